@@ -1,0 +1,213 @@
+package dsl
+
+import (
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// The token types of a paste file. The lexer works line by line, the way
+// Python's configparser reads, because whether a line continues a value
+// depends on the indentation of the key line above it: no regular
+// expression can tell that alone.
+const (
+	tokHeader lexer.TokenType = iota + 1 // a section header line: "[name]" and any text after the last ']'
+	tokEntry                             // a "key = value" line; its continuation lines are folded into it
+	tokJunk                              // a line that is neither header, entry, comment nor continuation
+)
+
+// Each token is a line or, for an entry, a key line and its continuation
+// lines: participle's cost is per token, and how an entry line splits
+// (key, delimiter, value) and which lines continue it are fixed rules the
+// scanner applies as it goes. Comments are not tokens at all; they go
+// straight to File.Comments.
+var tokenNames = map[string]lexer.TokenType{
+	"EOF":    lexer.EOF,
+	"Header": tokHeader,
+	"Entry":  tokEntry,
+	"Junk":   tokJunk,
+}
+
+// lexerDefinition is the participle lexer.Definition for paste files. It
+// holds its symbol table rather than reading the package variable so that
+// package initialisation builds the table before the grammar asks for it.
+type lexerDefinition struct{ symbols map[string]lexer.TokenType }
+
+var _ lexer.BytesDefinition = lexerDefinition{}
+
+func (d lexerDefinition) Symbols() map[string]lexer.TokenType { return d.symbols }
+
+func (d lexerDefinition) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return d.LexBytes(filename, data)
+}
+
+func (lexerDefinition) LexBytes(filename string, data []byte) (lexer.Lexer, error) {
+	return &sliceLexer{toks: scan(filename, string(data)).toks}, nil
+}
+
+// sliceLexer hands out tokens that scan produced in one pass.
+type sliceLexer struct {
+	toks []lexer.Token
+	i    int
+}
+
+func (l *sliceLexer) Next() (lexer.Token, error) {
+	if l.i >= len(l.toks) {
+		return lexer.EOFToken(lexer.Position{}), nil
+	}
+	t := l.toks[l.i]
+	l.i++
+	return t, nil
+}
+
+const bom = "\uFEFF"
+
+// scan reads src line by line following configparser's rules (see
+// docs/dsl.md): full-line comments even when indented; a line indented
+// deeper than the last key or header line continues the current value;
+// blank lines inside a value are kept only when a continuation line
+// follows them; lines end at "\n", "\r\n" or a lone "\r".
+func scan(filename, src string) *scanner {
+	s := &scanner{filename: filename, src: src}
+	s.toks = make([]lexer.Token, 0, strings.Count(src, "\n")/2+2)
+	s.run()
+	return s
+}
+
+// scanner holds what scan found: the tokens for participle (the last is
+// EOF), and, in file order, the entries behind the Entry tokens, the
+// comments, and the byte offset at which each line starts.
+type scanner struct {
+	filename   string
+	src        string
+	toks       []lexer.Token
+	entries    []*Entry
+	comments   []*Comment
+	lineStarts []int
+
+	inSection   bool   // a header has been seen (configparser's cursect)
+	cur         *Entry // the entry that may still take continuation lines (optname)
+	indentLevel int    // indentation, in characters, of the last key or header line
+	pending     []Line // blank lines after cur, kept if a continuation line follows
+}
+
+func (s *scanner) run() {
+	off := 0
+	if strings.HasPrefix(s.src, bom) {
+		off = len(bom)
+	}
+	line := 1
+	for off < len(s.src) {
+		end := strings.IndexAny(s.src[off:], "\r\n")
+		next := len(s.src)
+		if end < 0 {
+			end = len(s.src)
+		} else {
+			end += off
+			next = end + 1
+			if s.src[end] == '\r' && next < len(s.src) && s.src[next] == '\n' {
+				next++
+			}
+		}
+		s.lineStarts = append(s.lineStarts, off)
+		s.line(s.src[off:end], Pos{Filename: s.filename, Offset: off, Line: line, Column: 1})
+		off = next
+		line++
+	}
+	eof := lexer.Position{Filename: s.filename, Offset: len(s.src), Line: line, Column: 1}
+	if n := len(s.lineStarts); n > 0 && !strings.HasSuffix(s.src, "\n") && !strings.HasSuffix(s.src, "\r") {
+		// No final newline: EOF sits at the end of the last line.
+		eof.Line, eof.Column = n, utf8.RuneCountInString(s.src[s.lineStarts[n-1]:])+1
+	}
+	s.toks = append(s.toks, lexer.EOFToken(eof))
+}
+
+func (s *scanner) emit(t lexer.TokenType, value string, p Pos) {
+	s.toks = append(s.toks, lexer.Token{Type: t, Value: value, Pos: lexer.Position{
+		Filename: p.Filename, Offset: p.Offset, Line: p.Line, Column: p.Column,
+	}})
+}
+
+func (s *scanner) line(text string, start Pos) {
+	lead, indent := leadingSpace(text)
+	body := trimRightSpace(text[lead:])
+	at := advance(start, text, lead)
+	switch {
+	case body == "":
+		if s.inSection && s.cur != nil {
+			s.pending = append(s.pending, Line{Pos: at})
+		}
+		return
+	case body[0] == '#' || body[0] == ';':
+		s.comments = append(s.comments, &Comment{Text: body, Pos: at})
+		return
+	case s.inSection && s.cur != nil && s.cur.Key != "" && indent > s.indentLevel:
+		e := s.cur
+		for range s.pending {
+			e.Value += "\n"
+		}
+		e.Lines = append(e.Lines, s.pending...)
+		e.Lines = append(e.Lines, Line{Text: body, Pos: at})
+		e.Value += "\n" + body
+		e.End = advance(at, body, len(body))
+		s.pending = s.pending[:0]
+		return
+	}
+	s.pending = s.pending[:0]
+	s.indentLevel = indent
+
+	if rb := strings.LastIndexByte(body, ']'); body[0] == '[' && rb >= 2 {
+		s.emit(tokHeader, body, at)
+		s.inSection = true
+		s.cur = nil
+		return
+	}
+	d := strings.IndexAny(body, "=:")
+	if d < 0 {
+		// configparser records the error and reads on; the value that
+		// was open stays open.
+		s.emit(tokJunk, body, at)
+		return
+	}
+	// Split at the first delimiter, as configparser does: "a:b=c" is key
+	// "a", value "b=c".
+	n, _ := leadingSpace(body[d+1:])
+	value := body[d+1+n:]
+	e := &Entry{
+		Key:    trimRightSpace(body[:d]),
+		KeyPos: at,
+		Delim:  body[d],
+		Value:  value,
+		End:    advance(at, body, len(body)),
+	}
+	e.Lines = []Line{{Text: value, Pos: advance(at, body, d+1+n)}}
+	s.entries = append(s.entries, e)
+	s.cur = e
+	s.emit(tokEntry, body, at)
+}
+
+// advance returns the position of byte i of text, which starts at p.
+func advance(p Pos, text string, i int) Pos {
+	p.Offset += i
+	if isASCII(text[:i]) {
+		p.Column += i
+	} else {
+		p.Column += utf8.RuneCountInString(text[:i])
+	}
+	return p
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
