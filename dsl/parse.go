@@ -30,7 +30,7 @@ func ParseFile(filename string) (*File, error) {
 func Parse(filename string, src []byte) (*File, error) {
 	text := string(src)
 	if i := invalidUTF8(text); i >= 0 {
-		f := &File{Name: filename, src: text, lines: scan(filename, strings.ToValidUTF8(text, "\uFFFD")).lineStarts}
+		f := &File{Name: filename, src: text, lines: scan(filename, text).lineStarts}
 		p := positionOf(f, i)
 		var ds Diagnostics
 		ds.Errorf(p, "the file is not valid UTF-8 (byte 0x%02x); save it as UTF-8", src[i])
