@@ -1,0 +1,147 @@
+package loader
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pasteserve/pasteserve/dsl"
+)
+
+// Config is what a factory gets: the local configuration of its section
+// (PasteDeploy's local_conf) and the global one ([DEFAULT], set keys and
+// the caller's; global_conf), with typed accessors.
+//
+// The accessors never fail at the call: a bad value is recorded as an
+// error positioned at the key, the default is returned, and Err reports
+// every such error once the factory has read all its options. So a
+// factory reads its options straight through and ends with
+//
+//	if err := cfg.Err(); err != nil {
+//		return nil, err
+//	}
+type Config struct {
+	Section string            // the section header, e.g. "filter:cors"
+	Local   map[string]string // local_conf
+	Global  map[string]string // global_conf
+	node    *Node
+	errs    dsl.Diagnostics
+}
+
+func newConfig(n *Node) *Config {
+	return &Config{Section: n.Section, Local: n.Local, Global: n.Global, node: n}
+}
+
+// NewConfig makes a Config from plain maps, for tests of factories.
+func NewConfig(local, global map[string]string) *Config {
+	if local == nil {
+		local = map[string]string{}
+	}
+	if global == nil {
+		global = map[string]string{}
+	}
+	return newConfig(&Node{Local: local, Global: global, LocalPos: map[string]dsl.Pos{}})
+}
+
+// Pos returns where key was written: its position in the file, or the
+// section's when the value came from elsewhere.
+func (c *Config) Pos(key string) dsl.Pos {
+	if p, ok := c.node.LocalPos[key]; ok {
+		return p
+	}
+	return c.node.Pos
+}
+
+// Get returns the local value of key.
+func (c *Config) Get(key string) (string, bool) {
+	v, ok := c.Local[key]
+	return v, ok
+}
+
+// String returns the local value of key, or def when it is not set.
+func (c *Config) String(key, def string) string {
+	if v, ok := c.Local[key]; ok {
+		return v
+	}
+	return def
+}
+
+// Errorf records an error about key, positioned at it.
+func (c *Config) Errorf(key, format string, args ...any) {
+	c.errs.Errorf(c.Pos(key), "[%s] %s: %s", c.Section, key, fmt.Sprintf(format, args...))
+}
+
+// Err returns every error recorded so far, or nil.
+func (c *Config) Err() error { return c.errs.Err() }
+
+// Bool reads key with PasteDeploy's asbool words: true, yes, on, y, t, 1
+// and false, no, off, n, f, 0, in any case.
+func (c *Config) Bool(key string, def bool) bool {
+	v, ok := c.Local[key]
+	if !ok {
+		return def
+	}
+	b, err := ParseBool(v)
+	if err != nil {
+		c.Errorf(key, "%v", err)
+		return def
+	}
+	return b
+}
+
+// ParseBool is PasteDeploy's asbool.
+func ParseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "yes", "on", "y", "t", "1":
+		return true, nil
+	case "false", "no", "off", "n", "f", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not a boolean (use true/false, yes/no, on/off, 1/0)", s)
+}
+
+// Int reads key as a decimal integer.
+func (c *Config) Int(key string, def int) int {
+	v, ok := c.Local[key]
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		c.Errorf(key, "%q is not a whole number", v)
+		return def
+	}
+	return n
+}
+
+// Duration reads key as a Go duration ("1m30s") or a plain number of
+// seconds ("90", "0.5"), the form OpenStack options use.
+func (c *Config) Duration(key string, def time.Duration) time.Duration {
+	v, ok := c.Local[key]
+	if !ok {
+		return def
+	}
+	v = strings.TrimSpace(v)
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		return time.Duration(f * float64(time.Second))
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		c.Errorf(key, "%q is not a duration (write seconds, like 30, or a Go duration, like 1m30s)", v)
+		return def
+	}
+	return d
+}
+
+// List reads key as a list split on white space and commas, with empty
+// items dropped: "a b", "a, b" and "a,b" are all [a b].
+func (c *Config) List(key string) []string {
+	v, ok := c.Local[key]
+	if !ok {
+		return nil
+	}
+	return strings.FieldsFunc(v, func(r rune) bool {
+		return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
+	})
+}

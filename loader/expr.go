@@ -1,0 +1,216 @@
+package loader
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pasteserve/pasteserve/dsl"
+)
+
+// Expr renders n on one line: a factory node is its reference, a filter
+// applied to X is REF(X), and a composite REF{key=X, key=Y} with its
+// children's keys sorted. "pipeline = f1 f2 app" of egg references prints
+// egg:X#f1(egg:X#f2(egg:X#app)).
+func Expr(n *Node) string {
+	var b strings.Builder
+	writeExpr(&b, n)
+	return b.String()
+}
+
+func writeExpr(b *strings.Builder, n *Node) {
+	switch n.Kind {
+	case NodePipeline:
+		applyFilters(b, n.Filters, n.App)
+	case NodeFilterApp, NodeFilterWith:
+		if n.Type == TypeFilter {
+			// A filter with filter-with: the filter-with filter goes
+			// outside.
+			writeExpr(b, n.Filter)
+			b.WriteByte('(')
+			writeExpr(b, n.App)
+			b.WriteByte(')')
+			return
+		}
+		applyFilters(b, []*Node{n.Filter}, n.App)
+	default:
+		b.WriteString(n.Ref.Text)
+		if n.Children != nil || n.Protocol == ProtoComposite {
+			b.WriteByte('{')
+			for i, k := range sortedKeys(n.Children) {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(k)
+				b.WriteByte('=')
+				writeExpr(b, n.Children[k])
+			}
+			b.WriteByte('}')
+		}
+	}
+}
+
+// applyFilters writes filters[0](filters[1](...(app))), unfolding filters
+// that themselves carry filter-with.
+func applyFilters(b *strings.Builder, filters []*Node, app *Node) {
+	var open int
+	var push func(f *Node)
+	push = func(f *Node) {
+		if f.Kind == NodeFilterWith {
+			push(f.Filter)
+			push(f.App)
+			return
+		}
+		b.WriteString(f.Ref.Text)
+		b.WriteByte('(')
+		open++
+	}
+	for _, f := range filters {
+		push(f)
+	}
+	writeExpr(b, app)
+	b.WriteString(strings.Repeat(")", open))
+}
+
+// TextOptions controls WriteText.
+type TextOptions struct {
+	// Registry marks references that have no registered factory.
+	Registry *Registry
+	// BaseDir, when set, shortens file names in positions to paths
+	// relative to it.
+	BaseDir string
+}
+
+// WriteText prints n as an indented tree: one line per object with its
+// section, kind, factory reference and source position, then its local
+// configuration, then what it contains.
+func WriteText(w io.Writer, n *Node, opts TextOptions) error {
+	var b strings.Builder
+	writeText(&b, n, "", "", opts)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeText(b *strings.Builder, n *Node, indent, label string, opts TextOptions) {
+	b.WriteString(indent)
+	b.WriteString(label)
+	if n.Section != "" {
+		fmt.Fprintf(b, "[%s] ", n.Section)
+	}
+	switch n.Kind {
+	case NodeFactory:
+		kind := n.Type.String()
+		if n.Children != nil || n.Protocol == ProtoComposite {
+			kind = "composite"
+		}
+		fmt.Fprintf(b, "%s %s", kind, n.Ref.Text)
+		if opts.Registry != nil {
+			if f, ok := opts.Registry.Lookup(n.Ref.Text, n.Type); ok {
+				fmt.Fprintf(b, " (%s)", f.Name)
+			} else {
+				b.WriteString(" (unregistered)")
+			}
+		}
+	default:
+		b.WriteString(n.Kind.String())
+	}
+	fmt.Fprintf(b, "  %s\n", shortPos(n.Pos, opts.BaseDir))
+	in := indent + "    "
+	for _, k := range sortedKeys(n.Local) {
+		fmt.Fprintf(b, "%s%s = %q\n", in, k, n.Local[k])
+	}
+	switch n.Kind {
+	case NodePipeline:
+		for _, f := range n.Filters {
+			writeText(b, f, in, "filter ", opts)
+		}
+		writeText(b, n.App, in, "app ", opts)
+	case NodeFilterApp, NodeFilterWith:
+		writeText(b, n.Filter, in, "filter ", opts)
+		writeText(b, n.App, in, "wraps ", opts)
+	default:
+		for _, k := range sortedKeys(n.Children) {
+			writeText(b, n.Children[k], in, k+" -> ", opts)
+		}
+	}
+}
+
+func shortPos(p dsl.Pos, base string) string {
+	if base != "" {
+		if rel, err := filepath.Rel(base, p.Filename); err == nil {
+			p.Filename = filepath.ToSlash(rel)
+		}
+	}
+	return p.String()
+}
+
+// GraphNode is the JSON form of a Node (pasteserve graph --format json).
+type GraphNode struct {
+	Kind       string                `json:"kind"`
+	Type       string                `json:"type"`
+	Name       string                `json:"name,omitempty"`
+	Section    string                `json:"section,omitempty"`
+	Position   string                `json:"position,omitempty"`
+	Ref        string                `json:"ref,omitempty"`
+	Protocol   string                `json:"protocol,omitempty"`
+	Factory    string                `json:"factory,omitempty"`
+	Registered *bool                 `json:"registered,omitempty"`
+	Local      map[string]string     `json:"local_conf,omitempty"`
+	Filters    []*GraphNode          `json:"filters,omitempty"`
+	App        *GraphNode            `json:"app,omitempty"`
+	Filter     *GraphNode            `json:"filter,omitempty"`
+	Children   map[string]*GraphNode `json:"children,omitempty"`
+}
+
+// Graph converts n to its JSON form.
+func Graph(n *Node, opts TextOptions) *GraphNode {
+	if n == nil {
+		return nil
+	}
+	g := &GraphNode{Kind: n.Kind.String(), Type: n.Type.String(), Name: n.Name, Section: n.Section,
+		Position: shortPos(n.Pos, opts.BaseDir), Ref: n.Ref.Text, Protocol: string(n.Protocol)}
+	if len(n.Local) > 0 {
+		g.Local = n.Local
+	}
+	if n.Kind == NodeFactory && opts.Registry != nil {
+		f, ok := opts.Registry.Lookup(n.Ref.Text, n.Type)
+		g.Registered = &ok
+		if ok {
+			g.Factory = f.Name
+		}
+	}
+	for _, f := range n.Filters {
+		g.Filters = append(g.Filters, Graph(f, opts))
+	}
+	g.App, g.Filter = Graph(n.App, opts), Graph(n.Filter, opts)
+	if len(n.Children) > 0 {
+		g.Children = map[string]*GraphNode{}
+		for k, c := range n.Children {
+			g.Children[k] = Graph(c, opts)
+		}
+	}
+	return g
+}
+
+// Walk calls fn for n and every node it contains, parents first.
+func Walk(n *Node, fn func(*Node)) {
+	if n == nil {
+		return
+	}
+	fn(n)
+	for _, f := range n.Filters {
+		Walk(f, fn)
+	}
+	Walk(n.Filter, fn)
+	Walk(n.App, fn)
+	keys := make([]string, 0, len(n.Children))
+	for k := range n.Children {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		Walk(n.Children[k], fn)
+	}
+}

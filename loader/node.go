@@ -1,0 +1,108 @@
+package loader
+
+import (
+	"github.com/pasteserve/pasteserve/dsl"
+)
+
+// ObjectType is what a caller asks for: PasteDeploy's APP, FILTER or
+// SERVER.
+type ObjectType int
+
+const (
+	TypeApp ObjectType = iota
+	TypeFilter
+	TypeServer
+)
+
+func (t ObjectType) String() string {
+	switch t {
+	case TypeFilter:
+		return "filter"
+	case TypeServer:
+		return "server"
+	}
+	return "app"
+}
+
+// NodeKind says how a Node is made.
+type NodeKind int
+
+const (
+	// NodeFactory is an object made by one factory: an app, a composite,
+	// a filter or a server.
+	NodeFactory NodeKind = iota
+	// NodePipeline is a [pipeline:] section: Filters applied to App,
+	// Filters[0] outermost.
+	NodePipeline
+	// NodeFilterApp is a [filter-app:] section: Filter applied to App
+	// (its "next").
+	NodeFilterApp
+	// NodeFilterWith is an object whose section says filter-with: Filter
+	// applied to App (the object itself).
+	NodeFilterWith
+)
+
+func (k NodeKind) String() string {
+	return [...]string{"factory", "pipeline", "filter-app", "filter-with"}[k]
+}
+
+// Protocol is the PasteDeploy calling convention of a factory node.
+type Protocol string
+
+const (
+	ProtoApp       Protocol = "paste.app_factory"
+	ProtoComposite Protocol = "paste.composite_factory"
+	ProtoFilter    Protocol = "paste.filter_factory"
+	ProtoFilterApp Protocol = "paste.filter_app_factory"
+	ProtoServer    Protocol = "paste.server_factory"
+	ProtoRunner    Protocol = "paste.server_runner"
+)
+
+// Ref is a reference to a factory as a paste file writes it: an egg:
+// or call: URI from "use", or the "module:attr" value of an explicit
+// paste.*_factory key.
+type Ref struct {
+	Text string  // as written after interpolation; egg refs always carry #name
+	Pos  dsl.Pos // the value that gave it
+}
+
+// Node is one resolved object of a plan. It is pure data: building it
+// into a handler is Build's job.
+type Node struct {
+	Kind NodeKind
+	Type ObjectType // what the object is used as (app, filter, server)
+	// Name is the section name or URI the node was asked for by.
+	Name string
+
+	// For NodeFactory: the factory and how it is called. Protocol is
+	// empty for a call: reference whose section kind did not say.
+	Ref      Ref
+	Protocol Protocol
+
+	// Section is the header of the section that defined the node ("" for
+	// an egg: or call: URI used directly); File is its file and Pos its
+	// header's position (or the position of the URI).
+	Section string
+	File    string
+	Pos     dsl.Pos
+
+	// Local and Global are the configuration the factory gets, as
+	// PasteDeploy's local_conf and global_conf. LocalPos says where each
+	// local value was written.
+	Local    map[string]string
+	LocalPos map[string]dsl.Pos
+	Global   map[string]string
+
+	// Structure.
+	Filters []*Node // NodePipeline: the filters, outermost first
+	App     *Node   // NodePipeline: the app; NodeFilterApp: next; NodeFilterWith: the wrapped object
+	Filter  *Node   // NodeFilterApp, NodeFilterWith: the filter
+
+	// Children of a composite, by the key its factory names them with,
+	// filled in when the factory is registered and says which keys name
+	// children (see CompositeFactory.Children).
+	Children map[string]*Node
+
+	// Composites resolve child names in the file that defines them.
+	file *fileLoader
+}

@@ -1,0 +1,251 @@
+package loader
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Kind is what a registered factory makes.
+type Kind int
+
+const (
+	KindApp       Kind = iota // an http.Handler
+	KindComposite             // an http.Handler made from other apps it loads by name
+	KindFilter                // a func(http.Handler) http.Handler
+	KindServer                // a Server
+)
+
+func (k Kind) String() string {
+	return [...]string{"app", "composite", "filter", "server"}[k]
+}
+
+// serves reports whether a factory of kind k can stand where an object of
+// type t is asked for.
+func (k Kind) serves(t ObjectType) bool {
+	switch t {
+	case TypeFilter:
+		return k == KindFilter
+	case TypeServer:
+		return k == KindServer
+	}
+	return k == KindApp || k == KindComposite
+}
+
+// Middleware is what a filter factory returns: the shape of chi and
+// alice middleware.
+type Middleware = func(http.Handler) http.Handler
+
+// Server is what a server factory returns; the server package gives it
+// meaning.
+type Server any
+
+// Loader lets a composite factory load the apps it is made of, by name
+// or URI, as they are written in its configuration. Names resolve in the
+// file that defines the composite.
+type Loader interface {
+	GetApp(name string) (http.Handler, error)
+	GetFilter(name string) (Middleware, error)
+}
+
+// Factory describes one registered factory. Exactly the function for its
+// Kind must be set.
+type Factory struct {
+	// Name is the Go name; the factory also answers to
+	// egg:pasteserve#Name.
+	Name string
+	// Aliases are the Python references the factory stands for, as paste
+	// files write them: "egg:Paste#urlmap", "call:neutron.auth:pipeline_factory",
+	// "oslo_middleware:RequestId.factory" (the value of an explicit
+	// paste.filter_factory key).
+	Aliases []string
+	Kind    Kind
+	// Doc is a one-line description for listings.
+	Doc string
+
+	App       func(cfg *Config) (http.Handler, error)
+	Filter    func(cfg *Config) (Middleware, error)
+	Composite func(l Loader, cfg *Config) (http.Handler, error)
+	Server    func(cfg *Config) (Server, error)
+
+	// Children, for a composite, names the apps it will load: child key
+	// to app name or URI, so that plans and graphs can show them without
+	// calling the factory.
+	Children func(cfg *Config) map[string]string
+}
+
+// Registry maps references to factories. The zero value is empty and
+// ready to use; Default is the registry built-ins and plugins register
+// into from init functions.
+type Registry struct {
+	mu    sync.RWMutex
+	byRef map[string][]*Factory
+	all   []*Factory
+}
+
+// Default is the registry that Register adds to and pasteserve loads
+// from.
+var Default = &Registry{}
+
+// Register adds f to the Default registry. It panics on a factory without
+// a name or function, and on a reference already registered for the same
+// kind of object, like database/sql.Register: both are programming
+// errors found at start-up.
+func Register(f Factory) { Default.Register(f) }
+
+// Register adds f to r; see the package-level Register.
+func (r *Registry) Register(f Factory) {
+	if f.Name == "" {
+		panic("loader: Register: factory without a Name")
+	}
+	var ok bool
+	switch f.Kind {
+	case KindApp:
+		ok = f.App != nil
+	case KindComposite:
+		ok = f.Composite != nil
+	case KindFilter:
+		ok = f.Filter != nil
+	case KindServer:
+		ok = f.Server != nil
+	}
+	if !ok {
+		panic(fmt.Sprintf("loader: Register(%q): a %s factory needs its %s function", f.Name, f.Kind, f.Kind))
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.byRef == nil {
+		r.byRef = map[string][]*Factory{}
+	}
+	fp := &f
+	refs := append([]string{"egg:pasteserve#" + f.Name}, f.Aliases...)
+	for _, ref := range refs {
+		key := refKey(ref)
+		for _, other := range r.byRef[key] {
+			if other.Kind.serves(objectTypeOf(f.Kind)) {
+				panic(fmt.Sprintf("loader: Register(%q): %s is already registered by %q", f.Name, ref, other.Name))
+			}
+		}
+		r.byRef[key] = append(r.byRef[key], fp)
+	}
+	r.all = append(r.all, fp)
+}
+
+func objectTypeOf(k Kind) ObjectType {
+	switch k {
+	case KindFilter:
+		return TypeFilter
+	case KindServer:
+		return TypeServer
+	}
+	return TypeApp
+}
+
+// refKey normalises a reference for lookup: egg distribution names are
+// case-insensitive and the entry point defaults to main; anything else
+// is compared as written.
+func refKey(ref string) string {
+	ref = strings.TrimSpace(ref)
+	if len(ref) > 4 && strings.EqualFold(ref[:4], "egg:") {
+		dist, entry, ok := strings.Cut(ref[4:], "#")
+		if !ok || entry == "" {
+			entry = "main"
+		}
+		return "egg:" + strings.ToLower(dist) + "#" + entry
+	}
+	if len(ref) > 5 && strings.EqualFold(ref[:5], "call:") {
+		ref, _, _ = strings.Cut(ref, "#")
+		return "call:" + ref[5:]
+	}
+	return ref
+}
+
+// Lookup returns the factory registered for ref that can make an object
+// of type t.
+func (r *Registry) Lookup(ref string, t ObjectType) (*Factory, bool) {
+	f, err := r.lookup(ref, t)
+	return f, err == nil
+}
+
+func (r *Registry) lookup(ref string, t ObjectType) (*Factory, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	cands := r.byRef[refKey(ref)]
+	for _, f := range cands {
+		if f.Kind.serves(t) {
+			return f, nil
+		}
+	}
+	if len(cands) > 0 {
+		return nil, fmt.Errorf("%s is registered as a %s (%q), but is used here as a %s", ref, cands[0].Kind, cands[0].Name, t)
+	}
+	msg := fmt.Sprintf("no factory is registered for %s", ref)
+	if near := r.near(ref, t); len(near) > 0 {
+		msg += "; nearest registered: " + strings.Join(near, ", ")
+	}
+	return nil, fmt.Errorf("%s (register a Go factory for it; see docs/plugins.md)", msg)
+}
+
+// near returns up to three registered references closest to ref.
+func (r *Registry) near(ref string, t ObjectType) []string {
+	key := strings.ToLower(refKey(ref))
+	type cand struct {
+		ref string
+		d   int
+	}
+	var cs []cand
+	for k, fs := range r.byRef {
+		for _, f := range fs {
+			if f.Kind.serves(t) {
+				cs = append(cs, cand{k, editDistance(key, strings.ToLower(k))})
+				break
+			}
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].d != cs[j].d {
+			return cs[i].d < cs[j].d
+		}
+		return cs[i].ref < cs[j].ref
+	})
+	var out []string
+	for _, c := range cs {
+		if len(out) == 3 || c.d > len(key)/2 {
+			break
+		}
+		out = append(out, c.ref)
+	}
+	return out
+}
+
+// Factories returns every registered factory, sorted by Name.
+func (r *Registry) Factories() []*Factory {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := append([]*Factory(nil), r.all...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

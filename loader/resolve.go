@@ -1,0 +1,430 @@
+package loader
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pasteserve/pasteserve/dsl"
+)
+
+// Resolver resolves objects in paste files into Nodes. It keeps the
+// files it has parsed, and the warnings it met (see Warnings), so one
+// Resolver serves one load.
+type Resolver struct {
+	// Registry, when set, tells which references are composites and which
+	// of their keys name children, so that children appear in the plan.
+	Registry *Registry
+
+	files    map[string]*dsl.File
+	stack    []frame
+	warnings dsl.Diagnostics
+}
+
+// frame is one section being resolved, for cycle reports.
+type frame struct {
+	file, section string
+	pos           dsl.Pos
+}
+
+// Resolve resolves the object called name (default "main") of type typ in
+// the paste file at path, as PasteDeploy's loadapp, loadfilter and
+// loadserver would, with global as the caller's global_conf. It calls no
+// factory.
+func (r *Resolver) Resolve(path, name string, typ ObjectType, global map[string]string) (*Node, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		name = "main"
+	}
+	fl, err := r.open(abs, dsl.Pos{Filename: path}, global)
+	if err != nil {
+		return nil, err
+	}
+	n, err := fl.context(typ, name, global, dsl.Pos{Filename: path})
+	if err != nil {
+		return nil, err
+	}
+	if err := r.expand(n); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// Files returns the parsed files the resolver has read, for printing
+// diagnostics with source excerpts.
+func (r *Resolver) Files() []*dsl.File {
+	out := make([]*dsl.File, 0, len(r.files))
+	for _, f := range r.files {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Warnings returns what the resolver noticed that does not stop loading,
+// such as a local key hidden by a [DEFAULT] key of the same name.
+func (r *Resolver) Warnings() dsl.Diagnostics { return r.warnings }
+
+// fileLoader is PasteDeploy's ConfigLoader: one paste file with its
+// defaults, made afresh for every config: load because a load may inject
+// its caller's global configuration into the defaults.
+type fileLoader struct {
+	r        *Resolver
+	path     string // the file's path, absolute
+	dir      string
+	file     *dsl.File
+	rawDefs  map[string]string // here, __file__, [DEFAULT], injected keys: raw values
+	defPos   map[string]dsl.Pos
+	defaults map[string]string // rawDefs interpolated; nil until computed
+}
+
+// open parses the file at path (once per Resolver) and makes its loader,
+// injecting global into its defaults without overwriting what the file
+// defines. Injected values are taken literally: PasteDeploy interpolates
+// them a second time (quirk Q3), which breaks on a '%' in a value.
+func (r *Resolver) open(path string, from dsl.Pos, global map[string]string) (*fileLoader, error) {
+	if r.files == nil {
+		r.files = map[string]*dsl.File{}
+	}
+	f, ok := r.files[path]
+	if !ok {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return nil, posErr(from, "cannot read paste file: %v", err)
+		}
+		f, err = dsl.Parse(path, src)
+		if err != nil {
+			return nil, err
+		}
+		r.files[path] = f
+	}
+	fl := &fileLoader{
+		r: r, path: path, dir: filepath.Dir(path), file: f,
+		rawDefs: map[string]string{"here": filepath.Dir(path), "__file__": path},
+		defPos:  map[string]dsl.Pos{},
+	}
+	for _, e := range f.Defaults() {
+		fl.rawDefs[e.Key] = e.Value
+		fl.defPos[e.Key] = e.KeyPos
+	}
+	for k, v := range global {
+		if _, ok := fl.rawDefs[k]; !ok {
+			fl.rawDefs[k] = strings.ReplaceAll(v, "%", "%%")
+		}
+	}
+	return fl, nil
+}
+
+// lookupIn returns the %(name)s lookup for a section: its own keys, then
+// the defaults, all raw, as configparser does.
+func (fl *fileLoader) lookupIn(s *dsl.Section) lookupFunc {
+	return func(name string) (string, bool) {
+		if s != nil {
+			if e := s.Entry(name); e != nil {
+				return e.Value, true
+			}
+		}
+		v, ok := fl.rawDefs[name]
+		return v, ok
+	}
+}
+
+// defaultValues returns the defaults interpolated against themselves, as
+// NicerConfigParser.defaults does, including its quirk of keeping the raw
+// value when the interpolated one is empty.
+func (fl *fileLoader) defaultValues() (map[string]string, error) {
+	if fl.defaults != nil {
+		return fl.defaults, nil
+	}
+	defs := make(map[string]string, len(fl.rawDefs))
+	lookup := fl.lookupIn(nil)
+	keys := sortedKeys(fl.rawDefs)
+	for _, k := range keys {
+		raw := fl.rawDefs[k]
+		v, err := interpolate(raw, k, lookup)
+		if err != nil {
+			p, ok := fl.defPos[k]
+			if !ok {
+				p = dsl.Pos{Filename: fl.path}
+			}
+			return nil, posErr(p, "in [DEFAULT]: %v", err)
+		}
+		if v == "" {
+			v = raw
+		}
+		defs[k] = v
+	}
+	fl.defaults = defs
+	return defs, nil
+}
+
+// prefixGroups are the section prefixes PasteDeploy tries for each object
+// type: within a group the first prefix with a match wins; matches from
+// two groups are ambiguous.
+var prefixGroups = map[ObjectType][][]string{
+	TypeApp:    {{"app", "application"}, {"composite", "composit"}, {"pipeline"}, {"filter-app"}},
+	TypeFilter: {{"filter"}},
+	TypeServer: {{"server"}},
+}
+
+func prefixList(typ ObjectType) string {
+	var all []string
+	for _, g := range prefixGroups[typ] {
+		for _, p := range g {
+			all = append(all, "["+p+":NAME]")
+		}
+	}
+	return strings.Join(all, ", ")
+}
+
+// findSection finds the section of the given type and name. A bare
+// [app], [filter] or [server] section also answers to "main": PasteDeploy
+// documents that but never finds them (quirk Q7).
+func (fl *fileLoader) findSection(typ ObjectType, name string, from dsl.Pos) (*dsl.Section, error) {
+	var found []*dsl.Section
+	for _, group := range prefixGroups[typ] {
+		for _, prefix := range group {
+			var m []*dsl.Section
+			for _, s := range fl.file.Sections {
+				if n, ok := s.Name(); ok && s.Kind() == prefix && n == name {
+					m = append(m, s)
+				} else if name == "main" && s.Header == prefix {
+					m = append(m, s)
+				}
+			}
+			if len(m) > 0 {
+				found = append(found, m...)
+				break
+			}
+		}
+	}
+	switch len(found) {
+	case 0:
+		msg := fmt.Sprintf("no %s named %q in %s (looked for %s)", typ, name, fl.file.Name, prefixList(typ))
+		if near := fl.nearSections(name); near != "" {
+			msg += "; did you mean " + near + "?"
+		}
+		return nil, posErr(from, "%s", msg)
+	case 1:
+		return found[0], nil
+	}
+	d := &dsl.Diagnostic{Pos: from, Msg: fmt.Sprintf("%q is ambiguous: more than one section defines a %s of that name", name, typ)}
+	for _, s := range found {
+		d.Related = append(d.Related, dsl.Related{Pos: s.Pos, Msg: "[" + s.Header + "]"})
+	}
+	return nil, dsl.Diagnostics{d}
+}
+
+// nearSections suggests sections whose name is close to name.
+func (fl *fileLoader) nearSections(name string) string {
+	var near []string
+	for _, s := range fl.file.Sections {
+		if n, ok := s.Name(); ok && n != name && editDistance(n, name) <= 2 {
+			near = append(near, "["+s.Header+"]")
+		}
+	}
+	return strings.Join(near, " or ")
+}
+
+// context is PasteDeploy's ConfigLoader.get_context: it resolves name
+// (a section name in this file, or a URI) as an object of type typ, with
+// global as the caller's global configuration. from is where the name
+// was written, for errors.
+func (fl *fileLoader) context(typ ObjectType, name string, global map[string]string, from dsl.Pos) (*Node, error) {
+	if isURI(name) {
+		n, err := fl.r.loadURI(typ, name, fl.dir, global, from, fl)
+		if n != nil {
+			n.Name = name
+		}
+		return n, err
+	}
+	s, err := fl.findSection(typ, name, from)
+	if err != nil {
+		return nil, err
+	}
+	for i, fr := range fl.r.stack {
+		if fr.file == fl.path && fr.section == s.Header {
+			return nil, fl.r.cycleError(i, s)
+		}
+	}
+	fl.r.stack = append(fl.r.stack, frame{fl.path, s.Header, s.Pos})
+	defer func() { fl.r.stack = fl.r.stack[:len(fl.r.stack)-1] }()
+
+	defaults, err := fl.defaultValues()
+	if err != nil {
+		return nil, err
+	}
+	gc := maps.Clone(defaults)
+	maps.Copy(gc, global)
+
+	sec := &sectionConf{fl: fl, s: s, local: map[string]string{}, localPos: map[string]dsl.Pos{}, additions: map[string]string{}}
+	lookup := fl.lookupIn(s)
+	type get struct{ local, global string; pos dsl.Pos }
+	var gets []get
+	for _, e := range fl.options(s) {
+		switch {
+		case strings.HasPrefix(e.Key, "set "):
+			v, err := interpolate(e.Value, e.Key, lookup)
+			if err != nil {
+				return nil, posErr(e.KeyPos, "%v", err)
+			}
+			k := strings.TrimSpace(e.Key[4:])
+			gc[k], sec.additions[k] = v, v
+		case strings.HasPrefix(e.Key, "get "):
+			v, err := interpolate(e.Value, e.Key, lookup)
+			if err != nil {
+				return nil, posErr(e.KeyPos, "%v", err)
+			}
+			gets = append(gets, get{strings.TrimSpace(e.Key[4:]), v, e.KeyPos})
+		default:
+			if _, ok := defaults[e.Key]; ok {
+				if !s.IsDefault() && fl.isSectionEntry(s, e) {
+					fl.r.shadowed(fl, s, e)
+				}
+				continue
+			}
+			v, err := interpolate(e.Value, e.Key, lookup)
+			if err != nil {
+				return nil, posErr(e.KeyPos, "%v", err)
+			}
+			sec.set(e.Key, v, e.KeyPos)
+		}
+	}
+	for _, g := range gets {
+		v, ok := gc[g.global]
+		if !ok {
+			return nil, posErr(g.pos, "get %s = %s: there is no global %q (from [DEFAULT] or a set key)", g.local, g.global, g.global)
+		}
+		sec.set(g.local, v, g.pos)
+	}
+	var filterWith string
+	var filterWithPos dsl.Pos
+	if typ != TypeServer {
+		filterWith, filterWithPos, _ = sec.pop("filter-with")
+	}
+	// require names Python distributions; there is nothing to check here.
+	sec.pop("require")
+
+	var n *Node
+	kind := s.Kind()
+	switch {
+	case kind == "filter-app":
+		n, err = sec.filterApp(typ, gc)
+	case kind == "pipeline":
+		n, err = sec.pipeline(typ, gc)
+	case sec.has("use"):
+		n, err = sec.fromUse(typ, gc)
+	default:
+		n, err = sec.explicit(typ, gc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	n.Name = name
+	if filterWith == "" {
+		return n, nil
+	}
+	f, err := fl.context(TypeFilter, filterWith, gc, filterWithPos)
+	if err != nil {
+		return nil, err
+	}
+	return &Node{Kind: NodeFilterWith, Type: typ, Name: name, Section: s.Header, File: fl.path, Pos: s.Pos,
+		Local: map[string]string{}, LocalPos: map[string]dsl.Pos{}, Global: gc, Filter: f, App: n, file: fl}, nil
+}
+
+// options lists a section's entries as configparser's options() does:
+// the section's own, then the [DEFAULT] ones it does not override.
+func (fl *fileLoader) options(s *dsl.Section) []*dsl.Entry {
+	out := append([]*dsl.Entry(nil), s.Entries...)
+	for _, e := range fl.file.Defaults() {
+		if s.Entry(e.Key) == nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (fl *fileLoader) isSectionEntry(s *dsl.Section, e *dsl.Entry) bool {
+	return s.Entry(e.Key) == e
+}
+
+// shadowed records PasteDeploy's quirk Q4: a local key with the name of a
+// default is dropped silently. pasteserve keeps the behaviour, because
+// real files rely on it, and warns.
+func (r *Resolver) shadowed(fl *fileLoader, s *dsl.Section, e *dsl.Entry) {
+	d := &dsl.Diagnostic{Severity: dsl.SeverityWarning, Pos: e.KeyPos,
+		Msg: fmt.Sprintf("%q in [%s] is ignored: [DEFAULT] (or the caller's global configuration) defines the same key, and PasteDeploy drops such local keys; write \"set %s = ...\" to override the default", e.Key, s.Header, e.Key)}
+	if p, ok := fl.defPos[e.Key]; ok {
+		d.Related = []dsl.Related{{Pos: p, Msg: "the default is defined here"}}
+	}
+	for _, w := range r.warnings {
+		if w.Pos == d.Pos {
+			return
+		}
+	}
+	r.warnings = append(r.warnings, d)
+}
+
+func (r *Resolver) cycleError(start int, s *dsl.Section) error {
+	var names []string
+	d := &dsl.Diagnostic{Pos: r.stack[len(r.stack)-1].pos}
+	for _, fr := range r.stack[start:] {
+		names = append(names, fr.section)
+		d.Related = append(d.Related, dsl.Related{Pos: fr.pos, Msg: "[" + fr.section + "]"})
+	}
+	names = append(names, s.Header)
+	d.Msg = "reference cycle: " + strings.Join(names, " -> ")
+	return dsl.Diagnostics{d}
+}
+
+// loadURI is PasteDeploy's loadcontext for a URI met in a file (or given
+// by the caller): config: opens another file, egg: and call: name a
+// factory.
+func (r *Resolver) loadURI(typ ObjectType, raw, relativeTo string, global map[string]string, from dsl.Pos, user *fileLoader) (*Node, error) {
+	u, err := parseURI(raw, "")
+	if err != nil {
+		return nil, posErr(from, "%v", err)
+	}
+	switch u.scheme {
+	case "config":
+		path, err := configPath(u.path, relativeTo)
+		if err != nil {
+			return nil, posErr(from, "%v", err)
+		}
+		fl, err := r.open(path, from, global)
+		if err != nil {
+			return nil, err
+		}
+		return fl.context(typ, u.name, global, from)
+	case "egg":
+		dist := u.path
+		return &Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: "egg:" + dist + "#" + u.name, Pos: from},
+			File: from.Filename, Pos: from, Local: map[string]string{}, LocalPos: map[string]dsl.Pos{},
+			Global: maps.Clone(global), file: user}, nil
+	default: // call
+		ref := strings.TrimSpace("call:" + u.path)
+		return &Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: ref, Pos: from},
+			File: from.Filename, Pos: from, Local: map[string]string{}, LocalPos: map[string]dsl.Pos{},
+			Global: maps.Clone(global), file: user}, nil
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// posErr makes a one-diagnostic error at pos.
+func posErr(pos dsl.Pos, format string, args ...any) error {
+	return dsl.Diagnostics{{Pos: pos, Msg: fmt.Sprintf(format, args...)}}
+}

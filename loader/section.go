@@ -1,0 +1,288 @@
+package loader
+
+import (
+	"maps"
+	"strings"
+
+	"github.com/pasteserve/pasteserve/dsl"
+)
+
+// sectionConf is one section being resolved: its local configuration in
+// file order, with positions, and the globals its set keys add.
+type sectionConf struct {
+	fl        *fileLoader
+	s         *dsl.Section
+	local     map[string]string
+	localPos  map[string]dsl.Pos
+	order     []string
+	additions map[string]string
+}
+
+func (c *sectionConf) set(k, v string, p dsl.Pos) {
+	if _, ok := c.local[k]; !ok {
+		c.order = append(c.order, k)
+	}
+	c.local[k], c.localPos[k] = v, p
+}
+
+func (c *sectionConf) has(k string) bool { _, ok := c.local[k]; return ok }
+
+func (c *sectionConf) pop(k string) (string, dsl.Pos, bool) {
+	v, ok := c.local[k]
+	if !ok {
+		return "", dsl.Pos{}, false
+	}
+	p := c.localPos[k]
+	delete(c.local, k)
+	delete(c.localPos, k)
+	for i, o := range c.order {
+		if o == k {
+			c.order = append(c.order[:i], c.order[i+1:]...)
+			break
+		}
+	}
+	return v, p, true
+}
+
+// valuePos returns the position of the i-th byte of key's value, when the
+// value was not changed by interpolation; otherwise the key's position.
+func (c *sectionConf) valuePos(key string, value string, i int) dsl.Pos {
+	if e := c.s.Entry(key); e != nil && e.Value == value {
+		return e.ValuePos(i)
+	}
+	return c.localPos[key]
+}
+
+// fromUse is PasteDeploy's _context_from_use: "use = X" resolves X and
+// lays this section's configuration over it.
+func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, error) {
+	use, usePos, _ := c.pop("use")
+	n, err := c.fl.context(typ, use, gc, c.valuePos("use", use, 0))
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(n.Global, c.additions)
+	// PasteDeploy lays the local overrides on a filter-with wrapper, where
+	// the object never sees them (quirk Q2); they belong to the object.
+	target := n
+	for target.Kind == NodeFilterWith {
+		target = target.App
+	}
+	for _, k := range c.order {
+		target.Local[k], target.LocalPos[k] = c.local[k], c.localPos[k]
+	}
+	if f, ok := gc["__file__"]; ok {
+		n.Global["__file__"] = f
+	}
+	if n.Section == "" {
+		// An egg: or call: reference takes the using section as its
+		// place; a section found through use keeps its own.
+		n.Section, n.Pos, n.File = c.s.Header, c.s.Pos, c.fl.path
+		n.Ref.Pos = usePos
+		if p, ok := c.localPos["use"]; ok {
+			n.Ref.Pos = p
+		}
+	}
+	if n.file == nil {
+		n.file = c.fl
+	}
+	if n.Kind == NodeFactory && n.Protocol == "" {
+		n.Protocol = protocolFromKind(c.s.Kind())
+	}
+	return n, nil
+}
+
+// protocolFromKind derives the protocol of a call: (or unregistered egg:)
+// reference from the kind of the section that uses it, as PasteDeploy
+// does for call: references.
+func protocolFromKind(kind string) Protocol {
+	switch kind {
+	case "app", "application":
+		return ProtoApp
+	case "composite", "composit":
+		return ProtoComposite
+	case "filter":
+		return ProtoFilter
+	case "server":
+		return ProtoServer
+	}
+	return Protocol("paste." + kind + "_factory")
+}
+
+// protocolGroups are the explicit protocol keys for each object type;
+// within a group the first key present is taken.
+var protocolGroups = map[ObjectType][][]Protocol{
+	TypeApp:    {{ProtoApp}, {ProtoComposite}, {"paste.composit_factory"}},
+	TypeFilter: {{ProtoFilter, ProtoFilterApp}},
+	TypeServer: {{ProtoServer, ProtoRunner}},
+}
+
+// explicit is PasteDeploy's _context_from_explicit: a paste.*_factory key
+// names the factory as module:attr.
+func (c *sectionConf) explicit(typ ObjectType, gc map[string]string) (*Node, error) {
+	type found struct {
+		proto Protocol
+		value string
+	}
+	var possible []found
+	for _, group := range protocolGroups[typ] {
+		for _, p := range group {
+			if v, ok := c.local[string(p)]; ok {
+				possible = append(possible, found{p, v})
+				break
+			}
+		}
+	}
+	switch len(possible) {
+	case 0:
+		return nil, posErr(c.s.Pos, "[%s] says nothing about what makes this %s: add use = egg:DIST#NAME (or a section name), or %s = module:attr", c.s.Header, typ, protocolGroups[typ][0][0])
+	case 1:
+	default:
+		var keys []string
+		for _, f := range possible {
+			keys = append(keys, string(f.proto))
+		}
+		return nil, posErr(c.s.Pos, "[%s] gives more than one kind of factory (%s); keep one", c.s.Header, strings.Join(keys, ", "))
+	}
+	f := possible[0]
+	c.pop(string(f.proto))
+	proto := f.proto
+	if proto == "paste.composit_factory" {
+		proto = ProtoComposite
+	}
+	return &Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: f.value, Pos: c.valuePos(string(f.proto), f.value, 0)},
+		Protocol: proto, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
+		Local: c.local, LocalPos: c.localPos, Global: gc, file: c.fl}, nil
+}
+
+// filterApp is PasteDeploy's _filter_app_context: a filter applied to the
+// app named by next.
+func (c *sectionConf) filterApp(typ ObjectType, gc map[string]string) (*Node, error) {
+	next, nextPos, ok := c.pop("next")
+	if !ok {
+		return nil, posErr(c.s.Pos, "[%s] is missing a next setting: the app this filter wraps", c.s.Header)
+	}
+	app, err := c.fl.context(TypeApp, next, gc, nextPos)
+	if err != nil {
+		return nil, err
+	}
+	var f *Node
+	if c.has("use") {
+		f, err = c.fromUse(TypeFilter, gc)
+	} else {
+		f, err = c.explicit(TypeFilter, gc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Node{Kind: NodeFilterApp, Type: typ, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
+		Local: map[string]string{}, LocalPos: map[string]dsl.Pos{}, Global: gc, Filter: f, App: app, file: c.fl}, nil
+}
+
+// pipeline is PasteDeploy's _pipeline_app_context: "pipeline = f1 f2 app"
+// is f1(f2(app)).
+func (c *sectionConf) pipeline(typ ObjectType, gc map[string]string) (*Node, error) {
+	value, pos, ok := c.pop("pipeline")
+	if !ok {
+		return nil, posErr(c.s.Pos, "[%s] is missing a pipeline setting: pipeline = filter1 filter2 app", c.s.Header)
+	}
+	if len(c.order) > 0 {
+		return nil, posErr(c.localPos[c.order[0]], "[%s] has settings a pipeline does not take: %s; only pipeline, set, require and filter-with are allowed (put options in the filter or app sections)", c.s.Header, strings.Join(c.order, ", "))
+	}
+	type item struct {
+		name string
+		pos  dsl.Pos
+	}
+	var items []item
+	for i := 0; i < len(value); {
+		for i < len(value) && isSpaceByte(value[i]) {
+			i++
+		}
+		j := i
+		for j < len(value) && !isSpaceByte(value[j]) {
+			j++
+		}
+		if j > i {
+			p := pos
+			if e := c.s.Entry("pipeline"); e != nil && e.Value == value {
+				p = e.ValuePos(i)
+			}
+			items = append(items, item{value[i:j], p})
+		}
+		i = j
+	}
+	if len(items) == 0 {
+		return nil, posErr(pos, "[%s] has an empty pipeline: list the filters, then the app", c.s.Header)
+	}
+	last := items[len(items)-1]
+	app, err := c.fl.context(TypeApp, last.name, gc, last.pos)
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{Kind: NodePipeline, Type: typ, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
+		Local: c.local, LocalPos: c.localPos, Global: gc, App: app, file: c.fl}
+	for _, it := range items[:len(items)-1] {
+		f, err := c.fl.context(TypeFilter, it.name, gc, it.pos)
+		if err != nil {
+			return nil, err
+		}
+		n.Filters = append(n.Filters, f)
+	}
+	return n, nil
+}
+
+func isSpaceByte(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f'
+}
+
+// expand resolves the children of registered composites, in the file that
+// defines each composite (PasteDeploy uses the file that uses it, quirk
+// Q5), with the composite's final global configuration.
+func (r *Resolver) expand(n *Node) error {
+	if n == nil {
+		return nil
+	}
+	for _, c := range []*Node{n.App, n.Filter} {
+		if err := r.expand(c); err != nil {
+			return err
+		}
+	}
+	for _, c := range n.Filters {
+		if err := r.expand(c); err != nil {
+			return err
+		}
+	}
+	if n.Kind != NodeFactory || r.Registry == nil || n.Children != nil {
+		return nil
+	}
+	f, err := r.Registry.lookup(n.Ref.Text, n.Type)
+	if err != nil || f.Kind != KindComposite || f.Children == nil {
+		return nil
+	}
+	cfg := newConfig(n)
+	kids := f.Children(cfg)
+	if err := cfg.Err(); err != nil {
+		return err
+	}
+	n.Children = map[string]*Node{}
+	fr := frame{n.File, n.Section, n.Pos}
+	for _, s := range r.stack {
+		if s.file == fr.file && s.section == fr.section {
+			return posErr(n.Pos, "reference cycle: [%s] contains itself", n.Section)
+		}
+	}
+	r.stack = append(r.stack, fr)
+	defer func() { r.stack = r.stack[:len(r.stack)-1] }()
+	for _, key := range sortedKeys(kids) {
+		p := cfg.Pos(key)
+		child, err := n.file.context(TypeApp, kids[key], n.Global, p)
+		if err != nil {
+			return err
+		}
+		if err := r.expand(child); err != nil {
+			return err
+		}
+		n.Children[key] = child
+	}
+	return nil
+}
