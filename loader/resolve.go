@@ -265,7 +265,10 @@ func (fl *fileLoader) context(typ ObjectType, name string, global map[string]str
 
 	sec := &sectionConf{fl: fl, s: s, local: map[string]string{}, localPos: map[string]dsl.Pos{}, additions: map[string]string{}}
 	lookup := fl.lookupIn(s)
-	type get struct{ local, global string; pos dsl.Pos }
+	type get struct {
+		local, global string
+		pos           dsl.Pos
+	}
 	var gets []get
 	for _, e := range fl.options(s) {
 		switch {

@@ -45,6 +45,7 @@ type resolveCase struct {
 }
 
 func runResolveCases(t *testing.T, cases []resolveCase) {
+	// "<dir>" in expected values stands for the case's directory.
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.id, func(t *testing.T) {
@@ -75,12 +76,19 @@ func runResolveCases(t *testing.T, cases []resolveCase) {
 			for leaf.Kind == NodeFilterWith {
 				leaf = leaf.App
 			}
+			sub := func(m map[string]string) map[string]string {
+				out := map[string]string{}
+				for k, v := range m {
+					out[k] = strings.ReplaceAll(v, "<dir>", dir)
+				}
+				return out
+			}
 			if tc.local != nil {
-				if diff := cmp.Diff(tc.local, leaf.Local); diff != "" {
+				if diff := cmp.Diff(sub(tc.local), leaf.Local); diff != "" {
 					t.Errorf("local conf (-want +got):\n%s", diff)
 				}
 			}
-			for k, v := range tc.global_ {
+			for k, v := range sub(tc.global_) {
 				if got, ok := leaf.Global[k]; !ok || got != v {
 					t.Errorf("global[%q] = %q (present %v), want %q", k, got, ok, v)
 				}
@@ -107,9 +115,9 @@ func TestResolveURIsAndSections(t *testing.T) {
 		{id: "7 config path percent-decoded, relative (x08)", files: map[string]string{"api.ini": "[app:main]\nuse = config:sub/inc%%32.ini\n", "sub/inc2.ini": "[app:main]\nuse = egg:P#two\n"},
 			expr: "egg:P#two"},
 		{id: "8 config relative to the including file", files: map[string]string{
-			"api.ini":       "[app:main]\nuse = config:sub/a.ini\n",
-			"sub/a.ini":     "[app:main]\nuse = config:b.ini\n",
-			"sub/b.ini":     "[app:main]\nuse = egg:P#b\n"},
+			"api.ini":   "[app:main]\nuse = config:sub/a.ini\n",
+			"sub/a.ini": "[app:main]\nuse = config:b.ini\n",
+			"sub/b.ini": "[app:main]\nuse = egg:P#b\n"},
 			expr: "egg:P#b"},
 		{id: "9 missing config file", files: map[string]string{"api.ini": "[app:main]\nuse = config:nope.ini\n"},
 			err: "cannot read paste file", errPos: "2:7"},
