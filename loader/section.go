@@ -56,7 +56,7 @@ func (c *sectionConf) valuePos(key string, value string, i int) dsl.Pos {
 // fromUse is PasteDeploy's _context_from_use: "use = X" resolves X and
 // lays this section's configuration over it.
 func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, error) {
-	use, usePos, _ := c.pop("use")
+	use, _, _ := c.pop("use")
 	n, err := c.fl.context(typ, use, gc, c.valuePos("use", use, 0))
 	if err != nil {
 		return nil, err
@@ -78,10 +78,6 @@ func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, erro
 		// An egg: or call: reference takes the using section as its
 		// place; a section found through use keeps its own.
 		n.Section, n.Pos, n.File = c.s.Header, c.s.Pos, c.fl.path
-		n.Ref.Pos = usePos
-		if p, ok := c.localPos["use"]; ok {
-			n.Ref.Pos = p
-		}
 	}
 	if n.file == nil {
 		n.file = c.fl

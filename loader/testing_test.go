@@ -1,6 +1,9 @@
 package loader
 
-import "net/http"
+import (
+	"net/http"
+	"os"
+)
 
 // testRegistry registers stand-in factories under a few references so
 // that tests can check composites and build handlers.
@@ -17,3 +20,5 @@ func testRegistry() *Registry {
 		}})
 	return r
 }
+
+func writeFile(path, src string) error { return os.WriteFile(path, []byte(src), 0o644) }

@@ -1,0 +1,188 @@
+package loader
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/justinas/alice"
+)
+
+// traceRegistry has a filter "tag" that appends its name option to the
+// X-Trace header on the way in, and an app "echo-trace" that writes that
+// header back, so a response shows the order filters ran in.
+func traceRegistry() *Registry {
+	r := testRegistry()
+	r.Register(Factory{Name: "tag", Kind: KindFilter, Aliases: []string{"oslo_middleware:Tag.factory"},
+		Filter: func(cfg *Config) (Middleware, error) {
+			name := cfg.String("name", "?")
+			strict := cfg.Bool("strict", false)
+			if err := cfg.Err(); err != nil {
+				return nil, err
+			}
+			return func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+					req.Header.Add("X-Trace", name)
+					if strict {
+						w.Header().Set("X-Strict", "1")
+					}
+					next.ServeHTTP(w, req)
+				})
+			}, nil
+		}})
+	r.Register(Factory{Name: "echo-trace", Kind: KindApp, App: func(cfg *Config) (http.Handler, error) {
+		greeting := cfg.String("greeting", "hi")
+		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			fmt.Fprintf(w, "%s %s", greeting, strings.Join(req.Header.Values("X-Trace"), ","))
+		}), nil
+	}})
+	return r
+}
+
+func buildFile(t *testing.T, src string) (http.Handler, error) {
+	t.Helper()
+	dir := files(t, map[string]string{"api.ini": src})
+	reg := traceRegistry()
+	r := &Resolver{Registry: reg}
+	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+	if err != nil {
+		return nil, err
+	}
+	return Build(n, reg)
+}
+
+func get(t *testing.T, h http.Handler, path string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	return rec
+}
+
+func TestBuildPipelineOrder(t *testing.T) {
+	h, err := buildFile(t, "[pipeline:main]\npipeline = a b egg:pasteserve#tag app\n"+
+		"[filter:a]\nuse = egg:pasteserve#tag\nname = a\n[filter:b]\npaste.filter_factory = oslo_middleware:Tag.factory\nname = b\n"+
+		"[app:app]\nuse = egg:pasteserve#echo-trace\ngreeting = hello\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(get(t, h, "/").Body)
+	if got, want := string(body), "hello a,b,?"; got != want {
+		t.Errorf("body = %q, want %q (leftmost filter outermost, 60)", got, want)
+	}
+}
+
+func TestBuildFilterWithAndFilterApp(t *testing.T) {
+	h, err := buildFile(t, "[app:main]\nuse = egg:pasteserve#echo-trace\nfilter-with = outer\n"+
+		"[filter:outer]\nuse = egg:pasteserve#tag\nname = outer\nfilter-with = outest\n"+
+		"[filter:outest]\nuse = egg:pasteserve#tag\nname = outest\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := io.ReadAll(get(t, h, "/").Body); string(body) != "hi outest,outer" {
+		t.Errorf("filter-with chain: body = %q, want %q (63)", body, "hi outest,outer")
+	}
+	h, err = buildFile(t, "[filter-app:main]\nuse = egg:pasteserve#tag\nname = fa\nnext = app\n[app:app]\nuse = egg:pasteserve#echo-trace\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := io.ReadAll(get(t, h, "/").Body); string(body) != "hi fa" {
+		t.Errorf("filter-app: body = %q (56)", body)
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"unregistered reference with position and suggestion",
+			"[app:main]\nuse = egg:pasteserve#echo-trcae\n", "api.ini:2:7: [app:main]: no factory is registered for egg:pasteserve#echo-trcae; nearest registered: egg:pasteserve#echo-trace"},
+		{"filter used as an app", "[app:main]\nuse = egg:pasteserve#tag\n", "egg:pasteserve#tag is registered as a filter (\"tag\"), but is used here as a app"},
+		{"bad option value at its key", "[pipeline:main]\npipeline = t app\n[filter:t]\nuse = egg:pasteserve#tag\nstrict = maybe\n[app:app]\nuse = egg:pasteserve#echo-trace\n",
+			`api.ini:5:1: [filter:t] strict: "maybe" is not a boolean`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := buildFile(t, tt.src)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v\nwant it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestConfigAccessors(t *testing.T) {
+	cfg := NewConfig(map[string]string{"on": "Yes", "n": "42", "d": "1.5", "gd": "2m", "l": "a, b\n c", "bad": "x"}, nil)
+	if !cfg.Bool("on", false) || cfg.Int("n", 0) != 42 || cfg.Duration("d", 0).String() != "1.5s" || cfg.Duration("gd", 0).String() != "2m0s" {
+		t.Errorf("accessors misread values")
+	}
+	if got := strings.Join(cfg.List("l"), "|"); got != "a|b|c" {
+		t.Errorf("List = %q", got)
+	}
+	if cfg.Err() != nil {
+		t.Fatalf("unexpected error %v", cfg.Err())
+	}
+	cfg.Int("bad", 7)
+	cfg.Bool("bad", true)
+	if err := cfg.Err(); err == nil || strings.Count(err.Error(), "\n") != 1 {
+		t.Errorf("want two errors, got %v", err)
+	}
+}
+
+func noop(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { next.ServeHTTP(w, r) })
+}
+
+var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
+
+// BenchmarkPipeline compares a pipeline of 10 no-op filters built from a
+// paste file with the same chain wired by hand with alice: the loader
+// adds nothing per request.
+func BenchmarkPipeline(b *testing.B) {
+	const n = 10
+	reg := &Registry{}
+	reg.Register(Factory{Name: "noop", Kind: KindFilter, Filter: func(*Config) (Middleware, error) { return noop, nil }})
+	reg.Register(Factory{Name: "ok", Kind: KindApp, App: func(*Config) (http.Handler, error) { return okHandler, nil }})
+	var src strings.Builder
+	src.WriteString("[pipeline:main]\npipeline =")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&src, " f%d", i)
+	}
+	src.WriteString(" app\n[app:app]\nuse = egg:pasteserve#ok\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&src, "[filter:f%d]\nuse = egg:pasteserve#noop\n", i)
+	}
+	dir := b.TempDir()
+	path := filepath.Join(dir, "api.ini")
+	if err := writeFile(path, src.String()); err != nil {
+		b.Fatal(err)
+	}
+	r := &Resolver{Registry: reg}
+	node, err := r.Resolve(path, "main", TypeApp, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	built, err := Build(node, reg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mws := make([]alice.Constructor, n)
+	for i := range mws {
+		mws[i] = noop
+	}
+	hand := alice.New(mws...).Then(okHandler)
+	req := httptest.NewRequest("GET", "/", nil)
+	for _, bc := range []struct {
+		name string
+		h    http.Handler
+	}{{"hand-wired", hand}, {"built", built}} {
+		b.Run(bc.name, func(b *testing.B) {
+			w := httptest.NewRecorder()
+			b.ReportAllocs()
+			for b.Loop() {
+				bc.h.ServeHTTP(w, req)
+			}
+		})
+	}
+}
