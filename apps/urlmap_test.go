@@ -1,0 +1,133 @@
+package apps
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pasteserve/pasteserve/loader"
+)
+
+// whoami answers with its name, the script name and the path it sees.
+func init() {
+	loader.Register(loader.Factory{Name: "whoami-test", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+		name := cfg.String("name", "?")
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "%s sn=%q pi=%q", name, loader.ScriptName(r), r.URL.Path)
+		}), nil
+	}})
+}
+
+func buildMap(t *testing.T, body string) (http.Handler, error) {
+	t.Helper()
+	src := "[composite:main]\nuse = egg:Paste#urlmap\n" + body
+	for _, n := range []string{"root", "foo", "bar", "nf", "d1", "d2", "d3"} {
+		src += fmt.Sprintf("[app:%s]\nuse = egg:pasteserve#whoami-test\nname = %s\n", n, n)
+	}
+	path := filepath.Join(t.TempDir(), "api.ini")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &loader.Resolver{Registry: loader.Default}
+	n, err := r.Resolve(path, "main", loader.TypeApp, nil)
+	if err != nil {
+		return nil, err
+	}
+	return loader.Build(n, loader.Default)
+}
+
+func serve(h http.Handler, host, path string) string {
+	req := httptest.NewRequest("GET", "http://"+host+path, nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return strings.TrimSpace(rec.Body.String())
+}
+
+// TestURLMap covers spec §7 (checklist 73-80).
+func TestURLMap(t *testing.T) {
+	h, err := buildMap(t, "/ = root\n/foo = foo\n/foo/bar = bar\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{"/foo", `foo sn="/foo" pi=""`},                     // 78: exact match
+		{"/foo/", `foo sn="/foo" pi="/"`},                   // 78
+		{"/foox", `root sn="" pi="/foox"`},                  // 78: segment boundary
+		{"/FOO", `root sn="" pi="/FOO"`},                    // 78: case-sensitive
+		{"//foo", `foo sn="/foo" pi=""`},                    // 75: // collapsed
+		{"/foo//bar//baz/", `bar sn="/foo/bar" pi="/baz/"`}, // 76 longest first, 78 rest collapsed
+		{"/", `root sn="" pi="/"`},                          // 75: "/" is the root catch-all
+	} {
+		if got := serve(h, "example.com", tc.path); got != tc.want {
+			t.Errorf("GET %s = %s, want %s", tc.path, got, tc.want)
+		}
+	}
+}
+
+func TestURLMapNotFound(t *testing.T) {
+	h, err := buildMap(t, "/foo = foo\nnot_found_app = nf\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := serve(h, "h", "/other"); got != `nf sn="" pi="/other"` { // 79
+		t.Errorf("not_found_app: %s", got)
+	}
+	h, err = buildMap(t, "/foo = foo\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := serve(h, "h", "/other"); !strings.Contains(got, "404") { // 79
+		t.Errorf("default not found: %s", got)
+	}
+}
+
+func TestURLMapHosts(t *testing.T) {
+	h, err := buildMap(t, "domain example.com /foo = d1\ndomain example.com port 8080 / = d2\n/ = root\ndomain Mixed.COM / = d3\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ host, path, want string }{
+		{"example.com", "/foo/x", "d1"},    // 77: domain match
+		{"EXAMPLE.com", "/foo", "d1"},      // 77: request host lower-cased
+		{"example.com:8080", "/", "d2"},    // 77: host:port
+		{"example.com:8080", "/foo", "d1"}, // 80: port-less entry matches any port and sorts first
+		{"example.com", "/bar", "root"},    // falls back to domainless entries
+		{"mixed.com", "/", "root"},         // 80: config domains are not lower-cased
+		{"other.org", "/foo", "root"},
+	} {
+		if got := serve(h, tc.host, tc.path); !strings.HasPrefix(got, tc.want+" ") {
+			t.Errorf("Host %s GET %s = %s, want %s", tc.host, tc.path, got, tc.want)
+		}
+	}
+}
+
+func TestURLMapKeyErrors(t *testing.T) {
+	for key, want := range map[string]string{ // 74
+		"foo":                    "not \"foo\"",
+		"domain":                 "'domain' must be followed",
+		"domain a domain b /":    "'domain' given twice",
+		"port 80 /":              "you must also give a domain",
+		"domain a port":          "'port' must be followed",
+		"/a /b":                  "more than one path given",
+		"domain a port 1 port 2": "'port' given twice",
+	} {
+		_, err := buildMap(t, key+" = foo\n")
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "api.ini:3:1:") {
+			t.Errorf("key %q: error %v, want %q at 3:1", key, err, want)
+		}
+	}
+}
+
+func TestURLMapDuplicateKeysLastWins(t *testing.T) {
+	h, err := buildMap(t, "/foo = foo\n/foo/ = bar\n") // 75 (m02)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := serve(h, "h", "/foo"); !strings.HasPrefix(got, "bar ") {
+		t.Errorf("GET /foo = %s, want bar", got)
+	}
+}
