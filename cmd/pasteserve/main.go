@@ -5,6 +5,8 @@
 // Usage:
 //
 //	pasteserve check --paste FILE
+//	pasteserve config --paste FILE [--name NAME] [--json]
+//	pasteserve graph --paste FILE [--name NAME] [--format text|json|expr]
 //
 // Run "pasteserve help" for the commands and "pasteserve COMMAND --help"
 // for the options of one.
@@ -14,6 +16,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	_ "github.com/pasteserve/pasteserve/apps" // built-in apps and composites
 )
 
 // command is one pasteserve subcommand.
@@ -25,6 +29,8 @@ type command struct {
 
 var commands = []command{
 	{"check", "parse a paste file and report every problem with its position", runCheck},
+	{"config", "print the local and global configuration an object's factory gets", runConfig},
+	{"graph", "print how an object resolves: factories, configuration, nesting", runGraph},
 }
 
 func main() {

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/loader"
+)
+
+// globalFlags collects repeated --global k=v flags.
+type globalFlags map[string]string
+
+func (g globalFlags) String() string { return "" }
+
+func (g globalFlags) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, got %q", s)
+	}
+	g[k] = v
+	return nil
+}
+
+// resolveFlags are the options config and graph share.
+type resolveFlags struct {
+	paste  string
+	name   string
+	kind   string
+	global globalFlags
+}
+
+func (rf *resolveFlags) register(fs *flag.FlagSet) {
+	rf.global = globalFlags{}
+	fs.StringVar(&rf.paste, "paste", "", "the paste-deploy `FILE` (required)")
+	fs.StringVar(&rf.name, "name", "main", "the `NAME` of the object to resolve")
+	fs.StringVar(&rf.kind, "kind", "app", "what to resolve: app, filter or server")
+	fs.Var(rf.global, "global", "a `key=value` of the caller's global configuration, as PasteDeploy's global_conf (repeatable)")
+}
+
+func (rf *resolveFlags) resolve(stderr io.Writer) (*loader.Node, *loader.Resolver, bool) {
+	var typ loader.ObjectType
+	switch rf.kind {
+	case "app":
+		typ = loader.TypeApp
+	case "filter":
+		typ = loader.TypeFilter
+	case "server":
+		typ = loader.TypeServer
+	default:
+		fmt.Fprintf(stderr, "pasteserve: --kind must be app, filter or server, not %q\n", rf.kind)
+		return nil, nil, false
+	}
+	r := &loader.Resolver{Registry: loader.Default}
+	n, err := r.Resolve(rf.paste, rf.name, typ, rf.global)
+	if err != nil {
+		printError(stderr, err, r.Files())
+		return nil, nil, false
+	}
+	return n, r, true
+}
+
+// printError prints diagnostics with source excerpts, or a plain error.
+func printError(w io.Writer, err error, files []*dsl.File) {
+	var ds dsl.Diagnostics
+	if errors.As(err, &ds) {
+		ds.Write(w, files...)
+		return
+	}
+	fmt.Fprintf(w, "pasteserve: %v\n", err)
+}
+
+func parseFlags(fs *flag.FlagSet, args []string, paste *string) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *paste == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return 2
+	}
+	return -1
+}
+
+func runConfig(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("config", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var rf resolveFlags
+	rf.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON (the only format for now; accepted for scripts)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: pasteserve config --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--json]")
+		fmt.Fprintln(stderr, "\nPrints the configuration the named object's factory gets, as Python's")
+		fmt.Fprintln(stderr, "paste.deploy.appconfig returns it: {\"local_conf\": ..., \"global_conf\": ...}.\n\nOptions:")
+		fs.PrintDefaults()
+	}
+	if code := parseFlags(fs, args, &rf.paste); code >= 0 {
+		return code
+	}
+	_ = asJSON
+	n, _, ok := rf.resolve(stderr)
+	if !ok {
+		return 1
+	}
+	// A filter-with wrapper carries no configuration of its own: show the
+	// object it wraps, which gets the section's keys.
+	for n.Kind == loader.NodeFilterWith {
+		n = n.App
+	}
+	out, _ := json.MarshalIndent(map[string]any{"local_conf": n.Local, "global_conf": n.Global}, "", "  ")
+	fmt.Fprintf(stdout, "%s\n", out)
+	return 0
+}
+
+func runGraph(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("graph", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var rf resolveFlags
+	rf.register(fs)
+	format := fs.String("format", "text", "output `FORMAT`: text (an indented tree), json, or expr (one line)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: pasteserve graph --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--format text|json|expr]")
+		fmt.Fprintln(stderr, "\nPrints how the named object resolves: which factory makes each part, with")
+		fmt.Fprintln(stderr, "what configuration, and how the parts nest. No factory is called, so files")
+		fmt.Fprintln(stderr, "whose Python factories have no Go counterpart print too (marked unregistered).\n\nOptions:")
+		fs.PrintDefaults()
+	}
+	if code := parseFlags(fs, args, &rf.paste); code >= 0 {
+		return code
+	}
+	switch *format {
+	case "text", "json", "expr":
+	default:
+		fmt.Fprintf(stderr, "pasteserve: --format must be text, json or expr, not %q\n", *format)
+		return 2
+	}
+	n, _, ok := rf.resolve(stderr)
+	if !ok {
+		return 1
+	}
+	opts := loader.TextOptions{Registry: loader.Default, BaseDir: filepath.Dir(absPath(rf.paste))}
+	switch *format {
+	case "expr":
+		fmt.Fprintln(stdout, loader.Expr(n))
+	case "json":
+		out, _ := json.MarshalIndent(loader.Graph(n, opts), "", "  ")
+		fmt.Fprintf(stdout, "%s\n", out)
+	default:
+		loader.WriteText(stdout, n, opts)
+	}
+	return 0
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
