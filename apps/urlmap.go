@@ -182,3 +182,12 @@ func (m *urlMap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	m.notFound.ServeHTTP(w, r)
 }
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -47,6 +47,12 @@ func serve(h http.Handler, host, path string) string {
 	return strings.TrimSpace(rec.Body.String())
 }
 
+func httptestGet(h http.Handler, path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	return rec
+}
+
 // TestURLMap covers spec §7 (checklist 73-80).
 func TestURLMap(t *testing.T) {
 	h, err := buildMap(t, "/ = root\n/foo = foo\n/foo/bar = bar\n")

@@ -167,7 +167,13 @@ func (l *compositeLoader) resolve(t ObjectType, name string) (*Node, error) {
 		return nil, fmt.Errorf("composite %s cannot load %q: it has no file to look in", l.n.Ref.Text, name)
 	}
 	r := l.n.file.r
-	child, err := l.n.file.context(t, name, l.n.Global, l.n.Pos)
+	var child *Node
+	var err error
+	if t == TypeApp {
+		child, err = l.n.file.child(name, l.n.Global, l.n.Pos)
+	} else {
+		child, err = l.n.file.context(t, name, l.n.Global, l.n.Pos)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -206,9 +206,11 @@ func (fl *fileLoader) findSection(typ ObjectType, name string, from dsl.Pos) (*d
 	}
 	switch len(found) {
 	case 0:
-		msg := fmt.Sprintf("no %s named %q in %s (looked for %s)", typ, name, fl.file.Name, prefixList(typ))
+		msg := fmt.Sprintf("no %s named %q in %s (looked for %s)", typ, name, filepath.Base(fl.path), prefixList(typ))
 		if near := fl.nearSections(name); near != "" {
 			msg += "; did you mean " + near + "?"
+		} else if names := fl.sectionsOf(typ); names != "" {
+			msg += "; it has " + names
 		}
 		return nil, posErr(from, "%s", msg)
 	case 1:
@@ -219,6 +221,25 @@ func (fl *fileLoader) findSection(typ ObjectType, name string, from dsl.Pos) (*d
 		d.Related = append(d.Related, dsl.Related{Pos: s.Pos, Msg: "[" + s.Header + "]"})
 	}
 	return nil, dsl.Diagnostics{d}
+}
+
+// sectionsOf lists the sections of the file that can make a typ, when
+// there are few enough to read in a message.
+func (fl *fileLoader) sectionsOf(typ ObjectType) string {
+	var out []string
+	for _, s := range fl.file.Sections {
+		for _, g := range prefixGroups[typ] {
+			for _, p := range g {
+				if _, ok := s.Name(); ok && s.Kind() == p {
+					out = append(out, "["+s.Header+"]")
+				}
+			}
+		}
+	}
+	if len(out) == 0 || len(out) > 8 {
+		return ""
+	}
+	return strings.Join(out, ", ")
 }
 
 // nearSections suggests sections whose name is close to name.

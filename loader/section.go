@@ -270,8 +270,7 @@ func (r *Resolver) expand(n *Node) error {
 	r.stack = append(r.stack, fr)
 	defer func() { r.stack = r.stack[:len(r.stack)-1] }()
 	for _, key := range sortedKeys(kids) {
-		p := cfg.Pos(key)
-		child, err := n.file.context(TypeApp, kids[key], n.Global, p)
+		child, err := n.file.child(kids[key], n.Global, cfg.Pos(key))
 		if err != nil {
 			return err
 		}
@@ -281,4 +280,28 @@ func (r *Resolver) expand(n *Node) error {
 		n.Children[key] = child
 	}
 	return nil
+}
+
+// child resolves a name a composite gives: a section name or URI, or,
+// when it has several words, an inline pipeline "filter1 filter2 app"
+// (what the OpenStack pipeline selectors hold).
+func (fl *fileLoader) child(name string, gc map[string]string, from dsl.Pos) (*Node, error) {
+	words := strings.Fields(name)
+	if len(words) < 2 {
+		return fl.context(TypeApp, name, gc, from)
+	}
+	app, err := fl.context(TypeApp, words[len(words)-1], gc, from)
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{Kind: NodePipeline, Type: TypeApp, Name: name, File: fl.path, Pos: from,
+		Local: map[string]string{}, LocalPos: map[string]dsl.Pos{}, Global: gc, App: app, file: fl}
+	for _, w := range words[:len(words)-1] {
+		f, err := fl.context(TypeFilter, w, gc, from)
+		if err != nil {
+			return nil, err
+		}
+		n.Filters = append(n.Filters, f)
+	}
+	return n, nil
 }
