@@ -22,6 +22,7 @@ type Resolver struct {
 	files    map[string]*dsl.File
 	stack    []frame
 	warnings dsl.Diagnostics
+	visited  map[*dsl.Section]bool
 }
 
 // frame is one section being resolved, for cycle reports.
@@ -67,6 +68,10 @@ func (r *Resolver) Files() []*dsl.File {
 	return out
 }
 
+// Visited reports whether the resolver has resolved section s (directly
+// or through use, pipelines, filter-with or composite children).
+func (r *Resolver) Visited(s *dsl.Section) bool { return r.visited[s] }
+
 // Warnings returns what the resolver noticed that does not stop loading,
 // such as a local key hidden by a [DEFAULT] key of the same name.
 func (r *Resolver) Warnings() dsl.Diagnostics { return r.warnings }
@@ -98,7 +103,7 @@ func (r *Resolver) open(path string, from dsl.Pos, global map[string]string) (*f
 		if err != nil {
 			return nil, posErr(from, "cannot read paste file: %v", err)
 		}
-		f, err = dsl.Parse(path, src)
+		f, err = dsl.Parse(displayName(path), src)
 		if err != nil {
 			return nil, err
 		}
@@ -119,6 +124,20 @@ func (r *Resolver) open(path string, from dsl.Pos, global map[string]string) (*f
 		}
 	}
 	return fl, nil
+}
+
+// displayName shortens an absolute path to one relative to the working
+// directory, when it lies below it, for positions in messages.
+func displayName(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(wd, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return path
+	}
+	return rel
 }
 
 // lookupIn returns the %(name)s lookup for a section: its own keys, then
@@ -269,6 +288,10 @@ func (fl *fileLoader) context(typ ObjectType, name string, global map[string]str
 	if err != nil {
 		return nil, err
 	}
+	if fl.r.visited == nil {
+		fl.r.visited = map[*dsl.Section]bool{}
+	}
+	fl.r.visited[s] = true
 	for i, fr := range fl.r.stack {
 		if fr.file == fl.path && fr.section == s.Header {
 			return nil, fl.r.cycleError(i, s)

@@ -20,7 +20,7 @@ func TestCheckExample(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
-	for _, want := range []string{"9 sections, no problems found", "7:1     [composite:main] (4 keys)", "[pipeline:api_v1]"} {
+	for _, want := range []string{"9 sections, 1 app(s) resolved (main), no errors", "7:1     [composite:main] (4 keys)", "[pipeline:api_v1]"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -44,7 +44,7 @@ func TestCheckReportsEveryErrorWithPosition(t *testing.T) {
 		path + ":3:1: line has no '=' or ':'",
 		"    3 | no delimiter here\n      | ^\n",
 		path + ":4:2: section [app:main] is defined twice",
-		path + ": 2 problem(s)",
+		path + ": 2 error(s)",
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
@@ -64,5 +64,66 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, "check", "--paste", "does-not-exist.ini"); code != 1 || !strings.Contains(errOut, "does-not-exist.ini") {
 		t.Errorf("missing file: exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
+func writeTemp(t *testing.T, name, src string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestCheckWarningsAndResolutionErrors(t *testing.T) {
+	path := writeTemp(t, "api.ini", "[DEFAULT]\ndebug = true\n[app:main]\nuse = egg:Paste#urlmap\n/ = home\ndebug = false\n"+
+		"[app:home]\nuse = egg:Nowhere#home\n[app:orphan]\nuse = egg:Nowhere#orphan\n[filter:unused]\nuse = egg:Nowhere#f\n[weird] tail\n")
+	code, out, errOut := runCLI(t, "check", "--paste", path)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0 (warnings only); stderr:\n%s", code, errOut)
+	}
+	for _, want := range []string{
+		path + `:6:1: warning: "debug" in [app:main] is ignored: [DEFAULT]`,
+		path + ":2:1: note: the default is defined here",
+		path + ":8:7: warning: egg:Nowhere#home has no registered Go factory",
+		path + ":9:1: warning: [app:orphan] is not reached from main",
+		path + ":11:1: warning: [filter:unused] is not reached from main",
+		path + `:13:1: warning: text after the header's ']' is ignored: "tail"`,
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if !strings.Contains(out, "no errors, 5 warning(s)") {
+		t.Errorf("stdout:\n%s", out)
+	}
+
+	bad := writeTemp(t, "bad.ini", "[pipeline:main]\npipeline = nosuch app\n[app:app]\nuse = egg:X#a\n")
+	code, _, errOut = runCLI(t, "check", "--paste", bad)
+	if code != 1 || !strings.Contains(errOut, bad+`:2:12: no filter named "nosuch"`) || !strings.Contains(errOut, "1 error(s)") {
+		t.Errorf("exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
+func TestConfigAndGraph(t *testing.T) {
+	path := writeTemp(t, "api.ini", "[DEFAULT]\nd = 1\n[pipeline:main]\npipeline = f app\n[filter:f]\nuse = egg:X#f\n[app:app]\nuse = egg:X#app\nk = %(d)s-%(g)s\n")
+	code, out, errOut := runCLI(t, "config", "--paste", path, "--name", "app", "--global", "g=G", "--json")
+	if code != 0 {
+		t.Fatalf("config: exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(out, `"k": "1-G"`) || !strings.Contains(out, `"g": "G"`) || !strings.Contains(out, `"d": "1"`) {
+		t.Errorf("config output:\n%s", out)
+	}
+	code, out, _ = runCLI(t, "graph", "--paste", path, "--global", "g=G", "--format", "expr")
+	if code != 0 || strings.TrimSpace(out) != "egg:X#f(egg:X#app)" {
+		t.Errorf("graph expr: exit %d, %q", code, out)
+	}
+	code, out, _ = runCLI(t, "graph", "--paste", path, "--global", "g=G")
+	if code != 0 || !strings.Contains(out, "[pipeline:main] pipeline  api.ini:3:1") || !strings.Contains(out, "    filter [filter:f] filter egg:X#f (unregistered)  api.ini:5:1") {
+		t.Errorf("graph text: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := runCLI(t, "graph", "--paste", path, "--format", "svg"); code != 2 || !strings.Contains(errOut, "--format must be") {
+		t.Errorf("bad format: exit %d %s", code, errOut)
 	}
 }
