@@ -1,0 +1,62 @@
+package pastetest_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/pasteserve/pasteserve/apps"
+	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/pastetest"
+)
+
+// The README's example file, kept as a golden plan: this is all a team
+// needs to write for its own files.
+func TestExampleGolden(t *testing.T) {
+	pastetest.Golden(t, "../testdata/paste/example.ini", "main")
+}
+
+func TestGoldenWithGlobal(t *testing.T) {
+	pastetest.Golden(t, "testdata/neutron-api-paste.ini", "neutron",
+		pastetest.WithGlobal(map[string]string{"auth_strategy": "noauth"}))
+}
+
+// A golden file that does not match must fail the test: run Golden
+// against a deliberately wrong golden file in a sub-test recorder.
+func TestGoldenDetectsChange(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "api.ini")
+	if err := os.WriteFile(path, []byte("[app:main]\nuse = egg:X#a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".main.graph.golden", []byte("[app:main] app egg:X#b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{TB: t}
+	pastetest.Golden(rec, path, "main")
+	if !rec.failed || !strings.Contains(rec.msg, "egg:X#a") {
+		t.Errorf("Golden did not report the changed plan (failed=%v):\n%s", rec.failed, rec.msg)
+	}
+	got := string(pastetest.Plan(path, "main", loader.Default, nil))
+	if got != "[app:main] app egg:X#a (unregistered)  api.ini:1:1\n" {
+		t.Errorf("Plan = %q", got)
+	}
+}
+
+// recorder captures failures instead of failing the real test.
+type recorder struct {
+	testing.TB
+	failed bool
+	msg    string
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(format string, args ...any) {
+	r.failed = true
+	r.msg += sprintf(format, args...)
+}
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.failed = true
+	r.msg += sprintf(format, args...)
+}
