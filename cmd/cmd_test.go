@@ -1,7 +1,8 @@
-package main
+package pasteservecmd
 
 import (
 	"bytes"
+	_ "github.com/pasteserve/pasteserve/apps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,7 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestCheckExample(t *testing.T) {
-	code, out, errOut := runCLI(t, "check", "--paste", "../../testdata/paste/example.ini")
+	code, out, errOut := runCLI(t, "check", "--paste", "../testdata/paste/example.ini")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}

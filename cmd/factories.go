@@ -1,0 +1,83 @@
+package pasteservecmd
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"reflect"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/pasteserve/pasteserve/loader"
+)
+
+func runFactories(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("factories", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: pasteserve factories")
+		fmt.Fprintln(stderr, "\nLists the factories compiled into this binary: Go name, kind, the Go module")
+		fmt.Fprintln(stderr, "(and version) that provides it, and the references paste files can use.")
+	}
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		fs.Usage()
+		return 2
+	}
+	mods := modules()
+	for _, f := range loader.Default.Factories() {
+		fmt.Fprintf(stdout, "%-20s %-9s %s\n", f.Name, f.Kind, provider(f, mods))
+		refs := append([]string{"egg:pasteserve#" + f.Name}, f.Aliases...)
+		fmt.Fprintf(stdout, "    %s\n", strings.Join(refs, "\n    "))
+	}
+	return 0
+}
+
+// modules maps module paths to versions from the binary's build info.
+func modules() map[string]string {
+	out := map[string]string{}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		out[bi.Main.Path] = bi.Main.Version
+		for _, d := range bi.Deps {
+			out[d.Path] = d.Version
+		}
+	}
+	return out
+}
+
+// provider names the Go package of f's function and the version of the
+// module it belongs to, like caddy list-modules.
+func provider(f *loader.Factory, mods map[string]string) string {
+	var fn any
+	switch f.Kind {
+	case loader.KindApp:
+		fn = f.App
+	case loader.KindComposite:
+		fn = f.Composite
+	case loader.KindFilter:
+		fn = f.Filter
+	default:
+		fn = f.Server
+	}
+	name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
+	// "github.com/x/y/pkg.newThing.func1" -> "github.com/x/y/pkg"
+	pkg := name
+	if i := strings.LastIndexByte(pkg, '/'); i >= 0 {
+		if j := strings.IndexByte(pkg[i:], '.'); j >= 0 {
+			pkg = pkg[:i+j]
+		}
+	}
+	best := ""
+	for m := range mods {
+		if (pkg == m || strings.HasPrefix(pkg, m+"/")) && len(m) > len(best) {
+			best = m
+		}
+	}
+	if best == "" {
+		return pkg
+	}
+	return pkg + " " + mods[best]
+}

@@ -1,0 +1,69 @@
+package stamp_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pasteserve/pasteserve/loader"
+
+	_ "github.com/pasteserve/pasteserve/examples/customfilter/hello"
+	_ "github.com/pasteserve/pasteserve/examples/customfilter/stamp"
+)
+
+func load(t testing.TB, path string) http.Handler {
+	t.Helper()
+	r := &loader.Resolver{Registry: loader.Default}
+	n, err := r.Resolve(path, "main", loader.TypeApp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := loader.Build(n, loader.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// TestServeThroughStamp serves the example paste file over a real HTTP
+// server on 127.0.0.1 and checks the filter's header.
+func TestServeThroughStamp(t *testing.T) {
+	srv := httptest.NewServer(load(t, "../api-paste.ini"))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if got := resp.Header.Get("X-Served-By"); got != "api-1" || string(body) != "hello\n" {
+		t.Errorf("X-Served-By = %q, body %q", got, body)
+	}
+}
+
+func TestMissingValueFailsAtBuild(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "api.ini")
+	os.WriteFile(path, []byte("[pipeline:main]\npipeline = stamp hello\n[filter:stamp]\nuse = egg:mycompany#stamp\n[app:hello]\nuse = egg:pasteserve#hello-example\n"), 0o644)
+	r := &loader.Resolver{Registry: loader.Default}
+	n, err := r.Resolve(path, "main", loader.TypeApp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = loader.Build(n, loader.Default)
+	if err == nil || !strings.Contains(err.Error(), "api.ini:3:1: [filter:stamp] value: is required") {
+		t.Errorf("error = %v", err)
+	}
+}
+
+func Example() {
+	h := load(&testing.T{}, "../api-paste.ini")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	fmt.Print(rec.Header().Get("X-Served-By"), " ", rec.Body.String())
+	// Output: api-1 hello
+}
