@@ -6,7 +6,7 @@
 //
 //	pasteserve check --paste FILE
 //	pasteserve config --paste FILE [--name NAME] [--json]
-//	pasteserve graph --paste FILE [--name NAME] [--format text|json|expr]
+//	pasteserve graph --paste FILE [--name NAME] [--format text|json|expr|dot|mermaid]
 //
 // Run "pasteserve help" for the commands and "pasteserve COMMAND --help"
 // for the options of one.

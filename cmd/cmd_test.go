@@ -128,3 +128,19 @@ func TestConfigAndGraph(t *testing.T) {
 		t.Errorf("bad format: exit %d %s", code, errOut)
 	}
 }
+
+func TestGraphPictures(t *testing.T) {
+	path := writeTemp(t, "api.ini", "[pipeline:main]\npipeline = f app\n[filter:f]\nuse = egg:X#f\n[app:app]\nuse = egg:X#app\n")
+	code, out, _ := runCLI(t, "graph", "--paste", path, "--format", "dot")
+	for _, want := range []string{"digraph paste {", `n0 [label="[pipeline:main]\npipeline"];`, `n1 [label="[filter:f]\negg:X#f"];`, `n0 -> n1 [label="filter 1"];`, `n0 -> n2 [label="app"];`} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("dot lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCLI(t, "graph", "--paste", path, "--format", "mermaid")
+	for _, want := range []string{"flowchart TD", `n1["[filter:f]<br/>egg:X#f"]`, `n0 -->|"app"| n2`} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("mermaid lacks %q:\n%s", want, out)
+		}
+	}
+}

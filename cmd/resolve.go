@@ -124,9 +124,9 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var rf resolveFlags
 	rf.register(fs)
-	format := fs.String("format", "text", "output `FORMAT`: text (an indented tree), json, or expr (one line)")
+	format := fs.String("format", "text", "output `FORMAT`: text (an indented tree), json, expr (one line), dot (Graphviz) or mermaid")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pasteserve graph --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--format text|json|expr]")
+		fmt.Fprintln(stderr, "Usage: pasteserve graph --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--format text|json|expr|dot|mermaid]")
 		fmt.Fprintln(stderr, "\nPrints how the named object resolves: which factory makes each part, with")
 		fmt.Fprintln(stderr, "what configuration, and how the parts nest. No factory is called, so files")
 		fmt.Fprintln(stderr, "whose Python factories have no Go counterpart print too (marked unregistered).\n\nOptions:")
@@ -136,9 +136,9 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	switch *format {
-	case "text", "json", "expr":
+	case "text", "json", "expr", "dot", "mermaid":
 	default:
-		fmt.Fprintf(stderr, "pasteserve: --format must be text, json or expr, not %q\n", *format)
+		fmt.Fprintf(stderr, "pasteserve: --format must be text, json, expr, dot or mermaid, not %q\n", *format)
 		return 2
 	}
 	n, _, ok := rf.resolve(stderr)
@@ -149,6 +149,10 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	switch *format {
 	case "expr":
 		fmt.Fprintln(stdout, loader.Expr(n))
+	case "dot":
+		loader.WriteDot(stdout, n)
+	case "mermaid":
+		loader.WriteMermaid(stdout, n)
 	case "json":
 		out, _ := json.MarshalIndent(loader.Graph(n, opts), "", "  ")
 		fmt.Fprintf(stdout, "%s\n", out)

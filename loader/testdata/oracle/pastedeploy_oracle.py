@@ -45,21 +45,34 @@ RECURSION_LIMIT = 1000
 # an explicit paste.composite_factory key) or ("egg", normalized dist, entry).
 # ---------------------------------------------------------------------------
 
-URLMAP = 'urlmap'
-CASCADE = 'cascade'
+class Known:
+    """A known composite: kind is 'urlmap', 'cascade' or 'selector'; func is the
+    real factory's name (for its TypeError message); a selector reads
+    global_conf[key] (default when absent, and when empty if empty_is_default)."""
 
+    def __init__(self, kind, func, key=None, default=None, empty_is_default=False):
+        self.kind = kind
+        self.func = func
+        self.key = key
+        self.default = default
+        self.empty_is_default = empty_is_default
+
+
+_URLMAP = Known('urlmap', 'urlmap_factory')
+_CASCADE = Known('cascade', 'make_cascade')
 KNOWN_COMPOSITES = {
-    ('egg', 'paste', 'urlmap'): (URLMAP, 'urlmap_factory'),
-    ('egg', 'paste', 'cascade'): (CASCADE, 'make_cascade'),
-    'paste.urlmap:urlmap_factory': (URLMAP, 'urlmap_factory'),
-    'paste.cascade:make_cascade': (CASCADE, 'make_cascade'),
+    ('egg', 'paste', 'urlmap'): _URLMAP,
+    ('egg', 'paste', 'cascade'): _CASCADE,
+    'paste.urlmap:urlmap_factory': _URLMAP,
+    'paste.cascade:make_cascade': _CASCADE,
 }
 
 # Pipeline selectors (ANALYSIS.md, "pipeline selector (auth_strategy /
 # flavor)"): pick local_conf[<strategy>], where the strategy is read from
-# global_conf.  Value: (global_conf key, default when absent, empty means default).
-_AUTH_STRATEGY = ('auth_strategy', 'keystone', False)  # CONF.auth_strategy
-_FLAVOR = ('flavor', 'default', True)  # CONF.paste_deploy.flavor or 'default'
+# global_conf: auth_strategy (CONF.auth_strategy, default keystone) or flavor
+# (glance/heat: CONF.paste_deploy.flavor or 'default').
+_AUTH_STRATEGY = ('auth_strategy', 'keystone', False)
+_FLAVOR = ('flavor', 'default', True)
 PIPELINE_SELECTORS = {
     'neutron.auth:pipeline_factory': _AUTH_STRATEGY,
     'quantum.auth:pipeline_factory': _AUTH_STRATEGY,
@@ -78,8 +91,10 @@ PIPELINE_SELECTORS = {
     'glance.api:pipeline_factory': _FLAVOR,
     'heat.api:pipeline_factory': _FLAVOR,
 }
-for _target, _selector in PIPELINE_SELECTORS.items():
-    KNOWN_COMPOSITES[_target] = (('selector',) + _selector, _target.rsplit(':', 1)[1])
+for _target, (_key, _default, _empty) in PIPELINE_SELECTORS.items():
+    KNOWN_COMPOSITES[_target] = Known(
+        'selector', _target.rsplit(':', 1)[1], _key, _default, _empty
+    )
 
 COMPOSITE_PROTOCOLS = ('paste.composite_factory', 'paste.composit_factory')
 
@@ -94,7 +109,7 @@ SERVER_GROUP = 'paste.server_factory'
 EGG_MODULE = '_pastedeploy_oracle_eggs'
 
 # PEP 508 distribution name; anything else cannot be an installed distribution.
-_DIST_NAME_RE = re.compile(r'^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$', re.IGNORECASE)
+_DIST_NAME_RE = re.compile(r'[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]', re.IGNORECASE)
 
 
 class OracleError(Exception):
@@ -258,7 +273,7 @@ class StubFactory:
     invokes it with is read from the invoking LoaderContext.
 
     ``ref`` is what expr prints; ``target`` is "module:attr.path" (None for
-    eggs); ``known`` is a KNOWN_COMPOSITES value or None."""
+    eggs); ``known`` is a Known (KNOWN_COMPOSITES) or None."""
 
     __slots__ = ('ref', 'target', 'known', '_case')
 
@@ -300,7 +315,7 @@ class StubFactory:
             if len(args) < 2:
                 raise TypeError(
                     "%s() missing 1 required positional argument: 'global_conf'"
-                    % self.known[1]
+                    % self.known.func
                 )
             self._case.note('%s invoked as %s; treated as that protocol' % (self.ref, protocol))
         if protocol == 'paste.app_factory':
@@ -316,15 +331,15 @@ class StubFactory:
         raise OracleError('stub %s invoked with unknown protocol %r' % (self.ref, protocol))
 
     def _composite(self, loader, global_conf, local_conf):
-        kind = self.known[0] if self.known else None
-        if kind == URLMAP:
+        known = self.known
+        if known is None:
+            children = {}  # an unknown composite: its children cannot be known
+        elif known.kind == 'urlmap':
             children = _urlmap_children(loader, global_conf, local_conf)
-        elif kind == CASCADE:
+        elif known.kind == 'cascade':
             children = _cascade_children(loader, global_conf, local_conf)
-        elif kind is not None:
-            children = _selector_children(loader, global_conf, local_conf, kind[1:])
         else:
-            children = {}
+            children = _selector_children(loader, global_conf, local_conf, known)
         return Composite(self.ref, children)
 
 
@@ -426,12 +441,11 @@ def _cascade_children(loader, global_conf, local_conf):
     return children
 
 
-def _selector_children(loader, global_conf, local_conf, selector):
+def _selector_children(loader, global_conf, local_conf, known):
     """nova/neutron/glance-style pipeline_factory: {strategy: built pipeline}."""
-    key, default, empty_is_default = selector
-    strategy = global_conf.get(key, default)
-    if empty_is_default and not strategy:
-        strategy = default
+    strategy = global_conf.get(known.key, known.default)
+    if known.empty_is_default and not strategy:
+        strategy = known.default
     pipeline = local_conf[strategy].split()
     filters = [loader.get_filter(name) for name in pipeline[:-1]]
     app = loader.get_app(pipeline[-1])
@@ -593,7 +607,7 @@ class _StubFinder:
     def find_distributions(self, context=importlib.metadata.DistributionFinder.Context()):
         case = self.case
         name = context.name
-        if case is None or name is None or not _DIST_NAME_RE.match(name):
+        if case is None or name is None or not _DIST_NAME_RE.fullmatch(name):
             return iter(())
         return iter((_StubDistribution(case, name),))
 
@@ -642,7 +656,9 @@ def _check_request(req):
 
 
 def _load(case, path, name, kind, mode, global_conf):
-    uri = 'config:' + os.path.abspath(path)
+    # PasteDeploy splits the URI at '#' and then percent-decodes the path, so
+    # escape both to open exactly this file.
+    uri = 'config:' + os.path.abspath(path).replace('%', '%25').replace('#', '%23')
     if mode == 'config':
         ctx = loadwsgi.loadcontext(_KINDS[kind], uri, name=name, global_conf=global_conf)
         return {'local_conf': dict(ctx.local_conf), 'global_conf': dict(ctx.global_conf)}
