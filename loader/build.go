@@ -43,15 +43,24 @@ func (b *builder) app(n *Node) (http.Handler, error) {
 			mws = append(mws, alice.Constructor(mw))
 		}
 		return alice.New(mws...).Then(h), nil
-	case NodeFilterApp, NodeFilterWith:
-		// PasteDeploy makes the filter-with filter first, the
-		// filter-app's next app first; neither order is observable in
-		// Go factories, which only return values.
+	case NodeFilterApp:
+		// PasteDeploy's creation order: the next app, then the filter.
 		h, err := b.app(n.App)
 		if err != nil {
 			return nil, err
 		}
 		mw, err := b.filter(n.Filter)
+		if err != nil {
+			return nil, err
+		}
+		return notNil(mw(h), n.Filter)
+	case NodeFilterWith:
+		// PasteDeploy's creation order: the filter, then the app.
+		mw, err := b.filter(n.Filter)
+		if err != nil {
+			return nil, err
+		}
+		h, err := b.app(n.App)
 		if err != nil {
 			return nil, err
 		}
@@ -79,11 +88,11 @@ func (b *builder) app(n *Node) (http.Handler, error) {
 
 func (b *builder) filter(n *Node) (Middleware, error) {
 	if n.Kind == NodeFilterWith {
-		inner, err := b.filter(n.App)
+		outer, err := b.filter(n.Filter)
 		if err != nil {
 			return nil, err
 		}
-		outer, err := b.filter(n.Filter)
+		inner, err := b.filter(n.App)
 		if err != nil {
 			return nil, err
 		}

@@ -24,7 +24,7 @@ func TestResolveGlobalsAndInterpolation(t *testing.T) {
 		{id: "41 %% and section-first lookup (a01)",
 			files: map[string]string{"api.ini": "[DEFAULT]\nk = default\n[app:main]\nuse = egg:P#a\npct = 100%%\nown = mine\nref = %(own)s-%(k)s\n"},
 			local: map[string]string{"pct": "100%", "own": "mine", "ref": "mine-default"}},
-		{id: "41 missing interpolation key", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\ny = %(x)s\n"},
+		{id: "41 42 missing interpolation key, error at file:line:col", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\ny = %(x)s\n"},
 			err: `%(x)s, which is not defined`, errPos: "3:1"},
 		{id: "41 bad percent", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\ny = 50% off\n"},
 			err: `'%' must be followed by '%' or '('`},
