@@ -146,15 +146,20 @@ func notNil(h http.Handler, n *Node) (http.Handler, error) {
 // children the plan resolved, and resolves any other name in the file
 // that defines the composite.
 type compositeLoader struct {
-	b *builder
-	n *Node
+	b      *builder
+	n      *Node
+	byName map[string]*Node
 }
 
 func (l *compositeLoader) GetApp(name string) (http.Handler, error) {
-	for _, c := range l.n.Children {
-		if c.Name == name {
-			return l.b.app(c)
+	if l.byName == nil {
+		l.byName = make(map[string]*Node, len(l.n.Children))
+		for _, c := range l.n.Children {
+			l.byName[c.Name] = c
 		}
+	}
+	if c, ok := l.byName[name]; ok {
+		return l.b.app(c)
 	}
 	child, err := l.resolve(TypeApp, name)
 	if err != nil {

@@ -19,7 +19,7 @@ type Resolver struct {
 	// of their keys name children, so that children appear in the plan.
 	Registry *Registry
 
-	files    map[string]*dsl.File
+	files    map[string]*indexedFile
 	stack    []frame
 	warnings dsl.Diagnostics
 	visited  map[*dsl.Section]bool
@@ -62,7 +62,7 @@ func (r *Resolver) Resolve(path, name string, typ ObjectType, global map[string]
 func (r *Resolver) Files() []*dsl.File {
 	out := make([]*dsl.File, 0, len(r.files))
 	for _, f := range r.files {
-		out = append(out, f)
+		out = append(out, f.File)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -83,7 +83,7 @@ type fileLoader struct {
 	r        *Resolver
 	path     string // the file's path, absolute
 	dir      string
-	file     *dsl.File
+	file     *indexedFile
 	rawDefs  map[string]string // here, __file__, [DEFAULT], injected keys: raw values
 	defPos   map[string]dsl.Pos
 	defaults map[string]string // rawDefs interpolated; nil until computed
@@ -95,7 +95,7 @@ type fileLoader struct {
 // them a second time (quirk Q3), which breaks on a '%' in a value.
 func (r *Resolver) open(path string, from dsl.Pos, global map[string]string) (*fileLoader, error) {
 	if r.files == nil {
-		r.files = map[string]*dsl.File{}
+		r.files = map[string]*indexedFile{}
 	}
 	f, ok := r.files[path]
 	if !ok {
@@ -103,10 +103,11 @@ func (r *Resolver) open(path string, from dsl.Pos, global map[string]string) (*f
 		if err != nil {
 			return nil, posErr(from, "cannot read paste file: %v", err)
 		}
-		f, err = dsl.Parse(displayName(path), src)
+		parsed, err := dsl.Parse(displayName(path), src)
 		if err != nil {
 			return nil, err
 		}
+		f = index(parsed)
 		r.files[path] = f
 	}
 	fl := &fileLoader{
@@ -114,7 +115,7 @@ func (r *Resolver) open(path string, from dsl.Pos, global map[string]string) (*f
 		rawDefs: map[string]string{"here": filepath.Dir(path), "__file__": path},
 		defPos:  map[string]dsl.Pos{},
 	}
-	for _, e := range f.Defaults() {
+	for _, e := range f.defaults {
 		fl.rawDefs[e.Key] = e.Value
 		fl.defPos[e.Key] = e.KeyPos
 	}
@@ -209,13 +210,9 @@ func (fl *fileLoader) findSection(typ ObjectType, name string, from dsl.Pos) (*d
 	var found []*dsl.Section
 	for _, group := range prefixGroups[typ] {
 		for _, prefix := range group {
-			var m []*dsl.Section
-			for _, s := range fl.file.Sections {
-				if n, ok := s.Name(); ok && s.Kind() == prefix && n == name {
-					m = append(m, s)
-				} else if name == "main" && s.Header == prefix {
-					m = append(m, s)
-				}
+			m := fl.file.byKind[prefix][name]
+			if name == "main" && fl.file.bare[prefix] != nil {
+				m = append([]*dsl.Section{fl.file.bare[prefix]}, m...)
 			}
 			if len(m) > 0 {
 				found = append(found, m...)
@@ -388,13 +385,44 @@ func (fl *fileLoader) context(typ ObjectType, name string, global map[string]str
 // options lists a section's entries as configparser's options() does:
 // the section's own, then the [DEFAULT] ones it does not override.
 func (fl *fileLoader) options(s *dsl.Section) []*dsl.Entry {
+	if len(fl.file.defaults) == 0 {
+		return s.Entries
+	}
 	out := append([]*dsl.Entry(nil), s.Entries...)
-	for _, e := range fl.file.Defaults() {
+	for _, e := range fl.file.defaults {
 		if s.Entry(e.Key) == nil {
 			out = append(out, e)
 		}
 	}
 	return out
+}
+
+// indexedFile is a parsed file with its sections indexed by kind and
+// name, so that finding a section does not scan the file.
+type indexedFile struct {
+	*dsl.File
+	byKind   map[string]map[string][]*dsl.Section // kind -> name -> sections, in file order
+	bare     map[string]*dsl.Section              // [app], [filter], [server] with no name
+	defaults []*dsl.Entry
+}
+
+func index(f *dsl.File) *indexedFile {
+	x := &indexedFile{File: f, byKind: map[string]map[string][]*dsl.Section{}, bare: map[string]*dsl.Section{}, defaults: f.Defaults()}
+	for _, s := range f.Sections {
+		name, ok := s.Name()
+		if !ok {
+			if x.bare[s.Header] == nil {
+				x.bare[s.Header] = s
+			}
+			continue
+		}
+		k := s.Kind()
+		if x.byKind[k] == nil {
+			x.byKind[k] = map[string][]*dsl.Section{}
+		}
+		x.byKind[k][name] = append(x.byKind[k][name], s)
+	}
+	return x
 }
 
 func (fl *fileLoader) isSectionEntry(s *dsl.Section, e *dsl.Entry) bool {
