@@ -43,7 +43,9 @@ func (rf *resolveFlags) register(fs *flag.FlagSet) {
 	fs.Var(rf.global, "global", "a `key=value` of the caller's global configuration, as PasteDeploy's global_conf (repeatable)")
 }
 
-func (rf *resolveFlags) resolve(stderr io.Writer) (*loader.Node, *loader.Resolver, bool) {
+// resolve resolves the object the flags name. With skipChildren, composite
+// children are left alone, as PasteDeploy's appconfig leaves them.
+func (rf *resolveFlags) resolve(stderr io.Writer, skipChildren bool) (*loader.Node, *loader.Resolver, bool) {
 	var typ loader.ObjectType
 	switch rf.kind {
 	case "app":
@@ -56,7 +58,7 @@ func (rf *resolveFlags) resolve(stderr io.Writer) (*loader.Node, *loader.Resolve
 		fmt.Fprintf(stderr, "pasteserve: --kind must be app, filter or server, not %q\n", rf.kind)
 		return nil, nil, false
 	}
-	r := &loader.Resolver{Registry: loader.Default}
+	r := &loader.Resolver{Registry: loader.Default, SkipChildren: skipChildren}
 	n, err := r.Resolve(rf.paste, rf.name, typ, rf.global)
 	if err != nil {
 		printError(stderr, err, r.Files())
@@ -105,7 +107,7 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	_ = asJSON
-	n, _, ok := rf.resolve(stderr)
+	n, _, ok := rf.resolve(stderr, true)
 	if !ok {
 		return 1
 	}
@@ -141,7 +143,7 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pasteserve: --format must be text, json, expr, dot or mermaid, not %q\n", *format)
 		return 2
 	}
-	n, _, ok := rf.resolve(stderr)
+	n, _, ok := rf.resolve(stderr, false)
 	if !ok {
 		return 1
 	}

@@ -118,8 +118,12 @@ func writeText(b *strings.Builder, n *Node, indent, label string, opts TextOptio
 	}
 	fmt.Fprintf(b, "  %s\n", shortPos(n.Pos, opts.BaseDir))
 	in := indent + "    "
-	for _, k := range sortedKeys(n.Local) {
-		fmt.Fprintf(b, "%s%s = %q\n", in, k, n.Local[k])
+	local := n.Local
+	if n.Kind == NodeFilterApp {
+		local = nil // its filter shows them, merged with what it uses
+	}
+	for _, k := range sortedKeys(local) {
+		fmt.Fprintf(b, "%s%s = %q\n", in, k, local[k])
 	}
 	switch n.Kind {
 	case NodePipeline:

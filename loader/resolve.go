@@ -19,6 +19,11 @@ type Resolver struct {
 	// of their keys name children, so that children appear in the plan.
 	Registry *Registry
 
+	// SkipChildren leaves composite children unresolved, as PasteDeploy's
+	// appconfig does: a composite's children are looked up only when it is
+	// built, so an error in one does not stop appconfig.
+	SkipChildren bool
+
 	files    map[string]*indexedFile
 	stack    []frame
 	warnings dsl.Diagnostics
@@ -51,8 +56,10 @@ func (r *Resolver) Resolve(path, name string, typ ObjectType, global map[string]
 	if err != nil {
 		return nil, err
 	}
-	if err := r.expand(n); err != nil {
-		return nil, err
+	if !r.SkipChildren {
+		if err := r.expand(n); err != nil {
+			return nil, err
+		}
 	}
 	return n, nil
 }

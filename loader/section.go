@@ -171,8 +171,11 @@ func (c *sectionConf) filterApp(typ ObjectType, gc map[string]string) (*Node, er
 	if err != nil {
 		return nil, err
 	}
+	// Like PasteDeploy, the filter-app's own configuration is its keys
+	// without next, use or the protocol key; the filter gets them merged
+	// over those of a [filter:] section it uses.
 	return &Node{Kind: NodeFilterApp, Type: typ, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
-		Local: map[string]string{}, LocalPos: map[string]dsl.Pos{}, Global: gc, Filter: f, App: app, file: c.fl}, nil
+		Local: maps.Clone(c.local), LocalPos: maps.Clone(c.localPos), Global: gc, Filter: f, App: app, file: c.fl}, nil
 }
 
 // pipeline is PasteDeploy's _pipeline_app_context: "pipeline = f1 f2 app"
