@@ -9,7 +9,9 @@ import (
 //
 //	File    = Item* Section*
 //	Section = Header Item*
-//	Item    = Entry | Junk
+//
+// An Item is an entry line (with its continuation lines) or a junk line
+// without a delimiter; parse.go tells them apart.
 //
 // The scanner has already decided what each line is (which takes the
 // indentation of the key line above, beyond a context-free grammar) and
@@ -28,12 +30,12 @@ type fileNode struct {
 // parsed so that it can be reported.
 type strayNode struct {
 	Tokens []lexer.Token
-	First  lexer.Token `parser:"@(Entry | Junk) (Entry | Junk)*"`
+	First  lexer.Token `parser:"@Item Item*"`
 }
 
 type sectionNode struct {
 	Tokens []lexer.Token // participle fills it with the node's tokens
-	Header lexer.Token   `parser:"@Header (Entry | Junk)*"`
+	Header lexer.Token   `parser:"@Header Item*"`
 }
 
 var grammar = participle.MustBuild[fileNode](

@@ -14,20 +14,19 @@ import (
 // expression can tell that alone.
 const (
 	tokHeader lexer.TokenType = iota + 1 // a section header line: "[name]" and any text after the last ']'
-	tokEntry                             // a "key = value" line; its continuation lines are folded into it
-	tokJunk                              // a line that is neither header, entry, comment nor continuation
+	tokItem                              // any other line that is not a comment or a continuation
 )
 
-// Each token is a line or, for an entry, a key line and its continuation
-// lines: participle's cost is per token, and how an entry line splits
-// (key, delimiter, value) and which lines continue it are fixed rules the
-// scanner applies as it goes. Comments are not tokens at all; they go
-// straight to File.Comments.
+// Each token is a line: participle's cost is per token and per
+// alternative tried, so the grammar sees only headers and items. Whether
+// an item is an entry (it has a delimiter) or junk, how an entry splits
+// into key and value, and which lines continue it are fixed rules the
+// scanner applies as it goes; continuation lines are folded into their
+// entry and comments go straight to File.Comments.
 var tokenNames = map[string]lexer.TokenType{
 	"EOF":    lexer.EOF,
 	"Header": tokHeader,
-	"Entry":  tokEntry,
-	"Junk":   tokJunk,
+	"Item":   tokItem,
 }
 
 // lexerDefinition is the participle lexer.Definition for paste files. It
@@ -172,7 +171,7 @@ func (s *scanner) line(text string, start Pos) {
 	if d < 0 {
 		// configparser records the error and reads on; the value that
 		// was open stays open.
-		s.emit(tokJunk, body, at)
+		s.emit(tokItem, body, at)
 		return
 	}
 	// Split at the first delimiter, as configparser does: "a:b=c" is key
@@ -189,7 +188,7 @@ func (s *scanner) line(text string, start Pos) {
 	e.Lines = []Line{{Text: value, Pos: advance(at, body, d+1+n)}}
 	s.entries = append(s.entries, e)
 	s.cur = e
-	s.emit(tokEntry, body, at)
+	s.emit(tokItem, body, at)
 }
 
 // advance returns the position of byte i of text, which starts at p.

@@ -97,13 +97,13 @@ func end(t lexer.Token) Pos { return advance(pos(t.Pos), t.Value, len(t.Value)) 
 func build(f *File, node *fileNode, entries []*Entry) Diagnostics {
 	var ds Diagnostics
 	if node.Stray != nil {
-		if t := node.Stray.First; t.Type == tokEntry {
+		if t := node.Stray.First; !isJunk(t) {
 			ds.Errorf(pos(t.Pos), "key %q comes before any section header; put a header such as [app:main] above it", entries[0].Key)
 		} else {
 			ds.Errorf(pos(t.Pos), "text before any section header; a paste file starts with a header such as [app:main]")
 		}
 		for _, t := range node.Stray.Tokens {
-			if t.Type == tokEntry {
+			if !isJunk(t) {
 				entries = entries[1:]
 			}
 		}
@@ -121,7 +121,7 @@ func build(f *File, node *fileNode, entries []*Entry) Diagnostics {
 			sections[s.Header] = s
 		}
 		for _, t := range sn.Tokens[1:] {
-			if t.Type == tokJunk {
+			if isJunk(t) {
 				ds.Errorf(pos(t.Pos), "line has no '=' or ':'; write key = value, or start a comment with '#' or ';'")
 				continue
 			}
@@ -145,6 +145,10 @@ func build(f *File, node *fileNode, entries []*Entry) Diagnostics {
 	}
 	return ds
 }
+
+// isJunk reports whether an item line has no delimiter: configparser's
+// parsing error. Other items are entries, in the scanner's entry list.
+func isJunk(t lexer.Token) bool { return strings.IndexAny(t.Value, "=:") < 0 }
 
 // newSection builds a Section from its header line: "[", the header text
 // up to the last ']', and anything after it.
