@@ -56,8 +56,9 @@ func Golden(t testing.TB, path, name string, opts ...Option) {
 
 // Plan returns the text Golden compares: the plan of the app called name
 // in the paste file at path, or "error:" and the error. File names in it
-// are relative to the file's directory, so golden files do not depend on
-// where the repository is checked out.
+// are relative to the file's directory, and the directory itself (in
+// values built from %(here)s, say) reads <here>, so golden files do not
+// depend on where the repository is checked out.
 func Plan(path, name string, reg *loader.Registry, global map[string]string) []byte {
 	dir, _ := filepath.Abs(filepath.Dir(path))
 	var out bytes.Buffer
@@ -70,11 +71,12 @@ func Plan(path, name string, reg *loader.Registry, global map[string]string) []b
 			msg = strings.ReplaceAll(msg, rel+string(filepath.Separator), "")
 		}
 		msg = strings.ReplaceAll(msg, dir+string(filepath.Separator), "")
+		msg = strings.ReplaceAll(msg, dir, "<here>")
 		out.WriteString("error:\n" + msg + "\n")
 		return out.Bytes()
 	}
 	loader.WriteText(&out, n, loader.TextOptions{Registry: reg, BaseDir: dir})
-	return out.Bytes()
+	return bytes.ReplaceAll(out.Bytes(), []byte(dir), []byte("<here>"))
 }
 
 func safeName(name string) string {
