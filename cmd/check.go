@@ -25,7 +25,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var rf resolveFlags
-	rf.register(fs)
+	rf.register(fs, false)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: pasteserve check --paste FILE [--name NAME] [--global k=v]...")
 		fmt.Fprintln(stderr, `

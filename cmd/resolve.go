@@ -35,11 +35,15 @@ type resolveFlags struct {
 	global globalFlags
 }
 
-func (rf *resolveFlags) register(fs *flag.FlagSet) {
+// register adds the shared flags to fs; --kind only with withKind.
+func (rf *resolveFlags) register(fs *flag.FlagSet, withKind bool) {
 	rf.global = globalFlags{}
+	rf.kind = "app"
 	fs.StringVar(&rf.paste, "paste", "", "the paste-deploy `FILE` (required)")
 	fs.StringVar(&rf.name, "name", "main", "the `NAME` of the object to resolve")
-	fs.StringVar(&rf.kind, "kind", "app", "what to resolve: app, filter or server")
+	if withKind {
+		fs.StringVar(&rf.kind, "kind", "app", "what to resolve: app, filter or server")
+	}
 	fs.Var(rf.global, "global", "a `key=value` of the caller's global configuration, as PasteDeploy's global_conf (repeatable)")
 }
 
@@ -95,7 +99,7 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("config", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var rf resolveFlags
-	rf.register(fs)
+	rf.register(fs, true)
 	asJSON := fs.Bool("json", false, "print JSON (the only format for now; accepted for scripts)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: pasteserve config --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--json]")
@@ -125,7 +129,7 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("graph", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var rf resolveFlags
-	rf.register(fs)
+	rf.register(fs, true)
 	format := fs.String("format", "text", "output `FORMAT`: text (an indented tree), json, expr (one line), dot (Graphviz) or mermaid")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: pasteserve graph --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--format text|json|expr|dot|mermaid]")

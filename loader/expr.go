@@ -96,6 +96,9 @@ func WriteText(w io.Writer, n *Node, opts TextOptions) error {
 func writeText(b *strings.Builder, n *Node, indent, label string, opts TextOptions) {
 	b.WriteString(indent)
 	b.WriteString(label)
+	for _, v := range n.Via {
+		fmt.Fprintf(b, "[%s] use ", v)
+	}
 	if n.Section != "" {
 		fmt.Fprintf(b, "[%s] ", n.Section)
 	}
@@ -156,6 +159,7 @@ type GraphNode struct {
 	Type       string                `json:"type"`
 	Name       string                `json:"name,omitempty"`
 	Section    string                `json:"section,omitempty"`
+	Via        []string              `json:"via,omitempty"`
 	Position   string                `json:"position,omitempty"`
 	Ref        string                `json:"ref,omitempty"`
 	Protocol   string                `json:"protocol,omitempty"`
@@ -173,7 +177,7 @@ func Graph(n *Node, opts TextOptions) *GraphNode {
 	if n == nil {
 		return nil
 	}
-	g := &GraphNode{Kind: n.Kind.String(), Type: n.Type.String(), Name: n.Name, Section: n.Section,
+	g := &GraphNode{Kind: n.Kind.String(), Type: n.Type.String(), Name: n.Name, Section: n.Section, Via: n.Via,
 		Position: shortPos(n.Pos, opts.BaseDir), Ref: n.Ref.Text, Protocol: string(n.Protocol)}
 	if len(n.Local) > 0 {
 		g.Local = n.Local

@@ -85,6 +85,10 @@ type Node struct {
 	Section string
 	File    string
 	Pos     dsl.Pos
+	// Via lists the sections that reached this one through use, outermost
+	// first: [app:main] use = mid, [app:mid] use = base gives a node for
+	// app:base with Via [app:main app:mid].
+	Via []string
 
 	// Local and Global are the configuration the factory gets, as
 	// PasteDeploy's local_conf and global_conf. LocalPos says where each

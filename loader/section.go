@@ -76,8 +76,11 @@ func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, erro
 	}
 	if n.Section == "" {
 		// An egg: or call: reference takes the using section as its
-		// place; a section found through use keeps its own.
+		// place; a section found through use keeps its own, and
+		// remembers the way there.
 		n.Section, n.Pos, n.File = c.s.Header, c.s.Pos, c.fl.path
+	} else {
+		n.Via = append([]string{c.s.Header}, n.Via...)
 	}
 	if n.file == nil {
 		n.file = c.fl
