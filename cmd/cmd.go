@@ -4,6 +4,7 @@
 //
 // Usage:
 //
+//	pasteserve [serve] --paste FILE [--config-file F]... [--bind HOST:PORT] [--workers N]
 //	pasteserve check --paste FILE
 //	pasteserve config --paste FILE [--name NAME] [--json]
 //	pasteserve graph --paste FILE [--name NAME] [--format text|json|expr|dot|mermaid]
@@ -15,6 +16,7 @@ package pasteservecmd
 import (
 	"fmt"
 	"io"
+	"strings"
 )
 
 // command is one pasteserve subcommand.
@@ -25,6 +27,7 @@ type command struct {
 }
 
 var commands = []command{
+	{"serve", "serve a paste pipeline over HTTP (the default command)", runServe},
 	{"check", "parse a paste file and report every problem with its position", runCheck},
 	{"config", "print the local and global configuration an object's factory gets", runConfig},
 	{"graph", "print how an object resolves: factories, configuration, nesting", runGraph},
@@ -47,6 +50,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "pasteserve %s\n", version())
+		return 0
+	}
+	if strings.HasPrefix(args[0], "-") {
+		// pasteserve --paste api-paste.ini: serve is the default.
+		return runServe(args, stdout, stderr)
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
@@ -60,9 +70,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "pasteserve loads paste-deploy files and serves the pipelines they describe.")
-	fmt.Fprintln(w, "\nUsage:\n  pasteserve COMMAND [options]\n\nCommands:")
+	fmt.Fprintln(w, "\nUsage:\n  pasteserve [serve] --paste FILE [options]\n  pasteserve COMMAND [options]\n\nCommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintln(w, "  version    print the version")
 	fmt.Fprintln(w, "\nRun 'pasteserve COMMAND --help' for the options of a command.")
 }

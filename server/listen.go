@@ -1,0 +1,140 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/coreos/go-systemd/v22/activation"
+	"golang.org/x/sys/unix"
+)
+
+// listen opens the listening socket the way neutron's _get_socket does,
+// with its pain points fixed: the host is resolved and its first address
+// used; "::" accepts IPv4 too unless ipv6_only; SO_REUSEADDR, never
+// SO_REUSEPORT (a second server on the port is an error, not a silent
+// stranger sharing it); the configured backlog; on EADDRINUSE, retry every
+// 0.1 s until retry_until_window has passed. Accepted connections get TCP
+// keepalive after tcp_keepidle.
+//
+// When systemd passes a socket (LISTEN_FDS), that socket is used instead.
+func listen(ctx context.Context, o Options) (net.Listener, error) {
+	if ls, err := activation.Listeners(); err == nil && len(ls) > 0 && ls[0] != nil {
+		for _, extra := range ls[1:] {
+			if extra != nil {
+				extra.Close()
+			}
+		}
+		return keepAliveListener{ls[0], o.TCPKeepIdle}, nil
+	}
+	addr, err := resolve(ctx, o.BindHost)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(o.RetryUntilWindow)
+	for {
+		ln, err := bindListen(addr, o.BindPort, o.Backlog, o.V6Only)
+		if err == nil {
+			return keepAliveListener{ln, o.TCPKeepIdle}, nil
+		}
+		if !errors.Is(err, unix.EADDRINUSE) || time.Now().After(deadline) {
+			if errors.Is(err, unix.EADDRINUSE) {
+				return nil, fmt.Errorf("could not bind to %s after trying for %s: address already in use (is another server running? retry_until_window sets how long to wait)",
+					net.JoinHostPort(addr.String(), strconv.Itoa(o.BindPort)), o.RetryUntilWindow)
+			}
+			return nil, fmt.Errorf("listen on %s: %w", net.JoinHostPort(addr.String(), strconv.Itoa(o.BindPort)), err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// resolve turns bind_host into an address, as getaddrinfo does, taking
+// the first result.
+func resolve(ctx context.Context, host string) (netip.Addr, error) {
+	if host == "" {
+		host = "0.0.0.0"
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a, nil
+	}
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(addrs) == 0 {
+		return netip.Addr{}, fmt.Errorf("bind_host %q: cannot resolve: %v", host, err)
+	}
+	return addrs[0].Unmap(), nil
+}
+
+// bindListen makes the socket by hand, because net.Listen does not take a
+// backlog.
+func bindListen(addr netip.Addr, port, backlog int, v6only bool) (net.Listener, error) {
+	family := unix.AF_INET
+	var sa unix.Sockaddr = &unix.SockaddrInet4{Port: port, Addr: addr.As4()}
+	if addr.Is6() {
+		family = unix.AF_INET6
+		sa = &unix.SockaddrInet6{Port: port, Addr: addr.As16()}
+	}
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
+	if err != nil {
+		return nil, err
+	}
+	file := os.NewFile(uintptr(fd), "listener")
+	defer file.Close()
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		return nil, err
+	}
+	if family == unix.AF_INET6 {
+		v := 0
+		if v6only {
+			v = 1
+		}
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, v); err != nil {
+			return nil, err
+		}
+	}
+	if err := unix.Bind(fd, sa); err != nil {
+		return nil, err
+	}
+	if err := unix.Listen(fd, backlog); err != nil {
+		return nil, err
+	}
+	return net.FileListener(file)
+}
+
+// keepAliveListener turns on TCP keepalive for each accepted connection.
+type keepAliveListener struct {
+	net.Listener
+	idle time.Duration
+}
+
+func (l keepAliveListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := c.(*net.TCPConn); ok && l.idle > 0 {
+		tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true, Idle: l.idle, Interval: -1, Count: -1})
+	}
+	return c, nil
+}
+
+// File returns the listening socket's file, for passing to workers.
+func listenerFile(ln net.Listener) (*os.File, error) {
+	if k, ok := ln.(keepAliveListener); ok {
+		ln = k.Listener
+	}
+	type filer interface{ File() (*os.File, error) }
+	f, ok := ln.(filer)
+	if !ok {
+		return nil, fmt.Errorf("listener %T cannot be passed to workers", ln)
+	}
+	return f.File()
+}

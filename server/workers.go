@@ -1,0 +1,314 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/coreos/go-systemd/v22/daemon"
+	"github.com/pasteserve/pasteserve/loader"
+	"github.com/rs/zerolog"
+)
+
+// Worker processes. With api_workers = N > 0 the process that was started
+// (the master) opens the listening socket, then runs N copies of its own
+// binary with the same arguments. Each worker gets three descriptors:
+//
+//	fd 3: the listening socket, shared by all workers (the kernel spreads
+//	      connections among them)
+//	fd 4: a pipe on which the worker writes "ready" once it serves
+//	fd 5: the lifeline, a pipe the master never writes to; when the master
+//	      dies, the worker reads EOF and drains and exits
+//
+// The master respawns a worker that dies, with backoff; on SIGHUP it
+// checks that the new configuration builds, then replaces workers one at a
+// time, each new one ready before an old one is told to drain, so no
+// request is dropped; on SIGTERM it drains them all.
+const (
+	workerEnv    = "PASTESERVE_WORKER"
+	listenerFD   = 3
+	readyFD      = 4
+	lifelineFD   = 5
+	readyMessage = "ready"
+)
+
+func isWorker() bool { return os.Getenv(workerEnv) == "1" }
+
+// workerListener returns the inherited socket in a worker, nil otherwise.
+func workerListener() (net.Listener, error) {
+	if !isWorker() {
+		return nil, nil
+	}
+	ln, err := net.FileListener(os.NewFile(listenerFD, "listener"))
+	if err != nil {
+		return nil, fmt.Errorf("worker: inherited socket: %v", err)
+	}
+	go watchLifeline()
+	return ln, nil
+}
+
+// workerReady tells the master that this worker serves.
+func workerReady() {
+	if !isWorker() {
+		return
+	}
+	f := os.NewFile(readyFD, "ready")
+	fmt.Fprintln(f, readyMessage)
+	f.Close()
+}
+
+// watchLifeline drains this worker when the master is gone.
+func watchLifeline() {
+	f := os.NewFile(lifelineFD, "lifeline")
+	buf := make([]byte, 1)
+	for {
+		if _, err := f.Read(buf); err != nil {
+			syscall.Kill(os.Getpid(), syscall.SIGTERM)
+			return
+		}
+	}
+}
+
+type worker struct {
+	id      int
+	cmd     *exec.Cmd
+	started time.Time
+	ready   chan struct{} // closed when the worker says it serves
+	done    chan struct{} // closed when the process has exited
+	err     error         // its exit status, once done
+}
+
+type master struct {
+	log      zerolog.Logger
+	listener *os.File
+	lifeline *os.File // read end, handed to workers; the master keeps the write end
+	next     int
+	exits    chan *worker
+}
+
+// runMaster runs and supervises the workers until SIGTERM or SIGINT.
+func runMaster(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
+	// Fail at start, not in N workers, when the pipeline does not build.
+	if _, err := BuildApp(cfg, reg); err != nil {
+		return err
+	}
+	if cfg.UseSSL {
+		if _, err := newTLS(cfg.Options); err != nil {
+			return err
+		}
+	}
+	ln, err := listen(context.Background(), cfg.Options)
+	if err != nil {
+		return err
+	}
+	lf, err := listenerFile(ln)
+	if err != nil {
+		return err
+	}
+	ln.Close() // the file holds its own copy of the socket
+	lifeR, lifeW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer lifeW.Close()
+	m := &master{log: log, listener: lf, lifeline: lifeR, exits: make(chan *worker, 16)}
+
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+
+	workers := map[int]*worker{}
+	for i := 0; i < cfg.Workers; i++ {
+		w, err := m.start()
+		if err != nil {
+			m.stopAll(workers, syscall.SIGTERM, cfg.GracefulShutdownTimeout)
+			return err
+		}
+		workers[w.id] = w
+	}
+	for _, w := range workers {
+		if err := m.waitReady(w); err != nil {
+			m.stopAll(workers, syscall.SIGTERM, cfg.GracefulShutdownTimeout)
+			return err
+		}
+	}
+	log.Info().Str("address", ln.Addr().String()).Str("paste", cfg.Paste).Str("app", cfg.Name).
+		Int("workers", cfg.Workers).Int("pid", os.Getpid()).Msg("listening")
+	notify(log, daemon.SdNotifyReady)
+	stopWatchdog := watchdog(log)
+	defer stopWatchdog()
+
+	backoff := 100 * time.Millisecond
+	respawn := time.NewTimer(time.Hour)
+	respawn.Stop()
+	missing := 0
+	for {
+		select {
+		case w := <-m.exits:
+			if _, ours := workers[w.id]; !ours {
+				continue // replaced on reload, or stopped on purpose
+			}
+			delete(workers, w.id)
+			log.Warn().Int("worker_pid", w.cmd.Process.Pid).Str("status", fmt.Sprint(w.err)).Dur("after", time.Since(w.started)).Msg("worker exited; respawning")
+			if time.Since(w.started) > time.Minute {
+				backoff = 100 * time.Millisecond
+			}
+			missing++
+			respawn.Reset(backoff)
+			backoff = min(backoff*2, 30*time.Second)
+		case <-respawn.C:
+			for ; missing > 0; missing-- {
+				w, err := m.start()
+				if err != nil {
+					log.Error().Err(err).Msg("cannot start a worker; retrying")
+					respawn.Reset(backoff)
+					break
+				}
+				workers[w.id] = w
+			}
+		case sig := <-sigs:
+			switch sig {
+			case syscall.SIGHUP:
+				notify(log, daemon.SdNotifyReloading)
+				if n, err := m.reload(cfg, reg, workers); err != nil {
+					log.Error().Str("error", errorText(err)).Msg("reload failed; the workers keep serving the previous pipeline")
+				} else {
+					log.Info().Int("workers", n).Msg("reloaded: every worker replaced")
+				}
+				notify(log, daemon.SdNotifyReady)
+			default:
+				notify(log, daemon.SdNotifyStopping)
+				deadline := cfg.GracefulShutdownTimeout
+				if sig == syscall.SIGINT && (deadline == 0 || deadline > interruptDeadline) {
+					deadline = interruptDeadline
+				}
+				log.Info().Str("signal", sig.String()).Int("workers", len(workers)).Msg("stopping: draining workers")
+				return m.stopAll(workers, sig.(syscall.Signal), deadline)
+			}
+		}
+	}
+}
+
+// start runs one worker.
+func (m *master) start() (*worker, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	m.next++
+	w := &worker{id: m.next, ready: make(chan struct{}), done: make(chan struct{}), started: time.Now()}
+	cmd := exec.Command(exe, os.Args[1:]...)
+	cmd.Env = append(os.Environ(), workerEnv+"=1")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.ExtraFiles = []*os.File{m.listener, readyW, m.lifeline}
+	// A worker must not outlive the master even if the master is killed
+	// with SIGKILL: the lifeline covers that, Pdeathsig is a second guard.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		readyR.Close()
+		readyW.Close()
+		return nil, fmt.Errorf("start worker: %v", err)
+	}
+	readyW.Close()
+	w.cmd = cmd
+	go func() {
+		w.err = cmd.Wait()
+		close(w.done)
+		m.exits <- w
+	}()
+	go func() {
+		defer readyR.Close()
+		if line, err := bufio.NewReader(readyR).ReadString('\n'); err == nil && line == readyMessage+"\n" {
+			close(w.ready)
+		}
+	}()
+	m.log.Info().Int("worker_pid", cmd.Process.Pid).Msg("worker started")
+	return w, nil
+}
+
+// waitReady waits until w serves; a worker that fails first has already
+// logged why.
+func (m *master) waitReady(w *worker) error {
+	select {
+	case <-w.ready:
+		return nil
+	case <-time.After(2 * time.Minute):
+		return fmt.Errorf("worker %d did not become ready within 2 minutes", w.cmd.Process.Pid)
+	case <-w.done:
+		return fmt.Errorf("worker %d exited before it was ready (%v); see its messages above", w.cmd.Process.Pid, w.err)
+	}
+}
+
+// reload checks that the new configuration builds, then replaces the
+// workers one at a time: a new worker is ready before an old one is told
+// to drain.
+func (m *master) reload(cfg *Config, reg *loader.Registry, workers map[int]*worker) (int, error) {
+	next, err := Load(cfg.flags)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := BuildApp(next, reg); err != nil {
+		return 0, err
+	}
+	for _, name := range restartOnly(cfg.Options, next.Options) {
+		if name != "bind_host" && name != "bind_port" && name != "backlog" {
+			continue // workers read their own settings afresh
+		}
+		m.log.Warn().Str("option", name).Msg("option changed; restart to apply it")
+	}
+	old := make([]*worker, 0, len(workers))
+	for _, w := range workers {
+		old = append(old, w)
+	}
+	for i := 0; i < max(next.Workers, len(old)); i++ {
+		if i < next.Workers {
+			w, err := m.start()
+			if err != nil {
+				return 0, err
+			}
+			if err := m.waitReady(w); err != nil {
+				return 0, err
+			}
+			workers[w.id] = w
+		}
+		if i < len(old) {
+			delete(workers, old[i].id)
+			old[i].cmd.Process.Signal(syscall.SIGTERM)
+		}
+	}
+	return next.Workers, nil
+}
+
+// stopAll sends sig to every worker and waits for them, up to deadline
+// (0: no limit); stragglers are killed.
+func (m *master) stopAll(workers map[int]*worker, sig syscall.Signal, deadline time.Duration) error {
+	for _, w := range workers {
+		w.cmd.Process.Signal(sig)
+	}
+	var timeout <-chan time.Time
+	if deadline > 0 {
+		timeout = time.After(deadline)
+	}
+	var err error
+	for _, w := range workers {
+		select {
+		case <-w.done:
+		case <-timeout:
+			w.cmd.Process.Kill()
+			err = errors.New("graceful shutdown timeout exceeded; workers killed")
+		}
+	}
+	m.log.Info().Msg("stopped")
+	return err
+}
