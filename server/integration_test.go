@@ -3,11 +3,13 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -418,6 +420,11 @@ func TestSIGTERMLetsInFlightRequestFinish(t *testing.T) {
 // hammer sends requests from n goroutines until stop is closed (at most
 // limit each) and counts failures and the bodies seen.
 func hammer(url string, n, limit int, stop <-chan struct{}) (fails *int, seen map[string]int, done func()) {
+	return hammerErr(url, n, limit, stop, nil)
+}
+
+// hammerErr is hammer that also records the failures' errors in errs.
+func hammerErr(url string, n, limit int, stop <-chan struct{}, errs *[]string) (fails *int, seen map[string]int, done func()) {
 	var mu sync.Mutex
 	seen = map[string]int{}
 	fails = new(int)
@@ -432,10 +439,16 @@ func hammer(url string, n, limit int, stop <-chan struct{}) (fails *int, seen ma
 					return
 				default:
 				}
-				resp, err := client.Get(url)
+				var reused, wasIdle bool
+				trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused, wasIdle = i.Reused, i.WasIdle }}
+				req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", url, nil)
+				resp, err := client.Do(req)
 				mu.Lock()
 				if err != nil || resp.StatusCode != 200 {
 					*fails++
+					if errs != nil {
+						*errs = append(*errs, fmt.Sprint(err, resp, " reused=", reused, " idle=", wasIdle))
+					}
 				}
 				if err == nil {
 					b, _ := io.ReadAll(resp.Body)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -111,6 +113,8 @@ func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 	defer ln.Close()
 
 	srv := newHTTPServer(cfg.Options, log, &swap)
+	var conns connTracker
+	srv.ConnState = conns.track
 	if tlsState != nil {
 		srv.TLSConfig = tlsState.serverConfig()
 	}
@@ -138,9 +142,6 @@ func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 	for {
 		select {
 		case err := <-served:
-			if errors.Is(err, http.ErrServerClosed) {
-				return nil
-			}
 			return err
 		case sig := <-sigs:
 			switch sig {
@@ -153,15 +154,29 @@ func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 				if sig == syscall.SIGINT && (deadline == 0 || deadline > interruptDeadline) {
 					deadline = interruptDeadline
 				}
-				return shutdown(srv, log, sig, deadline)
+				return shutdown(srv, ln, &conns, log, sig, deadline)
 			}
 		}
 	}
 }
 
-// shutdown stops accepting, closes idle connections at once and gives
-// in-flight requests until deadline (0: no limit).
-func shutdown(srv *http.Server, log zerolog.Logger, sig os.Signal, deadline time.Duration) error {
+// shutdown drains the server without dropping a request:
+//
+//  1. stop accepting, and turn keep-alive off, so that every response from
+//     now on says Connection: close and idle connections are closed;
+//  2. give connections accepted just before (state new, no request read
+//     yet) up to newConnGrace to send their request, then close those
+//     that have not: clients open connections ahead of need and may
+//     never use them;
+//  3. wait for the requests in flight to finish, up to deadline (0: no
+//     limit);
+//  4. only then call Shutdown.
+//
+// Calling Shutdown first would drop a request read on a connection
+// accepted just before it: net/http discards requests it reads once
+// shutdown has begun, and the client, whose connection was fresh, does
+// not retry.
+func shutdown(srv *http.Server, ln net.Listener, conns *connTracker, log zerolog.Logger, sig os.Signal, deadline time.Duration) error {
 	notify(log, daemon.SdNotifyStopping)
 	log.Info().Str("signal", sig.String()).Dur("deadline", deadline).Msg("stopping: draining in-flight requests")
 	ctx := context.Background()
@@ -170,12 +185,81 @@ func shutdown(srv *http.Server, log zerolog.Logger, sig os.Signal, deadline time
 		ctx, cancel = context.WithTimeout(ctx, deadline)
 		defer cancel()
 	}
-	if err := srv.Shutdown(ctx); err != nil {
-		srv.Close()
-		return fmt.Errorf("graceful shutdown timeout (%s) exceeded; remaining requests were cut off", deadline)
+	ln.Close()
+	srv.SetKeepAlivesEnabled(false)
+	grace := time.NewTimer(newConnGrace)
+	defer grace.Stop()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	graceOver := false
+	for {
+		open, fresh := conns.counts()
+		if open == 0 {
+			break
+		}
+		if fresh > 0 && graceOver {
+			conns.closeFresh()
+		}
+		select {
+		case <-ctx.Done():
+			srv.Close()
+			return fmt.Errorf("graceful shutdown timeout (%s) exceeded; %d connections were cut off", deadline, open)
+		case <-grace.C:
+			graceOver = true
+		case <-tick.C:
+		}
 	}
+	srv.Shutdown(ctx)
 	log.Info().Msg("stopped")
 	return nil
+}
+
+// newConnGrace is how long a connection accepted before the listener
+// closed may take to send its first request during a drain.
+const newConnGrace = time.Second
+
+// connTracker follows the state of every open connection through
+// http.Server.ConnState.
+type connTracker struct {
+	mu    sync.Mutex
+	conns map[net.Conn]http.ConnState
+}
+
+func (t *connTracker) track(c net.Conn, s http.ConnState) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.conns == nil {
+		t.conns = map[net.Conn]http.ConnState{}
+	}
+	switch s {
+	case http.StateClosed, http.StateHijacked:
+		delete(t.conns, c)
+	default:
+		t.conns[c] = s
+	}
+}
+
+// counts returns the open connections and those that have sent nothing.
+func (t *connTracker) counts() (open, fresh int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, s := range t.conns {
+		if s == http.StateNew {
+			fresh++
+		}
+	}
+	return len(t.conns), fresh
+}
+
+// closeFresh closes the connections that have sent no request.
+func (t *connTracker) closeFresh() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for c, s := range t.conns {
+		if s == http.StateNew {
+			c.Close()
+		}
+	}
 }
 
 // reload re-reads the configuration and paste files and swaps in the new

@@ -1,0 +1,166 @@
+package server
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const appOnly = "[app:main]\nuse = egg:X#app\n"
+
+func TestDefaults(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"api.ini": appOnly})
+	c, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), Workers: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BindHost != "0.0.0.0" || c.BindPort != 9696 || c.Backlog != 4096 || c.TCPKeepIdle != 600*time.Second ||
+		c.MaxHeaderLine != 16384 || c.PoolSize != 100 || !c.KeepAlive || c.ClientSocketTimeout != 900*time.Second ||
+		c.GracefulShutdownTimeout != 60*time.Second || c.Workers != 0 || c.Debug || c.TLSMinVersion != "TLSv1_2" {
+		t.Errorf("defaults: %+v", c.Options)
+	}
+	// read_body_timeout and idle_timeout follow client_socket_timeout.
+	if c.ReadBodyTimeout != 900*time.Second || c.IdleTimeout != 900*time.Second {
+		t.Errorf("derived timeouts: %v %v", c.ReadBodyTimeout, c.IdleTimeout)
+	}
+	if c.Source("DEFAULT", "bind_port") != "default" || c.Global != nil {
+		t.Errorf("source %q, global %v", c.Source("DEFAULT", "bind_port"), c.Global)
+	}
+}
+
+func TestPrecedence(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"api.ini":       appOnly + "[server:main]\nuse = egg:Paste#http\nhost = 10.0.0.1\nport = 1111\nthreadpool_workers = 7\n",
+		"a.conf":        "[DEFAULT]\nbind_port = 2222\nclient_socket_timeout = 30\nauth_strategy = noauth\nunrelated_neutron_option = x\n[ssl]\nversion = TLSv1_3\n",
+		"b.conf":        "[DEFAULT]\nbind_port = 3333\n",
+		"conf.d/1.conf": "[DEFAULT]\nwsgi_keep_alive = false\n",
+		"conf.d/2.conf": "[DEFAULT]\nwsgi_keep_alive = true\napi_workers = 3\n",
+	})
+	c, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "a.conf"), filepath.Join(dir, "b.conf")},
+		ConfigDir: filepath.Join(dir, "conf.d"), Bind: "127.0.0.1:4444", Workers: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BindHost != "127.0.0.1" || c.BindPort != 4444 || c.Source("DEFAULT", "bind_port") != "flag --bind" {
+		t.Errorf("flags win: %s:%d from %s", c.BindHost, c.BindPort, c.Source("DEFAULT", "bind_port"))
+	}
+	if c.PoolSize != 7 || !strings.HasSuffix(c.Source("DEFAULT", "wsgi_default_pool_size"), "api.ini:7:1") {
+		t.Errorf("paste [server:main]: pool %d from %s", c.PoolSize, c.Source("DEFAULT", "wsgi_default_pool_size"))
+	}
+	if c.ClientSocketTimeout != 30*time.Second || c.IdleTimeout != 30*time.Second || c.TLSMinVersion != "TLSv1_3" {
+		t.Errorf("config file: timeout %v idle %v tls %s", c.ClientSocketTimeout, c.IdleTimeout, c.TLSMinVersion)
+	}
+	if !c.KeepAlive || c.Workers != 3 {
+		t.Errorf("--config-dir files, sorted, later wins: keepalive %v workers %d", c.KeepAlive, c.Workers)
+	}
+	if c.Global["auth_strategy"] != "noauth" {
+		t.Errorf("auth_strategy reaches the paste global conf: %v", c.Global)
+	}
+	c, err = Load(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "b.conf"), filepath.Join(dir, "a.conf")}, Workers: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BindPort != 2222 || c.Workers != 5 || c.Source("DEFAULT", "api_workers") != "flag --workers" {
+		t.Errorf("later --config-file wins: port %d, workers %d", c.BindPort, c.Workers)
+	}
+}
+
+func TestPasteServerTranslations(t *testing.T) {
+	for _, tc := range []struct {
+		server        string
+		host          string
+		port, workers int
+		warnings      []string
+	}{
+		{"use = egg:waitress#main\nlisten = *:6543\nthreads = 8\n", "0.0.0.0", 6543, 0, nil},
+		{"use = egg:waitress#main\nhost = 127.0.0.2\nport = 5000\nurl_scheme = https\n", "127.0.0.2", 5000, 0, []string{"api.ini:7:1: warning: [server:main] url_scheme is not a setting pasteserve uses with egg:waitress#main; ignored"}},
+		{"use = egg:gunicorn#main\nbind = 127.0.0.3:7000\nworkers = 4\n", "127.0.0.3", 7000, 4, nil},
+		{"use = egg:pasteserve#http\nbind_host = ::1\nbind_port = 8000\napi_workers = 2\n", "::1", 8000, 2, nil},
+		{"use = egg:swift#proxy_server\nport = 8080\n", "0.0.0.0", 8080, 0, []string{"api.ini:4:7: warning: [server:main] uses egg:swift#proxy_server, which pasteserve does not know"}},
+	} {
+		dir := writeFiles(t, map[string]string{"api.ini": appOnly + "[server:main]\n" + tc.server})
+		wd, _ := os.Getwd()
+		os.Chdir(dir)
+		c, err := Load(Flags{Paste: "api.ini", Workers: -1})
+		os.Chdir(wd)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.server, err)
+		}
+		if c.BindHost != tc.host || c.BindPort != tc.port || c.Workers != tc.workers {
+			t.Errorf("%s: %s:%d workers %d", tc.server, c.BindHost, c.BindPort, c.Workers)
+		}
+		var got []string
+		for _, w := range c.Warnings {
+			got = append(got, w.Error())
+		}
+		for i, w := range tc.warnings {
+			if i >= len(got) || !strings.HasPrefix(got[i], w) {
+				t.Errorf("%s: warnings %q, want %q", tc.server, got, tc.warnings)
+			}
+		}
+		if len(tc.warnings) == 0 && len(got) > 0 {
+			t.Errorf("%s: unexpected warnings %q", tc.server, got)
+		}
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"api.ini":  appOnly,
+		"bad.conf": "[DEFAULT]\nbind_port = many\n",
+		"tls.conf": "[DEFAULT]\nuse_ssl = true\n[ssl]\ncert_file = /nonexistent.pem\n",
+		"key.conf": "[DEFAULT]\nuse_ssl = true\n[ssl]\ncert_file = a\nkey_file = /nonexistent.key\n",
+	})
+	paste := filepath.Join(dir, "api.ini")
+	for _, tc := range []struct {
+		flags Flags
+		want  string
+	}{
+		{Flags{Paste: paste, ConfigFiles: []string{filepath.Join(dir, "bad.conf")}, Workers: -1}, "bad.conf:2:1: bind_port: \"many\" is not a whole number"},
+		{Flags{Paste: paste, ConfigFiles: []string{filepath.Join(dir, "missing.conf")}, Workers: -1}, "missing.conf: no such file"},
+		{Flags{Paste: paste, ConfigDir: filepath.Join(dir, "nodir"), Workers: -1}, "not a directory"},
+		{Flags{Paste: paste, ConfigFiles: []string{filepath.Join(dir, "tls.conf")}, Workers: -1}, "TLS needs both [ssl] cert_file and key_file"},
+		{Flags{Paste: paste, ConfigFiles: []string{filepath.Join(dir, "key.conf")}, Workers: -1}, "[ssl] cert_file: open a: no such file"},
+		{Flags{Paste: paste, Bind: "9696", Workers: -1}, "--bind 9696: want HOST:PORT"},
+	} {
+		_, err := Load(tc.flags)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: error %v, want %q", tc.flags, err, tc.want)
+		}
+	}
+}
+
+func TestFindPaste(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"etc/neutron.conf":      "[DEFAULT]\napi_paste_config = neutron-paste.ini\n",
+		"etc/neutron-paste.ini": appOnly,
+		"etc/other.conf":        "[DEFAULT]\napi_paste_config = nowhere.ini\n",
+	})
+	c, err := Load(Flags{ConfigFiles: []string{filepath.Join(dir, "etc/neutron.conf")}, Workers: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Paste != filepath.Join(dir, "etc/neutron-paste.ini") {
+		t.Errorf("api_paste_config found at %s", c.Paste)
+	}
+	_, err = Load(Flags{ConfigFiles: []string{filepath.Join(dir, "etc/other.conf")}, Workers: -1})
+	if err == nil || !strings.Contains(err.Error(), `cannot find the paste file "nowhere.ini"`) ||
+		!strings.Contains(err.Error(), filepath.Join(dir, "etc/nowhere.ini")) || !strings.Contains(err.Error(), "/etc/pasteserve/nowhere.ini") {
+		t.Errorf("error does not list the places tried: %v", err)
+	}
+}
