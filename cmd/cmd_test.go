@@ -21,7 +21,7 @@ func TestCheckExample(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
-	for _, want := range []string{"9 sections, 1 app(s) resolved (main), no errors", "7:1     [composite:main] (4 keys)", "[pipeline:api_v1]"} {
+	for _, want := range []string{"10 sections, 1 app(s) resolved (main), no errors, 0 warning(s)", "7:1     [composite:main] (4 keys)", "[pipeline:api_v1]"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -26,3 +26,10 @@ func Mount(r *http.Request, prefix, rest string) *http.Request {
 	r2.URL = &u
 	return r2
 }
+
+// WithScriptName returns a shallow copy of r whose script name is s, for
+// filters that set it outright, as http_proxy_to_wsgi does from
+// X-Forwarded-Prefix.
+func WithScriptName(r *http.Request, s string) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), scriptNameKey{}, s))
+}

@@ -1,0 +1,32 @@
+package apps
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/pasteserve/pasteserve/loader"
+)
+
+// The bundled example builds and serves with the built-in factories.
+func TestBundledExampleServes(t *testing.T) {
+	r := &loader.Resolver{Registry: loader.Default}
+	n, err := r.Resolve("../testdata/paste/example.ini", "main", loader.TypeApp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := loader.Build(n, loader.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"/":            `"href":"http://example.com/v2.0/"`,
+		"/v1/things":   `"script_name": "/v1"`,
+		"/healthcheck": "", // OK, or DISABLED BY FILE if /tmp/example-healthcheck-disable exists
+	} {
+		rec := serveReq(h, httptest.NewRequest("GET", "http://example.com"+path, nil))
+		if (rec.Code != 200 && want != "") || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("GET %s: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package filters
+
+import (
+	"fmt"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/pasteserve/pasteserve/loader"
+)
+
+// catch_errors is oslo.middleware's CatchErrors: whatever goes wrong
+// inside it, the client gets a plain 500, and the operator gets the
+// details in the log.
+//
+// In Go "goes wrong" is a panic. The response is a JSON fault with the
+// request id and webob's fixed message; neither the panic value nor the
+// stack goes to the client (LP #1951429 is about tracebacks in 500
+// responses). The log line has the method, path, headers with tokens
+// masked (LP #1628031), the panic value and the stack.
+//
+// If the handler had already sent the status line, a 500 can no longer
+// be sent: the connection is aborted (http.ErrAbortHandler) so the
+// client sees a truncated response rather than a complete-looking one.
+func init() {
+	loader.Register(loader.Factory{
+		Name: "catch_errors",
+		Aliases: []string{
+			"egg:oslo.middleware#catch_errors",
+			"oslo_middleware:CatchErrors.factory",
+			"oslo_middleware.catch_errors:CatchErrors.factory",
+		},
+		Kind:   loader.KindFilter,
+		Doc:    "turns a panic into a 500 JSON fault with the request id; logs the stack with tokens masked",
+		Filter: CatchErrors,
+	})
+}
+
+const internalErrorMessage = "The server has either erred or is incapable of performing the requested operation."
+
+// CatchErrors is the catch_errors factory; it has no options.
+func CatchErrors(cfg *loader.Config) (loader.Middleware, error) {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rw := &responseWriter{ResponseWriter: w}
+			defer func() {
+				v := recover()
+				if v == nil {
+					return
+				}
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				loggerFor(r.Context()).Error().
+					Str("method", r.Method).
+					Str("path", loader.ScriptName(r)+r.URL.Path).
+					Interface("headers", maskedHeaders(r.Header)).
+					Str("panic", fmt.Sprint(v)).
+					Bytes("stack", debug.Stack()).
+					Msg("An error occurred during processing the request")
+				if rw.wroteHeader() {
+					panic(http.ErrAbortHandler)
+				}
+				writeFault(w, r, http.StatusInternalServerError, internalErrorMessage)
+			}()
+			next.ServeHTTP(rw, r)
+		})
+	}, cfg.Err()
+}

@@ -1,0 +1,33 @@
+// Package filters holds pasteserve's built-in filters: the Go
+// counterparts of the WSGI middleware that OpenStack and Paste
+// pipelines name (oslo.middleware's request_id, catch_errors,
+// http_proxy_to_wsgi, cors, sizelimit, healthcheck, debug and
+// basic_auth; the noauth and keystonecontext filters of the services;
+// Paste's prefix, gzip, errordocument and translogger).
+//
+// Each filter lives in its own file with its own init that registers it
+// under a Go name (egg:pasteserve#NAME) and under every Python reference
+// real paste files use for it, so an unchanged api-paste.ini builds:
+//
+//	[filter:request_id]
+//	paste.filter_factory = oslo_middleware:RequestId.factory
+//
+// resolves to RequestIDFilter. A factory reads its options once, when
+// the pipeline is built, through loader.Config; a bad value fails the
+// build with the key's file:line:col, never a request. What a filter
+// computes per request is only what depends on the request.
+//
+// Filters pass what they learn to the handlers inside them through the
+// request context, with accessors: RequestID and GlobalRequestID,
+// IdentityFrom, and (for the proxy headers) Scheme and ApplicationURL.
+// Each request's zerolog logger (zerolog.Ctx) carries the request id once
+// request_id has run; install a per-request logger outside the pipeline
+// with hlog.NewHandler (or the access_log filter) for that.
+//
+// Importing the package, even blank, registers every filter:
+//
+//	import _ "github.com/pasteserve/pasteserve/filters"
+//
+// The options, defaults and an example for each filter are in
+// docs/filters.md.
+package filters

@@ -1,0 +1,69 @@
+package filters
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// forwardedElement is one proxy's entry in a Forwarded header (RFC 7239
+// section 4): "for=192.0.2.60;proto=https;host=api.example.com".
+type forwardedElement struct{ forAddr, proto, host string }
+
+// parseForwarded splits a Forwarded header into its elements, left (the
+// first proxy) to right (the nearest), with parameter names
+// case-insensitive and quoted values unquoted.
+func parseForwarded(header string) []forwardedElement {
+	var out []forwardedElement
+	for _, elem := range strings.Split(header, ",") {
+		var e forwardedElement
+		for _, pair := range strings.Split(elem, ";") {
+			k, v, _ := strings.Cut(pair, "=")
+			v = strings.TrimSpace(v)
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = strings.ReplaceAll(v[1:len(v)-1], `\`, "")
+			}
+			switch strings.ToLower(strings.TrimSpace(k)) {
+			case "for":
+				e.forAddr = v
+			case "proto":
+				e.proto = v
+			case "host":
+				e.host = v
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// parseNodeIP reads an address as proxies write them in Forwarded's
+// "for" and in X-Forwarded-For: "192.0.2.1", "192.0.2.1:4711",
+// "[2001:db8::1]", "[2001:db8::1]:4711" or "2001:db8::1". Obfuscated
+// identifiers ("_hidden", "unknown") are not addresses.
+func parseNodeIP(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	a, err := netip.ParseAddr(s)
+	return a.Unmap(), err == nil
+}
+
+// validScheme accepts only the schemes a link can use: a proxy header
+// must not turn an application's links into javascript: URLs.
+func validScheme(s string) (string, bool) {
+	switch strings.ToLower(s) {
+	case "http":
+		return "http", true
+	case "https":
+		return "https", true
+	}
+	return "", false
+}
+
+// validHost accepts a host[:port] without characters that would change
+// the meaning of a URL built from it.
+func validHost(s string) bool {
+	return s != "" && !strings.ContainsAny(s, " \t/\\@?#<>\"'")
+}

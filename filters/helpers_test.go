@@ -1,0 +1,184 @@
+package filters
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pasteserve/pasteserve/loader"
+	"github.com/rs/zerolog"
+)
+
+// The test app reports what it sees, one "key=value" per line, and does
+// what the query asks: panic=1 panics, status=N answers N, read=1 reads
+// the body first.
+func init() {
+	loader.Register(loader.Factory{Name: "filters-test-app", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+		return http.HandlerFunc(testApp), nil
+	}})
+}
+
+func testApp(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("panic") != "" {
+		panic("boom: secret-in-panic")
+	}
+	var read string
+	if q.Get("read") != "" {
+		b, err := io.ReadAll(r.Body)
+		read = fmt.Sprintf("read=%d err=%v\n", len(b), err)
+		if err != nil {
+			http.Error(w, read, http.StatusBadRequest)
+			return
+		}
+	}
+	if s := q.Get("status"); s != "" {
+		var code int
+		fmt.Sscan(s, &code)
+		w.WriteHeader(code)
+	}
+	fmt.Fprintf(w, "path=%s\nscript=%s\nhost=%s\nscheme=%s\nremote=%s\nrid=%s\ngrid=%s\nappurl=%s\n%s",
+		r.URL.Path, loader.ScriptName(r), r.Host, Scheme(r), r.RemoteAddr,
+		RequestID(r.Context()), GlobalRequestID(r.Context()), ApplicationURL(r), read)
+	if id, ok := IdentityFrom(r.Context()); ok {
+		fmt.Fprintf(w, "user=%s\nproject=%s\nroles=%s\nadmin=%v\n", id.UserID, id.ProjectID, strings.Join(id.Roles, ","), id.IsAdmin)
+	}
+	for _, h := range []string{"X-User-Id", "X-Project-Id", "X-Roles", "X-Identity-Status"} {
+		if v := r.Header.Get(h); v != "" {
+			fmt.Fprintf(w, "h:%s=%s\n", h, v)
+		}
+	}
+}
+
+// pasteFile writes src to api.ini in a temporary directory.
+func pasteFile(t testing.TB, src string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "api.ini")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// buildPaste resolves and builds "main" from src, as pasteserve does.
+func buildPaste(t testing.TB, src string) (http.Handler, error) {
+	t.Helper()
+	r := &loader.Resolver{Registry: loader.Default}
+	n, err := r.Resolve(pasteFile(t, src), "main", loader.TypeApp, nil)
+	if err != nil {
+		return nil, err
+	}
+	return loader.Build(n, loader.Default)
+}
+
+// filterPaste is a pipeline of one filter (section [filter:f], whose
+// first option is on line 5) in front of the test app.
+func filterPaste(use string, opts ...string) string {
+	var b strings.Builder
+	b.WriteString("[pipeline:main]\npipeline = f app\n[filter:f]\n")
+	b.WriteString(use + "\n")
+	for _, o := range opts {
+		b.WriteString(o + "\n")
+	}
+	b.WriteString("[app:app]\nuse = egg:pasteserve#filters-test-app\n")
+	return b.String()
+}
+
+func mustBuild(t testing.TB, src string) http.Handler {
+	t.Helper()
+	h, err := buildPaste(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// wantBuildError builds src and checks that it fails with want, at
+// api.ini:pos.
+func wantBuildError(t *testing.T, src, pos, want string) {
+	t.Helper()
+	_, err := buildPaste(t, src)
+	if err == nil {
+		t.Fatalf("built without error; want %s %s", pos, want)
+	}
+	if !strings.Contains(err.Error(), "api.ini:"+pos+": ") || !strings.Contains(err.Error(), want) {
+		t.Errorf("error:\n%v\nwant at api.ini:%s: %q", err, pos, want)
+	}
+}
+
+// do serves one request and returns the recorder.
+func do(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	return rec
+}
+
+func get(h http.Handler, target string, headers ...string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("GET", target, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
+	return do(h, r)
+}
+
+// line returns the value of "key=" in the test app's body.
+func line(body, key string) string {
+	for _, l := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(l, key+"="); ok {
+			return v
+		}
+	}
+	return "<none>"
+}
+
+// withLogger puts a per-request logger writing to buf around h, as a
+// server using hlog.NewHandler does.
+func withLogger(h http.Handler, buf *bytes.Buffer) http.Handler {
+	base := zerolog.New(buf)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l := base.With().Logger()
+		h.ServeHTTP(w, r.WithContext(l.WithContext(r.Context())))
+	})
+}
+
+// benchFilter measures one filter in front of a handler that writes a
+// short body.
+func benchFilter(b *testing.B, src string, req func() *http.Request) {
+	h := mustBuild(b, src)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req())
+	}
+}
+
+func init() {
+	loader.Register(loader.Factory{Name: "filters-bench-app", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "ok\n")
+		}), nil
+	}})
+}
+
+// benchPaste is filterPaste with an app that only writes "ok".
+func benchPaste(use string, opts ...string) string {
+	return strings.Replace(filterPaste(use, opts...), "filters-test-app", "filters-bench-app", 1)
+}
+
+// newConfig is a Config for calling a factory directly.
+func newConfig(local map[string]string) *loader.Config { return loader.NewConfig(local, nil) }
+
+func TestMain(m *testing.M) {
+	// Filters log to standard error when a request has no logger; keep
+	// test output clean.
+	fallbackLogger = zerolog.New(io.Discard)
+	accessLogOutput = zerolog.New(io.Discard)
+	os.Exit(m.Run())
+}

@@ -1,0 +1,155 @@
+package filters
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/crypto/bcrypt"
+)
+
+func htpasswd(t testing.TB, lines ...string) string {
+	path := filepath.Join(t.TempDir(), "htpasswd")
+	os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+	return path
+}
+
+func bcryptHash(t testing.TB, password, prefix string) string {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prefix + string(h[4:])
+}
+
+func basic(user, password string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+}
+
+func TestBasicAuth(t *testing.T) {
+	file := htpasswd(t, "# users", "alice:"+bcryptHash(t, "wonder", "$2y$"), "bob:"+bcryptHash(t, "builder", "$2b$"))
+	h := mustBuild(t, filterPaste("use = egg:oslo.middleware#basic_auth", "http_basic_auth_user_file = "+file))
+	for _, tc := range []struct {
+		auth string
+		code int
+	}{
+		{basic("alice", "wonder"), 200},
+		{basic("bob", "builder"), 200},
+		{basic("alice", "wrong"), 401},
+		{basic("carol", "wonder"), 401},
+		{"", 401},
+		{"Bearer xyz", 401},
+		{"Basic !!!", 401},
+		{"Basic " + base64.StdEncoding.EncodeToString([]byte("nocolon")), 401},
+	} {
+		rec := get(h, "/", "Authorization", tc.auth)
+		if rec.Code != tc.code {
+			t.Errorf("%q: %d", tc.auth, rec.Code)
+			continue
+		}
+		if tc.code == 401 && (rec.Header().Get("WWW-Authenticate") != "" || !strings.HasPrefix(rec.Body.String(), `{"error":{"code":401,"message":`)) {
+			t.Errorf("%q: %v %s", tc.auth, rec.Header(), rec.Body)
+		}
+	}
+	// The app sees the user, not the credentials.
+	mw, err := BasicAuth(newConfig(map[string]string{"http_basic_auth_user_file": file}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen http.Header
+	get(mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = r.Header })), "/", "Authorization", basic("alice", "wonder"))
+	if seen.Get("Authorization") != "" || seen.Get("X-User") != "alice" || seen.Get("X-User-Name") != "alice" {
+		t.Errorf("headers %v", seen)
+	}
+}
+
+func TestBasicAuthBadFile(t *testing.T) {
+	use := "use = egg:oslo.middleware#basic_auth"
+	wantBuildError(t, filterPaste(use, "http_basic_auth_user_file = /nonexistent/htpasswd"), "5:1", "[filter:f] http_basic_auth_user_file: cannot read the htpasswd file")
+	md5 := htpasswd(t, "alice:$apr1$abc$defghijklmnopqrstuv")
+	wantBuildError(t, filterPaste(use, "http_basic_auth_user_file = "+md5), "5:1", `line 1: the hash for "alice" is not bcrypt`)
+	garbage := htpasswd(t, "just-a-name")
+	wantBuildError(t, filterPaste(use, "http_basic_auth_user_file = "+garbage), "5:1", "line 1 is not user:hash")
+}
+
+func TestDebug(t *testing.T) {
+	var out bytes.Buffer
+	debugOutput = &out
+	defer func() { debugOutput = os.Stdout }()
+	for _, use := range []string{"use = egg:oslo.middleware#debug", "paste.filter_factory = oslo_middleware:Debug.factory", "paste.filter_factory = oslo_middleware.debug:Debug.factory"} {
+		out.Reset()
+		h := mustBuild(t, filterPaste(use))
+		rec := get(h, "/x?status=201", "X-Auth-Token", "secret", "X-Trace", "t1")
+		if rec.Code != 201 || line(rec.Body.String(), "path") != "/x" {
+			t.Errorf("%s: response changed: %d", use, rec.Code)
+		}
+		s := out.String()
+		for _, want := range []string{"REQUEST\nGET /x?status=201 HTTP/1.1\n", "X-Trace: t1", "X-Auth-Token: *****", "RESPONSE 201\n", "path=/x\n"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s: output lacks %q:\n%s", use, want, s)
+			}
+		}
+		if strings.Contains(s, "secret") {
+			t.Errorf("token printed")
+		}
+	}
+}
+
+func TestAccessLog(t *testing.T) {
+	var buf bytes.Buffer
+	accessLogOutput = zerolog.New(&buf)
+	defer func() { accessLogOutput = zerolog.New(io.Discard) }()
+	src := "[pipeline:main]\npipeline = log request_id app\n[filter:log]\nuse = egg:Paste#translogger\nlogger_name = api\nlogging_level = warn\n" +
+		"[filter:request_id]\nuse = egg:oslo.middleware#request_id\n[app:app]\nuse = egg:pasteserve#filters-test-app\n"
+	h := mustBuild(t, src)
+	r := httptest.NewRequest("GET", "/things?status=404", nil)
+	r.Header.Set("User-Agent", "ua/1")
+	rec := do(h, r)
+	s := buf.String()
+	for _, want := range []string{`"level":"warn"`, `"logger":"api"`, `"method":"GET"`, `"url":"/things?status=404"`, `"status":404`,
+		`"user_agent":"ua/1"`, `"request_id":"` + rec.Header().Get("X-Openstack-Request-Id") + `"`, `"size":`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("log lacks %s:\n%s", want, s)
+		}
+	}
+	// A logger the server put in the context is used (and not changed).
+	buf.Reset()
+	var server bytes.Buffer
+	do(withLogger(mustBuild(t, src), &server), httptest.NewRequest("GET", "/", nil))
+	if buf.Len() != 0 || !strings.Contains(server.String(), `"status":200`) {
+		t.Errorf("server logger not used: %q / %q", buf.String(), server.String())
+	}
+	wantBuildError(t, filterPaste("use = egg:pasteserve#access_log", "logging_level = loud"), "5:1", `[filter:f] logging_level: "loud" is not a level`)
+}
+
+func BenchmarkBasicAuth(b *testing.B) {
+	file := htpasswd(b, "alice:"+bcryptHash(b, "wonder", "$2y$"))
+	benchFilter(b, benchPaste("use = egg:oslo.middleware#basic_auth", "http_basic_auth_user_file = "+file), func() *http.Request {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Authorization", basic("alice", "wonder"))
+		return r
+	})
+}
+
+func BenchmarkDebug(b *testing.B) {
+	debugOutput = io.Discard
+	defer func() { debugOutput = os.Stdout }()
+	benchFilter(b, benchPaste("use = egg:oslo.middleware#debug"), func() *http.Request {
+		return httptest.NewRequest("GET", "/", nil)
+	})
+}
+
+func BenchmarkAccessLog(b *testing.B) {
+	accessLogOutput = zerolog.New(io.Discard)
+	defer func() { accessLogOutput = zerolog.New(io.Discard) }()
+	benchFilter(b, benchPaste("use = egg:Paste#translogger"), func() *http.Request {
+		return httptest.NewRequest("GET", "/", nil)
+	})
+}

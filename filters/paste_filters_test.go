@@ -1,0 +1,134 @@
+package filters
+
+import (
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestPrefix(t *testing.T) {
+	h := mustBuild(t, filterPaste("use: egg:PasteDeploy#prefix", "prefix = /app/"))
+	for path, want := range map[string][2]string{
+		"/app/x":       {"/app", "/x"},
+		"/app":         {"/app", "/"},
+		"/application": {"/app", "/application"}, // segment boundary
+		"/x":           {"/app", "/x"},           // already stripped by the proxy
+	} {
+		body := get(h, path).Body.String()
+		if line(body, "script") != want[0] || line(body, "path") != want[1] {
+			t.Errorf("%s:\n%s", path, body)
+		}
+	}
+	body := get(h, "http://inner:8080/app/x", "X-Forwarded-Server", "a.example.com, b", "X-Forwarded-Host", "www.example.com", "X-Forwarded-For", "203.0.113.9, 10.0.0.1", "X-Forwarded-Proto", "https").Body.String()
+	if line(body, "appurl") != "https://www.example.com/app" || line(body, "remote") != "203.0.113.9" {
+		t.Errorf("forwarded:\n%s", body)
+	}
+	body = get(h, "http://inner:8080/app/x", "X-Forwarded-Scheme", "https", "X-Forwarded-Proto", "http").Body.String()
+	if line(body, "scheme") != "https" {
+		t.Errorf("X-Forwarded-Scheme first:\n%s", body)
+	}
+}
+
+func TestPrefixOptions(t *testing.T) {
+	h := mustBuild(t, filterPaste("use = egg:PasteDeploy#prefix", "prefix = /p", "translate_forwarded_server = false", "force_port = 8443", "scheme = https"))
+	body := get(h, "http://inner:8080/p/x", "X-Forwarded-Host", "evil").Body.String()
+	if line(body, "appurl") != "https://inner:8443/p" {
+		t.Errorf("\n%s", body)
+	}
+	h = mustBuild(t, filterPaste("use = egg:PasteDeploy#prefix", "force_port ="))
+	if body := get(h, "http://inner:8080/x").Body.String(); line(body, "host") != "inner" || line(body, "script") != "" {
+		t.Errorf("empty force_port:\n%s", body)
+	}
+	use := "use = egg:PasteDeploy#prefix"
+	wantBuildError(t, filterPaste(use, "prefix = app"), "5:1", `[filter:f] prefix: "app" does not start with /`)
+	wantBuildError(t, filterPaste(use, "translate_forwarded_server = perhaps"), "5:1", `translate_forwarded_server: "perhaps" is not a boolean`)
+	wantBuildError(t, filterPaste(use, "force_port = http"), "5:1", `[filter:f] force_port: "http" is not a port number`)
+	wantBuildError(t, filterPaste(use, "scheme = ftp"), "5:1", `[filter:f] scheme: "ftp" is neither http nor https`)
+}
+
+func TestGzip(t *testing.T) {
+	for _, use := range []string{"use = egg:Paste#gzip", "paste.filter_factory = glance.api.middleware.gzip:GzipMiddleware.factory"} {
+		h := mustBuild(t, filterPaste(use, "compress_level = 9"))
+		rec := get(h, "/x", "Accept-Encoding", "deflate, gzip")
+		if rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("Vary") != "Accept-Encoding" {
+			t.Fatalf("%s: %v", use, rec.Header())
+		}
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := io.ReadAll(zr)
+		if line(string(plain), "path") != "/x" {
+			t.Errorf("%s: %q", use, plain)
+		}
+	}
+	h := mustBuild(t, filterPaste("use = egg:Paste#gzip"))
+	for _, ae := range []string{"", "br", "gzip;q=0"} {
+		if rec := get(h, "/x", "Accept-Encoding", ae); rec.Header().Get("Content-Encoding") != "" || line(rec.Body.String(), "path") != "/x" {
+			t.Errorf("Accept-Encoding %q compressed", ae)
+		}
+	}
+	if rec := do(h, func() *http.Request {
+		r := httptest.NewRequest("HEAD", "/x", nil)
+		r.Header.Set("Accept-Encoding", "gzip")
+		return r
+	}()); rec.Header().Get("Content-Encoding") != "" {
+		t.Errorf("HEAD compressed")
+	}
+	mw, _ := Gzip(newConfig(nil))
+	encoded := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "br")
+		io.WriteString(w, "already")
+	}))
+	if rec := get(encoded, "/", "Accept-Encoding", "gzip"); rec.Body.String() != "already" {
+		t.Errorf("re-encoded: %q", rec.Body)
+	}
+	wantBuildError(t, filterPaste("use = egg:Paste#gzip", "compress_level = 10"), "5:1", `[filter:f] compress_level: 10 is not between 1 and 9`)
+	wantBuildError(t, filterPaste("use = egg:Paste#gzip", "compress_level = max"), "5:1", `[filter:f] compress_level: "max" is not a whole number`)
+}
+
+func TestErrorDocument(t *testing.T) {
+	src := "[filter-app:main]\nuse = egg:Paste#errordocument\nnext = app\n404 = /errors/404?status=200\n500 = /errors/500?status=500\n" +
+		"[app:app]\nuse = egg:pasteserve#filters-test-app\n"
+	h := mustBuild(t, src)
+	rec := do(h, httptest.NewRequest("POST", "/missing?status=404", strings.NewReader("body")))
+	if rec.Code != 404 || line(rec.Body.String(), "path") != "/errors/404" {
+		t.Errorf("404: %d\n%s", rec.Code, rec.Body)
+	}
+	// The page itself failing with a listed status is not replaced again.
+	rec = get(h, "/broken?status=500")
+	if rec.Code != 500 || line(rec.Body.String(), "path") != "/errors/500" {
+		t.Errorf("500: %d\n%s", rec.Code, rec.Body)
+	}
+	if rec := get(h, "/fine?status=403"); rec.Code != 403 || line(rec.Body.String(), "path") != "/fine" {
+		t.Errorf("unlisted status: %d\n%s", rec.Code, rec.Body)
+	}
+	base := "[filter-app:main]\nuse = egg:Paste#errordocument\nnext = app\n"
+	tail := "[app:app]\nuse = egg:pasteserve#filters-test-app\n"
+	wantBuildError(t, base+"notfound = /x\n"+tail, "4:1", `[filter-app:main] notfound: bad status code "notfound"`)
+	wantBuildError(t, base+"200 = /x\n"+tail, "4:1", `bad status code "200"`)
+	wantBuildError(t, base+"404 = errors/404.html\n"+tail, "4:1", `[filter-app:main] 404: "errors/404.html" is not a path starting with /`)
+}
+
+func BenchmarkPrefix(b *testing.B) {
+	benchFilter(b, benchPaste("use = egg:PasteDeploy#prefix", "prefix = /app"), func() *http.Request {
+		return httptest.NewRequest("GET", "/app/x", nil)
+	})
+}
+
+func BenchmarkGzip(b *testing.B) {
+	benchFilter(b, benchPaste("use = egg:Paste#gzip"), func() *http.Request {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Accept-Encoding", "gzip")
+		return r
+	})
+}
+
+func BenchmarkErrorDocument(b *testing.B) {
+	benchFilter(b, benchPaste("use = egg:Paste#errordocument", "404 = /404.html"), func() *http.Request {
+		return httptest.NewRequest("GET", "/", nil)
+	})
+}

@@ -1,0 +1,113 @@
+package filters
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/pasteserve/pasteserve/loader"
+)
+
+// prefix is PasteDeploy's PrefixMiddleware (egg:PasteDeploy#prefix), for
+// an app served under a path of a proxy: the prefix moves from the URL
+// path to the script name, whether or not the proxy stripped it, so the
+// app builds links under it; and the proxy's X-Forwarded-Server, -Host,
+// -For, -Scheme and -Proto headers are applied (translate_forwarded_server).
+//
+// Unlike Paste, the prefix is matched on a segment boundary: with prefix
+// /app, /application is not /app + lication. The prefix is appended to
+// the script name (loader.Mount), where Paste replaces it; the same at
+// the top of a file, which is where the filter is used.
+//
+// It believes the forwarded headers of every peer: use it only behind a
+// proxy that sets them, or set translate_forwarded_server = false and
+// put http_proxy_to_wsgi with trusted_proxies in front.
+func init() {
+	loader.Register(loader.Factory{
+		Name:    "prefix",
+		Aliases: []string{"egg:PasteDeploy#prefix"},
+		Kind:    loader.KindFilter,
+		Doc:     "moves a path prefix to the script name and applies X-Forwarded-* (PasteDeploy's prefix)",
+		Filter:  Prefix,
+	})
+}
+
+// Prefix is the prefix factory. Options: prefix (default /),
+// translate_forwarded_server (default true), force_port (a port, or
+// empty for the scheme's default), scheme (http or https).
+func Prefix(cfg *loader.Config) (loader.Middleware, error) {
+	prefix := strings.TrimRight(cfg.String("prefix", "/"), "/")
+	if prefix != "" && prefix[0] != '/' {
+		cfg.Errorf("prefix", "%q does not start with /", prefix)
+	}
+	translate := cfg.Bool("translate_forwarded_server", true)
+	forcePort, forcing := cfg.Get("force_port")
+	forcePort = strings.TrimSpace(forcePort)
+	if forcing && forcePort != "" {
+		if n, err := strconv.Atoi(forcePort); err != nil || n <= 0 || n > 65535 {
+			cfg.Errorf("force_port", "%q is not a port number", forcePort)
+		}
+	}
+	rawScheme, hasScheme := cfg.Get("scheme")
+	scheme, ok := validScheme(strings.TrimSpace(rawScheme))
+	if hasScheme && !ok {
+		cfg.Errorf("scheme", "%q is neither http nor https", rawScheme)
+	}
+	if err := cfg.Err(); err != nil {
+		return nil, err
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rest := r.URL.Path
+			if rest == prefix || strings.HasPrefix(rest, prefix+"/") {
+				rest = rest[len(prefix):]
+			}
+			if rest == "" {
+				rest = "/"
+			}
+			r2 := loader.Mount(r, prefix, rest)
+			if translate {
+				h := r.Header
+				if v := h.Get("X-Forwarded-Server"); v != "" {
+					r2.Host = firstItem(v)
+				}
+				if v := h.Get("X-Forwarded-Host"); v != "" {
+					r2.Host = firstItem(v)
+				}
+				if a, ok := parseNodeIP(firstItem(h.Get("X-Forwarded-For"))); ok {
+					r2.RemoteAddr = a.String()
+				}
+				proto := h.Get("X-Forwarded-Scheme")
+				if proto == "" {
+					proto = h.Get("X-Forwarded-Proto")
+				}
+				if s, ok := validScheme(strings.TrimSpace(proto)); ok {
+					r2.URL.Scheme = s
+				}
+			}
+			if hasScheme {
+				r2.URL.Scheme = scheme
+			}
+			if forcing {
+				host := r2.Host
+				if h, _, err := net.SplitHostPort(host); err == nil {
+					host = h
+					if strings.Contains(host, ":") {
+						host = "[" + host + "]"
+					}
+				}
+				if forcePort != "" {
+					host += ":" + forcePort
+				}
+				r2.Host = host
+			}
+			next.ServeHTTP(w, r2)
+		})
+	}, nil
+}
+
+func firstItem(s string) string {
+	first, _, _ := strings.Cut(s, ",")
+	return strings.TrimSpace(first)
+}

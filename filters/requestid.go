@@ -1,0 +1,159 @@
+package filters
+
+import (
+	"context"
+	"crypto/rand"
+	"net/http"
+	"net/textproto"
+
+	"github.com/pasteserve/pasteserve/loader"
+	"github.com/rs/zerolog"
+)
+
+// request_id is oslo.middleware's RequestId: every request gets a new
+// local id, req-<uuid4>, returned in x-openstack-request-id. A client (or
+// an upstream service) may send its own id in X-OpenStack-Request-ID;
+// it is kept as the *global* request id, which ties together the
+// requests of one user action across services, but only when it is a
+// well-formed req-<uuid>: anything else is ignored, so a client cannot
+// inject text into logs. The local id is never taken from the client.
+func init() {
+	loader.Register(loader.Factory{
+		Name: "request_id",
+		Aliases: []string{
+			"egg:oslo.middleware#request_id",
+			"oslo_middleware:RequestId.factory",
+			"oslo_middleware.request_id:RequestId.factory",
+			"cinder.api.middleware.request_id:RequestId.factory",
+		},
+		Kind:   loader.KindFilter,
+		Doc:    "gives each request a new req-<uuid> id (x-openstack-request-id), keeps a well-formed inbound global id",
+		Filter: RequestIDFilter,
+	})
+	// nova's ComputeReqIdMiddleware is RequestId with nova's older
+	// response header as well.
+	loader.Register(loader.Factory{
+		Name:    "compute_req_id",
+		Aliases: []string{"nova.api.compute_req_id:ComputeReqIdMiddleware.factory"},
+		Kind:    loader.KindFilter,
+		Doc:     "request_id that also answers x-compute-request-id, as nova's ComputeReqIdMiddleware",
+		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+			return newRequestIDFilter(cfg, "x-compute-request-id")
+		},
+	})
+}
+
+// RequestIDHeader is the response header that carries the local request
+// id, and the request header that may carry a global one.
+const RequestIDHeader = "X-Openstack-Request-Id"
+
+type requestIDKey struct{}
+
+type requestIDs struct{ local, global string }
+
+// RequestID returns the request's local id, req-<uuid4>, set by the
+// request_id filter; "" when that filter has not run.
+func RequestID(ctx context.Context) string {
+	ids, _ := ctx.Value(requestIDKey{}).(*requestIDs)
+	if ids == nil {
+		return ""
+	}
+	return ids.local
+}
+
+// GlobalRequestID returns the well-formed X-OpenStack-Request-ID the
+// client sent, or "".
+func GlobalRequestID(ctx context.Context) string {
+	ids, _ := ctx.Value(requestIDKey{}).(*requestIDs)
+	if ids == nil {
+		return ""
+	}
+	return ids.global
+}
+
+// RequestIDFilter is the request_id factory. Option: compat_headers, more
+// response headers to carry the id (nova's x-compute-request-id).
+func RequestIDFilter(cfg *loader.Config) (loader.Middleware, error) {
+	return newRequestIDFilter(cfg)
+}
+
+func newRequestIDFilter(cfg *loader.Config, compat ...string) (loader.Middleware, error) {
+	if _, ok := cfg.Get("compat_headers"); ok {
+		compat = cfg.List("compat_headers")
+	}
+	headers := []string{RequestIDHeader}
+	for _, h := range compat {
+		headers = append(headers, textproto.CanonicalMIMEHeaderKey(h))
+	}
+	if err := cfg.Err(); err != nil {
+		return nil, err
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ids := &requestIDs{local: newRequestID()}
+			if g := r.Header.Get(RequestIDHeader); isRequestID(g) {
+				ids.global = g
+			}
+			ctx := context.WithValue(r.Context(), requestIDKey{}, ids)
+			ctx = addLogFields(ctx, func(c zerolog.Context) zerolog.Context {
+				c = c.Str("request_id", ids.local)
+				if ids.global != "" {
+					c = c.Str("global_request_id", ids.global)
+				}
+				return c
+			})
+			// oslo adds the header after the app unless the app set it;
+			// setting it first lets the app's Set win the same way, and
+			// puts the id on responses written by filters inside (a
+			// catch_errors 500) without wrapping the writer.
+			h := w.Header()
+			for _, name := range headers {
+				h[name] = []string{ids.local}
+			}
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}, nil
+}
+
+// newRequestID returns "req-" and a random (version 4) UUID.
+func newRequestID() string {
+	var u [16]byte
+	rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	const hexDigits = "0123456789abcdef"
+	var b [40]byte
+	copy(b[:], "req-")
+	j := 4
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b[j] = '-'
+			j++
+		}
+		b[j], b[j+1] = hexDigits[c>>4], hexDigits[c&0xf]
+		j += 2
+	}
+	return string(b[:])
+}
+
+// isRequestID reports whether s matches oslo's
+// ^req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$.
+func isRequestID(s string) bool {
+	if len(s) != 40 || s[:4] != "req-" {
+		return false
+	}
+	for i := 4; i < 40; i++ {
+		c := s[i]
+		switch i {
+		case 12, 17, 22, 27:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,124 @@
+package filters
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/pasteserve/pasteserve/loader"
+)
+
+// sizelimit is oslo.middleware's RequestBodySizeLimiter: a request body
+// larger than max_request_body_size (default 114688 bytes, 112 KiB) is
+// refused with 413 Request Entity Too Large, so one client cannot make
+// a service parse a huge document.
+//
+// A declared Content-Length over the limit is refused before the app
+// runs. A body of unknown length (chunked) is counted as the app reads
+// it; the read that passes the limit fails with *http.MaxBytesError and,
+// if the app has not yet answered, whatever it answers is replaced by the
+// 413, as oslo's LimitingReader raises 413 out of the app. The server
+// closes the connection after such a response rather than read the rest.
+func init() {
+	loader.Register(loader.Factory{
+		Name: "sizelimit",
+		Aliases: []string{
+			"egg:oslo.middleware#sizelimit",
+			"oslo_middleware:RequestBodySizeLimiter.factory",
+			"oslo_middleware.sizelimit:RequestBodySizeLimiter.factory",
+			"nova.api.sizelimit:RequestBodySizeLimiter.factory",
+			"cinder.api.sizelimit:RequestBodySizeLimiter.factory",
+			"venus.api.middleware.sizelimit:RequestBodySizeLimiter.factory",
+		},
+		Kind:   loader.KindFilter,
+		Doc:    "answers 413 to request bodies over max_request_body_size (default 114688), chunked ones included",
+		Filter: SizeLimit,
+	})
+}
+
+// DefaultMaxRequestBodySize is oslo's default max_request_body_size.
+const DefaultMaxRequestBodySize = 114688
+
+// SizeLimit is the sizelimit factory.
+func SizeLimit(cfg *loader.Config) (loader.Middleware, error) {
+	limit := int64(cfg.Int("max_request_body_size", DefaultMaxRequestBodySize))
+	if limit < 0 {
+		cfg.Errorf("max_request_body_size", "%d is negative (a size in bytes)", limit)
+	}
+	if err := cfg.Err(); err != nil {
+		return nil, err
+	}
+	message := fmt.Sprintf("Request is too large. Larger than max_request_body_size (%d).", limit)
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > limit {
+				writeFault(w, r, http.StatusRequestEntityTooLarge, message)
+				return
+			}
+			if r.ContentLength >= 0 || r.Body == nil || r.Body == http.NoBody {
+				next.ServeHTTP(w, r)
+				return
+			}
+			lw := &limitWriter{responseWriter: responseWriter{ResponseWriter: w}, r: r, message: message}
+			r2 := *r
+			r2.Body = &limitBody{ReadCloser: http.MaxBytesReader(w, r.Body, limit), w: lw}
+			next.ServeHTTP(lw, &r2)
+			if lw.tripped && !lw.wroteHeader() {
+				lw.writeTooLarge()
+			}
+		})
+	}, nil
+}
+
+// limitBody notes on the writer that the limit was passed.
+type limitBody struct {
+	io.ReadCloser
+	w *limitWriter
+}
+
+func (b *limitBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var tooLarge *http.MaxBytesError
+	if err != nil && errors.As(err, &tooLarge) {
+		b.w.tripped = true
+	}
+	return n, err
+}
+
+// limitWriter replaces the app's answer with the 413 once the body has
+// passed the limit, if the status line has not gone out yet.
+type limitWriter struct {
+	responseWriter
+	r        *http.Request
+	message  string
+	tripped  bool
+	replaced bool
+}
+
+func (w *limitWriter) writeTooLarge() {
+	w.replaced = true
+	w.status = http.StatusRequestEntityTooLarge
+	writeFault(w.ResponseWriter, w.r, http.StatusRequestEntityTooLarge, w.message)
+}
+
+func (w *limitWriter) WriteHeader(code int) {
+	if w.replaced {
+		return
+	}
+	if w.tripped && !w.wroteHeader() {
+		w.writeTooLarge()
+		return
+	}
+	w.responseWriter.WriteHeader(code)
+}
+
+func (w *limitWriter) Write(b []byte) (int, error) {
+	if w.tripped && !w.wroteHeader() {
+		w.writeTooLarge()
+	}
+	if w.replaced {
+		return len(b), nil
+	}
+	return w.responseWriter.Write(b)
+}
