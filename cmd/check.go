@@ -27,7 +27,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	var rf resolveFlags
 	rf.register(fs, false)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pasteserve check --paste FILE [--name NAME] [--global k=v]...")
+		fmt.Fprintln(stderr, "Usage: pasteserve check --paste FILE [--name NAME] [--global k=v]... [--config-file F]... [--config-dir D]")
 		fmt.Fprintln(stderr, `
 Parses FILE and resolves the app NAME (default main; when the file has no
 main, every app section no other section uses), then reports:
@@ -46,7 +46,7 @@ Options:`)
 			nameSet = true
 		}
 	}
-	if code := parseFlags(fs, args, &rf.paste); code >= 0 {
+	if code := parseFlags(fs, args, &rf, stderr); code >= 0 {
 		return code
 	}
 	f, err := dsl.ParseFile(rf.paste)

@@ -144,3 +144,18 @@ func TestGraphPictures(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigFilesReachGraph(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "my-paste.ini"), []byte("[composite:main]\nuse = call:neutron.auth:pipeline_factory\nnoauth = app\nkeystone = f app\n[filter:f]\nuse = egg:X#f\n[app:app]\nuse = egg:X#app\n"), 0o644)
+	conf := filepath.Join(dir, "svc.conf")
+	os.WriteFile(conf, []byte("[DEFAULT]\napi_paste_config = my-paste.ini\nauth_strategy = noauth\n"), 0o644)
+	code, out, errOut := runCLI(t, "graph", "--config-file", conf, "--format", "expr")
+	if code != 0 || strings.TrimSpace(out) != "call:neutron.auth:pipeline_factory{noauth=egg:X#app}" {
+		t.Errorf("graph with --config-file: exit %d %q %s", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "graph", "--config-file", conf, "--global", "auth_strategy=keystone", "--format", "expr")
+	if code != 0 || strings.TrimSpace(out) != "call:neutron.auth:pipeline_factory{keystone=egg:X#f(egg:X#app)}" {
+		t.Errorf("--global overrides the config file: exit %d %q", code, out)
+	}
+}

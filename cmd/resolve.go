@@ -11,6 +11,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/server"
 )
 
 // globalFlags collects repeated --global k=v flags.
@@ -27,12 +28,14 @@ func (g globalFlags) Set(s string) error {
 	return nil
 }
 
-// resolveFlags are the options config and graph share.
+// resolveFlags are the options check, config and graph share.
 type resolveFlags struct {
-	paste  string
-	name   string
-	kind   string
-	global globalFlags
+	paste       string
+	name        string
+	kind        string
+	global      globalFlags
+	configFiles []string
+	configDir   string
 }
 
 // register adds the shared flags to fs; --kind only with withKind.
@@ -45,6 +48,29 @@ func (rf *resolveFlags) register(fs *flag.FlagSet, withKind bool) {
 		fs.StringVar(&rf.kind, "kind", "app", "what to resolve: app, filter or server")
 	}
 	fs.Var(rf.global, "global", "a `key=value` of the caller's global configuration, as PasteDeploy's global_conf (repeatable)")
+	fs.Var((*stringList)(&rf.configFiles), "config-file", "an oslo.config-style `FILE`, as for serve: api_paste_config finds the paste file, auth_strategy and flavor reach its global configuration (repeatable)")
+	fs.StringVar(&rf.configDir, "config-dir", "", "read every `DIR`/*.conf after the --config-files")
+}
+
+// applyConfig reads the --config-file and --config-dir files as serve
+// does: they may name the paste file (api_paste_config) and give global
+// settings (auth_strategy, flavor), which --global flags override.
+func (rf *resolveFlags) applyConfig(stderr io.Writer) bool {
+	if len(rf.configFiles) == 0 && rf.configDir == "" {
+		return true
+	}
+	cfg, err := server.Load(server.Flags{Paste: rf.paste, ConfigFiles: rf.configFiles, ConfigDir: rf.configDir, Workers: -1})
+	if err != nil {
+		printError(stderr, err, nil)
+		return false
+	}
+	rf.paste = cfg.Paste
+	for k, v := range cfg.Global {
+		if _, set := rf.global[k]; !set {
+			rf.global[k] = v
+		}
+	}
+	return true
 }
 
 // resolve resolves the object the flags name. With skipChildren, composite
@@ -81,16 +107,21 @@ func printError(w io.Writer, err error, files []*dsl.File) {
 	fmt.Fprintf(w, "pasteserve: %v\n", err)
 }
 
-func parseFlags(fs *flag.FlagSet, args []string, paste *string) int {
+// parseFlags parses args into fs and rf, and reads the config files they
+// name. It returns an exit status, or -1 to go on.
+func parseFlags(fs *flag.FlagSet, args []string, rf *resolveFlags, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	if *paste == "" || fs.NArg() > 0 {
+	if (rf.paste == "" && len(rf.configFiles) == 0 && rf.configDir == "") || fs.NArg() > 0 {
 		fs.Usage()
 		return 2
+	}
+	if !rf.applyConfig(stderr) {
+		return 1
 	}
 	return -1
 }
@@ -107,7 +138,7 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "paste.deploy.appconfig returns it: {\"local_conf\": ..., \"global_conf\": ...}.\n\nOptions:")
 		fs.PrintDefaults()
 	}
-	if code := parseFlags(fs, args, &rf.paste); code >= 0 {
+	if code := parseFlags(fs, args, &rf, stderr); code >= 0 {
 		return code
 	}
 	_ = asJSON
@@ -138,7 +169,7 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "whose Python factories have no Go counterpart print too (marked unregistered).\n\nOptions:")
 		fs.PrintDefaults()
 	}
-	if code := parseFlags(fs, args, &rf.paste); code >= 0 {
+	if code := parseFlags(fs, args, &rf, stderr); code >= 0 {
 		return code
 	}
 	switch *format {
