@@ -63,6 +63,29 @@ func init() {
 	})
 }
 
+// Stand-ins for the neutron-specific pieces of neutron's api-paste.ini,
+// so the real file can be served: the v2 API router and the extensions
+// filter. Everything else in the file is pasteserve's own.
+func init() {
+	loader.Register(loader.Factory{Name: "test-neutron-router", Kind: loader.KindApp,
+		Aliases: []string{"neutron.api.v2.router:APIRouter.factory"},
+		App: func(cfg *loader.Config) (http.Handler, error) {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/networks" {
+					http.NotFound(w, r)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprintf(w, `{"networks": [], "project": %q}`, r.Header.Get("X-Project-Id"))
+			}), nil
+		}})
+	loader.Register(loader.Factory{Name: "test-neutron-extensions", Kind: loader.KindFilter,
+		Aliases: []string{"neutron.api.extensions:plugin_aware_extension_middleware_factory"},
+		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+			return func(next http.Handler) http.Handler { return next }, nil
+		}})
+}
+
 func main() {
 	os.Exit(pasteservecmd.Main(os.Args[1:], os.Stdout, os.Stderr))
 }
