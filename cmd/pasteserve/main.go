@@ -13,7 +13,8 @@ import (
 
 	pasteservecmd "github.com/pasteserve/pasteserve/cmd"
 
-	_ "github.com/pasteserve/pasteserve/apps" // built-in apps and composites
+	_ "github.com/pasteserve/pasteserve/apps"    // built-in apps and composites
+	_ "github.com/pasteserve/pasteserve/filters" // built-in filters
 )
 
 func main() {

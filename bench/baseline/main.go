@@ -1,0 +1,59 @@
+// Command baseline serves the same work as bench/neutron-like.ini, wired
+// by hand: the same filter and app implementations, constructed directly
+// in Go, chained with alice and routed with chi, on a plain http.Server.
+// bench/serve.sh measures pasteserve against it.
+package main
+
+import (
+	"flag"
+	"log"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/justinas/alice"
+
+	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/filters"
+	"github.com/pasteserve/pasteserve/loader"
+)
+
+func filter(ref string, local map[string]string) alice.Constructor {
+	f, ok := loader.Default.Lookup(ref, loader.TypeFilter)
+	if !ok {
+		log.Fatalf("no filter %s", ref)
+	}
+	mw, err := f.Filter(loader.NewConfig(local, nil))
+	if err != nil {
+		log.Fatal(err)
+	}
+	return alice.Constructor(mw)
+}
+
+func app(ref string) http.Handler {
+	f, ok := loader.Default.Lookup(ref, loader.TypeApp)
+	if !ok {
+		log.Fatalf("no app %s", ref)
+	}
+	h, err := f.App(loader.NewConfig(nil, nil))
+	if err != nil {
+		log.Fatal(err)
+	}
+	return h
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:9798", "listen address")
+	flag.Parse()
+	versions := app("egg:pasteserve#versions")
+	api := alice.New(
+		filter("egg:oslo.middleware#cors", map[string]string{"allowed_origin": "https://dashboard.example.com"}),
+		filter("egg:oslo.middleware#http_proxy_to_wsgi", map[string]string{"enable_proxy_headers_parsing": "true"}),
+		filter("egg:oslo.middleware#request_id", nil),
+		filter("egg:oslo.middleware#catch_errors", nil),
+	).Then(versions)
+	r := chi.NewRouter()
+	r.Mount("/v2.0", http.StripPrefix("/v2.0", api))
+	r.Handle("/*", versions)
+	log.Printf("listening on %s", *addr)
+	log.Fatal(http.ListenAndServe(*addr, r))
+}
