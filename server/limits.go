@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog/hlog"
@@ -37,20 +38,22 @@ func headerLimits(maxLine int, next http.Handler) http.Handler {
 }
 
 // poolLimit serves at most n requests at once; beyond that it answers
-// 503 with Retry-After at once rather than queueing without bound.
+// 503 with Retry-After at once rather than queueing without bound. An
+// atomic counter rather than a channel: it is on every request's path.
 func poolLimit(n int, next http.Handler) http.Handler {
-	slots := make(chan struct{}, n)
+	var inflight atomic.Int64
+	limit := int64(n)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case slots <- struct{}{}:
-			defer func() { <-slots }()
-			next.ServeHTTP(w, r)
-		default:
+		if inflight.Add(1) > limit {
+			inflight.Add(-1)
 			w.Header().Set("Retry-After", "1")
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintf(w, "503 Service Unavailable: this server is already serving %d requests (wsgi_default_pool_size); retry shortly\n", n)
+			return
 		}
+		defer inflight.Add(-1)
+		next.ServeHTTP(w, r)
 	})
 }
 

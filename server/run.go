@@ -218,47 +218,53 @@ func shutdown(srv *http.Server, ln net.Listener, conns *connTracker, log zerolog
 // closed may take to send its first request during a drain.
 const newConnGrace = time.Second
 
-// connTracker follows the state of every open connection through
-// http.Server.ConnState.
+// connTracker counts open connections and remembers the fresh ones
+// (accepted, no request read yet), through http.Server.ConnState. The
+// steady state of a keep-alive connection (active, idle, active...)
+// costs an atomic load: only fresh connections are kept in the map.
 type connTracker struct {
-	mu    sync.Mutex
-	conns map[net.Conn]http.ConnState
+	open   atomic.Int64
+	nfresh atomic.Int64
+	mu     sync.Mutex
+	fresh  map[net.Conn]struct{}
 }
 
 func (t *connTracker) track(c net.Conn, s http.ConnState) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.conns == nil {
-		t.conns = map[net.Conn]http.ConnState{}
-	}
 	switch s {
+	case http.StateNew:
+		t.open.Add(1)
+		t.mu.Lock()
+		if t.fresh == nil {
+			t.fresh = map[net.Conn]struct{}{}
+		}
+		t.fresh[c] = struct{}{}
+		t.nfresh.Add(1)
+		t.mu.Unlock()
+		return
 	case http.StateClosed, http.StateHijacked:
-		delete(t.conns, c)
-	default:
-		t.conns[c] = s
+		t.open.Add(-1)
+	}
+	if t.nfresh.Load() > 0 {
+		t.mu.Lock()
+		if _, ok := t.fresh[c]; ok {
+			delete(t.fresh, c)
+			t.nfresh.Add(-1)
+		}
+		t.mu.Unlock()
 	}
 }
 
 // counts returns the open connections and those that have sent nothing.
 func (t *connTracker) counts() (open, fresh int) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, s := range t.conns {
-		if s == http.StateNew {
-			fresh++
-		}
-	}
-	return len(t.conns), fresh
+	return int(t.open.Load()), int(t.nfresh.Load())
 }
 
 // closeFresh closes the connections that have sent no request.
 func (t *connTracker) closeFresh() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for c, s := range t.conns {
-		if s == http.StateNew {
-			c.Close()
-		}
+	for c := range t.fresh {
+		c.Close()
 	}
 }
 

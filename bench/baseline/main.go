@@ -1,13 +1,16 @@
 // Command baseline serves the same work as bench/neutron-like.ini, wired
 // by hand: the same filter and app implementations, constructed directly
-// in Go, chained with alice and routed with chi, on a plain http.Server.
-// bench/serve.sh measures pasteserve against it.
+// in Go, chained with alice and routed with chi, on an http.Server with
+// the timeouts and header limit pasteserve sets by default (a production
+// server would set them too). bench/serve.sh measures pasteserve against
+// it.
 package main
 
 import (
 	"flag"
 	"log"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/justinas/alice"
@@ -54,6 +57,14 @@ func main() {
 	r := chi.NewRouter()
 	r.Mount("/v2.0", http.StripPrefix("/v2.0", api))
 	r.Handle("/*", versions)
+	srv := &http.Server{
+		Addr:              *addr,
+		Handler:           r,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       900 * time.Second,
+		IdleTimeout:       900 * time.Second,
+		MaxHeaderBytes:    65536,
+	}
 	log.Printf("listening on %s", *addr)
-	log.Fatal(http.ListenAndServe(*addr, r))
+	log.Fatal(srv.ListenAndServe())
 }
