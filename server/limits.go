@@ -85,20 +85,99 @@ func recoverPanics(debugBody bool, next http.Handler) http.Handler {
 	})
 }
 
-// accessLog logs one line per request, with the fields of oslo's
-// wsgi_log_format (client_ip, client_port, request_line, status_code,
-// body_length, wall_seconds) as zerolog fields, plus the request id the
-// pipeline returned. The query string is left out: it can carry tokens.
-func accessLog(next http.Handler) http.Handler {
+// accessLog logs one line per request: the message is oslo's
+// wsgi_log_format template filled in, and the same values are fields
+// (client_ip, client_port, request_line, status_code, body_length,
+// wall_seconds) for machines. The query string is left out of the request
+// line: it can carry tokens.
+func accessLog(format string, next http.Handler) http.Handler {
+	render := compileLogFormat(format)
 	return hlog.AccessHandler(func(r *http.Request, status, size int, d time.Duration) {
 		ip, port := splitRemote(r.RemoteAddr)
-		ev := hlog.FromRequest(r).Info().
+		line := r.Method + " " + r.URL.EscapedPath() + " " + r.Proto
+		hlog.FromRequest(r).Info().
 			Str("client_ip", ip).Str("client_port", port).
-			Str("request_line", r.Method+" "+r.URL.EscapedPath()+" "+r.Proto).
+			Str("request_line", line).
 			Int("status_code", status).Int("body_length", size).
-			Float64("wall_seconds", d.Seconds())
-		ev.Msg("request")
+			Float64("wall_seconds", d.Seconds()).
+			Msg(render(accessFields{ip, port, line, status, size, d}))
 	})(next)
+}
+
+type accessFields struct {
+	ip, port, line string
+	status, size   int
+	took           time.Duration
+}
+
+// compileLogFormat turns an oslo wsgi_log_format template into a
+// function, once: the template is parsed at start, not per request.
+// Unknown names are kept as written.
+func compileLogFormat(format string) func(accessFields) string {
+	type piece struct {
+		text  string
+		field string
+		prec  int
+	}
+	var pieces []piece
+	for format != "" {
+		i := strings.Index(format, "%(")
+		j := -1
+		if i >= 0 {
+			j = strings.IndexByte(format[i:], ')')
+		}
+		if i < 0 || j < 0 {
+			pieces = append(pieces, piece{text: format})
+			break
+		}
+		pieces = append(pieces, piece{text: format[:i]})
+		name := format[i+2 : i+j]
+		rest := format[i+j+1:]
+		// A conversion: s, d, or .Nf.
+		prec := -1
+		k := 0
+		if strings.HasPrefix(rest, ".") {
+			k = 1
+			for k < len(rest) && rest[k] >= '0' && rest[k] <= '9' {
+				k++
+			}
+			prec, _ = strconv.Atoi(rest[1:k])
+		}
+		if k < len(rest) && strings.ContainsRune("sdf", rune(rest[k])) {
+			k++
+		}
+		pieces = append(pieces, piece{field: name, prec: prec})
+		format = rest[k:]
+	}
+	return func(a accessFields) string {
+		var b strings.Builder
+		for _, p := range pieces {
+			switch p.field {
+			case "":
+				b.WriteString(p.text)
+			case "client_ip":
+				b.WriteString(a.ip)
+			case "client_port":
+				b.WriteString(a.port)
+			case "date_time":
+				b.WriteString(time.Now().UTC().Format("02/Jan/2006 15:04:05"))
+			case "request_line":
+				b.WriteString(a.line)
+			case "status_code":
+				b.WriteString(strconv.Itoa(a.status))
+			case "body_length":
+				b.WriteString(strconv.Itoa(a.size))
+			case "wall_seconds":
+				if p.prec < 0 {
+					p.prec = 6
+				}
+				b.WriteString(strconv.FormatFloat(a.took.Seconds(), 'f', p.prec, 64))
+			default:
+				b.WriteString("%(" + p.field + ")")
+			}
+		}
+		return b.String()
+	}
 }
 
 func splitRemote(addr string) (ip, port string) {

@@ -348,7 +348,7 @@ func newHTTPServer(o Options, log zerolog.Logger, app http.Handler) *http.Server
 	h = poolLimit(o.PoolSize, h)
 	h = headerLimits(o.MaxHeaderLine, h)
 	if o.AccessLog {
-		h = accessLog(h)
+		h = accessLog(o.LogFormat, h)
 	}
 	h = hlog.NewHandler(log)(h)
 	srv := &http.Server{
