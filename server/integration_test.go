@@ -503,3 +503,19 @@ func TestSIGHUPWithBrokenFileKeepsOldPipeline(t *testing.T) {
 		t.Errorf("after a failed reload: %d %q", code, body)
 	}
 }
+
+func TestDebugLogsEveryOptionWithItsSource(t *testing.T) {
+	p := start(t, map[string]string{"api.ini": urlmap + apps + local, "svc.conf": "[DEFAULT]\nwsgi_default_pool_size = 7\n"},
+		"--debug", "--config-file", "svc.conf", "--workers", "0")
+	log := p.logText()
+	for _, want := range []string{
+		`"option":"DEFAULT.wsgi_default_pool_size","value":"7","source":"svc.conf:2:1"`,
+		`"option":"DEFAULT.bind_host","value":"127.0.0.1","source":"api.ini:23:1"`,
+		`"option":"DEFAULT.api_workers","value":"0","source":"flag --workers"`,
+		`"option":"DEFAULT.backlog","value":"4096","source":"default"`,
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %s\n%s", want, log)
+		}
+	}
+}
