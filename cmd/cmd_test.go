@@ -159,3 +159,14 @@ func TestConfigFilesReachGraph(t *testing.T) {
 		t.Errorf("--global overrides the config file: exit %d %q", code, out)
 	}
 }
+
+func TestConfigMasksSecrets(t *testing.T) {
+	path := writeTemp(t, "api.ini", "[DEFAULT]\nkeystone_authtoken.password = hunter2\n[filter:authtoken]\nuse = egg:X#f\npassword = s3cret\nusername = nova\ncert_file = /etc/x.pem\n")
+	_, out, _ := runCLI(t, "config", "--paste", path, "--kind", "filter", "--name", "authtoken")
+	if strings.Contains(out, "hunter2") || strings.Contains(out, "s3cret") || !strings.Contains(out, `"password": "****"`) || !strings.Contains(out, `"username": "nova"`) || !strings.Contains(out, "/etc/x.pem") {
+		t.Errorf("config printed:\n%s", out)
+	}
+	if _, out, _ := runCLI(t, "config", "--paste", path, "--kind", "filter", "--name", "authtoken", "--show-secrets"); !strings.Contains(out, "s3cret") {
+		t.Errorf("--show-secrets:\n%s", out)
+	}
+}

@@ -132,6 +132,7 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	var rf resolveFlags
 	rf.register(fs, true)
 	asJSON := fs.Bool("json", false, "print JSON (the only format for now; accepted for scripts)")
+	showSecrets := fs.Bool("show-secrets", false, "print the values of keys named like password, secret or token instead of ****")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: pasteserve config --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--json]")
 		fmt.Fprintln(stderr, "\nPrints the configuration the named object's factory gets, as Python's")
@@ -151,7 +152,11 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	for n.Kind == loader.NodeFilterWith {
 		n = n.App
 	}
-	out, _ := json.MarshalIndent(map[string]any{"local_conf": n.Local, "global_conf": n.Global}, "", "  ")
+	local, global := n.Local, n.Global
+	if !*showSecrets {
+		local, global = maskSecrets(local), maskSecrets(global)
+	}
+	out, _ := json.MarshalIndent(map[string]any{"local_conf": local, "global_conf": global}, "", "  ")
 	fmt.Fprintf(stdout, "%s\n", out)
 	return 0
 }
@@ -204,4 +209,18 @@ func absPath(p string) string {
 		return a
 	}
 	return p
+}
+
+// maskSecrets returns m with the values of secret-looking keys replaced,
+// so that printing a configuration does not print passwords.
+func maskSecrets(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		lk := strings.ToLower(k)
+		if v != "" && (strings.Contains(lk, "password") || strings.Contains(lk, "secret") || strings.HasSuffix(lk, "token") || strings.Contains(lk, "_key")) && !strings.HasSuffix(lk, "_file") {
+			v = "****"
+		}
+		out[k] = v
+	}
+	return out
 }

@@ -132,19 +132,39 @@ func Load(f Flags) (*Config, error) {
 		c.sources[s.opt.group+"."+s.opt.name] = s.where
 	}
 	c.derive()
-	if c.AuthStrategy != "" || c.Flavor != "" {
-		c.Global = map[string]string{}
-		if c.AuthStrategy != "" {
-			c.Global["auth_strategy"] = c.AuthStrategy
-		}
-		if c.Flavor != "" {
-			c.Global["flavor"] = c.Flavor
-		}
+	c.Global = keystoneAuthtokenGlobals(files)
+	if c.AuthStrategy != "" {
+		c.Global["auth_strategy"] = c.AuthStrategy
+	}
+	if c.Flavor != "" {
+		c.Global["flavor"] = c.Flavor
+	}
+	if len(c.Global) == 0 {
+		c.Global = nil
 	}
 	if err := c.check(); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// keystoneAuthtokenGlobals hands the [keystone_authtoken] group of the
+// config files (a later file's value wins) to the paste file's
+// global_conf as "keystone_authtoken.<option>", where the auth_token
+// filter reads what its paste section does not set (docs/auth.md).
+func keystoneAuthtokenGlobals(files []*dsl.File) map[string]string {
+	out := map[string]string{}
+	for _, f := range files {
+		for _, s := range f.Sections {
+			if s.Header != "keystone_authtoken" {
+				continue
+			}
+			for _, e := range s.Entries {
+				out["keystone_authtoken."+e.Key] = e.Value
+			}
+		}
+	}
+	return out
 }
 
 // derive fills the options whose default is another option's value.

@@ -164,3 +164,18 @@ func TestFindPaste(t *testing.T) {
 		t.Errorf("error does not list the places tried: %v", err)
 	}
 }
+
+func TestKeystoneAuthtokenGroupReachesGlobalConf(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"api.ini": appOnly,
+		"a.conf":  "[keystone_authtoken]\nauth_url = http://a/v3\npassword = one\n",
+		"b.conf":  "[keystone_authtoken]\npassword = two\n",
+	})
+	c, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "a.conf"), filepath.Join(dir, "b.conf")}, Workers: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Global["keystone_authtoken.auth_url"] != "http://a/v3" || c.Global["keystone_authtoken.password"] != "two" {
+		t.Errorf("global conf %v", c.Global)
+	}
+}

@@ -166,6 +166,19 @@ func (p *proc) logText() string {
 	return p.log.String()
 }
 
+// eventsText is the log without the per-request access lines, for
+// failure messages.
+func (p *proc) eventsText() string {
+	var b strings.Builder
+	for _, line := range strings.Split(p.logText(), "\n") {
+		if !strings.Contains(line, `"request_line"`) {
+			b.WriteString(line)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
 func (p *proc) signal(s syscall.Signal) {
 	if err := p.cmd.Process.Signal(s); err != nil {
 		p.t.Fatal(err)

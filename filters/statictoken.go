@@ -1,0 +1,125 @@
+package filters
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/pasteserve/pasteserve/loader"
+)
+
+// static_token is auth_token with a fixed list of tokens, for tests,
+// development and small setups without Keystone: token_file maps each
+// token to the identity it stands for, in the claim names jwt_token uses
+// (factsFromClaims), so the same X-User-Id, X-Project-Id, X-Roles...
+// headers and Identity follow. A file may hold "sha256:<hex>" of a token
+// instead of the token, so it need not hold secrets. The file is read
+// when the pipeline is built (a reload rereads it). The request flow is
+// auth_token's (authtoken_flow.go); the token is read from X-Auth-Token
+// or Authorization: Bearer.
+func init() {
+	loader.Register(loader.Factory{
+		Name:   "static_token",
+		Kind:   loader.KindFilter,
+		Doc:    "auth_token with a fixed token file (token -> user, project, roles), for tests and small setups",
+		Filter: StaticToken,
+	})
+}
+
+// StaticToken is the static_token factory; docs/auth.md lists its
+// options.
+func StaticToken(cfg *loader.Config) (loader.Middleware, error) {
+	o := optionSource{cfg: cfg}
+	path := o.required("the JSON file of tokens and the identities they stand for", "token_file")
+	v := staticVerifier{}
+	if path != "" {
+		v = readTokenFile(o, "token_file", path)
+	}
+	a := &tokenAuth{name: "static_token", bearer: true, now: time.Now}
+	a.readOptions(o, "Bearer")
+	a.verifier = v
+	return newTokenAuthMiddleware(cfg, a)
+}
+
+// staticVerifier maps the SHA-256 of each token to its identity; looking
+// tokens up by hash keeps the time a look-up takes independent of how
+// much of a guess matches a real token.
+type staticVerifier map[[sha256.Size]byte]*tokenIdentity
+
+func (v staticVerifier) verify(_ context.Context, token string, _ bool, _ time.Time) (*tokenIdentity, error) {
+	if ti := v[tokenSum(token)]; ti != nil {
+		return ti, nil
+	}
+	return nil, fmt.Errorf("%w: not in token_file", errInvalidToken)
+}
+
+// readTokenFile reads {"<token>" or "sha256:<hex>": {claims}, ...}, in
+// file order, so that errors name entries by their place in the file
+// (never by their token, which is a secret).
+func readTokenFile(o optionSource, key, path string) staticVerifier {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		o.errorf(key, "%v", err)
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		o.errorf(key, "%s is not a JSON object of tokens", path)
+		return nil
+	}
+	v := staticVerifier{}
+	for n := 1; dec.More(); n++ {
+		t, err := dec.Token()
+		var claims map[string]any
+		if err == nil {
+			err = dec.Decode(&claims)
+		}
+		if err != nil {
+			o.errorf(key, "%s: entry %d: %v", path, n, err)
+			return nil
+		}
+		where := fmt.Sprintf("%s: entry %d", path, n)
+		sum, err := tokenFileKey(t.(string))
+		if err != nil {
+			o.errorf(key, "%s: %v", where, err)
+			continue
+		}
+		f, err := factsFromClaims(claims)
+		if err != nil {
+			o.errorf(key, "%s: %v", where, err)
+			continue
+		}
+		if v[sum] != nil {
+			o.errorf(key, "%s: the same token as an earlier entry", where)
+		}
+		v[sum] = newTokenIdentity(f)
+	}
+	if len(v) == 0 {
+		o.errorf(key, "%s lists no tokens", path)
+	}
+	return v
+}
+
+// tokenFileKey is the hash a token_file key stands for.
+func tokenFileKey(name string) ([sha256.Size]byte, error) {
+	var sum [sha256.Size]byte
+	if h, ok := strings.CutPrefix(name, "sha256:"); ok {
+		b, err := hex.DecodeString(h)
+		if err != nil || len(b) != sha256.Size {
+			return sum, fmt.Errorf("sha256: must be followed by 64 hex digits")
+		}
+		copy(sum[:], b)
+		return sum, nil
+	}
+	if name == "" {
+		return sum, fmt.Errorf("an empty token")
+	}
+	return sha256.Sum256([]byte(name)), nil
+}
