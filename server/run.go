@@ -344,9 +344,7 @@ func errorText(err error) string {
 // request's logger.
 func newHTTPServer(o Options, log zerolog.Logger, app http.Handler) *http.Server {
 	var h http.Handler = app
-	h = recoverPanics(o.Debug, h)
-	h = poolLimit(o.PoolSize, h)
-	h = headerLimits(o.MaxHeaderLine, h)
+	h = guard(o, h)
 	if o.AccessLog {
 		h = accessLog(o.LogFormat, h)
 	}
