@@ -192,10 +192,15 @@ func shutdown(srv *http.Server, ln net.Listener, conns *connTracker, log zerolog
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	graceOver := false
+	lastReport := time.Now()
 	for {
 		open, fresh := conns.counts()
 		if open == 0 {
 			break
+		}
+		if time.Since(lastReport) >= 5*time.Second {
+			lastReport = time.Now()
+			log.Info().Int("open_connections", open).Int("fresh_connections", fresh).Msg("still draining")
 		}
 		if fresh > 0 && graceOver {
 			conns.closeFresh()
