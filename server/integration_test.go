@@ -346,7 +346,7 @@ func TestPoolLimit(t *testing.T) {
 	p := start(t, map[string]string{"api.ini": urlmap + apps + local + "wsgi_default_pool_size = 1\n"})
 	done := make(chan int, 1)
 	go func() {
-		resp, err := client.Get(p.url("/slow?ms=1500"))
+		resp, err := client.Get(p.url("/slow?ms=3000"))
 		if err != nil {
 			done <- 0
 			return
@@ -358,7 +358,7 @@ func TestPoolLimit(t *testing.T) {
 	var code int
 	var h http.Header
 	var body string
-	for i := 0; i < 50; i++ {
+	for i := 0; i < 100; i++ {
 		time.Sleep(20 * time.Millisecond)
 		if code, body, h = get(t, p.url("/")); code == 503 {
 			break
@@ -408,7 +408,7 @@ func TestSIGTERMLetsInFlightRequestFinish(t *testing.T) {
 	p := start(t, map[string]string{"api.ini": urlmap + apps + local})
 	result := make(chan string, 1)
 	go func() {
-		resp, err := client.Get(p.url("/slow?ms=1200"))
+		resp, err := client.Get(p.url("/slow?ms=2000"))
 		if err != nil {
 			result <- "error: " + err.Error()
 			return
@@ -417,9 +417,9 @@ func TestSIGTERMLetsInFlightRequestFinish(t *testing.T) {
 		resp.Body.Close()
 		result <- fmt.Sprint(resp.StatusCode, " ", string(body))
 	}()
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
 	p.signal(syscall.SIGTERM)
-	if r := <-result; !strings.HasPrefix(r, "200 slept 1200ms") {
+	if r := <-result; !strings.HasPrefix(r, "200 slept 2000ms") {
 		t.Errorf("in-flight request during SIGTERM: %s", r)
 	}
 	if err := p.wait(10 * time.Second); err != nil {
