@@ -115,13 +115,9 @@ func (o optionSource) seconds(def time.Duration, names ...string) time.Duration 
 	if !ok {
 		return def
 	}
-	v = strings.TrimSpace(v)
-	if f, err := strconv.ParseFloat(v, 64); err == nil {
-		return time.Duration(f * float64(time.Second))
-	}
-	d, err := time.ParseDuration(v)
+	d, err := loader.ParseDuration(v)
 	if err != nil {
-		o.errorf(key, "%q is not a duration (write seconds, like 300, or a Go duration, like 5m)", v)
+		o.errorf(key, "%v", err)
 		return def
 	}
 	return d

@@ -122,16 +122,26 @@ func (c *Config) Duration(key string, def time.Duration) time.Duration {
 	if !ok {
 		return def
 	}
-	v = strings.TrimSpace(v)
-	if f, err := strconv.ParseFloat(v, 64); err == nil {
-		return time.Duration(f * float64(time.Second))
-	}
-	d, err := time.ParseDuration(v)
+	d, err := ParseDuration(v)
 	if err != nil {
-		c.Errorf(key, "%q is not a duration (write seconds, like 30, or a Go duration, like 1m30s)", v)
+		c.Errorf(key, "%v", err)
 		return def
 	}
 	return d
+}
+
+// ParseDuration reads a plain number of seconds ("30", "0.5", "-1"), the
+// unit OpenStack options use, or a Go duration ("1m30s").
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (write seconds, like 30, or a Go duration, like 1m30s)", s)
+	}
+	return d, nil
 }
 
 // List reads key as a list split on white space and commas, with empty

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pasteserve/pasteserve/loader"
 )
 
 // Options are the settings of one server: the oslo.service and neutron
@@ -107,14 +109,12 @@ func boolean(p func(*Options) *bool) field {
 func seconds(p func(*Options) *time.Duration) field {
 	return field{
 		set: func(o *Options, v string) error {
-			v = strings.TrimSpace(v)
-			if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 {
-				*p(o) = time.Duration(f * float64(time.Second))
-				return nil
+			d, err := loader.ParseDuration(v)
+			if err != nil {
+				return err
 			}
-			d, err := time.ParseDuration(v)
-			if err != nil || d < 0 {
-				return fmt.Errorf("%q is not a number of seconds (like 30) or a duration (like 1m30s)", v)
+			if d < 0 {
+				return fmt.Errorf("%q is negative; use 0 for no limit", v)
 			}
 			*p(o) = d
 			return nil
