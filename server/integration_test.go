@@ -532,3 +532,17 @@ func TestDebugLogsEveryOptionWithItsSource(t *testing.T) {
 		}
 	}
 }
+
+func TestSIGINTStopsPromptly(t *testing.T) {
+	p := start(t, map[string]string{"api.ini": urlmap + apps + local})
+	if code, _, _ := get(t, p.url("/")); code != 200 {
+		t.Fatalf("GET / = %d", code)
+	}
+	p.signal(syscall.SIGINT)
+	if err := p.wait(10 * time.Second); err != nil {
+		t.Errorf("exit after SIGINT: %v\n%s", err, p.eventsText())
+	}
+	if !strings.Contains(p.logText(), `"signal":"interrupt","deadline":5000`) {
+		t.Errorf("SIGINT should drain with a 5 s deadline:\n%s", p.eventsText())
+	}
+}
