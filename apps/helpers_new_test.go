@@ -22,12 +22,7 @@ func buildPasteApp(t testing.TB, src string) (http.Handler, error) {
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := &loader.Resolver{Registry: loader.Default}
-	n, err := r.Resolve(path, "main", loader.TypeApp, nil)
-	if err != nil {
-		return nil, err
-	}
-	return loader.Build(n, loader.Default)
+	return loader.Load(path, "main", nil, loader.Default)
 }
 
 func mustBuildApp(t testing.TB, src string) http.Handler {

@@ -44,12 +44,7 @@ func buildSelector(t *testing.T, global map[string]string) (http.Handler, error)
 	if err := os.WriteFile(path, []byte(selectorFile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := &loader.Resolver{Registry: loader.Default}
-	n, err := r.Resolve(path, "main", loader.TypeApp, global)
-	if err != nil {
-		return nil, err
-	}
-	return loader.Build(n, loader.Default)
+	return loader.Load(path, "main", global, loader.Default)
 }
 
 func TestPipelineSelector(t *testing.T) {

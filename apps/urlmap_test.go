@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -28,16 +26,7 @@ func buildMap(t *testing.T, body string) (http.Handler, error) {
 	for _, n := range []string{"root", "foo", "bar", "nf", "d1", "d2", "d3"} {
 		src += fmt.Sprintf("[app:%s]\nuse = egg:pasteserve#whoami-test\nname = %s\n", n, n)
 	}
-	path := filepath.Join(t.TempDir(), "api.ini")
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r := &loader.Resolver{Registry: loader.Default}
-	n, err := r.Resolve(path, "main", loader.TypeApp, nil)
-	if err != nil {
-		return nil, err
-	}
-	return loader.Build(n, loader.Default)
+	return buildPasteApp(t, src)
 }
 
 func serve(h http.Handler, host, path string) string {

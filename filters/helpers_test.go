@@ -69,12 +69,7 @@ func pasteFile(t testing.TB, src string) string {
 // buildPaste resolves and builds "main" from src, as pasteserve does.
 func buildPaste(t testing.TB, src string) (http.Handler, error) {
 	t.Helper()
-	r := &loader.Resolver{Registry: loader.Default}
-	n, err := r.Resolve(pasteFile(t, src), "main", loader.TypeApp, nil)
-	if err != nil {
-		return nil, err
-	}
-	return loader.Build(n, loader.Default)
+	return loader.Load(pasteFile(t, src), "main", nil, loader.Default)
 }
 
 // filterPaste is a pipeline of one filter (section [filter:f], whose

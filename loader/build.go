@@ -196,3 +196,16 @@ func (l *compositeLoader) resolve(t ObjectType, name string) (*Node, error) {
 	}
 	return child, nil
 }
+
+// Load resolves the app called name (default main) in the paste file at
+// path, with global as the caller's global configuration, and builds it
+// with reg: what a program that serves a paste file does. Errors carry
+// file:line:col; use a Resolver directly to also get the parsed files
+// for source excerpts.
+func Load(path, name string, global map[string]string, reg *Registry) (http.Handler, error) {
+	n, err := (&Resolver{Registry: reg}).Resolve(path, name, TypeApp, global)
+	if err != nil {
+		return nil, err
+	}
+	return Build(n, reg)
+}

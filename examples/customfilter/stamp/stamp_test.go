@@ -18,12 +18,7 @@ import (
 
 func load(t testing.TB, path string) http.Handler {
 	t.Helper()
-	r := &loader.Resolver{Registry: loader.Default}
-	n, err := r.Resolve(path, "main", loader.TypeApp, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := loader.Build(n, loader.Default)
+	h, err := loader.Load(path, "main", nil, loader.Default)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,19 +44,18 @@ func TestServeThroughStamp(t *testing.T) {
 func TestMissingValueFailsAtBuild(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "api.ini")
 	os.WriteFile(path, []byte("[pipeline:main]\npipeline = stamp hello\n[filter:stamp]\nuse = egg:mycompany#stamp\n[app:hello]\nuse = egg:pasteserve#hello-example\n"), 0o644)
-	r := &loader.Resolver{Registry: loader.Default}
-	n, err := r.Resolve(path, "main", loader.TypeApp, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = loader.Build(n, loader.Default)
+	_, err := loader.Load(path, "main", nil, loader.Default)
 	if err == nil || !strings.Contains(err.Error(), "api.ini:3:1: [filter:stamp] value: is required") {
 		t.Errorf("error = %v", err)
 	}
 }
 
 func Example() {
-	h := load(&testing.T{}, "../api-paste.ini")
+	h, err := loader.Load("../api-paste.ini", "main", nil, loader.Default)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	fmt.Print(rec.Header().Get("X-Served-By"), " ", rec.Body.String())
