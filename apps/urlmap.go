@@ -43,6 +43,7 @@ func urlmapChildren(cfg *loader.Config) map[string]string {
 type mapping struct {
 	domain string // "" for any host; "host" or "host:port"
 	path   string // normalised: no trailing '/', "" for the root
+	prefix string // path + "/", so that matching allocates nothing
 	h      http.Handler
 }
 
@@ -137,7 +138,7 @@ func newURLMap(l loader.Loader, cfg *loader.Config) (http.Handler, error) {
 			continue
 		}
 		byKey[id] = len(m.entries)
-		m.entries = append(m.entries, mapping{domain, path, h})
+		m.entries = append(m.entries, mapping{domain, path, path + "/", h})
 	}
 	if err := cfg.Err(); err != nil {
 		return nil, err
@@ -156,31 +157,39 @@ func newURLMap(l loader.Loader, cfg *loader.Config) (http.Handler, error) {
 }
 
 func (m *urlMap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	host := strings.ToLower(r.Host)
-	port := ""
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
-		port = host[i+1:]
-		host = host[:i]
-	} else if r.TLS != nil {
-		port = "443"
-	} else {
-		port = "80"
-	}
-	hostPort := host + ":" + port
 	path := r.URL.Path
 	if strings.Contains(path, "//") {
 		path = slashes.ReplaceAllString(path, "/")
 	}
+	var host, hostPort string // worked out only if an entry has a domain
 	for _, e := range m.entries {
-		if e.domain != "" && e.domain != host && e.domain != hostPort {
-			continue
+		if e.domain != "" {
+			if host == "" {
+				host, hostPort = requestHost(r)
+			}
+			if e.domain != host && e.domain != hostPort {
+				continue
+			}
 		}
-		if path == e.path || strings.HasPrefix(path, e.path+"/") {
+		if path == e.path || strings.HasPrefix(path, e.prefix) {
 			e.h.ServeHTTP(w, loader.Mount(r, e.path, path[len(e.path):]))
 			return
 		}
 	}
 	m.notFound.ServeHTTP(w, r)
+}
+
+// requestHost returns the lower-cased host of r and host:port, the port
+// from the Host header, else the scheme's default.
+func requestHost(r *http.Request) (host, hostPort string) {
+	host = strings.ToLower(r.Host)
+	port := "80"
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		host, port = host[:i], host[i+1:]
+	} else if r.TLS != nil {
+		port = "443"
+	}
+	return host, host + ":" + port
 }
 
 func sortedKeys(m map[string]string) []string {
