@@ -546,3 +546,21 @@ func TestSIGINTStopsPromptly(t *testing.T) {
 		t.Errorf("SIGINT should drain with a 5 s deadline:\n%s", p.eventsText())
 	}
 }
+
+func TestSIGHUPReportsOptionsThatNeedARestart(t *testing.T) {
+	p := start(t, map[string]string{"api.ini": urlmap + apps + local})
+	if err := os.WriteFile(filepath.Join(p.dir, "api.ini"), []byte(urlmap+apps+local+"wsgi_default_pool_size = 5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.signal(syscall.SIGHUP)
+	if err := p.waitFor("reloaded: new requests use the rebuilt pipeline", 10*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, p.eventsText())
+	}
+	found := false
+	for _, line := range strings.Split(p.logText(), "\n") {
+		found = found || strings.Contains(line, `"option":"wsgi_default_pool_size"`) && strings.Contains(line, "option changed; restart to apply it")
+	}
+	if !found {
+		t.Errorf("no restart warning:\n%s", p.eventsText())
+	}
+}
