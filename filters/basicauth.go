@@ -38,6 +38,7 @@ func init() {
 // BasicAuth is the basic_auth factory. Option: http_basic_auth_user_file
 // (default /etc/htpasswd).
 func BasicAuth(cfg *loader.Config) (loader.Middleware, error) {
+	cfg = cfg.InGroup("oslo_middleware")
 	const key = "http_basic_auth_user_file"
 	users := readHtpasswd(cfg, key, cfg.String(key, "/etc/htpasswd"))
 	if err := cfg.Err(); err != nil {

@@ -14,10 +14,14 @@ import (
 // API from a dashboard on another origin only if the API answers with
 // Access-Control-* headers for that origin.
 //
-// Every corpus file configures it as "oslo_config_project = <service>",
-// which makes oslo read the [cors] section of the service's own
-// configuration file. pasteserve does not read that file: write the
-// options in the paste section. Without allowed_origin the filter lets
+// Each option is read from the paste section first and then from the
+// [cors] group of the server's --config-file files (which the server
+// hands over as global_conf "cors.<option>"). Every corpus file
+// configures the filter as "oslo_config_project = <service>", which makes
+// oslo read [cors] from the service's own configuration file; with
+// pasteserve that file is the one given with --config-file. Where
+// oslo_config_project names a service that changes oslo's defaults
+// (neutron), those defaults apply. Without allowed_origin the filter lets
 // everything through untouched (no origin is allowed), as oslo does with
 // its default allowed_origin of None.
 //
@@ -44,8 +48,27 @@ var corsSimpleHeaders = []string{"Accept", "Accept-Language", "Content-Type", "C
 
 var corsDefaultMethods = []string{"OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "PATCH"}
 
+// corsServiceDefaults are the [cors] defaults a service sets in code
+// (oslo's cors.set_defaults) before reading its configuration, keyed by
+// the oslo_config_project that names the service.
+var corsServiceDefaults = map[string]map[string][]string{
+	"neutron": {
+		"allow_headers":  {"X-Auth-Token", "X-Identity-Status", "X-Roles", "X-Service-Catalog", "X-User-Id", "X-Tenant-Id", "X-OpenStack-Request-ID"},
+		"expose_headers": {"X-Auth-Token", "X-Subject-Token", "X-Service-Token", "X-OpenStack-Request-ID", "OpenStack-Volume-microversion"},
+		"allow_methods":  {"GET", "PUT", "POST", "DELETE", "PATCH"},
+	},
+}
+
 // CORS is the cors factory.
 func CORS(cfg *loader.Config) (loader.Middleware, error) {
+	cfg = cfg.InGroup("cors")
+	defaults := corsServiceDefaults[cfg.String("oslo_config_project", "")]
+	list := func(key string) []string {
+		if _, ok := cfg.Get(key); ok || defaults[key] == nil {
+			return cfg.List(key)
+		}
+		return defaults[key]
+	}
 	origins := cfg.List("allowed_origin")
 	for _, o := range origins {
 		if o == "*" {
@@ -59,16 +82,16 @@ func CORS(cfg *loader.Config) (loader.Middleware, error) {
 	opts := cors.Options{
 		AllowedOrigins:   origins,
 		AllowCredentials: cfg.Bool("allow_credentials", true),
-		ExposedHeaders:   cfg.List("expose_headers"),
+		ExposedHeaders:   list("expose_headers"),
 		MaxAge:           cfg.Int("max_age", 3600),
 		AllowedMethods:   corsDefaultMethods,
-		AllowedHeaders:   append(append([]string(nil), corsSimpleHeaders...), cfg.List("allow_headers")...),
+		AllowedHeaders:   append(append([]string(nil), corsSimpleHeaders...), list("allow_headers")...),
 	}
 	if opts.MaxAge < 0 {
 		cfg.Errorf("max_age", "%d is negative (seconds a browser may cache a preflight answer)", opts.MaxAge)
 	}
-	if _, ok := cfg.Get("allow_methods"); ok {
-		opts.AllowedMethods = cfg.List("allow_methods")
+	if _, ok := cfg.Get("allow_methods"); ok || defaults["allow_methods"] != nil {
+		opts.AllowedMethods = list("allow_methods")
 		for _, m := range opts.AllowedMethods {
 			if !isToken(m) {
 				cfg.Errorf("allow_methods", "%q is not an HTTP method", m)

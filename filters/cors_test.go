@@ -3,6 +3,7 @@ package filters
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -78,6 +79,43 @@ func TestCORSNoOrigins(t *testing.T) {
 	if len(rec.Header().Values("Access-Control-Allow-Origin")) != 0 || line(rec.Body.String(), "path") != "/" {
 		t.Errorf("%v", rec.Header())
 	}
+}
+
+// The options also come from the [cors] group of the config files
+// (global_conf "cors.<option>"), under what the section sets; with
+// oslo_config_project = neutron, neutron's own defaults apply.
+func TestCORSConfigGroup(t *testing.T) {
+	src := "[DEFAULT]\ncors.allowed_origin = https://dash.example.com\ncors.max_age = 120\n" +
+		filterPaste("paste.filter_factory = oslo_middleware.cors:filter_factory", "oslo_config_project = neutron", "max_age = 30")
+	h := mustBuild(t, src)
+	hd := do(h, corsRequest("GET", "https://dash.example.com")).Header()
+	if hd.Get("Access-Control-Allow-Origin") != "https://dash.example.com" {
+		t.Fatalf("[cors] allowed_origin not applied: %v", hd)
+	}
+	if got := hd.Get("Access-Control-Expose-Headers"); !strings.Contains(got, "X-Openstack-Request-Id") || !strings.Contains(got, "Openstack-Volume-Microversion") {
+		t.Errorf("neutron's expose_headers defaults: %q", got)
+	}
+	// Neutron allows X-Auth-Token and max_age comes from the section (30),
+	// not the group (120).
+	rec := do(h, corsRequest("OPTIONS", "https://dash.example.com", "Access-Control-Request-Method", "DELETE", "Access-Control-Request-Headers", "x-auth-token"))
+	if hd := rec.Header(); hd.Get("Access-Control-Allow-Methods") != "DELETE" || hd.Get("Access-Control-Allow-Headers") != "X-Auth-Token" || hd.Get("Access-Control-Max-Age") != "30" {
+		t.Errorf("preflight: %v", hd)
+	}
+	// Neutron's allow_methods has no TRACE.
+	rec = do(h, corsRequest("OPTIONS", "https://dash.example.com", "Access-Control-Request-Method", "TRACE"))
+	if rec.Header().Get("Access-Control-Allow-Methods") != "" {
+		t.Errorf("TRACE allowed: %v", rec.Header())
+	}
+	// Without oslo_config_project = neutron, oslo's own defaults: no
+	// X-Auth-Token in a preflight.
+	h = mustBuild(t, "[DEFAULT]\ncors.allowed_origin = https://dash.example.com\n"+filterPaste("use = egg:oslo.middleware#cors"))
+	rec = do(h, corsRequest("OPTIONS", "https://dash.example.com", "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "x-auth-token"))
+	if rec.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("X-Auth-Token allowed without neutron's defaults: %v", rec.Header())
+	}
+	// A bad value from the group is a build error that names the group.
+	wantBuildError(t, "[DEFAULT]\ncors.allowed_origin = dash.example.com\n"+filterPaste("use = egg:oslo.middleware#cors"),
+		"5:1", `"dash.example.com" is not an origin (write scheme://host[:port], or *) (from global_conf cors.allowed_origin)`)
 }
 
 func TestCORSBadOptions(t *testing.T) {

@@ -94,6 +94,7 @@ type healthcheck struct {
 var healthOffers = []string{"text/plain", "text/html", "application/json"}
 
 func newHealthcheck(cfg *loader.Config, filter bool) (*healthcheck, error) {
+	cfg = cfg.InGroup("healthcheck")
 	hc := &healthcheck{
 		detailed:      cfg.Bool("detailed", false),
 		ignoreProxied: cfg.Bool("ignore_proxied_requests", false),

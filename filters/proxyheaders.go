@@ -49,6 +49,7 @@ func init() {
 
 // ProxyHeaders is the http_proxy_to_wsgi factory.
 func ProxyHeaders(cfg *loader.Config) (loader.Middleware, error) {
+	cfg = cfg.InGroup("oslo_middleware")
 	enabled := cfg.Bool("enable_proxy_headers_parsing", false)
 	var trusted []netip.Prefix
 	for _, s := range cfg.List("trusted_proxies") {

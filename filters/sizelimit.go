@@ -42,6 +42,7 @@ const DefaultMaxRequestBodySize = 114688
 
 // SizeLimit is the sizelimit factory.
 func SizeLimit(cfg *loader.Config) (loader.Middleware, error) {
+	cfg = cfg.InGroup("oslo_middleware")
 	limit := int64(cfg.Int("max_request_body_size", DefaultMaxRequestBodySize))
 	if limit < 0 {
 		cfg.Errorf("max_request_body_size", "%d is negative (a size in bytes)", limit)

@@ -1,6 +1,9 @@
 package loader
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestResolveGlobalsAndInterpolation(t *testing.T) {
 	runResolveCases(t, []resolveCase{
@@ -64,4 +67,34 @@ func TestResolveGlobalsAndInterpolation(t *testing.T) {
 				"inc.ini": "[app:main]\nuse = egg:P#inc\nr = %(rate)s\n"},
 			local: map[string]string{"r": "100%"}},
 	})
+}
+
+// InGroup reads the section first, then global_conf's "group.key"; a bad
+// value from the group is reported on the parent Config and says where
+// it came from.
+func TestConfigInGroup(t *testing.T) {
+	cfg := NewConfig(
+		map[string]string{"max_age": "60"},
+		map[string]string{"cors.max_age": "7", "cors.allowed_origin": "https://a.example.com", "cors.allow_credentials": "maybe", "allowed_origin": "https://plain.example.com"},
+	)
+	g := cfg.InGroup("cors")
+	if got := g.Int("max_age", 0); got != 60 {
+		t.Errorf("section value: max_age = %d, want 60 (the section wins)", got)
+	}
+	if got := g.String("allowed_origin", ""); got != "https://a.example.com" {
+		t.Errorf("group value: allowed_origin = %q", got)
+	}
+	if got := cfg.String("allowed_origin", ""); got != "" {
+		t.Errorf("without InGroup, global_conf must not be read: %q", got)
+	}
+	if _, ok := g.Get("expose_headers"); ok {
+		t.Errorf("expose_headers is set nowhere")
+	}
+	if got := g.Bool("allow_credentials", true); !got {
+		t.Errorf("bad value: default not returned")
+	}
+	err := cfg.Err()
+	if err == nil || !strings.Contains(err.Error(), `allow_credentials: "maybe" is not a boolean`) || !strings.Contains(err.Error(), "from global_conf cors.allow_credentials") {
+		t.Errorf("error from the group: %v", err)
+	}
 }

@@ -26,11 +26,41 @@ type Config struct {
 	Local   map[string]string // local_conf
 	Global  map[string]string // global_conf
 	node    *Node
-	errs    dsl.Diagnostics
+	errs    *dsl.Diagnostics
+	group   string // see InGroup
 }
 
 func newConfig(n *Node) *Config {
-	return &Config{Section: n.Section, Local: n.Local, Global: n.Global, node: n}
+	return &Config{Section: n.Section, Local: n.Local, Global: n.Global, node: n, errs: new(dsl.Diagnostics)}
+}
+
+// InGroup returns a view of c whose accessors read each key from the
+// section first and then from global_conf under group+"."+key.
+//
+// That is how an oslo.config option group reaches a factory: oslo's
+// middleware reads its options from the paste section, falling back to a
+// group of the service's configuration files ([cors], [oslo_middleware],
+// [healthcheck], [keystone_authtoken]). The server hands those groups to
+// the paste file as global_conf keys "group.option", and a factory that
+// wants oslo's behaviour reads through cfg.InGroup("cors"). Errors found
+// through the view are c's: c.Err reports them.
+func (c *Config) InGroup(group string) *Config {
+	v := *c
+	v.group = group
+	return &v
+}
+
+// lookup finds key in the section, or, for a view made by InGroup, in
+// global_conf under the group.
+func (c *Config) lookup(key string) (string, bool) {
+	if v, ok := c.Local[key]; ok {
+		return v, true
+	}
+	if c.group != "" {
+		v, ok := c.Global[c.group+"."+key]
+		return v, ok
+	}
+	return "", false
 }
 
 // NewConfig makes a Config from plain maps, for tests of factories.
@@ -53,23 +83,30 @@ func (c *Config) Pos(key string) dsl.Pos {
 	return c.node.Pos
 }
 
-// Get returns the local value of key.
+// Get returns the local value of key (or the group's, see InGroup).
 func (c *Config) Get(key string) (string, bool) {
-	v, ok := c.Local[key]
-	return v, ok
+	return c.lookup(key)
 }
 
 // String returns the local value of key, or def when it is not set.
 func (c *Config) String(key, def string) string {
-	if v, ok := c.Local[key]; ok {
+	if v, ok := c.lookup(key); ok {
 		return v
 	}
 	return def
 }
 
 // Errorf records an error about key, positioned at it.
+// A value that came from an option group says so, since the position is
+// then the section's and not the value's.
 func (c *Config) Errorf(key, format string, args ...any) {
-	c.errs.Errorf(c.Pos(key), "[%s] %s: %s", c.Section, key, fmt.Sprintf(format, args...))
+	msg := fmt.Sprintf(format, args...)
+	if _, local := c.Local[key]; !local && c.group != "" {
+		if _, ok := c.Global[c.group+"."+key]; ok {
+			msg += fmt.Sprintf(" (from global_conf %s.%s)", c.group, key)
+		}
+	}
+	c.errs.Errorf(c.Pos(key), "[%s] %s: %s", c.Section, key, msg)
 }
 
 // Err returns every error recorded so far, or nil.
@@ -78,7 +115,7 @@ func (c *Config) Err() error { return c.errs.Err() }
 // Bool reads key with PasteDeploy's asbool words: true, yes, on, y, t, 1
 // and false, no, off, n, f, 0, in any case.
 func (c *Config) Bool(key string, def bool) bool {
-	v, ok := c.Local[key]
+	v, ok := c.lookup(key)
 	if !ok {
 		return def
 	}
@@ -103,7 +140,7 @@ func ParseBool(s string) (bool, error) {
 
 // Int reads key as a decimal integer.
 func (c *Config) Int(key string, def int) int {
-	v, ok := c.Local[key]
+	v, ok := c.lookup(key)
 	if !ok {
 		return def
 	}
@@ -118,7 +155,7 @@ func (c *Config) Int(key string, def int) int {
 // Duration reads key as a Go duration ("1m30s") or a plain number of
 // seconds ("90", "0.5"), the form OpenStack options use.
 func (c *Config) Duration(key string, def time.Duration) time.Duration {
-	v, ok := c.Local[key]
+	v, ok := c.lookup(key)
 	if !ok {
 		return def
 	}
@@ -147,7 +184,7 @@ func ParseDuration(s string) (time.Duration, error) {
 // List reads key as a list split on white space and commas, with empty
 // items dropped: "a b", "a, b" and "a,b" are all [a b].
 func (c *Config) List(key string) []string {
-	v, ok := c.Local[key]
+	v, ok := c.lookup(key)
 	if !ok {
 		return nil
 	}

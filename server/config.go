@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -132,7 +133,7 @@ func Load(f Flags) (*Config, error) {
 		c.sources[s.opt.group+"."+s.opt.name] = s.where
 	}
 	c.derive()
-	c.Global = keystoneAuthtokenGlobals(files)
+	c.Global = groupGlobals(files)
 	if c.AuthStrategy != "" {
 		c.Global["auth_strategy"] = c.AuthStrategy
 	}
@@ -148,19 +149,25 @@ func Load(f Flags) (*Config, error) {
 	return c, nil
 }
 
-// keystoneAuthtokenGlobals hands the [keystone_authtoken] group of the
-// config files (a later file's value wins) to the paste file's
-// global_conf as "keystone_authtoken.<option>", where the auth_token
-// filter reads what its paste section does not set (docs/auth.md).
-func keystoneAuthtokenGlobals(files []*dsl.File) map[string]string {
+// globalGroups are the option groups of the config files that reach the
+// paste file's global_conf, as "group.option" keys. They are the groups
+// oslo's middleware reads from a service's configuration; pasteserve's
+// filters of the same names read them through loader.Config.InGroup
+// (docs/server.md, "Option groups for filters"). Other groups stay out,
+// so that database URLs and the like never show in a printed plan.
+var globalGroups = []string{"keystone_authtoken", "cors", "oslo_middleware", "healthcheck"}
+
+// groupGlobals hands the globalGroups of the config files (a later file's
+// value wins) to the paste file's global_conf.
+func groupGlobals(files []*dsl.File) map[string]string {
 	out := map[string]string{}
 	for _, f := range files {
 		for _, s := range f.Sections {
-			if s.Header != "keystone_authtoken" {
+			if !slices.Contains(globalGroups, s.Header) {
 				continue
 			}
 			for _, e := range s.Entries {
-				out["keystone_authtoken."+e.Key] = e.Value
+				out[s.Header+"."+e.Key] = e.Value
 			}
 		}
 	}

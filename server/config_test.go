@@ -1,6 +1,7 @@
 package server
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,17 +166,27 @@ func TestFindPaste(t *testing.T) {
 	}
 }
 
-func TestKeystoneAuthtokenGroupReachesGlobalConf(t *testing.T) {
+// The option groups oslo's middleware reads reach the paste file's
+// global_conf as "group.option"; other groups do not.
+func TestOptionGroupsReachGlobalConf(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
 		"api.ini": appOnly,
-		"a.conf":  "[keystone_authtoken]\nauth_url = http://a/v3\npassword = one\n",
-		"b.conf":  "[keystone_authtoken]\npassword = two\n",
+		"a.conf": "[keystone_authtoken]\nauth_url = http://a/v3\npassword = one\n[cors]\nallowed_origin = https://a.example.com\n" +
+			"[database]\nconnection = mysql://u:p@db/neutron\n",
+		"b.conf": "[keystone_authtoken]\npassword = two\n[oslo_middleware]\nenable_proxy_headers_parsing = true\n[healthcheck]\ndetailed = true\n",
 	})
 	c, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "a.conf"), filepath.Join(dir, "b.conf")}, Workers: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Global["keystone_authtoken.auth_url"] != "http://a/v3" || c.Global["keystone_authtoken.password"] != "two" {
-		t.Errorf("global conf %v", c.Global)
+	want := map[string]string{
+		"keystone_authtoken.auth_url":                  "http://a/v3",
+		"keystone_authtoken.password":                  "two",
+		"cors.allowed_origin":                          "https://a.example.com",
+		"oslo_middleware.enable_proxy_headers_parsing": "true",
+		"healthcheck.detailed":                         "true",
+	}
+	if !maps.Equal(c.Global, want) {
+		t.Errorf("global conf\n got %v\nwant %v", c.Global, want)
 	}
 }
