@@ -65,3 +65,43 @@ func TestNeutronPasteFileServes(t *testing.T) {
 		t.Errorf("preflight without allowed_origin: Access-Control-Allow-Origin = %q", got)
 	}
 }
+
+// TestNeutronCORSFromConfigFile: neutron's [filter:cors] says only
+// oslo_config_project = neutron; the [cors] group of neutron.conf
+// configures it, with neutron's in-code defaults for the rest.
+func TestNeutronCORSFromConfigFile(t *testing.T) {
+	src, err := os.ReadFile("../testdata/paste/corpus/neutron__api-paste.ini")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, map[string]string{
+		"api.ini": string(src),
+		"neutron.conf": "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nauth_strategy = noauth\n" +
+			"[cors]\nallowed_origin = https://dashboard.example.com\n",
+	}, "--name", "neutron", "--config-file", "neutron.conf")
+
+	preflight := func(origin string) http.Header {
+		t.Helper()
+		req, _ := http.NewRequest("OPTIONS", p.url("/v2.0/networks"), nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "X-Auth-Token")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header
+	}
+	if h := preflight("https://dashboard.example.com"); h.Get("Access-Control-Allow-Origin") != "https://dashboard.example.com" ||
+		h.Get("Access-Control-Allow-Methods") != "POST" || h.Get("Access-Control-Allow-Headers") != "X-Auth-Token" {
+		t.Errorf("preflight from the configured origin: %v", h)
+	}
+	if h := preflight("https://elsewhere.example.com"); h.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight from another origin was granted: %v", h)
+	}
+	_, _, h := get(t, p.url("/v2.0/networks"))
+	if h.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("a request without Origin got CORS headers: %v", h)
+	}
+}
