@@ -2,7 +2,6 @@ package filters
 
 import (
 	"context"
-	"crypto/rand"
 	"net/http"
 	"net/textproto"
 
@@ -47,28 +46,18 @@ func init() {
 // id, and the request header that may carry a global one.
 const RequestIDHeader = "X-Openstack-Request-Id"
 
-type requestIDKey struct{}
+type globalRequestIDKey struct{}
 
-type requestIDs struct{ local, global string }
-
-// RequestID returns the request's local id, req-<uuid4>, set by the
-// request_id filter; "" when that filter has not run.
-func RequestID(ctx context.Context) string {
-	ids, _ := ctx.Value(requestIDKey{}).(*requestIDs)
-	if ids == nil {
-		return ""
-	}
-	return ids.local
-}
+// RequestID returns the request's local id, req-<uuid4>: the one the
+// server gave it, or else the one the request_id filter did; "" when
+// neither has run. It is loader.RequestID.
+func RequestID(ctx context.Context) string { return loader.RequestID(ctx) }
 
 // GlobalRequestID returns the well-formed X-OpenStack-Request-ID the
 // client sent, or "".
 func GlobalRequestID(ctx context.Context) string {
-	ids, _ := ctx.Value(requestIDKey{}).(*requestIDs)
-	if ids == nil {
-		return ""
-	}
-	return ids.global
+	id, _ := ctx.Value(globalRequestIDKey{}).(string)
+	return id
 }
 
 // RequestIDFilter is the request_id factory. Option: compat_headers, more
@@ -90,50 +79,39 @@ func newRequestIDFilter(cfg *loader.Config, compat ...string) (loader.Middleware
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ids := &requestIDs{local: newRequestID()}
-			if g := r.Header.Get(RequestIDHeader); isRequestID(g) {
-				ids.global = g
+			// The server has normally given the request its id already
+			// (and put it in the request's logger): it is new for this
+			// request, as oslo's is, so it is used rather than a second
+			// one.
+			ctx := r.Context()
+			local := loader.RequestID(ctx)
+			if local == "" {
+				local = loader.NewRequestID()
+				ctx = loader.WithRequestID(ctx, local)
+				ctx = addLogFields(ctx, func(c zerolog.Context) zerolog.Context {
+					return c.Str("request_id", local)
+				})
 			}
-			ctx := context.WithValue(r.Context(), requestIDKey{}, ids)
-			ctx = addLogFields(ctx, func(c zerolog.Context) zerolog.Context {
-				c = c.Str("request_id", ids.local)
-				if ids.global != "" {
-					c = c.Str("global_request_id", ids.global)
-				}
-				return c
-			})
+			if g := r.Header.Get(RequestIDHeader); isRequestID(g) {
+				ctx = context.WithValue(ctx, globalRequestIDKey{}, g)
+				ctx = addLogFields(ctx, func(c zerolog.Context) zerolog.Context {
+					return c.Str("global_request_id", g)
+				})
+			}
 			// oslo adds the header after the app unless the app set it;
 			// setting it first lets the app's Set win the same way, and
 			// puts the id on responses written by filters inside (a
 			// catch_errors 500) without wrapping the writer.
 			h := w.Header()
 			for _, name := range headers {
-				h[name] = []string{ids.local}
+				h[name] = []string{local}
 			}
-			next.ServeHTTP(w, r.WithContext(ctx))
+			if ctx != r.Context() {
+				r = r.WithContext(ctx)
+			}
+			next.ServeHTTP(w, r)
 		})
 	}, nil
-}
-
-// newRequestID returns "req-" and a random (version 4) UUID.
-func newRequestID() string {
-	var u [16]byte
-	rand.Read(u[:])
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	const hexDigits = "0123456789abcdef"
-	var b [40]byte
-	copy(b[:], "req-")
-	j := 4
-	for i, c := range u {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			b[j] = '-'
-			j++
-		}
-		b[j], b[j+1] = hexDigits[c>>4], hexDigits[c&0xf]
-		j += 2
-	}
-	return string(b[:])
 }
 
 // isRequestID reports whether s matches oslo's

@@ -29,13 +29,18 @@ func TestNeutronPasteFileServes(t *testing.T) {
 		"neutron.conf": "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nauth_strategy = noauth\n",
 	}, "--name", "neutron", "--config-file", "neutron.conf")
 
-	code, body, _ := get(t, p.url("/"))
+	code, body, h := get(t, p.url("/"))
 	var versions struct{ Versions []struct{ ID string } }
 	if code != 200 || json.Unmarshal([]byte(body), &versions) != nil || len(versions.Versions) == 0 {
 		t.Errorf("GET / = %d %q, want a versions document", code, body)
 	}
+	// neutron's versions pipeline has no request_id filter; the server
+	// gives the request its id (assign_request_id).
+	if id := h.Get("X-Openstack-Request-Id"); !strings.HasPrefix(id, "req-") {
+		t.Errorf("GET /: x-openstack-request-id = %q", id)
+	}
 
-	code, body, h := get(t, p.url("/v2.0/networks"))
+	code, body, h = get(t, p.url("/v2.0/networks"))
 	if code != 200 || !strings.Contains(body, `"networks": []`) {
 		t.Errorf("GET /v2.0/networks = %d %q", code, body)
 	}
@@ -47,8 +52,8 @@ func TestNeutronPasteFileServes(t *testing.T) {
 		t.Errorf("noauth set no project: %s", body)
 	}
 
-	if code, _, _ := get(t, p.url("/healthcheck")); code != 200 {
-		t.Errorf("GET /healthcheck = %d", code)
+	if code, _, h := get(t, p.url("/healthcheck")); code != 200 || !strings.HasPrefix(h.Get("X-Openstack-Request-Id"), "req-") {
+		t.Errorf("GET /healthcheck = %d, x-openstack-request-id %q", code, h.Get("X-Openstack-Request-Id"))
 	}
 
 	// No [cors] allowed_origin is configured, so a preflight gets no

@@ -31,6 +31,7 @@ type Options struct {
 	PoolSize            int           // [DEFAULT] wsgi_default_pool_size
 	Debug               bool          // [DEFAULT] wsgi_server_debug
 	AccessLog           bool          // [DEFAULT] access_log (pasteserve)
+	AssignRequestID     bool          // [DEFAULT] assign_request_id (pasteserve)
 	LogFormat           string        // [DEFAULT] wsgi_log_format
 
 	GracefulShutdownTimeout time.Duration // [DEFAULT] graceful_shutdown_timeout
@@ -156,6 +157,7 @@ var options = []option{
 	{"DEFAULT", "wsgi_default_pool_size", "100", "requests served at once per process; more get 503 with Retry-After", integer(func(o *Options) *int { return &o.PoolSize }, 1)},
 	{"DEFAULT", "wsgi_server_debug", "false", "true puts the panic and stack in 500 responses (never in production)", boolean(func(o *Options) *bool { return &o.Debug })},
 	{"DEFAULT", "access_log", "true", "log one line per request", boolean(func(o *Options) *bool { return &o.AccessLog })},
+	{"DEFAULT", "assign_request_id", "true", "give every request a req-<uuid> id before the pipeline runs: in x-openstack-request-id on every response and in every log line about the request, also where the pipeline has no request_id filter (which then uses the same id)", boolean(func(o *Options) *bool { return &o.AssignRequestID })},
 	{"DEFAULT", "wsgi_log_format", `%(client_ip)s "%(request_line)s" status: %(status_code)s  len: %(body_length)s time: %(wall_seconds).7f`, "the access log line's message, oslo's template: %(client_ip)s, %(client_port)s, %(date_time)s, %(request_line)s, %(status_code)s, %(body_length)s, %(wall_seconds).Nf; the same values are also logged as fields", str(func(o *Options) *string { return &o.LogFormat })},
 	{"DEFAULT", "graceful_shutdown_timeout", "60", "seconds in-flight requests get to finish after SIGTERM; 0 = wait forever", seconds(func(o *Options) *time.Duration { return &o.GracefulShutdownTimeout })},
 	{"DEFAULT", "api_workers", "0", "worker processes sharing the socket; 0 serves in this process", integer(func(o *Options) *int { return &o.Workers }, 0)},

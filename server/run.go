@@ -18,7 +18,6 @@ import (
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/rs/zerolog"
-	"github.com/rs/zerolog/hlog"
 )
 
 // interruptDeadline is how long in-flight requests get after SIGINT
@@ -344,16 +343,16 @@ func errorText(err error) string {
 	return b.String()
 }
 
-// newHTTPServer wires the limits around the pipeline. hlog.NewHandler is
-// outermost so that every layer, the access log included, has the
-// request's logger.
+// newHTTPServer wires the limits around the pipeline. The request's
+// logger (and id) is outermost so that every layer, the access log
+// included, logs with them.
 func newHTTPServer(o Options, log zerolog.Logger, app http.Handler) *http.Server {
 	var h http.Handler = app
 	h = guard(o, h)
 	if o.AccessLog {
 		h = accessLog(o.LogFormat, h)
 	}
-	h = hlog.NewHandler(log)(h)
+	h = requestLogger(log, o.AssignRequestID, h)
 	srv := &http.Server{
 		Handler:           h,
 		MaxHeaderBytes:    o.MaxHeaderSize,

@@ -1,0 +1,83 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pasteserve/pasteserve/loader"
+)
+
+// The server's id is in the response header, in the context and in the
+// access log line, and a request_id filter in the pipeline keeps it
+// rather than making a second one.
+func TestAssignedRequestID(t *testing.T) {
+	f, ok := loader.Default.Lookup("egg:oslo.middleware#request_id", loader.TypeFilter)
+	if !ok {
+		t.Fatal("request_id is not registered")
+	}
+	withFilter, err := f.Filter(loader.NewConfig(nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen string
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = loader.RequestID(r.Context()) })
+
+	for _, tc := range []struct {
+		name       string
+		assign     bool
+		pipeline   http.Handler
+		wantHeader bool
+	}{
+		{"no request_id filter", true, app, true},
+		{"request_id filter", true, withFilter(app), true},
+		{"assign off, filter", false, withFilter(app), true},
+		{"assign off, no filter", false, app, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			o := Defaults()
+			o.AssignRequestID = tc.assign
+			h := newHTTPServer(o, zerolog.New(&logs), tc.pipeline).Handler
+			seen = ""
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+			id := w.Header().Get("X-Openstack-Request-Id")
+			if !tc.wantHeader {
+				if id != "" || seen != "" || strings.Contains(logs.String(), "request_id") {
+					t.Errorf("an id without assign_request_id or a filter: header %q, ctx %q, log %s", id, seen, logs.String())
+				}
+				return
+			}
+			if !strings.HasPrefix(id, "req-") || len(id) != 40 || seen != id {
+				t.Errorf("header %q, RequestID(ctx) %q: want the same req-<uuid>", id, seen)
+			}
+			var line map[string]any
+			if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+				t.Fatalf("access log line %q: %v", logs.String(), err)
+			}
+			if line["request_id"] != id || strings.Count(logs.String(), `"request_id"`) != 1 {
+				t.Errorf("access log line %s: want request_id %s once", logs.String(), id)
+			}
+		})
+	}
+}
+
+// A response the server's own limits write carries the id too.
+func TestRequestIDOnLimitResponses(t *testing.T) {
+	o := Defaults()
+	o.MaxHeaderLine = 100
+	h := newHTTPServer(o, zerolog.Nop(), http.NotFoundHandler()).Handler
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("X-Long", strings.Repeat("a", 200))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != 431 || !strings.HasPrefix(w.Header().Get("X-Openstack-Request-Id"), "req-") {
+		t.Errorf("431 response: %d, %v", w.Code, w.Header())
+	}
+}
