@@ -44,12 +44,49 @@ type mapping struct {
 	domain string // "" for any host; "host" or "host:port"
 	path   string // normalised: no trailing '/', "" for the root
 	prefix string // path + "/", so that matching allocates nothing
-	h      http.Handler
+	// wildcard: the key was "path/+" (nova's urlmap): the request path
+	// must continue path with '/' and at least one more character.
+	wildcard bool
+	h        http.Handler
+}
+
+// sortLen is the length the entry sorts by: its key's path, "/+"
+// included, as the Python urlmaps sort.
+func (e mapping) sortLen() int {
+	if e.wildcard {
+		return len(e.path) + 2
+	}
+	return len(e.path)
+}
+
+// match reports whether path (with runs of '/' collapsed) is e's.
+func (e mapping) match(path string) bool {
+	if e.wildcard {
+		return len(path) > len(e.prefix) && strings.HasPrefix(path, e.prefix)
+	}
+	return path == e.path || strings.HasPrefix(path, e.prefix)
 }
 
 type urlMap struct {
 	entries  []mapping
 	notFound http.Handler
+	flavor   urlmapFlavor
+}
+
+// urlmapFlavor is what a project's copy of Paste's urlmap adds to it.
+type urlmapFlavor struct {
+	// wildcards: a key ending in "/+" matches only paths that go on
+	// past its '/' (nova's urlmap, /v2.1/+).
+	wildcards bool
+	// mediaTypeVersion: a request whose path only matches the root entry
+	// (or nothing) is routed by the version parameter of its
+	// Content-Type, else of its best Accept type ("application/json;
+	// version=2.1" goes to /v2.1), the path left as it is (nova's
+	// urlmap).
+	mediaTypeVersion bool
+	// dropKeys are keys ignored, with a warning, as cinder's
+	// root_app_factory ignores the /v1 and /v2 of old paste files.
+	dropKeys []string
 }
 
 var slashes = regexp.MustCompile(`//+`)
@@ -108,8 +145,12 @@ func parseKey(key string) (domain, path string, err error) {
 }
 
 func newURLMap(l loader.Loader, cfg *loader.Config) (http.Handler, error) {
-	m := &urlMap{notFound: http.NotFoundHandler()}
-	kids := urlmapChildren(cfg)
+	return urlmapFlavor{}.build(l, cfg)
+}
+
+func (f urlmapFlavor) build(l loader.Loader, cfg *loader.Config) (http.Handler, error) {
+	m := &urlMap{notFound: http.NotFoundHandler(), flavor: f}
+	kids := f.childrenOf(cfg, true)
 	keys := make([]string, 0, len(kids))
 	for k := range kids {
 		keys = append(keys, k)
@@ -132,13 +173,20 @@ func newURLMap(l loader.Loader, cfg *loader.Config) (http.Handler, error) {
 			cfg.Errorf(k, "%v", err)
 			continue
 		}
+		wildcard := false
+		if f.wildcards && strings.HasSuffix(path, "/+") {
+			path, wildcard = path[:len(path)-2], true
+		}
 		id := [2]string{domain, path}
+		if wildcard {
+			id[1] += "/+"
+		}
 		if i, ok := byKey[id]; ok {
 			m.entries[i].h = h
 			continue
 		}
 		byKey[id] = len(m.entries)
-		m.entries = append(m.entries, mapping{domain, path, path + "/", h})
+		m.entries = append(m.entries, mapping{domain: domain, path: path, prefix: path + "/", wildcard: wildcard, h: h})
 	}
 	if err := cfg.Err(); err != nil {
 		return nil, err
@@ -151,7 +199,7 @@ func newURLMap(l loader.Loader, cfg *loader.Config) (http.Handler, error) {
 		if a.domain != b.domain {
 			return a.domain < b.domain
 		}
-		return len(a.path) > len(b.path)
+		return a.sortLen() > b.sortLen()
 	})
 	return m, nil
 }
@@ -161,8 +209,30 @@ func (m *urlMap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.Contains(path, "//") {
 		path = slashes.ReplaceAllString(path, "/")
 	}
+	e := m.match(r, path)
+	if m.flavor.mediaTypeVersion && (e == nil || e.path == "") {
+		for _, v := range mediaTypeVersions(r, path == "/") {
+			if ve := m.match(r, "/v"+v); ve != nil {
+				// The version's app, at its mount point; the path is
+				// not shortened, as nova's _set_script_name.
+				ve.h.ServeHTTP(w, loader.Mount(r, ve.path, path))
+				return
+			}
+		}
+	}
+	if e != nil {
+		e.h.ServeHTTP(w, loader.Mount(r, e.path, path[len(e.path):]))
+		return
+	}
+	m.notFound.ServeHTTP(w, r)
+}
+
+// match returns the first entry, in the map's order, for r's host and
+// path, or nil.
+func (m *urlMap) match(r *http.Request, path string) *mapping {
 	var host, hostPort string // worked out only if an entry has a domain
-	for _, e := range m.entries {
+	for i := range m.entries {
+		e := &m.entries[i]
 		if e.domain != "" {
 			if host == "" {
 				host, hostPort = requestHost(r)
@@ -171,12 +241,11 @@ func (m *urlMap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 		}
-		if path == e.path || strings.HasPrefix(path, e.prefix) {
-			e.h.ServeHTTP(w, loader.Mount(r, e.path, path[len(e.path):]))
-			return
+		if e.match(path) {
+			return e
 		}
 	}
-	m.notFound.ServeHTTP(w, r)
+	return nil
 }
 
 // requestHost returns the lower-cased host of r and host:port, the port

@@ -20,10 +20,17 @@ import (
 // put in the context, or of a standard-error logger), as hlog.NewHandler
 // does, so fields that filters inside it add, such as request_id's, are
 // on its line too. Put it first in the pipeline.
+//
+// nova's RequestLog (nova.api.openstack.requestlog) is the same role,
+// "borrowed from Paste Translogger": one line per request with the
+// method, URI (script name, path and query), status, length and time.
+// Its line also has the request's microversion, which this filter does
+// not know (the microversion is chosen further in), and it is silent
+// under eventlet, whose server logs requests itself.
 func init() {
 	loader.Register(loader.Factory{
 		Name:    "access_log",
-		Aliases: []string{"egg:Paste#translogger"},
+		Aliases: []string{"egg:Paste#translogger", "nova.api.openstack.requestlog:RequestLog.factory"},
 		Kind:    loader.KindFilter,
 		Doc:     "logs one zerolog line per request: method, URL, status, size, duration (Paste's translogger)",
 		Filter:  AccessLog,

@@ -39,6 +39,16 @@ const internalErrorMessage = "The server has either erred or is incapable of per
 
 // CatchErrors is the catch_errors factory; it has no options.
 func CatchErrors(cfg *loader.Config) (loader.Middleware, error) {
+	return recoverPanics("An error occurred during processing the request", func(w http.ResponseWriter, r *http.Request) {
+		writeFault(w, r, http.StatusInternalServerError, internalErrorMessage)
+	}), cfg.Err()
+}
+
+// recoverPanics is a middleware that turns a panic below it into a log
+// line (msg, method, path, masked headers, panic value, stack) and the
+// response answer writes, or, when the status line has already gone
+// out, an aborted connection. http.ErrAbortHandler passes through.
+func recoverPanics(msg string, answer func(w http.ResponseWriter, r *http.Request)) loader.Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			rw := &responseWriter{ResponseWriter: w}
@@ -56,13 +66,13 @@ func CatchErrors(cfg *loader.Config) (loader.Middleware, error) {
 					Interface("headers", maskedHeaders(r.Header)).
 					Str("panic", fmt.Sprint(v)).
 					Bytes("stack", debug.Stack()).
-					Msg("An error occurred during processing the request")
+					Msg(msg)
 				if rw.wroteHeader() {
 					panic(http.ErrAbortHandler)
 				}
-				writeFault(w, r, http.StatusInternalServerError, internalErrorMessage)
+				answer(w, r)
 			}()
 			next.ServeHTTP(rw, r)
 		})
-	}, cfg.Err()
+	}
 }

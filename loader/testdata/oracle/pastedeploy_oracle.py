@@ -48,14 +48,16 @@ RECURSION_LIMIT = 1000
 class Known:
     """A known composite: kind is 'urlmap', 'cascade' or 'selector'; func is the
     real factory's name (for its TypeError message); a selector reads
-    global_conf[key] (default when absent, and when empty if empty_is_default)."""
+    global_conf[key] (default when absent, and when empty if empty_is_default);
+    a urlmap ignores the local keys in drop."""
 
-    def __init__(self, kind, func, key=None, default=None, empty_is_default=False):
+    def __init__(self, kind, func, key=None, default=None, empty_is_default=False, drop=()):
         self.kind = kind
         self.func = func
         self.key = key
         self.default = default
         self.empty_is_default = empty_is_default
+        self.drop = drop
 
 
 _URLMAP = Known('urlmap', 'urlmap_factory')
@@ -65,6 +67,12 @@ KNOWN_COMPOSITES = {
     ('egg', 'paste', 'cascade'): _CASCADE,
     'paste.urlmap:urlmap_factory': _URLMAP,
     'paste.cascade:make_cascade': _CASCADE,
+    # nova's urlmap_factory loads its children as Paste's does; its "/+"
+    # keys and media-type versions only matter when a request is routed.
+    'nova.api.openstack.urlmap:urlmap_factory': _URLMAP,
+    # cinder's root_app_factory: Paste's urlmap without /v1 and /v2 (the
+    # removed APIs), which it deletes from local_conf with a warning.
+    'cinder.api:root_app_factory': Known('urlmap', 'root_app_factory', drop=('/v1', '/v2')),
 }
 
 # Pipeline selectors (ANALYSIS.md, "pipeline selector (auth_strategy /
@@ -335,6 +343,7 @@ class StubFactory:
         if known is None:
             children = {}  # an unknown composite: its children cannot be known
         elif known.kind == 'urlmap':
+            local_conf = {k: v for k, v in local_conf.items() if k not in known.drop}
             children = _urlmap_children(loader, global_conf, local_conf)
         elif known.kind == 'cascade':
             children = _cascade_children(loader, global_conf, local_conf)
