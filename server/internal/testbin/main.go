@@ -3,6 +3,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	pasteservecmd "github.com/pasteserve/pasteserve/cmd"
+	"github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
 
 	_ "github.com/pasteserve/pasteserve/apps"
@@ -84,6 +87,99 @@ func init() {
 		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
 			return func(next http.Handler) http.Handler { return next }, nil
 		}})
+}
+
+// Stand-ins for the nova-specific pieces of nova's api-paste.ini: the
+// v2.1 API router, the legacy v2 wrapper and the metadata app. The
+// urlmap, versions apps, fault wrapper, request log, request ids, cors,
+// sizelimit, osprofiler, auth_token and keystonecontext are pasteserve's.
+func init() {
+	// The router answers GET /<project>/servers with an empty list and
+	// the identity keystonecontext gave the request; /<project>/panic
+	// panics, for the fault wrapper.
+	loader.Register(loader.Factory{Name: "test-nova-router", Kind: loader.KindApp,
+		Aliases: []string{"nova.api.openstack.compute:APIRouterV21.factory"},
+		App: func(cfg *loader.Config) (http.Handler, error) {
+			return projectRouter("servers"), nil
+		}})
+	// nova's LegacyV2CompatibleWrapper marks the request as a legacy v2
+	// one (and hides microversions); the stand-in only marks it.
+	loader.Register(loader.Factory{Name: "test-nova-legacy-v2", Kind: loader.KindFilter,
+		Aliases: []string{"nova.api.openstack:LegacyV2CompatibleWrapper.factory"},
+		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+			return func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), legacyV2Key{}, true)))
+				})
+			}, nil
+		}})
+	// The metadata service lists its versions at /.
+	loader.Register(loader.Factory{Name: "test-nova-metadata", Kind: loader.KindApp,
+		Aliases: []string{"nova.api.metadata.handler:MetadataRequestHandler.factory"},
+		App: func(cfg *loader.Config) (http.Handler, error) {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/" {
+					http.NotFound(w, r)
+					return
+				}
+				w.Header().Set("Content-Type", "text/plain")
+				io.WriteString(w, "1.0\nlatest")
+			}), nil
+		}})
+}
+
+// Stand-in for the cinder-specific piece of cinder's api-paste.ini: the
+// v3 API router. Everything else in the file is pasteserve's.
+func init() {
+	loader.Register(loader.Factory{Name: "test-cinder-router", Kind: loader.KindApp,
+		Aliases: []string{"cinder.api.v3.router:APIRouter.factory"},
+		App: func(cfg *loader.Config) (http.Handler, error) {
+			return projectRouter("volumes"), nil
+		}})
+}
+
+type legacyV2Key struct{}
+
+// projectRouter answers /<project>/<collection>: GET with an empty list,
+// POST with 202 and the length of the body it read; both with the
+// identity the request acts as and the project in the path.
+// /<project>/panic panics.
+func projectRouter(collection string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+		if len(parts) != 2 {
+			http.NotFound(w, r)
+			return
+		}
+		if parts[1] == "panic" {
+			panic("test router: deliberate panic")
+		}
+		if parts[1] != collection {
+			http.NotFound(w, r)
+			return
+		}
+		out := map[string]any{"path_project": parts[0], "legacy_v2": r.Context().Value(legacyV2Key{}) != nil}
+		if id, ok := filters.IdentityFrom(r.Context()); ok {
+			out["user_id"], out["project_id"], out["roles"], out["is_admin"] = id.UserID, id.ProjectID, id.Roles, id.IsAdmin
+		}
+		w.Header().Set("Content-Type", "application/json")
+		switch r.Method {
+		case http.MethodGet:
+			out[collection] = []any{}
+		case http.MethodPost:
+			n, err := io.Copy(io.Discard, r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			out["read"] = n
+			w.WriteHeader(http.StatusAccepted)
+		default:
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		json.NewEncoder(w).Encode(out)
+	})
 }
 
 func main() {
