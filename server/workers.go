@@ -15,6 +15,7 @@ import (
 	"github.com/coreos/go-systemd/v22/daemon"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/rs/zerolog"
+	"golang.org/x/sys/unix"
 )
 
 // Worker processes. With api_workers = N > 0 the process that was started
@@ -46,12 +47,50 @@ func workerListener() (net.Listener, error) {
 	if !isWorker() {
 		return nil, nil
 	}
-	ln, err := net.FileListener(os.NewFile(listenerFD, "listener"))
+	f := os.NewFile(listenerFD, "listener")
+	ln, err := net.FileListener(f)
+	f.Close() // FileListener made its own copy
 	if err != nil {
 		return nil, fmt.Errorf("worker: inherited socket: %v", err)
 	}
 	go watchLifeline()
 	return ln, nil
+}
+
+// sharedSocket returns a copy of the listening socket's descriptor for
+// the workers to inherit.
+//
+// It must not come from the listener's File method. The master and every
+// worker share one open file description, and with it one O_NONBLOCK
+// flag. A File made by File puts the descriptor in blocking mode when its
+// Fd method is called, which exec does for each ExtraFile: every worker
+// start made the shared socket blocking until the new worker set it back.
+// A worker whose accept ran in that window (another process took the
+// connection) stayed blocked inside accept(2), where closing the listener
+// cannot reach it: the next drain hung in Close until some client
+// happened to connect. A descriptor given to os.NewFile, as here, keeps
+// its mode.
+func sharedSocket(ln net.Listener) (*os.File, error) {
+	if k, ok := ln.(keepAliveListener); ok {
+		ln = k.Listener
+	}
+	sc, ok := ln.(syscall.Conn)
+	if !ok {
+		return nil, fmt.Errorf("listener %T cannot be passed to workers", ln)
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	var fd int
+	var dupErr error
+	if err := rc.Control(func(s uintptr) { fd, dupErr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return nil, err
+	}
+	if dupErr != nil {
+		return nil, fmt.Errorf("listener for workers: %v", dupErr)
+	}
+	return os.NewFile(uintptr(fd), "listener"), nil
 }
 
 // workerReady tells the master that this worker serves.
@@ -108,7 +147,7 @@ func runMaster(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 	if err != nil {
 		return err
 	}
-	lf, err := listenerFile(ln)
+	lf, err := sharedSocket(ln)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -119,18 +120,15 @@ func TestWorkersReloadWithoutDroppingRequests(t *testing.T) {
 	if *fails != 0 || seen["reloaded"] == 0 {
 		t.Errorf("across the rolling reload: %d failed requests %q, bodies %v\n%s", *fails, errs, seen, p.eventsText())
 	}
-	// The old workers drain and exit. Seen twice in about twenty full
-	// runs under load: one replaced worker still draining after 10s
-	// (cause not found yet; its drain logs the connections it waits
-	// for). Logged rather than failed, so that the requirement this test
-	// checks, no dropped request across the rolling reload, stays sharp.
+	// The old workers drain and exit. Under load, one used to hang in
+	// its drain: see TestWorkerStartKeepsSharedSocketNonBlocking.
 	deadline := time.Now().Add(10 * time.Second)
 	for pid := range before {
 		for syscall.Kill(pid, 0) == nil && !isZombie(pid) && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		if syscall.Kill(pid, 0) == nil && !isZombie(pid) {
-			t.Logf("old worker %d still draining 10s after the reload\n%s", pid, p.eventsText())
+			t.Errorf("old worker %d still draining 10s after the reload\n%s", pid, p.eventsText())
 		}
 	}
 }
@@ -152,5 +150,98 @@ func TestWorkersExitWhenMasterIsKilled(t *testing.T) {
 	}
 	if _, err := net.DialTimeout("tcp", p.addr, time.Second); err == nil {
 		t.Errorf("port still accepting after master and workers are gone")
+	}
+}
+
+// socketFlags returns the file status flags (fcntl F_GETFL) of pid's
+// descriptor for the TCP socket listening on addr, read from /proc.
+func socketFlags(t *testing.T, pid int, addr string) (int64, error) {
+	t.Helper()
+	_, port, _ := net.SplitHostPort(addr)
+	p, _ := strconv.Atoi(port)
+	tcp, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		return 0, err
+	}
+	inode := ""
+	for _, line := range strings.Split(string(tcp), "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) > 9 && strings.HasSuffix(f[1], fmt.Sprintf(":%04X", p)) && f[3] == "0A" {
+			inode = f[9]
+		}
+	}
+	if inode == "" {
+		return 0, fmt.Errorf("no socket listening on %s in /proc/net/tcp", addr)
+	}
+	dir := filepath.Join("/proc", strconv.Itoa(pid), "fd")
+	fds, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	for _, fd := range fds {
+		if link, _ := os.Readlink(filepath.Join(dir, fd.Name())); link != "socket:["+inode+"]" {
+			continue
+		}
+		info, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "fdinfo", fd.Name()))
+		if err != nil {
+			return 0, err
+		}
+		for _, line := range strings.Split(string(info), "\n") {
+			if v, ok := strings.CutPrefix(line, "flags:"); ok {
+				return strconv.ParseInt(strings.TrimSpace(v), 8, 64)
+			}
+		}
+	}
+	return 0, fmt.Errorf("process %d holds no descriptor of socket %s", pid, inode)
+}
+
+// The master and its workers share one open file description of the
+// listening socket, and so one O_NONBLOCK flag. If starting a worker
+// cleared it, as handing the socket over through a net.Listener's File
+// did, a worker accepting at that moment blocked inside accept(2), out of
+// reach of its listener's Close, and its next drain hung until some
+// client connected. A worker that is slow to build its pipeline keeps the
+// window open; the flag must stay set throughout.
+func TestWorkerStartKeepsSharedSocketNonBlocking(t *testing.T) {
+	const paste = "[app:main]\nuse = egg:pasteserve#test-start\nstart_delay_ms = 300\n" + local
+	p := start(t, map[string]string{"api.ini": paste}, "--workers", "1")
+	master := p.cmd.Process.Pid
+	check := func(when string) {
+		flags, err := socketFlags(t, master, p.addr)
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if flags&syscall.O_NONBLOCK == 0 {
+			t.Fatalf("%s: the shared listening socket is in blocking mode (flags %o)\n%s", when, flags, p.eventsText())
+		}
+	}
+	check("after start")
+	old := allWorkers(t, p.url("/"), 1)
+	reloaded := make(chan error, 1)
+	p.signal(syscall.SIGHUP)
+	go func() { reloaded <- p.waitFor("reloaded: every worker replaced", 60*time.Second) }()
+	// Bounded sampling while the new worker starts (it takes at least
+	// 0.3 s to build its pipeline).
+	for i := 0; ; i++ {
+		select {
+		case err := <-reloaded:
+			if err != nil {
+				t.Fatalf("%v\n%s", err, p.eventsText())
+			}
+			check("after the reload")
+			// With no traffic at all, the replaced worker drains and exits.
+			deadline := time.Now().Add(30 * time.Second)
+			for pid := range old {
+				for syscall.Kill(pid, 0) == nil && !isZombie(pid) && time.Now().Before(deadline) {
+					time.Sleep(20 * time.Millisecond)
+				}
+				if syscall.Kill(pid, 0) == nil && !isZombie(pid) {
+					t.Errorf("old worker %d still running 30s after an idle reload\n%s", pid, p.eventsText())
+				}
+			}
+			return
+		case <-time.After(2 * time.Millisecond):
+			check(fmt.Sprintf("sample %d during the reload", i))
+		}
 	}
 }

@@ -57,6 +57,14 @@ func init() {
 			}
 		}
 	})
+	// test-start is test-hello with a slow start, for the worker tests:
+	// building it first sleeps start_delay_ms.
+	app("test-start", func(cfg *loader.Config) http.HandlerFunc {
+		time.Sleep(time.Duration(cfg.Int("start_delay_ms", 0)) * time.Millisecond)
+		return func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "started pid=%d\n", os.Getpid())
+		}
+	})
 	// test-body reads the body and answers with its length.
 	app("test-body", func(cfg *loader.Config) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
