@@ -372,12 +372,21 @@ func notify(log zerolog.Logger, state string) {
 	}
 }
 
-// watchdog pings systemd at half the interval it asks for (WATCHDOG_USEC).
+// watchdog pings systemd at half the interval it asks for (WATCHDOG_USEC,
+// for this process if WATCHDOG_PID says so), until the returned function
+// is called: when the process is done, so that a long drain is not taken
+// for a hang. In worker mode only the master pings (workers do not get
+// the variables); a ping says that the process and its Go runtime run,
+// not that the pipeline answers.
 func watchdog(log zerolog.Logger) func() {
 	interval, err := daemon.SdWatchdogEnabled(false)
+	if err != nil {
+		log.Warn().Err(err).Msg("systemd watchdog not pinged")
+	}
 	if err != nil || interval == 0 {
 		return func() {}
 	}
+	log.Info().Dur("every", interval/2).Msg("pinging the systemd watchdog")
 	t := time.NewTicker(interval / 2)
 	done := make(chan struct{})
 	go func() {

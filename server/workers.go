@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -248,7 +249,7 @@ func (m *master) start() (*worker, error) {
 	m.next++
 	w := &worker{id: m.next, ready: make(chan struct{}), done: make(chan struct{}), started: time.Now()}
 	cmd := exec.Command(exe, os.Args[1:]...)
-	cmd.Env = append(os.Environ(), workerEnv+"=1")
+	cmd.Env = append(workerEnviron(), workerEnv+"=1")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{m.listener, readyW, m.lifeline}
 	// A worker must not outlive the master even if the master is killed
@@ -274,6 +275,24 @@ func (m *master) start() (*worker, error) {
 	}()
 	m.log.Info().Int("worker_pid", cmd.Process.Pid).Msg("worker started")
 	return w, nil
+}
+
+// workerEnviron is the master's environment without what systemd meant
+// for the master alone. The master is the service's main process: it
+// sends READY, RELOADING and STOPPING and pings the watchdog for the
+// whole service. Workers must not: systemd drops their messages by
+// default (NotifyAccess=main) and, with NotifyAccess=all, a worker
+// drained in a rolling reload would tell it that the service is stopping.
+func workerEnviron() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		switch name, _, _ := strings.Cut(kv, "="); name {
+		case "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", workerEnv:
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
 }
 
 // waitReady waits until w serves; a worker that fails first has already
