@@ -185,10 +185,7 @@ func runMaster(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 	stopWatchdog := watchdog(log)
 	defer stopWatchdog()
 
-	backoff := 100 * time.Millisecond
-	respawn := time.NewTimer(time.Hour)
-	respawn.Stop()
-	missing := 0
+	r := newRespawner()
 	for {
 		select {
 		case w := <-m.exits:
@@ -196,19 +193,16 @@ func runMaster(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 				continue // replaced on reload, or stopped on purpose
 			}
 			delete(workers, w.id)
-			log.Warn().Int("worker_pid", w.cmd.Process.Pid).Str("status", fmt.Sprint(w.err)).Dur("after", time.Since(w.started)).Msg("worker exited; respawning")
-			if time.Since(w.started) > time.Minute {
-				backoff = 100 * time.Millisecond
-			}
-			missing++
-			respawn.Reset(backoff)
-			backoff = min(backoff*2, 30*time.Second)
-		case <-respawn.C:
-			for ; missing > 0; missing-- {
+			lived := time.Since(w.started)
+			in := r.died(lived)
+			log.Warn().Int("worker_pid", w.cmd.Process.Pid).Str("status", fmt.Sprint(w.err)).Dur("after", lived).
+				Dur("respawn_in", in).Msg("worker exited; respawning")
+		case <-r.timer.C:
+			r.at = time.Time{}
+			for ; r.missing > 0; r.missing-- {
 				w, err := m.start()
 				if err != nil {
-					log.Error().Err(err).Msg("cannot start a worker; retrying")
-					respawn.Reset(backoff)
+					log.Error().Err(err).Dur("respawn_in", r.schedule()).Msg("cannot start a worker; retrying")
 					break
 				}
 				workers[w.id] = w
@@ -220,6 +214,7 @@ func runMaster(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 				if n, err := m.reload(cfg, reg, workers); err != nil {
 					log.Error().Str("error", errorText(err)).Msg("reload failed; the workers keep serving the previous pipeline")
 				} else {
+					r.missing = 0 // the reload started a full set
 					log.Info().Int("workers", n).Msg("reloaded: every worker replaced")
 				}
 				notify(log, daemon.SdNotifyReady)
@@ -234,6 +229,55 @@ func runMaster(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 			}
 		}
 	}
+}
+
+// The wait before respawning a dead worker starts at minRespawnWait and
+// doubles with each round of respawns, up to maxRespawnWait; it goes back
+// to the minimum when a worker that lived longer than stableWorker dies.
+// A worker that dies at start (a broken database, a full disk) is thus
+// retried quickly at first and then every 30 s, not in a busy loop.
+const (
+	minRespawnWait = 100 * time.Millisecond
+	maxRespawnWait = 30 * time.Second
+	stableWorker   = time.Minute
+)
+
+// respawner schedules rounds of respawns. Workers that die while a round
+// is pending are started with it.
+type respawner struct {
+	timer   *time.Timer
+	wait    time.Duration // the next round's wait
+	at      time.Time     // when the pending round fires; zero if none
+	missing int           // workers to start
+}
+
+func newRespawner() *respawner {
+	r := &respawner{timer: time.NewTimer(time.Hour), wait: minRespawnWait}
+	r.timer.Stop()
+	return r
+}
+
+// died counts a worker that died after living for lived, and returns how
+// long until it is respawned.
+func (r *respawner) died(lived time.Duration) time.Duration {
+	if lived > stableWorker {
+		r.wait = minRespawnWait
+	}
+	r.missing++
+	return r.schedule()
+}
+
+// schedule starts a round unless one is pending, and returns how long
+// until the round fires.
+func (r *respawner) schedule() time.Duration {
+	if !r.at.IsZero() {
+		return time.Until(r.at)
+	}
+	in := r.wait
+	r.at = time.Now().Add(in)
+	r.timer.Reset(in)
+	r.wait = min(2*r.wait, maxRespawnWait)
+	return in
 }
 
 // start runs one worker.
@@ -336,6 +380,7 @@ func (m *master) reload(cfg *Config, reg *loader.Registry, workers map[int]*work
 				return 0, err
 			}
 			if err := m.waitReady(w); err != nil {
+				w.cmd.Process.Kill() // in case it hangs rather than exited
 				return 0, err
 			}
 			workers[w.id] = w

@@ -245,3 +245,107 @@ func TestWorkerStartKeepsSharedSocketNonBlocking(t *testing.T) {
 		}
 	}
 }
+
+// nextLog waits for the master's next log line with message msg and
+// returns it.
+func (p *proc) nextLog(msg string, timeout time.Duration) (map[string]any, error) {
+	deadline := time.After(timeout)
+	for {
+		select {
+		case m := <-p.logs:
+			if m["message"] == msg {
+				return m, nil
+			}
+		case err := <-p.exit:
+			p.exit <- err
+			return nil, fmt.Errorf("exited: %v", err)
+		case <-deadline:
+			return nil, fmt.Errorf("no %q log line within %s", msg, timeout)
+		}
+	}
+}
+
+// A worker that dies at start is respawned after 0.1 s, then 0.2, 0.4...:
+// the master logs each wait, and the crashes (timed by the dying worker
+// itself) are at least that far apart. Once a worker stays up for more
+// than a minute, the next respawn waits 0.1 s again.
+func TestWorkerRespawnBackoff(t *testing.T) {
+	const crashes = 5
+	p := start(t, map[string]string{"api.ini": "[app:main]\nuse = egg:pasteserve#test-start\ncrash_file = crash\n" + local}, "--workers", "1")
+	var victim int
+	for pid := range allWorkers(t, p.url("/"), 1) {
+		victim = pid
+	}
+	// From now on, the next five workers die while building the pipeline.
+	if err := os.WriteFile(filepath.Join(p.dir, "crash"), []byte(strconv.Itoa(crashes)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(victim, syscall.SIGKILL)
+
+	var waits []float64 // milliseconds, as logged
+	for i := 0; i <= crashes; i++ {
+		m, err := p.nextLog("worker exited; respawning", 60*time.Second)
+		if err != nil {
+			t.Fatalf("exit %d: %v\n%s", i, err, p.eventsText())
+		}
+		w, _ := m["respawn_in"].(float64)
+		waits = append(waits, w)
+	}
+	survivor, err := p.nextLog("worker started", 60*time.Second)
+	if err != nil {
+		t.Fatalf("no respawn after the last crash: %v\n%s", err, p.eventsText())
+	}
+	survivorSeen := time.Now() // no earlier than it started
+	want := []float64{100, 200, 400, 800, 1600, 3200}
+	if fmt.Sprint(waits) != fmt.Sprint(want) {
+		t.Errorf("respawn waits %v ms, want %v\n%s", waits, want, p.eventsText())
+	}
+
+	// The crashes, as the workers timed them: crash i+1 comes at least
+	// the wait logged after crash i later.
+	b, err := os.ReadFile(filepath.Join(p.dir, "crash.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var times []int64
+	for _, f := range strings.Fields(string(b)) {
+		n, _ := strconv.ParseInt(f, 10, 64)
+		times = append(times, n)
+	}
+	if len(times) != crashes {
+		t.Fatalf("%d crashes logged, want %d: %q", len(times), crashes, b)
+	}
+	for i := 1; i < len(times); i++ {
+		gap := time.Duration(times[i] - times[i-1])
+		if least := time.Duration(want[i]) * time.Millisecond; gap < least {
+			t.Errorf("crash %d came %s after crash %d; the master should have waited at least %s", i+1, gap, i, least)
+		}
+	}
+	// The sixth worker stays up and serves.
+	var after map[int]bool
+	for i := 0; i < 50 && len(after) == 0; i++ {
+		after = allWorkers(t, p.url("/"), 1)
+	}
+	pid := int(survivor["worker_pid"].(float64))
+	if len(after) != 1 || !after[pid] {
+		t.Fatalf("answering %v, want the respawned worker %d\n%s", after, pid, p.eventsText())
+	}
+
+	if testing.Short() {
+		t.Log("-short: not waiting a minute to see the backoff reset")
+		return
+	}
+	// A minute of life resets the backoff.
+	time.Sleep(time.Until(survivorSeen.Add(time.Minute + time.Second)))
+	syscall.Kill(pid, syscall.SIGKILL)
+	m, err := p.nextLog("worker exited; respawning", 60*time.Second)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, p.eventsText())
+	}
+	if w, _ := m["respawn_in"].(float64); w != 100 {
+		t.Errorf("a worker that lived over a minute is respawned after %v ms, want 100 (the backoff reset)\n%s", w, p.eventsText())
+	}
+	if _, err := p.nextLog("worker started", 60*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, p.eventsText())
+	}
+}

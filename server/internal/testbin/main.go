@@ -57,10 +57,16 @@ func init() {
 			}
 		}
 	})
-	// test-start is test-hello with a slow start, for the worker tests:
-	// building it first sleeps start_delay_ms.
+	// test-start is test-hello with a troubled start, for the worker
+	// tests: building it first sleeps start_delay_ms; then, while the
+	// file crash_file holds a number above 0, it counts that number down,
+	// appends the time (Unix nanoseconds) to crash_file.log and exits the
+	// process with status 3, as a worker that dies at start would.
 	app("test-start", func(cfg *loader.Config) http.HandlerFunc {
 		time.Sleep(time.Duration(cfg.Int("start_delay_ms", 0)) * time.Millisecond)
+		if name := cfg.String("crash_file", ""); name != "" {
+			crashIfAsked(name)
+		}
 		return func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "started pid=%d\n", os.Getpid())
 		}
@@ -188,6 +194,27 @@ func projectRouter(collection string) http.Handler {
 		}
 		json.NewEncoder(w).Encode(out)
 	})
+}
+
+// crashIfAsked exits the process if the file name holds a number above
+// 0, after writing it back less one and logging the time to name.log.
+func crashIfAsked(name string) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || n <= 0 {
+		return
+	}
+	if err := os.WriteFile(name, []byte(strconv.Itoa(n-1)), 0o644); err != nil {
+		return
+	}
+	if f, err := os.OpenFile(name+".log", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+		fmt.Fprintln(f, time.Now().UnixNano())
+		f.Close()
+	}
+	os.Exit(3)
 }
 
 func main() {
