@@ -100,7 +100,7 @@ func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	ln, err := workerListener()
+	ln, err := workerListener(cfg.Options)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,9 @@ const (
 func isWorker() bool { return os.Getenv(workerEnv) == "1" }
 
 // workerListener returns the inherited socket in a worker, nil otherwise.
-func workerListener() (net.Listener, error) {
+// Accepted connections get TCP keepalive after tcp_keepidle, as in a
+// single process.
+func workerListener(o Options) (net.Listener, error) {
 	if !isWorker() {
 		return nil, nil
 	}
@@ -55,7 +57,7 @@ func workerListener() (net.Listener, error) {
 		return nil, fmt.Errorf("worker: inherited socket: %v", err)
 	}
 	go watchLifeline()
-	return ln, nil
+	return keepAliveListener{ln, o.TCPKeepIdle}, nil
 }
 
 // sharedSocket returns a copy of the listening socket's descriptor for

@@ -1,9 +1,11 @@
 package server_test
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -347,5 +349,54 @@ func TestWorkerRespawnBackoff(t *testing.T) {
 	}
 	if _, err := p.nextLog("worker started", 60*time.Second); err != nil {
 		t.Fatalf("%v\n%s", err, p.eventsText())
+	}
+}
+
+// keepaliveTimer returns the server side of conn's pending timer from
+// /proc/net/tcp: its kind (2 is the keepalive timer on an idle
+// connection) and the clock ticks until it fires.
+func keepaliveTimer(t *testing.T, conn net.Conn) (kind int, ticks int64) {
+	t.Helper()
+	server := conn.RemoteAddr().(*net.TCPAddr)
+	client := conn.LocalAddr().(*net.TCPAddr)
+	tcp, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(tcp), "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) > 5 && strings.HasSuffix(f[1], fmt.Sprintf(":%04X", server.Port)) && strings.HasSuffix(f[2], fmt.Sprintf(":%04X", client.Port)) {
+			k, when, _ := strings.Cut(f[5], ":")
+			kind, _ := strconv.Atoi(k)
+			ticks, _ := strconv.ParseInt(when, 16, 64)
+			return kind, ticks
+		}
+	}
+	t.Fatalf("no server side for %s in /proc/net/tcp", client)
+	return 0, 0
+}
+
+// tcp_keepidle applies to the connections a worker accepts, as to those
+// of a single process: an idle connection's keepalive timer is due in
+// about 300 s, not Go's default of 15 s.
+func TestWorkersApplyTCPKeepIdle(t *testing.T) {
+	for _, workers := range []string{"0", "1"} {
+		p := start(t, map[string]string{"api.ini": urlmap + apps + local + "tcp_keepidle = 300\n"}, "--workers", workers)
+		conn, err := net.Dial("tcp", p.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.ReadAll(resp.Body)
+		resp.Body.Close()
+		// USER_HZ is 100: anything over a minute is not the default.
+		if kind, ticks := keepaliveTimer(t, conn); kind != 2 || ticks < 60*100 {
+			t.Errorf("--workers %s: idle connection's timer: kind %d, due in %d ticks; want a keepalive timer (2) due in about 300 s", workers, kind, ticks)
+		}
 	}
 }
