@@ -125,16 +125,3 @@ func (l keepAliveListener) Accept() (net.Conn, error) {
 	}
 	return c, nil
 }
-
-// File returns the listening socket's file, for passing to workers.
-func listenerFile(ln net.Listener) (*os.File, error) {
-	if k, ok := ln.(keepAliveListener); ok {
-		ln = k.Listener
-	}
-	type filer interface{ File() (*os.File, error) }
-	f, ok := ln.(filer)
-	if !ok {
-		return nil, fmt.Errorf("listener %T cannot be passed to workers", ln)
-	}
-	return f.File()
-}
