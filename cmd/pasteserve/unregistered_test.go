@@ -22,6 +22,12 @@ func TestUnregisteredReferences(t *testing.T) {
 		"oslo_middleware:CatchErrors.factory", "oslo_middleware.cors:filter_factory", "egg:oslo.middleware#cors",
 		"oslo_middleware.http_proxy_to_wsgi:HTTPProxyToWSGI.factory", "oslo_middleware:Healthcheck.app_factory",
 		"egg:oslo.middleware#healthcheck", "call:neutron.auth:pipeline_factory", "neutron.auth:NoauthFakeProjectId.factory",
+		// nova's and cinder's generic roles.
+		"call:nova.api.openstack.urlmap:urlmap_factory", "call:cinder.api:root_app_factory",
+		"nova.api.openstack.compute.versions:Versions.factory", "nova.api.openstack.compute.versions:VersionsV2.factory",
+		"cinder.api.versions:Versions.factory", "nova.api.openstack:FaultWrapper.factory",
+		"cinder.api.middleware.fault:FaultWrapper.factory", "nova.api.openstack.requestlog:RequestLog.factory",
+		"call:nova.api.auth:pipeline_factory_v21", "call:cinder.api.middleware.auth:pipeline_factory",
 	}
 	files, _ := filepath.Glob("../../testdata/paste/corpus/*")
 	total := map[string]bool{}
