@@ -127,17 +127,9 @@ func TestCinderPasteFileServes(t *testing.T) {
 	// CORS, from [cors] in cinder.conf.
 	preflight := func(origin string) http.Header {
 		t.Helper()
-		req, _ := http.NewRequest("OPTIONS", p.url("/v3/"+project+"/volumes"), nil)
-		req.Header.Set("Origin", origin)
-		req.Header.Set("Access-Control-Request-Method", "GET")
-		req.Header.Set("Access-Control-Request-Headers", "X-Auth-Token")
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		requestID("preflight from "+origin, resp.Header)
-		return resp.Header
+		h := preflight(t, p.url("/v3/"+project+"/volumes"), origin, "GET", "X-Auth-Token")
+		requestID("preflight from "+origin, h)
+		return h
 	}
 	if h := preflight("https://dashboard.example.com"); h.Get("Access-Control-Allow-Origin") != "https://dashboard.example.com" ||
 		h.Get("Access-Control-Allow-Methods") != "GET" || h.Get("Access-Control-Allow-Headers") != "X-Auth-Token" {
