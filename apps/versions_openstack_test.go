@@ -57,3 +57,11 @@ func TestVersionsDocumentOption(t *testing.T) {
 		t.Errorf("%s\nwant %s", rec.Body, want)
 	}
 }
+
+func BenchmarkNovaVersions(b *testing.B) {
+	h := mustBuildApp(b, "[app:main]\npaste.app_factory = nova.api.openstack.compute.versions:Versions.factory\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		serveReq(h, httptest.NewRequest("GET", "/", nil))
+	}
+}

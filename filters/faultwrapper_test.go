@@ -2,6 +2,7 @@ package filters
 
 import (
 	"bytes"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -37,4 +38,10 @@ func TestFaultWrapper(t *testing.T) {
 			t.Errorf("%s: HEAD: %d %q", ref, rec.Code, rec.Body)
 		}
 	}
+}
+
+func BenchmarkFaultWrapper(b *testing.B) {
+	benchFilter(b, benchPaste("paste.filter_factory = nova.api.openstack:FaultWrapper.factory"), func() *http.Request {
+		return httptest.NewRequest("GET", "/", nil)
+	})
 }
