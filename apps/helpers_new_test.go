@@ -4,44 +4,20 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
-	"testing"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/pastetest"
 
 	_ "github.com/pasteserve/pasteserve/filters"
 )
 
-// buildPasteApp writes src to api.ini in a temporary directory and
-// builds its "main" app.
-func buildPasteApp(t testing.TB, src string) (http.Handler, error) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "api.ini")
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return loader.Load(path, "main", nil, loader.Default)
-}
-
-func mustBuildApp(t testing.TB, src string) http.Handler {
-	t.Helper()
-	h, err := buildPasteApp(t, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
-// wantAppError checks that src fails to build with want at api.ini:pos.
-func wantAppError(t *testing.T, src, pos, want string) {
-	t.Helper()
-	_, err := buildPasteApp(t, src)
-	if err == nil || !strings.Contains(err.Error(), "api.ini:"+pos+": ") || !strings.Contains(err.Error(), want) {
-		t.Errorf("error:\n%v\nwant at api.ini:%s: %q", err, pos, want)
-	}
-}
+// The apps are built as pasteserve builds them, from a paste file api.ini
+// (see pastetest.Build).
+var (
+	buildPasteApp = pastetest.Build
+	mustBuildApp  = pastetest.MustBuild
+	wantAppError  = pastetest.WantBuildError
+)
 
 func serveReq(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()

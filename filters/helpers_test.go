@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/pastetest"
 	"github.com/rs/zerolog"
 )
 
@@ -66,11 +67,13 @@ func pasteFile(t testing.TB, src string) string {
 	return path
 }
 
-// buildPaste resolves and builds "main" from src, as pasteserve does.
-func buildPaste(t testing.TB, src string) (http.Handler, error) {
-	t.Helper()
-	return loader.Load(pasteFile(t, src), "main", nil, loader.Default)
-}
+// The factories are built as pasteserve builds them, from a paste file
+// api.ini (see pastetest.Build).
+var (
+	buildPaste     = pastetest.Build
+	mustBuild      = pastetest.MustBuild
+	wantBuildError = pastetest.WantBuildError
+)
 
 // filterPaste is a pipeline of one filter (section [filter:f], whose
 // first option is on line 5) in front of the test app.
@@ -83,28 +86,6 @@ func filterPaste(use string, opts ...string) string {
 	}
 	b.WriteString("[app:app]\nuse = egg:pasteserve#filters-test-app\n")
 	return b.String()
-}
-
-func mustBuild(t testing.TB, src string) http.Handler {
-	t.Helper()
-	h, err := buildPaste(t, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
-// wantBuildError builds src and checks that it fails with want, at
-// api.ini:pos.
-func wantBuildError(t *testing.T, src, pos, want string) {
-	t.Helper()
-	_, err := buildPaste(t, src)
-	if err == nil {
-		t.Fatalf("built without error; want %s %s", pos, want)
-	}
-	if !strings.Contains(err.Error(), "api.ini:"+pos+": ") || !strings.Contains(err.Error(), want) {
-		t.Errorf("error:\n%v\nwant at api.ini:%s: %q", err, pos, want)
-	}
 }
 
 // do serves one request and returns the recorder.

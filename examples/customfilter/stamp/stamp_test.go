@@ -5,12 +5,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/pastetest"
 
 	_ "github.com/pasteserve/pasteserve/examples/customfilter/hello"
 	_ "github.com/pasteserve/pasteserve/examples/customfilter/stamp"
@@ -41,13 +39,10 @@ func TestServeThroughStamp(t *testing.T) {
 	}
 }
 
+// A missing option fails when the pipeline is built, at its section.
 func TestMissingValueFailsAtBuild(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "api.ini")
-	os.WriteFile(path, []byte("[pipeline:main]\npipeline = stamp hello\n[filter:stamp]\nuse = egg:mycompany#stamp\n[app:hello]\nuse = egg:pasteserve#hello-example\n"), 0o644)
-	_, err := loader.Load(path, "main", nil, loader.Default)
-	if err == nil || !strings.Contains(err.Error(), "api.ini:3:1: [filter:stamp] value: is required") {
-		t.Errorf("error = %v", err)
-	}
+	pastetest.WantBuildError(t, "[pipeline:main]\npipeline = stamp hello\n[filter:stamp]\nuse = egg:mycompany#stamp\n[app:hello]\nuse = egg:pasteserve#hello-example\n",
+		"3:1", "[filter:stamp] value: is required")
 }
 
 func Example() {
