@@ -24,7 +24,7 @@ import (
 // Its options are keystonemiddleware's [keystone_authtoken] ones, read
 // from the paste section and, failing that, from global_conf keys
 // "keystone_authtoken.<option>", which is how a server passes the
-// service's oslo.config group (see keystoneAuthtokenPrefix).
+// service's oslo.config group (see keystoneAuthtokenGroup).
 func init() {
 	loader.Register(loader.Factory{
 		Name: "auth_token",
@@ -42,7 +42,7 @@ func init() {
 
 // AuthToken is the auth_token factory; docs/auth.md lists its options.
 func AuthToken(cfg *loader.Config) (loader.Middleware, error) {
-	o := optionSource{cfg: cfg, prefix: keystoneAuthtokenPrefix}
+	o := optionSource{cfg: cfg.InGroup(keystoneAuthtokenGroup)}
 	rejectUnsupportedAuthTokenOptions(o)
 
 	authURL := o.required("the Keystone URL auth_token authenticates its service user at, e.g. http://keystone:5000/v3", "auth_url")

@@ -8,27 +8,29 @@ import (
 	"github.com/pasteserve/pasteserve/loader"
 )
 
-// keystoneAuthtokenPrefix is how a server hands auth_token the options of
+// keystoneAuthtokenGroup is how a server hands auth_token the options of
 // a service's oslo.config [keystone_authtoken] group: as global_conf
-// keys "keystone_authtoken.<option>". Where keystonemiddleware reads that
-// group itself (oslo_config_project), pasteserve leaves reading the
-// service's config files to the server and takes the values through
-// global_conf, so a paste file that names auth_token without options
-// still builds. A value in the paste section wins over the global one,
-// as keystonemiddleware lets paste options override the config file.
-const keystoneAuthtokenPrefix = "keystone_authtoken."
+// keys "keystone_authtoken.<option>", read through
+// loader.Config.InGroup. Where keystonemiddleware reads that group
+// itself (oslo_config_project), pasteserve leaves reading the service's
+// config files to the server and takes the values through global_conf,
+// so a paste file that names auth_token without options still builds. A
+// value in the paste section wins over the global one, as
+// keystonemiddleware lets paste options override the config file.
+const keystoneAuthtokenGroup = "keystone_authtoken"
 
 // optionSource reads the token filters' options: from the section
-// (local_conf) first, then, when prefix is set, from global_conf under
-// prefix+name. Errors are positioned at the key in the section, or at
-// the section when the value came from global_conf, and then say so.
+// (local_conf) first, then, when cfg is a loader.Config.InGroup view,
+// from the group in global_conf. Errors are positioned at the key in the
+// section, or at the section when the value came from global_conf, and
+// then say so (loader.Config.Errorf).
 //
 // Each read takes the option's name and its deprecated names, which are
 // accepted as keystonemiddleware accepts them (auth_uri for
-// www_authenticate_uri, memcache_servers for memcached_servers).
+// www_authenticate_uri, memcache_servers for memcached_servers). Any of
+// them in the section wins over all of them in the group.
 type optionSource struct {
-	cfg    *loader.Config
-	prefix string
+	cfg *loader.Config
 }
 
 // lookup returns the first of names that is set, and its value.
@@ -38,11 +40,9 @@ func (o optionSource) lookup(names ...string) (key, value string, ok bool) {
 			return n, v, true
 		}
 	}
-	if o.prefix != "" {
-		for _, n := range names {
-			if v, ok := o.cfg.Global[o.prefix+n]; ok {
-				return n, v, true
-			}
+	for _, n := range names {
+		if v, ok := o.cfg.Get(n); ok {
+			return n, v, true
 		}
 	}
 	return names[0], "", false
@@ -50,11 +50,6 @@ func (o optionSource) lookup(names ...string) (key, value string, ok bool) {
 
 // errorf records a problem with key's value.
 func (o optionSource) errorf(key, format string, args ...any) {
-	if _, local := o.cfg.Local[key]; !local && o.prefix != "" {
-		if _, global := o.cfg.Global[o.prefix+key]; global {
-			format += " (from global_conf " + o.prefix + key + ")"
-		}
-	}
 	o.cfg.Errorf(key, format, args...)
 }
 
