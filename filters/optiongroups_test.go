@@ -35,6 +35,8 @@ func TestOptionGroups(t *testing.T) {
 	if rec := do(h, r); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"detailed": true`) {
 		t.Errorf("healthcheck with [healthcheck] detailed: %d %s", rec.Code, rec.Body)
 	}
+	wantBuildError(t, "[DEFAULT]\noslo_middleware.http_basic_auth_user_file = /nonexistent/htpasswd\n"+filterPaste("use = egg:oslo.middleware#basic_auth"),
+		"5:1", `cannot read the htpasswd file: open /nonexistent/htpasswd: no such file or directory (from global_conf oslo_middleware.http_basic_auth_user_file)`)
 	wantBuildError(t, "[DEFAULT]\noslo_middleware.max_request_body_size = big\n"+filterPaste("use = egg:oslo.middleware#sizelimit"),
 		"5:1", `max_request_body_size: "big" is not a whole number (from global_conf oslo_middleware.max_request_body_size)`)
 }

@@ -68,7 +68,8 @@ func TestAssignedRequestID(t *testing.T) {
 	}
 }
 
-// A response the server's own limits write carries the id too.
+// The responses the server's own limits write carry the id too: 431 for
+// a long header line, 503 beyond the pool (here of size 0).
 func TestRequestIDOnLimitResponses(t *testing.T) {
 	o := Defaults()
 	o.MaxHeaderLine = 100
@@ -79,5 +80,14 @@ func TestRequestIDOnLimitResponses(t *testing.T) {
 	h.ServeHTTP(w, r)
 	if w.Code != 431 || !strings.HasPrefix(w.Header().Get("X-Openstack-Request-Id"), "req-") {
 		t.Errorf("431 response: %d, %v", w.Code, w.Header())
+	}
+
+	o = Defaults()
+	o.PoolSize = 0
+	h = newHTTPServer(o, zerolog.Nop(), http.NotFoundHandler()).Handler
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if w.Code != 503 || !strings.HasPrefix(w.Header().Get("X-Openstack-Request-Id"), "req-") {
+		t.Errorf("503 response: %d, %v", w.Code, w.Header())
 	}
 }
