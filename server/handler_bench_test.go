@@ -30,6 +30,8 @@ func BenchmarkHandlerLayers(b *testing.B) {
 	swap.store(app)
 	log := zerolog.New(io.Discard)
 	o := cfg.Options
+	withAccessLog := o
+	withAccessLog.AccessLog = true
 	layers := []struct {
 		name string
 		h    http.Handler
@@ -38,12 +40,8 @@ func BenchmarkHandlerLayers(b *testing.B) {
 		{"swap", &swap},
 		{"guard", guard(o, &swap)},
 		{"logger", newHTTPServer(o, log, &swap).Handler},
+		{"access_log", newHTTPServer(withAccessLog, log, &swap).Handler},
 	}
-	o.AccessLog = true
-	layers = append(layers, struct {
-		name string
-		h    http.Handler
-	}{"access_log", newHTTPServer(o, log, &swap).Handler})
 	for _, l := range layers {
 		b.Run(l.name, func(b *testing.B) {
 			r := httptest.NewRequest("GET", "http://127.0.0.1:9797/v2.0/", nil)
