@@ -103,29 +103,45 @@ func isZombie(pid int) bool {
 	return err != nil || strings.Contains(string(b), ") Z ")
 }
 
+// A rolling reload loses no request: eight keep-alive clients that do
+// not retry (keepAliveClients; Go's http.Client would resend a GET that
+// failed on a reused connection and hide the loss, which is how this test
+// passed while Python's http.client lost 17 of 18,822 requests) run
+// through two SIGHUPs, each replacing both workers. Each old worker
+// answers the next request on each of its connections with Connection:
+// close, closes only connections left idle past the drain's grace, and
+// exits.
 func TestWorkersReloadWithoutDroppingRequests(t *testing.T) {
 	p := start(t, map[string]string{"api.ini": urlmap + apps + local}, "--workers", "2")
-	before := allWorkers(t, p.url("/"), 2)
 	stop := make(chan struct{})
-	var errs []string
-	fails, seen, wait := hammerErr(p.url("/"), 4, 3000, stop, &errs)
-	time.Sleep(200 * time.Millisecond)
-	newApps := strings.Replace(apps, "greeting = hello", "greeting = reloaded", 1)
-	os.WriteFile(filepath.Join(p.dir, "api.ini"), []byte(urlmap+newApps+local), 0o644)
-	p.signal(syscall.SIGHUP)
-	if err := p.waitFor("reloaded: every worker replaced", 30*time.Second); err != nil {
-		t.Fatalf("%v\n%s", err, p.logText())
-	}
+	load, wait := keepAliveClients(p.addr, "/", 8, 20000, stop, false)
 	time.Sleep(300 * time.Millisecond)
+	for i, greeting := range []string{"reloaded", "again"} {
+		newApps := strings.Replace(apps, "greeting = hello", "greeting = "+greeting, 1)
+		if err := os.WriteFile(filepath.Join(p.dir, "api.ini"), []byte(urlmap+newApps+local), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p.signal(syscall.SIGHUP)
+		if err := p.waitFor("reloaded: every worker replaced", 30*time.Second); err != nil {
+			close(stop)
+			wait()
+			t.Fatalf("reload %d: %v\n%s", i+1, err, p.eventsText())
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 	close(stop)
 	wait()
-	if *fails != 0 || seen["reloaded"] == 0 {
-		t.Errorf("across the rolling reload: %d failed requests %q, bodies %v\n%s", *fails, errs, seen, p.eventsText())
+	t.Log(load.summary())
+	if len(load.failures) != 0 || load.bodies["hello"] == 0 || load.bodies["reloaded"] == 0 || load.bodies["again"] == 0 {
+		t.Errorf("across two rolling reloads: %s\n%s", load.summary(), p.eventsText())
 	}
 	// The old workers drain and exit. Under load, one used to hang in
 	// its drain: see TestWorkerStartKeepsSharedSocketNonBlocking.
 	deadline := time.Now().Add(10 * time.Second)
-	for pid := range before {
+	for pid, greeting := range load.pids {
+		if greeting == "again" {
+			continue // a current worker
+		}
 		for syscall.Kill(pid, 0) == nil && !isZombie(pid) && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
