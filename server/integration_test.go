@@ -374,6 +374,9 @@ func TestPoolLimit(t *testing.T) {
 	}
 }
 
+// While the port is busy, pasteserve retries for retry_until_window and
+// says so once, with the time it gives up, then once more when it binds
+// or gives up.
 func TestBindRetry(t *testing.T) {
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -381,14 +384,32 @@ func TestBindRetry(t *testing.T) {
 	}
 	port := busy.Addr().(*net.TCPAddr).Port
 	conf := fmt.Sprintf("\n[server:main]\nuse = egg:pasteserve#http\nbind_host = 127.0.0.1\nbind_port = %d\nretry_until_window = 10\n", port)
+	launched := time.Now()
 	p := launch(t, map[string]string{"api.ini": urlmap + apps + conf})
+	const retrying = "address already in use (is another server running?); retrying every 0.1 s until retry_until"
+	m, err := p.nextLog(retrying, 10*time.Second)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, p.logText())
+	}
+	until, err := time.Parse(time.RFC3339, fmt.Sprint(m["retry_until"]))
+	// RFC 3339 in the log has whole seconds.
+	if err != nil || until.Before(launched.Add(9*time.Second)) || until.After(time.Now().Add(11*time.Second)) ||
+		m["level"] != "warn" || m["address"] != fmt.Sprintf("127.0.0.1:%d", port) || m["retry_until_window"] != "10s" {
+		t.Errorf("retry line %v (%v): want a warning with the address, retry_until about 10 s from the start, and the window", m, err)
+	}
 	time.Sleep(700 * time.Millisecond)
 	busy.Close()
+	if _, err := p.nextLog("address free; bound after retrying", 10*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, p.logText())
+	}
 	if err := p.waitFor("listening", 10*time.Second); err != nil {
 		t.Fatalf("did not start once the port was freed: %v\n%s", err, p.logText())
 	}
 	if code, _, _ := get(t, p.url("/")); code != 200 {
 		t.Errorf("GET / = %d", code)
+	}
+	if n := strings.Count(p.logText(), retrying); n != 1 {
+		t.Errorf("the retry is logged %d times, want once:\n%s", n, p.logText())
 	}
 
 	busy2, err := net.Listen("tcp", "127.0.0.1:0")
@@ -403,6 +424,11 @@ func TestBindRetry(t *testing.T) {
 	want := fmt.Sprintf("could not bind to 127.0.0.1:%d after trying for 1s: address already in use", port)
 	if err == nil || !strings.Contains(q.logText(), want) {
 		t.Errorf("exit %v, log:\n%s\nwant %q", err, q.logText(), want)
+	}
+	for _, msg := range []string{retrying, "address still in use; giving up"} {
+		if n := strings.Count(q.logText(), msg); n != 1 {
+			t.Errorf("%q logged %d times, want once:\n%s", msg, n, q.logText())
+		}
 	}
 }
 

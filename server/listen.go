@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-systemd/v22/activation"
+	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 )
 
@@ -22,8 +23,12 @@ import (
 // 0.1 s until retry_until_window has passed. Accepted connections get TCP
 // keepalive after tcp_keepidle.
 //
+// The retry is logged once when it begins, with the time it ends, and
+// once when it ends: the window (30 s by default) is otherwise a silence
+// in which nothing says why the server does not answer.
+//
 // When systemd passes a socket (LISTEN_FDS), that socket is used instead.
-func listen(ctx context.Context, o Options) (net.Listener, error) {
+func listen(ctx context.Context, o Options, log zerolog.Logger) (net.Listener, error) {
 	if ls, err := activation.Listeners(); err == nil && len(ls) > 0 && ls[0] != nil {
 		for _, extra := range ls[1:] {
 			if extra != nil {
@@ -36,18 +41,34 @@ func listen(ctx context.Context, o Options) (net.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(o.RetryUntilWindow)
+	hostPort := net.JoinHostPort(addr.String(), strconv.Itoa(o.BindPort))
+	began := time.Now()
+	deadline := began.Add(o.RetryUntilWindow)
+	retrying := false
 	for {
 		ln, err := bindListen(addr, o.BindPort, o.Backlog, o.V6Only)
 		if err == nil {
+			if retrying {
+				log.Info().Str("address", hostPort).Str("waited", time.Since(began).Round(time.Millisecond).String()).
+					Msg("address free; bound after retrying")
+			}
 			return keepAliveListener{ln, o.TCPKeepIdle}, nil
 		}
-		if !errors.Is(err, unix.EADDRINUSE) || time.Now().After(deadline) {
-			if errors.Is(err, unix.EADDRINUSE) {
-				return nil, fmt.Errorf("could not bind to %s after trying for %s: address already in use (is another server running? retry_until_window sets how long to wait)",
-					net.JoinHostPort(addr.String(), strconv.Itoa(o.BindPort)), o.RetryUntilWindow)
+		if !errors.Is(err, unix.EADDRINUSE) {
+			return nil, fmt.Errorf("listen on %s: %w", hostPort, err)
+		}
+		if time.Now().After(deadline) {
+			if retrying {
+				log.Error().Str("address", hostPort).Str("waited", time.Since(began).Round(time.Millisecond).String()).
+					Msg("address still in use; giving up")
 			}
-			return nil, fmt.Errorf("listen on %s: %w", net.JoinHostPort(addr.String(), strconv.Itoa(o.BindPort)), err)
+			return nil, fmt.Errorf("could not bind to %s after trying for %s: address already in use (is another server running? retry_until_window sets how long to wait)",
+				hostPort, o.RetryUntilWindow)
+		}
+		if !retrying {
+			retrying = true
+			log.Warn().Str("address", hostPort).Time("retry_until", deadline).Str("retry_until_window", o.RetryUntilWindow.String()).
+				Msg("address already in use (is another server running?); retrying every 0.1 s until retry_until")
 		}
 		select {
 		case <-ctx.Done():

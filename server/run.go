@@ -106,7 +106,7 @@ func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 		return err
 	}
 	if ln == nil {
-		if ln, err = listen(ctx, cfg.Options); err != nil {
+		if ln, err = listen(ctx, cfg.Options, log); err != nil {
 			return err
 		}
 	}

@@ -146,7 +146,7 @@ func runMaster(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 			return err
 		}
 	}
-	ln, err := listen(context.Background(), cfg.Options)
+	ln, err := listen(context.Background(), cfg.Options, log)
 	if err != nil {
 		return err
 	}
