@@ -170,3 +170,38 @@ func TestConfigMasksSecrets(t *testing.T) {
 		t.Errorf("--show-secrets:\n%s", out)
 	}
 }
+
+// A bad serve flag is a usage error, found as the flags are parsed: exit
+// status 2 and a message that names the flag and says what it takes.
+// --workers -5 used to serve in one process; --bind with a bad port or
+// no port, an empty --name and the like failed later, or not at all.
+func TestServeFlagValuesAreUsageErrors(t *testing.T) {
+	// A paste file that is not there: the flag must be refused before
+	// it is looked for (and nothing may start serving).
+	paste := filepath.Join(t.TempDir(), "missing.ini")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--workers", "-5"}, `invalid value "-5" for flag -workers: want a whole number of worker processes, 0 or more (0 serves in this process)`},
+		{[]string{"--workers", "two"}, `invalid value "two" for flag -workers: want a whole number`},
+		{[]string{"--bind", "127.0.0.1:70000"}, `invalid value "127.0.0.1:70000" for flag -bind: port "70000": want a number from 0 (any free port) to 65535`},
+		{[]string{"--bind", "127.0.0.1:http"}, `invalid value "127.0.0.1:http" for flag -bind: port "http": want a number`},
+		{[]string{"--bind", "localhost"}, `invalid value "localhost" for flag -bind: want HOST:PORT, [IPv6]:PORT or :PORT`},
+		{[]string{"--bind", ""}, `invalid value "" for flag -bind: want HOST:PORT`},
+		{[]string{"--log-format", "xml"}, `invalid value "xml" for flag -log-format: want json or console`},
+		{[]string{"--name", ""}, `invalid value "" for flag -name: must not be empty`},
+		{[]string{"--server-name", ""}, `invalid value "" for flag -server-name: must not be empty`},
+		{[]string{"--config-file", ""}, `invalid value "" for flag -config-file: must not be empty`},
+		{[]string{"--config-dir", ""}, `invalid value "" for flag -config-dir: must not be empty`},
+	} {
+		args := append([]string{"serve", "--paste", paste}, tc.args...)
+		code, _, errOut := runCLI(t, args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, "Usage: pasteserve [serve]") {
+			t.Errorf("%q: exit %d, want 2 with %q and the usage; stderr:\n%s", tc.args, code, tc.want, errOut)
+		}
+	}
+	if code, _, errOut := runCLI(t, "--paste", ""); code != 2 || !strings.Contains(errOut, `invalid value "" for flag -paste: must not be empty`) {
+		t.Errorf("--paste \"\": exit %d, stderr:\n%s", code, errOut)
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,16 +27,113 @@ func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 // serveFlags registers the serve options on fs.
+//
+// Every value is checked as it is parsed: a bad one is a usage error
+// (exit status 2, a message that names the flag and says what it takes,
+// then the usage), as a bad value in a configuration file is an error at
+// its position. None is left for the server to ignore (--workers -5 used
+// to serve in one process) or to reject later as if a file were wrong
+// (--bind 127.0.0.1:70000 failed in listen, with exit status 1).
 func serveFlags(fs *flag.FlagSet, f *server.Flags, logFormat *string) {
-	fs.StringVar(&f.Paste, "paste", "", "the paste-deploy `FILE` to serve (default: api_paste_config, searched for)")
-	fs.StringVar(&f.Name, "name", "main", "the `NAME` of the app in the paste file")
-	fs.StringVar(&f.ServerName, "server-name", "main", "the `NAME` of the paste file's [server:NAME] section to read settings from")
-	fs.Var((*stringList)(&f.ConfigFiles), "config-file", "an oslo.config-style `FILE` ([DEFAULT], [ssl], [paste_deploy]); repeatable, later files win")
-	fs.StringVar(&f.ConfigDir, "config-dir", "", "read every `DIR`/*.conf, sorted, after the --config-files")
-	fs.StringVar(&f.Bind, "bind", "", "listen on `HOST:PORT` (bind_host and bind_port; [::]:PORT for IPv6)")
-	fs.IntVar(&f.Workers, "workers", -1, "worker `N`umber: processes sharing the socket (api_workers); 0 serves in this process")
-	fs.StringVar(logFormat, "log-format", "", "log as json or console (default: console on a terminal, json otherwise)")
+	f.Name, f.ServerName, f.Workers = "main", "main", -1
+	fs.Var(checked{&f.Paste, nonEmpty}, "paste", "the paste-deploy `FILE` to serve (default: api_paste_config, searched for)")
+	fs.Var(checked{&f.Name, nonEmpty}, "name", "the `NAME` of the app in the paste file")
+	fs.Var(checked{&f.ServerName, nonEmpty}, "server-name", "the `NAME` of the paste file's [server:NAME] section to read settings from")
+	fs.Var(fileList{&f.ConfigFiles}, "config-file", "an oslo.config-style `FILE` ([DEFAULT], [ssl], [paste_deploy]); repeatable, later files win")
+	fs.Var(checked{&f.ConfigDir, nonEmpty}, "config-dir", "read every `DIR`/*.conf, sorted, after the --config-files")
+	fs.Var(checked{&f.Bind, checkBind}, "bind", "listen on `HOST:PORT` (bind_host and bind_port; [::]:PORT for IPv6, :PORT for bind_host's address)")
+	fs.Var(workersFlag{&f.Workers}, "workers", "worker `N`umber: processes sharing the socket, 0 or more (api_workers); 0 serves in this process")
+	fs.Var(checked{logFormat, checkLogFormat}, "log-format", "log `FORMAT`: json or console (default: console on a terminal, json otherwise)")
 	fs.BoolVar(&f.Debug, "debug", false, "log debug messages and every option with its value and source")
+}
+
+// checked is a string flag whose value check accepts.
+type checked struct {
+	p     *string
+	check func(string) error
+}
+
+func (c checked) String() string {
+	if c.p == nil {
+		return ""
+	}
+	return *c.p
+}
+
+func (c checked) Set(v string) error {
+	if err := c.check(v); err != nil {
+		return err
+	}
+	*c.p = v
+	return nil
+}
+
+// nonEmpty rejects an empty value: --name= would otherwise mean the
+// default, and --paste= a search, without a word.
+func nonEmpty(v string) error {
+	if v == "" {
+		return errors.New("must not be empty")
+	}
+	return nil
+}
+
+// checkBind takes HOST:PORT, [IPv6]:PORT or :PORT, with a port from 0
+// (pick a free one) to 65535. The host is resolved when the server
+// binds.
+func checkBind(v string) error {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return errors.New("want HOST:PORT, [IPv6]:PORT or :PORT")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q: want a number from 0 (any free port) to 65535", port)
+	}
+	return nil
+}
+
+func checkLogFormat(v string) error {
+	if v != "json" && v != "console" {
+		return errors.New("want json or console")
+	}
+	return nil
+}
+
+// fileList is the repeatable --config-file.
+type fileList struct{ p *[]string }
+
+func (l fileList) String() string {
+	if l.p == nil {
+		return ""
+	}
+	return strings.Join(*l.p, ",")
+}
+
+func (l fileList) Set(v string) error {
+	if err := nonEmpty(v); err != nil {
+		return err
+	}
+	*l.p = append(*l.p, v)
+	return nil
+}
+
+// workersFlag is --workers: a whole number, 0 or more. Not given, it is
+// -1, and api_workers decides.
+type workersFlag struct{ p *int }
+
+func (w workersFlag) String() string {
+	if w.p == nil || *w.p < 0 {
+		return ""
+	}
+	return strconv.Itoa(*w.p)
+}
+
+func (w workersFlag) Set(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return errors.New("want a whole number of worker processes, 0 or more (0 serves in this process)")
+	}
+	*w.p = n
+	return nil
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {

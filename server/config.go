@@ -247,7 +247,7 @@ func flagSettings(f Flags) ([]setting, error) {
 		}
 		add("bind_port", port, "--bind")
 	}
-	if f.Workers >= 0 {
+	if f.Workers != -1 { // -1: not given; any other negative is an error
 		add("api_workers", strconv.Itoa(f.Workers), "--workers")
 	}
 	if f.Debug {

@@ -190,3 +190,28 @@ func TestOptionGroupsReachGlobalConf(t *testing.T) {
 		t.Errorf("global conf\n got %v\nwant %v", c.Global, want)
 	}
 }
+
+// A value out of its option's range is an error from every layer, as
+// api_workers = -3 in a file always was: --workers -5 from a caller of
+// Load used to be taken for "not given", and a port above 65535 reached
+// bind(2).
+func TestValuesOutOfRange(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"api.ini": appOnly, "port.conf": "[DEFAULT]\nbind_port = 70000\n"})
+	paste := filepath.Join(dir, "api.ini")
+	for _, tc := range []struct {
+		flags Flags
+		want  string
+	}{
+		{Flags{Paste: paste, Workers: -5}, `flag --workers: api_workers: "-5" is not a whole number of at least 0`},
+		{Flags{Paste: paste, ConfigFiles: []string{filepath.Join(dir, "port.conf")}, Workers: -1}, `port.conf:2:1: bind_port: "70000" is not a port number: 0 (any free port) to 65535`},
+		{Flags{Paste: paste, Bind: "127.0.0.1:65536", Workers: -1}, `flag --bind: bind_port: "65536" is not a port number`},
+	} {
+		_, err := Load(tc.flags)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: error %v, want %q", tc.flags, err, tc.want)
+		}
+	}
+	if c, err := Load(Flags{Paste: paste, Bind: "127.0.0.1:65535", Workers: 0}); err != nil || c.BindPort != 65535 || c.Workers != 0 {
+		t.Errorf("the largest port and 0 workers: %v", err)
+	}
+}

@@ -89,6 +89,19 @@ func integer(p func(*Options) *int, min int) field {
 	}
 }
 
+// portNumber reads a TCP port number: 0 (any free port) to 65535.
+func portNumber(p func(*Options) *int) field {
+	f := integer(p, 0)
+	set := f.set
+	f.set = func(o *Options, v string) error {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 65535 {
+			return fmt.Errorf("%q is not a port number: 0 (any free port) to 65535", v)
+		}
+		return set(o, v)
+	}
+	return f
+}
+
 func boolean(p func(*Options) *bool) field {
 	return field{
 		set: func(o *Options, v string) error {
@@ -141,7 +154,7 @@ func oneOf(p func(*Options) *string, values ...string) field {
 // options is every setting, in the order docs/server.md lists them.
 var options = []option{
 	{"DEFAULT", "bind_host", "0.0.0.0", "address to listen on; a host name is resolved and its first address used", str(func(o *Options) *string { return &o.BindHost })},
-	{"DEFAULT", "bind_port", "9696", "port to listen on; 0 picks a free one", integer(func(o *Options) *int { return &o.BindPort }, 0)},
+	{"DEFAULT", "bind_port", "9696", "port to listen on, 0 to 65535; 0 picks a free one", portNumber(func(o *Options) *int { return &o.BindPort })},
 	{"DEFAULT", "backlog", "4096", "listen() backlog", integer(func(o *Options) *int { return &o.Backlog }, 1)},
 	{"DEFAULT", "tcp_keepidle", "600", "seconds a client connection is idle before TCP keepalive probes start", seconds(func(o *Options) *time.Duration { return &o.TCPKeepIdle })},
 	{"DEFAULT", "retry_until_window", "30", "seconds to keep retrying when the address is in use", seconds(func(o *Options) *time.Duration { return &o.RetryUntilWindow })},
