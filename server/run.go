@@ -193,9 +193,12 @@ func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 // client that sends on a connection idle for longer than the grace may
 // send just as the server closes it.
 func shutdown(srv *http.Server, ln net.Listener, conns *connTracker, log zerolog.Logger, sig os.Signal, deadline time.Duration) error {
-	// The drain has begun by the time the message says so.
-	conns.startDrain()
+	// The listener closes first: a client told to reconnect by a
+	// Connection: close must find it closed (or, with workers, another
+	// worker's), not be left in this process's accept queue. The drain
+	// has begun by the time the message says so.
 	ln.Close()
+	conns.startDrain()
 	notify(log, daemon.SdNotifyStopping)
 	log.Info().Str("signal", sig.String()).Dur("deadline", deadline).Msg("stopping: draining in-flight requests")
 	ctx := context.Background()
