@@ -121,6 +121,10 @@ func TestResolveURIsAndSections(t *testing.T) {
 			expr: "egg:P#b"},
 		{id: "9 missing config file", files: map[string]string{"api.ini": "[app:main]\nuse = config:nope.ini\n"},
 			err: "cannot read paste file", errPos: "2:7"},
+		// An interpolated value has no position of its own: the error
+		// is at its key (it once had none, found by FuzzResolveBuild).
+		{id: "9 error in an interpolated use", files: map[string]string{"api.ini": "[DEFAULT]\nx = nope\n[app:main]\nuse = %(x)s\n"},
+			err: `no app named "nope"`, errPos: "4:1"},
 		{id: "10 egg default entry main", files: map[string]string{"api.ini": "[app:main]\nuse = egg:Probe\n"},
 			expr: "egg:Probe#main"},
 		{id: "14 call without module:attr", files: map[string]string{"api.ini": "[app:main]\nuse = call:nomodule\n"},
@@ -144,4 +148,18 @@ func TestResolveURIsAndSections(t *testing.T) {
 		{id: "34 my-scheme:foo is a section name (u11)", files: map[string]string{"api.ini": "[app:main]\nuse = my-scheme:foo\n[app:my-scheme:foo]\nuse = egg:P#s\n"}, expr: "egg:P#s"},
 		{id: "2 URI without scheme from the caller", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\n"}, name: "main", expr: "egg:P#a"},
 	})
+}
+
+// TestInterpolatedRefPos: a factory reference that came through
+// interpolation is positioned at its key, so that "no factory" errors
+// at build time point somewhere.
+func TestInterpolatedRefPos(t *testing.T) {
+	dir := files(t, map[string]string{"api.ini": "[DEFAULT]\nx = m:f\n[app:main]\npaste.app_factory = %(x)s\n"})
+	n, err := (&Resolver{}).Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Ref.Text != "m:f" || n.Ref.Pos.Line != 4 || n.Ref.Pos.Column != 1 {
+		t.Errorf("ref %q at %v, want m:f at 4:1", n.Ref.Text, n.Ref.Pos)
+	}
 }

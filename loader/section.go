@@ -45,19 +45,20 @@ func (c *sectionConf) pop(k string) (string, dsl.Pos, bool) {
 }
 
 // valuePos returns the position of the i-th byte of key's value, when the
-// value was not changed by interpolation; otherwise the key's position.
-func (c *sectionConf) valuePos(key string, value string, i int) dsl.Pos {
+// value was not changed by interpolation; otherwise keyPos, the key's
+// position (passed in, since the key has usually been popped by then).
+func (c *sectionConf) valuePos(key, value string, keyPos dsl.Pos, i int) dsl.Pos {
 	if e := c.s.Entry(key); e != nil && e.Value == value {
 		return e.ValuePos(i)
 	}
-	return c.localPos[key]
+	return keyPos
 }
 
 // fromUse is PasteDeploy's _context_from_use: "use = X" resolves X and
 // lays this section's configuration over it.
 func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, error) {
-	use, _, _ := c.pop("use")
-	n, err := c.fl.context(typ, use, gc, c.valuePos("use", use, 0))
+	use, usePos, _ := c.pop("use")
+	n, err := c.fl.context(typ, use, gc, c.valuePos("use", use, usePos, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -144,12 +145,12 @@ func (c *sectionConf) explicit(typ ObjectType, gc map[string]string) (*Node, err
 		return nil, posErr(c.s.Pos, "[%s] gives more than one kind of factory (%s); keep one", c.s.Header, strings.Join(keys, ", "))
 	}
 	f := possible[0]
-	c.pop(string(f.proto))
+	_, keyPos, _ := c.pop(string(f.proto))
 	proto := f.proto
 	if proto == "paste.composit_factory" {
 		proto = ProtoComposite
 	}
-	return &Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: f.value, Pos: c.valuePos(string(f.proto), f.value, 0)},
+	return &Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: f.value, Pos: c.valuePos(string(f.proto), f.value, keyPos, 0)},
 		Protocol: proto, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
 		Local: c.local, LocalPos: c.localPos, Global: gc, file: c.fl}, nil
 }
