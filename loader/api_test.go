@@ -183,3 +183,31 @@ func TestCreationOrder(t *testing.T) {
 		t.Errorf("70: %v", err)
 	}
 }
+
+// A built-in reference that is not registered is a missing blank import,
+// and the error says which; it suggests no nearest name. Other
+// references keep the nearest-name suggestion.
+func TestMissingBuiltinNamesTheImport(t *testing.T) {
+	old := Default
+	Default = &Registry{}
+	defer func() { Default = old }()
+	// Registered, and near egg:Paste#urlmap: the old message suggested it.
+	Default.Register(Factory{Name: "urlmapper", Aliases: []string{"egg:Paste#urlmaps"}, Kind: KindApp, App: func(*Config) (http.Handler, error) { return nil, nil }})
+	_, err := Default.lookup("egg:Paste#urlmap", TypeApp)
+	want := `no factory is registered for egg:Paste#urlmap; pasteserve's built-in factory for it is registered by package github.com/pasteserve/pasteserve/apps: add import _ "github.com/pasteserve/pasteserve/apps"`
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "nearest") {
+		t.Errorf("lookup of an unimported built-in app:\n%v\nwant %s", err, want)
+	}
+	_, err = Default.lookup("oslo_middleware:RequestId.factory", TypeFilter)
+	if err == nil || !strings.Contains(err.Error(), `add import _ "github.com/pasteserve/pasteserve/filters"`) {
+		t.Errorf("lookup of an unimported built-in filter: %v", err)
+	}
+	_, err = Default.lookup("egg:Paste#urlmapz", TypeApp)
+	if err == nil || !strings.Contains(err.Error(), "nearest registered: egg:paste#urlmaps") || strings.Contains(err.Error(), "import _") {
+		t.Errorf("lookup of a misspelt reference: %v", err)
+	}
+	// Another registry than Default is not filled by imports.
+	if _, err := (&Registry{}).lookup("egg:Paste#urlmap", TypeApp); err == nil || strings.Contains(err.Error(), "import _") {
+		t.Errorf("lookup in a registry of one's own: %v", err)
+	}
+}

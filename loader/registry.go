@@ -182,10 +182,19 @@ func (r *Registry) lookup(ref string, t ObjectType) (*Factory, error) {
 		return nil, fmt.Errorf("%s is registered as a %s (%q), but is used here as a %s", ref, cands[0].Kind, cands[0].Name, t)
 	}
 	msg := fmt.Sprintf("no factory is registered for %s", ref)
+	// A built-in that is not registered is a missing blank import, not a
+	// misspelling: say which import, rather than suggest the nearest
+	// name that happens to be registered. Imports register into Default
+	// only, so other registries get the plain advice.
+	if r == Default {
+		if hint := importHint(ref, t); hint != "" {
+			return nil, fmt.Errorf("%s; %s", msg, hint)
+		}
+	}
 	if near := r.near(ref, t); len(near) > 0 {
 		msg += "; nearest registered: " + strings.Join(near, ", ")
 	}
-	return nil, fmt.Errorf("%s (register a Go factory for it; see docs/plugins.md)", msg)
+	return nil, fmt.Errorf("%s (register a Go factory for it and import its package; see docs/plugins.md)", msg)
 }
 
 // near returns up to three registered references closest to ref.
