@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	stdlog "log"
 	"net"
 	"os"
 	"runtime/debug"
@@ -171,6 +172,11 @@ Options:`)
 		fmt.Fprintf(stderr, "pasteserve: %v\n", err)
 		return 2
 	}
+	// Code that logs through the standard library's log package (such as
+	// httputil.ReverseProxy) joins the same stream while serving.
+	defer func(w io.Writer, flags int) { stdlog.SetOutput(w); stdlog.SetFlags(flags) }(stdlog.Writer(), stdlog.Flags())
+	stdlog.SetFlags(0)
+	stdlog.SetOutput(server.NewErrorLog(log, "log").Writer())
 	if err := server.Run(f, log, loader.Default); err != nil {
 		printServeError(stderr, err)
 		log.Error().Str("error", firstLine(err.Error())).Msg("exiting")

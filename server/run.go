@@ -474,7 +474,7 @@ func newHTTPServer(o Options, log zerolog.Logger, app http.Handler) *http.Server
 		ReadTimeout:       o.ReadBodyTimeout,
 		WriteTimeout:      o.WriteTimeout,
 		IdleTimeout:       o.IdleTimeout,
-		ErrorLog:          nil,
+		ErrorLog:          NewErrorLog(log, "http.Server"),
 	}
 	srv.SetKeepAlivesEnabled(o.KeepAlive)
 	return srv

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// syncBuffer is a bytes.Buffer safe for the writer's timer goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) lines(t *testing.T) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(s.b.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("not JSON: %q", line)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestErrorLogRateLimit(t *testing.T) {
+	var buf syncBuffer
+	now := time.Unix(1000, 0)
+	w := newLimitedWriter(zerolog.New(&buf).With().Str("component", "http.Server").Logger(), func() time.Time { return now })
+	for i := 0; i < 25; i++ {
+		w.Write([]byte("http: TLS handshake error from 127.0.0.1:1: EOF\n"))
+	}
+	if got := buf.lines(t); len(got) != ErrorLogRate || got[0]["message"] != "http: TLS handshake error from 127.0.0.1:1: EOF" ||
+		got[0]["level"] != "warn" || got[0]["component"] != "http.Server" {
+		t.Fatalf("25 lines in a second: %d logged, want %d; first %v", len(got), ErrorLogRate, got[0])
+	}
+	// The next second: first the count of the lines dropped, then the line.
+	now = now.Add(1100 * time.Millisecond)
+	w.Write([]byte("http: Accept error: boom; retrying in 5ms\n"))
+	got := buf.lines(t)
+	if len(got) != ErrorLogRate+2 || got[ErrorLogRate]["suppressed"] != 15.0 || got[ErrorLogRate+1]["message"] != "http: Accept error: boom; retrying in 5ms" {
+		t.Fatalf("after the second: %v", got[ErrorLogRate:])
+	}
+	if msg, _ := got[ErrorLogRate]["message"].(string); msg != "15 more lines like the above were not logged (at most 10 a second)" {
+		t.Errorf("count line: %q", msg)
+	}
+
+	// With no line after the flood, the count still comes, when the
+	// second is over.
+	var buf2 syncBuffer
+	w2 := newLimitedWriter(zerolog.New(&buf2), time.Now)
+	for i := 0; i < ErrorLogRate+3; i++ {
+		w2.Write([]byte("x\n"))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(buf2.lines(t)) < ErrorLogRate+1 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := buf2.lines(t); len(got) != ErrorLogRate+1 || got[ErrorLogRate]["suppressed"] != 3.0 {
+		t.Errorf("a flood with nothing after it: %d lines, last %v", len(got), got[len(got)-1])
+	}
+}

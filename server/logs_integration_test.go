@@ -1,0 +1,130 @@
+package server_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pasteserve/pasteserve/server"
+)
+
+// plainHTTPToTLS speaks plain HTTP to the TLS port on a raw socket and
+// returns the status line: net/http answers 400 itself and logs a TLS
+// handshake error.
+func plainHTTPToTLS(t *testing.T, addr string) string {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := conn.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the answer: %v", err)
+	}
+	return strings.TrimSpace(line)
+}
+
+// logMaps returns the log lines as JSON objects, and the lines that are
+// not JSON.
+func logMaps(p *proc) (maps []map[string]any, plain []string) {
+	for _, line := range strings.Split(strings.TrimSpace(p.logText()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			plain = append(plain, line)
+			continue
+		}
+		maps = append(maps, m)
+	}
+	return maps, plain
+}
+
+// net/http's own errors (here: TLS handshake errors) are zerolog lines in
+// the JSON stream, with a component, and a client cannot flood the log
+// with them: at most server.ErrorLogRate a second, the rest counted.
+func TestNetHTTPErrorsJoinTheLog(t *testing.T) {
+	k := newPKI(t)
+	p := start(t, k.files(""))
+	if got := plainHTTPToTLS(t, p.addr); got != "HTTP/1.0 400 Bad Request" {
+		t.Errorf("plain HTTP to the TLS port: %q", got)
+	}
+	handshake := func(m map[string]any) bool {
+		s, _ := m["message"].(string)
+		return strings.HasPrefix(s, "http: TLS handshake error from 127.0.0.1:") && strings.HasSuffix(s, ": client sent an HTTP request to an HTTPS server")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for n := 0; n == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		maps, _ := logMaps(p)
+		for _, m := range maps {
+			if handshake(m) {
+				n++
+				if m["level"] != "warn" || m["component"] != "http.Server" || m["service"] != "pasteserve" {
+					t.Errorf("handshake error line: %v", m)
+				}
+			}
+		}
+	}
+	maps, plain := logMaps(p)
+	var first int
+	for _, m := range maps {
+		if handshake(m) {
+			first++
+		}
+	}
+	if first != 1 || len(plain) > 0 {
+		t.Fatalf("%d handshake error lines for one connection, want 1 JSON line; lines that are not JSON: %q\n%s", first, plain, p.logText())
+	}
+
+	// A burst: every connection is either logged or counted, and no more
+	// than the rate is logged.
+	const burst = 60
+	began := time.Now()
+	for i := 0; i < burst; i++ {
+		if got := plainHTTPToTLS(t, p.addr); got != "HTTP/1.0 400 Bad Request" {
+			t.Fatalf("connection %d: %q", i, got)
+		}
+	}
+	elapsed := time.Since(began)
+	var logged, suppressed, reports int
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		logged, suppressed, reports = -first, 0, 0
+		maps, _ := logMaps(p)
+		for _, m := range maps {
+			switch {
+			case handshake(m):
+				logged++
+			case m["suppressed"] != nil:
+				if m["level"] != "warn" || m["component"] != "http.Server" {
+					t.Errorf("suppressed count line: %v", m)
+				}
+				reports++
+				suppressed += int(m["suppressed"].(float64))
+			}
+		}
+		if logged+suppressed >= burst {
+			break
+		}
+	}
+	if logged+suppressed != burst {
+		t.Errorf("%d connections: %d handshake errors logged and %d counted as suppressed, want them to add up\n%s", burst, logged, suppressed, p.eventsText())
+	}
+	// Each started second of the burst, and the one in which the first
+	// connection's window began, may log ErrorLogRate lines.
+	if most := server.ErrorLogRate * (int(elapsed/time.Second) + 2); logged > most {
+		t.Errorf("%d handshake errors logged in %s; at most %d a second may be", logged, elapsed, server.ErrorLogRate)
+	}
+	if _, plain := logMaps(p); len(plain) > 0 {
+		t.Errorf("lines that are not JSON: %q", plain)
+	}
+	if reports == 0 || suppressed == 0 {
+		t.Errorf("a burst of %d in %s: no suppressed count logged\n%s", burst, elapsed, p.eventsText())
+	}
+	t.Logf("%d connections in %s: %d logged, %d suppressed in %d report(s)", burst, elapsed, logged, suppressed, reports)
+}
