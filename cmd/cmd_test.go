@@ -3,6 +3,7 @@ package pasteservecmd
 import (
 	"bytes"
 	_ "github.com/pasteserve/pasteserve/apps"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -203,5 +204,31 @@ func TestServeFlagValuesAreUsageErrors(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, "--paste", ""); code != 2 || !strings.Contains(errOut, `invalid value "" for flag -paste: must not be empty`) {
 		t.Errorf("--paste \"\": exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
+// --log-format console colours only a terminal: into a file or a pipe it
+// writes no ANSI escapes.
+func TestConsoleLogHasNoColourOffATerminal(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	for _, w := range []io.Writer{f, &buf} {
+		code := run([]string{"serve", "--paste", filepath.Join(t.TempDir(), "missing.ini"), "--log-format", "console"}, io.Discard, w)
+		if code != 1 {
+			t.Errorf("exit %d, want 1", code)
+		}
+	}
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string][]byte{"file": b, "buffer": buf.Bytes()} {
+		if !bytes.Contains(out, []byte("exiting")) || bytes.IndexByte(out, 0x1b) >= 0 {
+			t.Errorf("console log to a %s: want an \"exiting\" line without ESC bytes:\n%q", name, out)
+		}
 	}
 }

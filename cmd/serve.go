@@ -209,11 +209,17 @@ func firstLine(s string) string {
 }
 
 // newLogger makes the process logger: JSON, or a console writer when
-// asked or when stderr is a terminal.
+// asked or when stderr is a terminal. The console writer colours only a
+// terminal (and not with NO_COLOR set): --log-format console into a file
+// or a pipe must not fill it with ANSI escapes.
 func newLogger(w io.Writer, format string, debugLevel bool) (zerolog.Logger, error) {
+	terminal := false
+	if f, ok := w.(*os.File); ok {
+		terminal = isatty.IsTerminal(f.Fd())
+	}
 	if format == "" {
 		format = "json"
-		if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		if terminal {
 			format = "console"
 		}
 	}
@@ -222,7 +228,7 @@ func newLogger(w io.Writer, format string, debugLevel bool) (zerolog.Logger, err
 	case "json":
 		out = w
 	case "console":
-		out = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
+		out = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339, NoColor: !terminal || os.Getenv("NO_COLOR") != ""}
 	default:
 		return zerolog.Logger{}, fmt.Errorf("--log-format must be json or console, not %q", format)
 	}
