@@ -61,7 +61,7 @@ func AccessLog(cfg *loader.Config) (loader.Middleware, error) {
 			Str("url", loader.ScriptName(r)+r.URL.RequestURI()).
 			Int("status", status).
 			Int("size", size).
-			Dur("duration", d).
+			Float64("duration_seconds", d.Seconds()).
 			Str("remote_addr", r.RemoteAddr).
 			Str("user_agent", r.UserAgent()).
 			Str("referer", r.Referer()).

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -118,6 +119,10 @@ func TestAccessLog(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("log lacks %s:\n%s", want, s)
 		}
+	}
+	// Durations carry their unit: seconds, as wall_seconds in the server's access log.
+	if !regexp.MustCompile(`"duration_seconds":[0-9.e-]+[,}]`).MatchString(s) {
+		t.Errorf("log lacks duration_seconds:\n%s", s)
 	}
 	// A logger the server put in the context is used (and not changed).
 	buf.Reset()

@@ -570,7 +570,7 @@ func TestSIGINTStopsPromptly(t *testing.T) {
 	if err := p.wait(10 * time.Second); err != nil {
 		t.Errorf("exit after SIGINT: %v\n%s", err, p.eventsText())
 	}
-	if !strings.Contains(p.logText(), `"signal":"interrupt","deadline":5000`) {
+	if !strings.Contains(p.logText(), `"signal":"interrupt","deadline_seconds":5`) {
 		t.Errorf("SIGINT should drain with a 5 s deadline:\n%s", p.eventsText())
 	}
 }

@@ -200,7 +200,7 @@ func shutdown(srv *http.Server, ln net.Listener, conns *connTracker, log zerolog
 	ln.Close()
 	conns.startDrain()
 	notify(log, daemon.SdNotifyStopping)
-	log.Info().Str("signal", sig.String()).Dur("deadline", deadline).Msg("stopping: draining in-flight requests")
+	log.Info().Str("signal", sig.String()).Float64("deadline_seconds", deadline.Seconds()).Msg("stopping: draining in-flight requests")
 	ctx := context.Background()
 	if deadline > 0 {
 		var cancel context.CancelFunc
@@ -413,7 +413,7 @@ func reload(cfg *Config, log zerolog.Logger, reg *loader.Registry, swap *swapHan
 		log.Warn().Str("option", name).Msg("option changed; restart to apply it")
 	}
 	logWarnings(log, next.Warnings)
-	log.Info().Dur("took", time.Since(start)).Msg("reloaded: new requests use the rebuilt pipeline")
+	log.Info().Float64("took_seconds", time.Since(start).Seconds()).Msg("reloaded: new requests use the rebuilt pipeline")
 }
 
 // restartOnly lists options that differ between a and b but cannot change
@@ -500,7 +500,7 @@ func watchdog(log zerolog.Logger) func() {
 	if err != nil || interval == 0 {
 		return func() {}
 	}
-	log.Info().Dur("every", interval/2).Msg("pinging the systemd watchdog")
+	log.Info().Float64("every_seconds", (interval / 2).Seconds()).Msg("pinging the systemd watchdog")
 	t := time.NewTicker(interval / 2)
 	done := make(chan struct{})
 	go func() {

@@ -197,14 +197,14 @@ func runMaster(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 			delete(workers, w.id)
 			lived := time.Since(w.started)
 			in := r.died(lived)
-			log.Warn().Int("worker_pid", w.cmd.Process.Pid).Str("status", fmt.Sprint(w.err)).Dur("after", lived).
-				Dur("respawn_in", in).Msg("worker exited; respawning")
+			log.Warn().Int("worker_pid", w.cmd.Process.Pid).Str("status", fmt.Sprint(w.err)).Float64("after_seconds", lived.Seconds()).
+				Float64("respawn_in_seconds", in.Seconds()).Msg("worker exited; respawning")
 		case <-r.timer.C:
 			r.at = time.Time{}
 			for ; r.missing > 0; r.missing-- {
 				w, err := m.start()
 				if err != nil {
-					log.Error().Err(err).Dur("respawn_in", r.schedule()).Msg("cannot start a worker; retrying")
+					log.Error().Err(err).Float64("respawn_in_seconds", r.schedule().Seconds()).Msg("cannot start a worker; retrying")
 					break
 				}
 				workers[w.id] = w

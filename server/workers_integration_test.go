@@ -300,13 +300,13 @@ func TestWorkerRespawnBackoff(t *testing.T) {
 	}
 	syscall.Kill(victim, syscall.SIGKILL)
 
-	var waits []float64 // milliseconds, as logged
+	var waits []float64 // seconds, as logged
 	for i := 0; i <= crashes; i++ {
 		m, err := p.nextLog("worker exited; respawning", 60*time.Second)
 		if err != nil {
 			t.Fatalf("exit %d: %v\n%s", i, err, p.eventsText())
 		}
-		w, _ := m["respawn_in"].(float64)
+		w, _ := m["respawn_in_seconds"].(float64)
 		waits = append(waits, w)
 	}
 	survivor, err := p.nextLog("worker started", 60*time.Second)
@@ -314,9 +314,9 @@ func TestWorkerRespawnBackoff(t *testing.T) {
 		t.Fatalf("no respawn after the last crash: %v\n%s", err, p.eventsText())
 	}
 	survivorSeen := time.Now() // no earlier than it started
-	want := []float64{100, 200, 400, 800, 1600, 3200}
+	want := []float64{0.1, 0.2, 0.4, 0.8, 1.6, 3.2}
 	if fmt.Sprint(waits) != fmt.Sprint(want) {
-		t.Errorf("respawn waits %v ms, want %v\n%s", waits, want, p.eventsText())
+		t.Errorf("respawn waits %v s, want %v\n%s", waits, want, p.eventsText())
 	}
 
 	// The crashes, as the workers timed them: crash i+1 comes at least
@@ -335,7 +335,7 @@ func TestWorkerRespawnBackoff(t *testing.T) {
 	}
 	for i := 1; i < len(times); i++ {
 		gap := time.Duration(times[i] - times[i-1])
-		if least := time.Duration(want[i]) * time.Millisecond; gap < least {
+		if least := time.Duration(want[i] * float64(time.Second)); gap < least {
 			t.Errorf("crash %d came %s after crash %d; the master should have waited at least %s", i+1, gap, i, least)
 		}
 	}
@@ -360,8 +360,8 @@ func TestWorkerRespawnBackoff(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, p.eventsText())
 	}
-	if w, _ := m["respawn_in"].(float64); w != 100 {
-		t.Errorf("a worker that lived over a minute is respawned after %v ms, want 100 (the backoff reset)\n%s", w, p.eventsText())
+	if w, _ := m["respawn_in_seconds"].(float64); w != 0.1 {
+		t.Errorf("a worker that lived over a minute is respawned after %v s, want 0.1 (the backoff reset)\n%s", w, p.eventsText())
 	}
 	if _, err := p.nextLog("worker started", 60*time.Second); err != nil {
 		t.Fatalf("%v\n%s", err, p.eventsText())
