@@ -2,9 +2,14 @@ package server_test
 
 import (
 	"bufio"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -127,4 +132,76 @@ func TestNetHTTPErrorsJoinTheLog(t *testing.T) {
 		t.Errorf("a burst of %d in %s: no suppressed count logged\n%s", burst, elapsed, p.eventsText())
 	}
 	t.Logf("%d connections in %s: %d logged, %d suppressed in %d report(s)", burst, elapsed, logged, suppressed, reports)
+}
+
+// A SIGHUP after replacing the certificate logs the new one's subject
+// and expiry; a SIGHUP that changes nothing logs no certificate. With
+// workers the master logs it, once the workers are replaced.
+func TestTLSReloadLogsCertificateChange(t *testing.T) {
+	for _, tc := range []struct {
+		name, reloaded string
+		args           []string
+	}{
+		{"single process", "reloaded: new requests use the rebuilt pipeline", nil},
+		{"workers", "reloaded: every worker replaced", []string{"--workers", "1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := newPKI(t)
+			p := start(t, k.files(""), tc.args...)
+			// Until the reload: no certificate line.
+			p.signal(syscall.SIGHUP)
+			for {
+				m, err := p.nextAny(20 * time.Second)
+				if err != nil {
+					t.Fatalf("%v\n%s", err, p.eventsText())
+				}
+				if m["message"] == "TLS certificate changed" {
+					t.Errorf("a reload that changed nothing logged %v", m)
+				}
+				if m["message"] == "reloaded: new requests use the rebuilt pipeline" {
+					if s, ok := m["took_seconds"].(float64); !ok || s <= 0 || s > 10 || m["took"] != nil {
+						t.Errorf("the reload line gives its duration as %v (took_seconds), %v (took)", m["took_seconds"], m["took"])
+					}
+				}
+				if m["message"] == tc.reloaded {
+					break
+				}
+			}
+			os.WriteFile(filepath.Join(p.dir, "server.pem"), k.otherServer, 0o644)
+			os.WriteFile(filepath.Join(p.dir, "server.key"), k.otherKey, 0o644)
+			p.signal(syscall.SIGHUP)
+			m, err := p.nextLog("TLS certificate changed", 20*time.Second)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, p.eventsText())
+			}
+			block, _ := pem.Decode(k.otherServer)
+			cert, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]any{"subject": "CN=server-2", "issuer": "CN=test CA", "serial": "4", "not_after": cert.NotAfter.UTC().Format(time.RFC3339),
+				"previous_subject": "CN=server", "level": "info"}
+			for key, v := range want {
+				if m[key] != v {
+					t.Errorf("%s = %v, want %v (line %v)", key, m[key], v, m)
+				}
+			}
+			if err := p.waitFor(tc.reloaded, 20*time.Second); err != nil {
+				t.Fatalf("%v\n%s", err, p.eventsText())
+			}
+		})
+	}
+}
+
+// nextAny returns the next log line (access lines aside).
+func (p *proc) nextAny(timeout time.Duration) (map[string]any, error) {
+	select {
+	case m := <-p.logs:
+		return m, nil
+	case err := <-p.exit:
+		p.exit <- err
+		return nil, err
+	case <-time.After(timeout):
+		return nil, os.ErrDeadlineExceeded
+	}
 }

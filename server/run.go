@@ -393,6 +393,7 @@ func unreadBytes(c net.Conn) bool {
 // needing a restart.
 func reload(cfg *Config, log zerolog.Logger, reg *loader.Registry, swap *swapHandler, tlsState *tlsSettings) {
 	start := time.Now()
+	oldCert := tlsState.certificate()
 	next, err := Load(cfg.flags)
 	if err == nil {
 		var app http.Handler
@@ -413,6 +414,7 @@ func reload(cfg *Config, log zerolog.Logger, reg *loader.Registry, swap *swapHan
 		log.Warn().Str("option", name).Msg("option changed; restart to apply it")
 	}
 	logWarnings(log, next.Warnings)
+	logCertificateChange(log, oldCert, tlsState.certificate())
 	log.Info().Float64("took_seconds", time.Since(start).Seconds()).Msg("reloaded: new requests use the rebuilt pipeline")
 }
 

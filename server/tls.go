@@ -1,12 +1,16 @@
 package server
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"os"
 	"strings"
 	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // tlsSettings holds the TLS configuration in use. Handshakes read it
@@ -34,6 +38,60 @@ func (t *tlsSettings) reload(o Options) error {
 	}
 	t.current.Store(cfg)
 	return nil
+}
+
+// certificate returns the server certificate in use; nil without TLS.
+func (t *tlsSettings) certificate() *tls.Certificate {
+	if t == nil {
+		return nil
+	}
+	return &t.current.Load().Certificates[0]
+}
+
+// logCertificateChange logs the new server certificate, when a reload
+// replaced it (its chain differs from before's): which certificate is
+// served, and until when, is what an operator who rotated it checks
+// first. An unchanged certificate logs nothing.
+func logCertificateChange(log zerolog.Logger, before, after *tls.Certificate) {
+	if after == nil || before != nil && sameChain(before, after) {
+		return
+	}
+	e := log.Info()
+	if leaf := leafOf(after); leaf != nil {
+		e = e.Str("subject", leaf.Subject.String()).Str("issuer", leaf.Issuer.String()).
+			Str("serial", leaf.SerialNumber.String()).Str("not_after", leaf.NotAfter.UTC().Format(time.RFC3339))
+	}
+	if leaf := leafOf(before); leaf != nil {
+		e = e.Str("previous_subject", leaf.Subject.String()).Str("previous_not_after", leaf.NotAfter.UTC().Format(time.RFC3339))
+	}
+	e.Msg("TLS certificate changed")
+}
+
+func sameChain(a, b *tls.Certificate) bool {
+	if len(a.Certificate) != len(b.Certificate) {
+		return false
+	}
+	for i := range a.Certificate {
+		if !bytes.Equal(a.Certificate[i], b.Certificate[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// leafOf returns the parsed leaf of c (tls.LoadX509KeyPair fills it in).
+func leafOf(c *tls.Certificate) *x509.Certificate {
+	if c == nil || len(c.Certificate) == 0 {
+		return nil
+	}
+	if c.Leaf != nil {
+		return c.Leaf
+	}
+	leaf, err := x509.ParseCertificate(c.Certificate[0])
+	if err != nil {
+		return nil
+	}
+	return leaf
 }
 
 // serverConfig is the tls.Config the listener uses.

@@ -133,6 +133,7 @@ type master struct {
 	lifeline *os.File // read end, handed to workers; the master keeps the write end
 	next     int
 	exits    chan *worker
+	certs    *tlsSettings // nil without TLS
 }
 
 // runMaster runs and supervises the workers until SIGTERM or SIGINT.
@@ -141,8 +142,10 @@ func runMaster(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 	if _, err := BuildApp(cfg, reg); err != nil {
 		return err
 	}
+	var certs *tlsSettings // the workers' certificate, to log when a reload changes it
 	if cfg.UseSSL {
-		if _, err := newTLS(cfg.Options); err != nil {
+		var err error
+		if certs, err = newTLS(cfg.Options); err != nil {
 			return err
 		}
 	}
@@ -160,7 +163,7 @@ func runMaster(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 		return err
 	}
 	defer lifeW.Close()
-	m := &master{log: log, listener: lf, lifeline: lifeR, exits: make(chan *worker, 16)}
+	m := &master{log: log, listener: lf, lifeline: lifeR, exits: make(chan *worker, 16), certs: certs}
 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
@@ -365,6 +368,12 @@ func (m *master) reload(cfg *Config, reg *loader.Registry, workers map[int]*work
 	if _, err := BuildApp(next, reg); err != nil {
 		return 0, err
 	}
+	var certs *tlsSettings
+	if next.UseSSL && m.certs != nil {
+		if certs, err = newTLS(next.Options); err != nil {
+			return 0, err
+		}
+	}
 	for _, name := range restartOnly(cfg.Options, next.Options) {
 		if name != "bind_host" && name != "bind_port" && name != "backlog" {
 			continue // workers read their own settings afresh
@@ -391,6 +400,10 @@ func (m *master) reload(cfg *Config, reg *loader.Registry, workers map[int]*work
 			delete(workers, old[i].id)
 			old[i].cmd.Process.Signal(syscall.SIGTERM)
 		}
+	}
+	if certs != nil {
+		logCertificateChange(m.log, m.certs.certificate(), certs.certificate())
+		m.certs = certs
 	}
 	return next.Workers, nil
 }
