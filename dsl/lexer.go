@@ -74,7 +74,9 @@ const bom = "\uFEFF"
 // follows them; lines end at "\n", "\r\n" or a lone "\r".
 func scan(filename, src string) *scanner {
 	s := &scanner{filename: filename, src: src}
-	s.toks = make([]lexer.Token, 0, strings.Count(src, "\n")/2+2)
+	lines := strings.Count(src, "\n") + 1
+	s.toks = make([]lexer.Token, 0, lines/2+2)
+	s.lineStarts = make([]int, 0, lines)
 	s.run()
 	return s
 }
@@ -125,6 +127,29 @@ func (s *scanner) run() {
 		eof.Line, eof.Column = n, utf8.RuneCountInString(s.src[s.lineStarts[n-1]:])+1
 	}
 	s.toks = append(s.toks, lexer.EOFToken(eof))
+	for _, e := range s.entries {
+		if len(e.Lines) > 1 {
+			e.Value = joinLines(e.Lines)
+		}
+	}
+}
+
+// joinLines joins the text of lines with "\n", as configparser joins a
+// value's lines, in one allocation.
+func joinLines(lines []Line) string {
+	n := len(lines) - 1
+	for _, l := range lines {
+		n += len(l.Text)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l.Text)
+	}
+	return b.String()
 }
 
 func (s *scanner) emit(t lexer.TokenType, value string, p Pos) {
@@ -147,13 +172,12 @@ func (s *scanner) line(text string, start Pos) {
 		s.comments = append(s.comments, &Comment{Text: body, Pos: at})
 		return
 	case s.inSection && s.cur != nil && s.cur.Key != "" && indent > s.indentLevel:
+		// Only the lines are kept here; Value is joined from them once
+		// the file is read (see run), since appending to it line by line
+		// copies the whole value each time.
 		e := s.cur
-		for range s.pending {
-			e.Value += "\n"
-		}
 		e.Lines = append(e.Lines, s.pending...)
 		e.Lines = append(e.Lines, Line{Text: body, Pos: at})
-		e.Value += "\n" + body
 		e.End = advance(at, body, len(body))
 		s.pending = s.pending[:0]
 		return

@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -198,5 +199,40 @@ func TestDiagnosticExcerpt(t *testing.T) {
 		"      | \t^\n"
 	if b.String() != want {
 		t.Errorf("excerpt:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestParseLinearInValueLines guards against a return to quadratic cost in
+// the length of a multi-line value without timing anything: the bytes
+// Parse allocates for a value of 8n lines must stay within a linear
+// bound of those for n lines. Building the value by appending each line
+// allocates about 64 times as much at 8 times the size.
+func TestParseLinearInValueLines(t *testing.T) {
+	allocated := func(n int) uint64 {
+		src := continued(n)
+		best := ^uint64(0)
+		for range 3 {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			f, err := Parse("cont.ini", src)
+			runtime.ReadMemStats(&after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Count(f.Sections[0].Entry("k").Value, "\n"); got != n {
+				t.Fatalf("value has %d continuation lines, want %d", got, n)
+			}
+			best = min(best, after.TotalAlloc-before.TotalAlloc)
+		}
+		return best
+	}
+	small, large := allocated(2_000), allocated(16_000)
+	// Slices that double as they grow make a linear ratio vary between
+	// about 4 and 16; quadratic growth gives about 64.
+	if ratio := float64(large) / float64(small); ratio > 24 {
+		t.Errorf("Parse allocated %d bytes for 2,000 value lines and %d for 16,000: %.1f times as much for 8 times the lines; the cost is not linear", small, large, ratio)
+	} else {
+		t.Logf("%d bytes for 2,000 lines, %d for 16,000 (ratio %.1f)", small, large, ratio)
 	}
 }
