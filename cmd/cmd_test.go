@@ -232,3 +232,26 @@ func TestConsoleLogHasNoColourOffATerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckBareAppBesideMain: PasteDeploy loads [app:main] from a file that
+// also has a bare [app]; so does pasteserve, and check warns at the bare
+// section that it is never loaded.
+func TestCheckBareAppBesideMain(t *testing.T) {
+	path := writeTemp(t, "api.ini", "[app]\nuse = egg:pasteserve#echo\n\n[app:main]\nuse = egg:pasteserve#echo\n")
+	code, out, errOut := runCLI(t, "check", "--paste", path)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, errOut)
+	}
+	for _, want := range []string{
+		path + ":1:1: warning: [app] is never loaded: [app:main] answers to main",
+		"    1 | [app]\n      | ^\n",
+		path + ":4:1: note: [app:main] is loaded instead",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if !strings.Contains(out, "1 app(s) resolved (main), no errors, 1 warning(s)") {
+		t.Errorf("stdout:\n%s", out)
+	}
+}

@@ -211,20 +211,35 @@ func prefixList(typ ObjectType) string {
 }
 
 // findSection finds the section of the given type and name. A bare
-// [app], [filter] or [server] section also answers to "main": PasteDeploy
-// documents that but never finds them (quirk Q7).
+// [app], [filter] or [server] section also answers to "main" when no
+// named section does: PasteDeploy documents that but never finds them
+// (quirk Q7), so where a file has both, [app:main] is what PasteDeploy
+// loads, and a bare section beside it is never used (Resolver.Warnings
+// says so).
 func (fl *fileLoader) findSection(typ ObjectType, name string, from dsl.Pos) (*dsl.Section, error) {
-	var found []*dsl.Section
+	var found, bare []*dsl.Section
 	for _, group := range prefixGroups[typ] {
 		for _, prefix := range group {
-			m := fl.file.byKind[prefix][name]
-			if name == "main" && fl.file.bare[prefix] != nil {
-				m = append([]*dsl.Section{fl.file.bare[prefix]}, m...)
-			}
-			if len(m) > 0 {
+			if m := fl.file.byKind[prefix][name]; len(m) > 0 {
 				found = append(found, m...)
 				break
 			}
+		}
+		if name != "main" {
+			continue
+		}
+		for _, prefix := range group {
+			if s := fl.file.bare[prefix]; s != nil {
+				bare = append(bare, s)
+				break
+			}
+		}
+	}
+	if len(found) == 0 {
+		found = bare
+	} else {
+		for _, s := range bare {
+			fl.r.unreachableBare(s, found[0])
 		}
 	}
 	switch len(found) {
@@ -451,6 +466,19 @@ func (r *Resolver) shadowed(fl *fileLoader, s *dsl.Section, e *dsl.Entry) {
 		}
 	}
 	r.warnings = append(r.warnings, d)
+}
+
+// unreachableBare warns that bare, a section such as [app], is never
+// loaded because named, such as [app:main], answers to main.
+func (r *Resolver) unreachableBare(bare, named *dsl.Section) {
+	for _, w := range r.warnings {
+		if w.Pos == bare.Pos {
+			return
+		}
+	}
+	r.warnings = append(r.warnings, &dsl.Diagnostic{Severity: dsl.SeverityWarning, Pos: bare.Pos,
+		Msg:     fmt.Sprintf("[%s] is never loaded: [%s] answers to main, as in PasteDeploy, which never loads a bare [%s]; remove one of the two", bare.Header, named.Header, bare.Header),
+		Related: []dsl.Related{{Pos: named.Pos, Msg: "[" + named.Header + "] is loaded instead"}}})
 }
 
 func (r *Resolver) cycleError(start int, s *dsl.Section) error {

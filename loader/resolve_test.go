@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,7 +145,11 @@ func TestResolveURIsAndSections(t *testing.T) {
 		{id: "32 no section, with suggestion", files: map[string]string{"api.ini": "[app:main]\nuse = versoins\n[app:versions]\nuse = egg:P#v\n"},
 			err: `no app named "versoins"`, errPos: "2:7"},
 		{id: "33 bare [app] answers to main (Q7 fixed)", files: map[string]string{"api.ini": "[app]\nuse = egg:P#bare\n"}, expr: "egg:P#bare"},
-		{id: "33 bare [app] with [app:main] is ambiguous", files: map[string]string{"api.ini": "[app]\nuse = egg:P#a\n[app:main]\nuse = egg:P#b\n"}, err: "ambiguous"},
+		{id: "33 [app:main] wins over a bare [app] (p12)", files: map[string]string{"api.ini": "[app]\nuse = egg:P#a\n[app:main]\nuse = egg:P#b\n"}, expr: "egg:P#b"},
+		{id: "33 [app:main] written first wins over a bare [app]", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#b\n[app]\nuse = egg:P#a\n"}, expr: "egg:P#b"},
+		{id: "33 [application:main] wins over a bare [app]", files: map[string]string{"api.ini": "[app]\nuse = egg:P#a\n[application:main]\nuse = egg:P#b\n"}, expr: "egg:P#b"},
+		{id: "33 [composite:main] wins over a bare [app]", files: map[string]string{"api.ini": "[app]\nuse = egg:P#a\n[composite:main]\nuse = call:m:f\n"}, expr: "call:m:f{}"},
+		{id: "33 bare [app] and bare [composite] are ambiguous", files: map[string]string{"api.ini": "[app]\nuse = egg:P#a\n[composite]\nuse = call:m:f\n"}, err: `"main" is ambiguous`},
 		{id: "34 my-scheme:foo is a section name (u11)", files: map[string]string{"api.ini": "[app:main]\nuse = my-scheme:foo\n[app:my-scheme:foo]\nuse = egg:P#s\n"}, expr: "egg:P#s"},
 		{id: "2 URI without scheme from the caller", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\n"}, name: "main", expr: "egg:P#a"},
 	})
@@ -161,5 +166,31 @@ func TestInterpolatedRefPos(t *testing.T) {
 	}
 	if n.Ref.Text != "m:f" || n.Ref.Pos.Line != 4 || n.Ref.Pos.Column != 1 {
 		t.Errorf("ref %q at %v, want m:f at 4:1", n.Ref.Text, n.Ref.Pos)
+	}
+}
+
+// TestBareSectionBesideMainWarns: where [app:main] wins over a bare
+// [app] (Q7), the bare section is never loaded, and the resolver says so
+// at its position.
+func TestBareSectionBesideMainWarns(t *testing.T) {
+	dir := files(t, map[string]string{"api.ini": "[app:main]\nuse = egg:P#b\n\n[app]\nuse = egg:P#a\n"})
+	r := &Resolver{Registry: testRegistry()}
+	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Expr(n); got != "egg:P#b" {
+		t.Errorf("resolved %s, want egg:P#b", got)
+	}
+	ws := r.Warnings()
+	if len(ws) != 1 {
+		t.Fatalf("want one warning, got %v", ws)
+	}
+	w := ws[0]
+	if got := fmt.Sprintf("%d:%d", w.Pos.Line, w.Pos.Column); got != "4:1" || !strings.Contains(w.Msg, "[app] is never loaded: [app:main] answers to main") {
+		t.Errorf("warning at %s: %s", got, w.Msg)
+	}
+	if len(w.Related) != 1 || w.Related[0].Pos.Line != 1 {
+		t.Errorf("related: %v", w.Related)
 	}
 }
