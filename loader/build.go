@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -12,134 +13,187 @@ import (
 // a pipeline becomes an alice chain with its first filter outermost, a
 // filter-app or filter-with node the filter applied to its app. n must be
 // an app (Type TypeApp).
+//
+// Build does not stop at the first error, as go/scanner does not: every
+// factory of the plan is called, and the error is a dsl.Diagnostics
+// listing every problem, sorted by position. A part that fails is
+// replaced by a stand-in so that the rest can be built; the stand-ins
+// never escape, since Build then returns no handler. A composite's
+// GetApp and GetFilter hand out such stand-ins too (with a nil error)
+// when the child fails, so that its siblings are built and checked.
 func Build(n *Node, reg *Registry) (http.Handler, error) {
 	b := &builder{reg: reg}
-	return b.app(n)
+	h := b.app(n)
+	if err := b.err(); err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
-// BuildFilter makes the middleware that n, a filter, describes.
+// BuildFilter makes the middleware that n, a filter, describes. Errors
+// are reported as Build reports them.
 func BuildFilter(n *Node, reg *Registry) (Middleware, error) {
 	b := &builder{reg: reg}
-	return b.filter(n)
+	mw := b.filter(n)
+	if err := b.err(); err != nil {
+		return nil, err
+	}
+	return mw, nil
 }
 
+// CheckBuild builds n as Build does, calling every factory, and returns
+// every error Build would, except for references with no registered
+// factory at all: those parts are skipped without an error, so that a file
+// whose Python factories have no Go counterpart yet can be checked for
+// everything else. pasteserve check uses it, and warns about the
+// unregistered references itself.
+func CheckBuild(n *Node, reg *Registry) error {
+	b := &builder{reg: reg, skipUnregistered: true}
+	b.app(n)
+	return b.err()
+}
+
+// builder builds one plan, collecting the errors it meets.
 type builder struct {
-	reg *Registry
+	reg              *Registry
+	skipUnregistered bool
+	errs             dsl.Diagnostics
+	seen             map[string]bool // "pos: message" of every error in errs
 }
 
-func (b *builder) app(n *Node) (http.Handler, error) {
+// failedApp and failedFilter stand in for parts that failed to build.
+var (
+	failedApp    http.Handler = http.NotFoundHandler()
+	failedFilter Middleware   = func(h http.Handler) http.Handler { return h }
+)
+
+// report records err, positioned at pos unless it carries positions of
+// its own. An error met twice (a section reached along two paths, or a
+// factory that returns its Config's errors) is kept once.
+func (b *builder) report(pos dsl.Pos, err error) {
+	var ds dsl.Diagnostics
+	if !errors.As(err, &ds) {
+		ds = dsl.Diagnostics{{Pos: pos, Msg: err.Error()}}
+	}
+	if b.seen == nil {
+		b.seen = map[string]bool{}
+	}
+	for _, d := range ds {
+		if k := d.Error(); !b.seen[k] {
+			b.seen[k] = true
+			b.errs = append(b.errs, d)
+		}
+	}
+}
+
+func (b *builder) err() error {
+	if len(b.errs) == 0 {
+		return nil
+	}
+	b.errs.Sort()
+	return b.errs
+}
+
+func (b *builder) app(n *Node) http.Handler {
 	switch n.Kind {
 	case NodePipeline:
-		h, err := b.app(n.App)
-		if err != nil {
-			return nil, err
-		}
+		h := b.app(n.App)
 		mws := make([]alice.Constructor, 0, len(n.Filters))
 		for _, fn := range n.Filters {
-			mw, err := b.filter(fn)
-			if err != nil {
-				return nil, err
-			}
-			mws = append(mws, alice.Constructor(mw))
+			mws = append(mws, alice.Constructor(b.filter(fn)))
 		}
-		return alice.New(mws...).Then(h), nil
+		return alice.New(mws...).Then(h)
 	case NodeFilterApp:
 		// PasteDeploy's creation order: the next app, then the filter.
-		h, err := b.app(n.App)
-		if err != nil {
-			return nil, err
-		}
-		mw, err := b.filter(n.Filter)
-		if err != nil {
-			return nil, err
-		}
-		return notNil(mw(h), n.Filter)
+		h := b.app(n.App)
+		return b.notNil(b.filter(n.Filter)(h), n.Filter)
 	case NodeFilterWith:
 		// PasteDeploy's creation order: the filter, then the app.
-		mw, err := b.filter(n.Filter)
-		if err != nil {
-			return nil, err
-		}
-		h, err := b.app(n.App)
-		if err != nil {
-			return nil, err
-		}
-		return notNil(mw(h), n.Filter)
+		mw := b.filter(n.Filter)
+		h := b.app(n.App)
+		return b.notNil(mw(h), n.Filter)
 	}
-	f, err := b.factory(n, TypeApp)
-	if err != nil {
-		return nil, err
+	f, ok := b.factory(n, TypeApp)
+	if !ok {
+		return failedApp
 	}
 	cfg := newConfig(n)
 	var h http.Handler
+	var err error
 	if f.Kind == KindComposite {
 		h, err = f.Composite(&compositeLoader{b: b, n: n}, cfg)
 	} else {
 		h, err = f.App(cfg)
 	}
-	if err == nil {
-		err = cfg.Err()
+	if b.factoryErr(n, cfg, err) {
+		return failedApp
 	}
-	if err != nil {
-		return nil, factoryErr(n, err)
-	}
-	return notNil(h, n)
+	return b.notNil(h, n)
 }
 
-func (b *builder) filter(n *Node) (Middleware, error) {
+func (b *builder) filter(n *Node) Middleware {
 	if n.Kind == NodeFilterWith {
-		outer, err := b.filter(n.Filter)
-		if err != nil {
-			return nil, err
-		}
-		inner, err := b.filter(n.App)
-		if err != nil {
-			return nil, err
-		}
-		return func(h http.Handler) http.Handler { return outer(inner(h)) }, nil
+		outer := b.filter(n.Filter)
+		inner := b.filter(n.App)
+		return func(h http.Handler) http.Handler { return outer(inner(h)) }
 	}
-	f, err := b.factory(n, TypeFilter)
-	if err != nil {
-		return nil, err
+	f, ok := b.factory(n, TypeFilter)
+	if !ok {
+		return failedFilter
 	}
 	cfg := newConfig(n)
 	mw, err := f.Filter(cfg)
-	if err == nil {
-		err = cfg.Err()
-	}
-	if err != nil {
-		return nil, factoryErr(n, err)
+	if b.factoryErr(n, cfg, err) {
+		return failedFilter
 	}
 	if mw == nil {
-		return nil, posErr(n.Ref.Pos, "the factory for %s returned no middleware", n.Ref.Text)
+		b.report(n.Ref.Pos, fmt.Errorf("the factory for %s returned no middleware", n.Ref.Text))
+		return failedFilter
 	}
-	return mw, nil
+	return mw
 }
 
-func (b *builder) factory(n *Node, t ObjectType) (*Factory, error) {
+// factory looks up n's factory, reporting why there is none. With
+// skipUnregistered, a reference nothing is registered for is skipped
+// silently.
+func (b *builder) factory(n *Node, t ObjectType) (*Factory, bool) {
 	f, err := b.reg.lookup(n.Ref.Text, t)
 	if err != nil {
-		return nil, posErr(n.Ref.Pos, "[%s]: %v", n.Section, err)
+		if !b.skipUnregistered || b.reg.knows(n.Ref.Text) {
+			b.report(n.Ref.Pos, fmt.Errorf("[%s]: %v", n.Section, err))
+		}
+		return nil, false
 	}
-	return f, nil
+	return f, true
 }
 
-// factoryErr positions a factory's error at its section unless the
-// factory already positioned it.
-func factoryErr(n *Node, err error) error {
-	if _, ok := err.(dsl.Diagnostics); ok {
-		return err
+// factoryErr reports what a factory call went wrong with: the errors its
+// Config recorded and the error it returned, positioned at its section
+// unless the factory positioned it. It reports whether there was any.
+func (b *builder) factoryErr(n *Node, cfg *Config, err error) bool {
+	failed := false
+	if cerr := cfg.Err(); cerr != nil {
+		b.report(n.Pos, cerr)
+		failed = true
 	}
-	return posErr(n.Pos, "[%s] (%s): %v", n.Section, n.Ref.Text, err)
+	if err != nil {
+		if _, ok := err.(dsl.Diagnostics); !ok {
+			err = fmt.Errorf("[%s] (%s): %v", n.Section, n.Ref.Text, err)
+		}
+		b.report(n.Pos, err)
+		failed = true
+	}
+	return failed
 }
 
 // notNil guards against a factory returning a nil handler, which alice
 // would silently replace with http.DefaultServeMux.
-func notNil(h http.Handler, n *Node) (http.Handler, error) {
+func (b *builder) notNil(h http.Handler, n *Node) http.Handler {
 	if h == nil {
-		return nil, posErr(n.Pos, "[%s]: the factory for %s returned no handler", n.Section, n.Ref.Text)
+		b.report(n.Pos, fmt.Errorf("[%s]: the factory for %s returned no handler", n.Section, n.Ref.Text))
+		return failedApp
 	}
-	return h, nil
+	return h
 }
 
 // compositeLoader is the Loader a composite factory gets: it builds the
@@ -159,26 +213,29 @@ func (l *compositeLoader) GetApp(name string) (http.Handler, error) {
 		}
 	}
 	if c, ok := l.byName[name]; ok {
-		return l.b.app(c)
+		return l.b.app(c), nil
 	}
-	child, err := l.resolve(TypeApp, name)
-	if err != nil {
-		return nil, err
+	child, ok := l.resolve(TypeApp, name)
+	if !ok {
+		return failedApp, nil
 	}
-	return l.b.app(child)
+	return l.b.app(child), nil
 }
 
 func (l *compositeLoader) GetFilter(name string) (Middleware, error) {
-	child, err := l.resolve(TypeFilter, name)
-	if err != nil {
-		return nil, err
+	child, ok := l.resolve(TypeFilter, name)
+	if !ok {
+		return failedFilter, nil
 	}
-	return l.b.filter(child)
+	return l.b.filter(child), nil
 }
 
-func (l *compositeLoader) resolve(t ObjectType, name string) (*Node, error) {
+// resolve resolves a name the composite asks for that the plan does not
+// hold, reporting any error to the build.
+func (l *compositeLoader) resolve(t ObjectType, name string) (*Node, bool) {
 	if l.n.file == nil {
-		return nil, fmt.Errorf("composite %s cannot load %q: it has no file to look in", l.n.Ref.Text, name)
+		l.b.report(l.n.Pos, fmt.Errorf("[%s]: composite %s cannot load %q: it has no file to look in", l.n.Section, l.n.Ref.Text, name))
+		return nil, false
 	}
 	r := l.n.file.r
 	var child *Node
@@ -188,13 +245,14 @@ func (l *compositeLoader) resolve(t ObjectType, name string) (*Node, error) {
 	} else {
 		child, err = l.n.file.context(t, name, l.n.Global, l.n.Pos)
 	}
+	if err == nil {
+		err = r.expand(child)
+	}
 	if err != nil {
-		return nil, err
+		l.b.report(l.n.Pos, err)
+		return nil, false
 	}
-	if err := r.expand(child); err != nil {
-		return nil, err
-	}
-	return child, nil
+	return child, true
 }
 
 // Load resolves the app called name (default main) in the paste file at

@@ -200,3 +200,76 @@ func TestLoad(t *testing.T) {
 		t.Errorf("missing app: %v", err)
 	}
 }
+
+// TestBuildReportsEveryError: Build calls every factory of the plan and
+// reports every problem, sorted, rather than stopping at the first: two
+// bad filters and a bad app of a pipeline, the children of a composite
+// that returns at its first GetApp error, and a factory's own error next
+// to the option errors its Config recorded.
+func TestBuildReportsEveryError(t *testing.T) {
+	reg := traceRegistry()
+	reg.Register(Factory{Name: "all", Kind: KindComposite,
+		Children: func(cfg *Config) map[string]string { return cfg.Local },
+		Composite: func(l Loader, cfg *Config) (http.Handler, error) {
+			for _, k := range sortedKeys(cfg.Local) {
+				if _, err := l.GetApp(cfg.Local[k]); err != nil {
+					return nil, err
+				}
+			}
+			return okHandler, nil
+		}})
+	reg.Register(Factory{Name: "picky", Kind: KindApp, App: func(cfg *Config) (http.Handler, error) {
+		cfg.Int("rate", 1)
+		return nil, fmt.Errorf("cannot start")
+	}})
+	dir := files(t, map[string]string{"api.ini": "[composite:main]\nuse = egg:pasteserve#all\n/a = pa\n/b = pb\n" +
+		"[pipeline:pa]\npipeline = t1 t2 bad\n" +
+		"[filter:t1]\nuse = egg:pasteserve#tag\nstrict = maybe\n" +
+		"[filter:t2]\nuse = egg:pasteserve#tag\nstrict = perhaps\n" +
+		"[app:bad]\nuse = egg:pasteserve#echo-trcae\n" +
+		"[app:pb]\nuse = egg:pasteserve#picky\nrate = fast\n"})
+	r := &Resolver{Registry: reg}
+	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := Build(n, reg)
+	if h != nil {
+		t.Errorf("Build returned a handler with its errors")
+	}
+	got := strings.ReplaceAll(fmt.Sprint(err), dir+string(filepath.Separator), "")
+	want := strings.Join([]string{
+		`api.ini:9:1: [filter:t1] strict: "maybe" is not a boolean (use true/false, yes/no, on/off, 1/0)`,
+		`api.ini:12:1: [filter:t2] strict: "perhaps" is not a boolean (use true/false, yes/no, on/off, 1/0)`,
+		`api.ini:14:7: [app:bad]: no factory is registered for egg:pasteserve#echo-trcae; nearest registered: egg:pasteserve#echo-trace, egg:pasteserve#picky, egg:pasteserve#all (register a Go factory for it; see docs/plugins.md)`,
+		`api.ini:15:1: [app:pb] (egg:pasteserve#picky): cannot start`,
+		`api.ini:17:1: [app:pb] rate: "fast" is not a whole number`,
+	}, "\n")
+	if got != want {
+		t.Errorf("errors:\n%s\nwant:\n%s", got, want)
+	}
+
+	// CheckBuild reports the same but for the unregistered reference.
+	err = CheckBuild(n, reg)
+	got = strings.ReplaceAll(fmt.Sprint(err), dir+string(filepath.Separator), "")
+	if strings.Contains(got, "echo-trcae") || strings.Count(got, "\n") != 3 {
+		t.Errorf("CheckBuild:\n%s", got)
+	}
+}
+
+// TestCheckBuildKeepsMisusedReferences: a reference registered as
+// another kind of object is an error for CheckBuild too; only references
+// nothing is registered for are left to the caller's warning.
+func TestCheckBuildKeepsMisusedReferences(t *testing.T) {
+	reg := traceRegistry()
+	dir := files(t, map[string]string{"api.ini": "[pipeline:main]\npipeline = egg:Nowhere#f app\n[app:app]\nuse = egg:pasteserve#tag\n"})
+	r := &Resolver{Registry: reg}
+	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = CheckBuild(n, reg)
+	if err == nil || strings.Contains(err.Error(), "Nowhere") || !strings.Contains(err.Error(), "api.ini:4:7: [app:app]: egg:pasteserve#tag is registered as a filter") {
+		t.Errorf("CheckBuild: %v", err)
+	}
+}

@@ -45,6 +45,12 @@ type Server any
 // Loader lets a composite factory load the apps it is made of, by name
 // or URI, as they are written in its configuration. Names resolve in the
 // file that defines the composite.
+//
+// During Build, a child that cannot be built does not stop the composite:
+// its errors go to the build's list, and GetApp or GetFilter returns a
+// stand-in with a nil error, so that the composite loads its other
+// children and every problem is reported at once (the build then fails,
+// and the stand-in is never served).
 type Loader interface {
 	GetApp(name string) (http.Handler, error)
 	GetFilter(name string) (Middleware, error)
@@ -227,6 +233,13 @@ func (r *Registry) near(ref string, t ObjectType) []string {
 		out = append(out, c.ref)
 	}
 	return out
+}
+
+// knows reports whether any factory, of any kind, is registered for ref.
+func (r *Registry) knows(ref string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.byRef[refKey(ref)]) > 0
 }
 
 // Factories returns every registered factory, sorted by Name.
