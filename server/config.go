@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -39,8 +40,9 @@ type Config struct {
 	Global   map[string]string
 	Warnings dsl.Diagnostics
 
-	sources map[string]string // "group.name" -> where the value came from
-	flags   Flags
+	sources   map[string]string  // "group.name" -> where the value came from
+	positions map[string]dsl.Pos // "group.name" -> where, for errors (see setting.at)
+	flags     Flags
 }
 
 // Source says where option group.name got its value: "default", a
@@ -56,21 +58,43 @@ func (c *Config) Source(group, name string) string {
 type setting struct {
 	opt   *option
 	value string
-	where string
-	pos   dsl.Pos
+	where string  // a file position, or the flag it came from
+	pos   dsl.Pos // the position, when it came from a file
+}
+
+// at is where s was written, for an error about it: its position, or,
+// for a flag, a position naming the flag, so that the error reads
+// "flag --workers: api_workers: ...".
+func (s setting) at() dsl.Pos {
+	if s.pos.IsValid() {
+		return s.pos
+	}
+	return dsl.Pos{Filename: s.where}
 }
 
 // Load assembles the configuration, lowest precedence first: built-in
 // defaults, the paste file's [server:NAME] section, the config files, the
 // flags. A value that does not fit its option is an error at the place it
 // was written.
+//
+// Load does not stop at the first problem: the error is a *SourceError
+// whose Err is a dsl.Diagnostics listing every one, sorted, each at the
+// file:line:col it is about (an error about a flag names the flag
+// instead), and whose Files are the files read, for source excerpts.
+// Like dsl.Parse, Load then also returns the configuration as far as it
+// could read it, when it found the paste file, so that pasteserve check
+// can go on to check the pipeline. Only command-line mistakes (a
+// --config-dir that is not a directory, a malformed --bind) stop it at
+// once, with a plain error.
 func Load(f Flags) (*Config, error) {
-	c := &Config{Options: Defaults(), sources: map[string]string{}, flags: f, Name: f.Name}
+	c := &Config{Options: Defaults(), sources: map[string]string{}, positions: map[string]dsl.Pos{}, flags: f, Name: f.Name}
 	if c.Name == "" {
 		c.Name = "main"
 	}
-	var files []*dsl.File
-	var fromFiles []setting
+	fromFlags, err := flagSettings(f)
+	if err != nil {
+		return nil, err
+	}
 	paths := append([]string(nil), f.ConfigFiles...)
 	if f.ConfigDir != "" {
 		st, err := os.Stat(f.ConfigDir)
@@ -81,11 +105,19 @@ func Load(f Flags) (*Config, error) {
 		sort.Strings(more)
 		paths = append(paths, more...)
 	}
+	var ds dsl.Diagnostics
+	var files []*dsl.File
+	var fromFiles []setting
 	for _, p := range paths {
 		file, err := dsl.ParseFile(p)
 		if err != nil {
-			return nil, fileErr(p, err)
+			ds = append(ds, fileErr(p, err)...)
 		}
+		if file == nil {
+			continue
+		}
+		// A file with syntax errors still gives the settings it could
+		// read, so that their problems are reported in the same run.
 		files = append(files, file)
 		fromFiles = append(fromFiles, fileSettings(file)...)
 	}
@@ -94,43 +126,45 @@ func Load(f Flags) (*Config, error) {
 	// The paste file: --paste, else api_paste_config (from the files or
 	// the default), searched as oslo.config's find_file searches.
 	probe := Defaults()
+	var probePos dsl.Pos
 	for _, s := range fromFiles {
 		if s.opt.name == "api_paste_config" {
-			probe.APIPasteConfig = s.value
+			probe.APIPasteConfig, probePos = s.value, s.pos
 		}
 	}
 	paste := f.Paste
 	if paste == "" {
 		found, tried := findPaste(probe.APIPasteConfig, f, paths)
 		if found == "" {
-			return nil, fmt.Errorf("cannot find the paste file %q; give --paste FILE, or api_paste_config in a --config-file. Looked in:\n  %s",
+			at := probePos
+			if !at.IsValid() {
+				at = dsl.Pos{Filename: "api_paste_config"}
+			}
+			ds.Errorf(at, "cannot find the paste file %q; give --paste FILE, or api_paste_config in a --config-file. Looked in:\n  %s",
 				probe.APIPasteConfig, strings.Join(tried, "\n  "))
+			ds.Sort()
+			return nil, &SourceError{Err: ds, Files: files}
 		}
 		paste = found
 	}
 	c.Paste = paste
 
 	var layers []setting
-	fromPaste, warnings, err := pasteServerSettings(paste, f.ServerName)
-	if err != nil {
-		return nil, err
-	}
+	fromPaste, warnings, errs, pasteFiles := pasteServerSettings(paste, f.ServerName)
+	ds = append(ds, errs...)
+	srcFiles := append(append([]*dsl.File(nil), files...), pasteFiles...)
 	c.Warnings = append(c.Warnings, warnings...)
 	layers = append(layers, fromPaste...)
 	layers = append(layers, fromFiles...)
-	fromFlags, err := flagSettings(f)
-	if err != nil {
-		return nil, err
-	}
 	layers = append(layers, fromFlags...)
 	for _, s := range layers {
 		if err := s.opt.set(&c.Options, s.value); err != nil {
-			if s.pos.IsValid() {
-				return nil, dsl.Diagnostics{{Pos: s.pos, Msg: fmt.Sprintf("%s: %v", s.opt.name, err)}}
-			}
-			return nil, fmt.Errorf("%s: %s: %v", s.where, s.opt.name, err)
+			ds.Errorf(s.at(), "%s: %v", s.opt.name, err)
+			continue
 		}
-		c.sources[s.opt.group+"."+s.opt.name] = s.where
+		key := s.opt.group + "." + s.opt.name
+		c.sources[key] = s.where
+		c.positions[key] = s.at()
 	}
 	c.derive()
 	c.Global = groupGlobals(files)
@@ -143,8 +177,10 @@ func Load(f Flags) (*Config, error) {
 	if len(c.Global) == 0 {
 		c.Global = nil
 	}
-	if err := c.check(); err != nil {
-		return nil, err
+	ds = append(ds, c.check()...)
+	if len(ds) > 0 {
+		ds.Sort()
+		return c, &SourceError{Err: ds, Files: srcFiles}
 	}
 	return c, nil
 }
@@ -185,36 +221,77 @@ func (c *Config) derive() {
 }
 
 // check fails early on settings that cannot work together, as oslo's
-// sslutils.is_enabled does.
-func (c *Config) check() error {
+// sslutils.is_enabled does, and on TLS files that serve could not load
+// (so that pasteserve check reports them too). Each problem is placed
+// at the key that set the option it is about.
+func (c *Config) check() dsl.Diagnostics {
+	var ds dsl.Diagnostics
 	tls := c.UseSSL || c.CertFile != "" || c.KeyFile != ""
 	if !tls {
 		if c.CAFile != "" {
-			return errors.New("[ssl] ca_file is set but TLS is off: set use_ssl = true with cert_file and key_file")
+			ds.Errorf(c.at("ssl.ca_file"), "[ssl] ca_file is set but TLS is off: set use_ssl = true with cert_file and key_file")
 		}
-		return nil
+		return ds
 	}
 	if c.CertFile == "" || c.KeyFile == "" {
-		return errors.New("TLS needs both [ssl] cert_file and key_file")
+		at := c.at("DEFAULT.use_ssl")
+		for _, key := range []string{"ssl.cert_file", "ssl.key_file"} {
+			if _, set := c.positions[key]; set && !at.IsValid() {
+				at = c.at(key)
+			}
+		}
+		ds.Errorf(at, "TLS needs both [ssl] cert_file and key_file")
+		return ds
 	}
 	c.UseSSL = true
+	readable := true
 	for _, p := range []struct{ name, path string }{{"cert_file", c.CertFile}, {"key_file", c.KeyFile}, {"ca_file", c.CAFile}} {
 		if p.path == "" {
 			continue
 		}
 		if _, err := os.ReadFile(p.path); err != nil {
-			return fmt.Errorf("[ssl] %s: %v", p.name, err)
+			ds.Errorf(c.at("ssl."+p.name), "[ssl] %s: %v", p.name, err)
+			readable = false
 		}
 	}
-	return nil
+	if !readable {
+		return ds
+	}
+	// What newTLS does at start: load the pair, the suites and the CAs.
+	if _, err := buildTLS(c.Options); err != nil {
+		key := "ssl.cert_file"
+		switch msg := err.Error(); {
+		case strings.HasPrefix(msg, "[ssl] ciphers"):
+			key = "ssl.ciphers"
+		case strings.HasPrefix(msg, "[ssl] ca_file"):
+			key = "ssl.ca_file"
+		}
+		ds.Errorf(c.at(key), "%v", err)
+	}
+	return ds
 }
 
-func fileErr(path string, err error) error {
+// at returns where option key ("group.name") was set, for an error about
+// it: its file position, a position naming the flag, or "default".
+func (c *Config) at(key string) dsl.Pos {
+	if p, ok := c.positions[key]; ok {
+		return p
+	}
+	return dsl.Pos{Filename: "default"}
+}
+
+// fileErr turns an error from reading or parsing a config file into
+// diagnostics.
+func fileErr(path string, err error) dsl.Diagnostics {
 	var ds dsl.Diagnostics
 	if errors.As(err, &ds) {
-		return err
+		return ds
 	}
-	return fmt.Errorf("config file %s: %v", path, err)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return dsl.Diagnostics{{Pos: dsl.Pos{Filename: path}, Msg: err.Error()}}
 }
 
 // fileSettings reads the options pasteserve knows from an oslo.config
@@ -298,23 +375,30 @@ func findPaste(name string, f Flags, configFiles []string) (string, []string) {
 // pasteServerSettings reads the paste file's [server:NAME] section, when
 // there is one, translating the Python servers' keys: egg:pasteserve#http
 // takes pasteserve's own option names; egg:Paste#http, egg:waitress#main
-// and egg:gunicorn#main theirs. Keys with no counterpart are warned
-// about.
-func pasteServerSettings(paste, name string) ([]setting, dsl.Diagnostics, error) {
+// and egg:gunicorn#main theirs. In pasteserve's own section a key that is
+// no option is an error, with the nearest option name: it is almost
+// always a typo, and ignoring it would serve with the default. The Python
+// servers' sections keep the keys pasteserve has no use for (those
+// servers have many options), with a warning.
+func pasteServerSettings(paste, name string) (settings []setting, warnings, errs dsl.Diagnostics, files []*dsl.File) {
 	if name == "" {
 		name = "main"
 	}
 	r := &loader.Resolver{}
 	n, err := r.Resolve(paste, name, loader.TypeServer, nil)
+	warn := r.Warnings()
+	files = r.Files()
 	if err != nil {
 		var ds dsl.Diagnostics
-		if errors.As(err, &ds) && len(ds) == 1 && strings.HasPrefix(ds[0].Msg, "no server named") {
-			return nil, nil, nil // no [server:] section: nothing to read
+		if !errors.As(err, &ds) {
+			ds = dsl.Diagnostics{{Pos: dsl.Pos{Filename: paste}, Msg: err.Error()}}
 		}
-		return nil, nil, err
+		if len(ds) == 1 && strings.HasPrefix(ds[0].Msg, "no server named") {
+			return nil, warn, nil, files // no [server:] section: nothing to read
+		}
+		return nil, warn, ds, files
 	}
 	var out []setting
-	var warn dsl.Diagnostics
 	add := func(key, group, optName, value string) {
 		pos := n.LocalPos[key]
 		out = append(out, setting{lookupOption(group, optName), value, pos.String(), pos})
@@ -377,6 +461,14 @@ func pasteServerSettings(paste, name string) ([]setting, dsl.Diagnostics, error)
 			add(k, "DEFAULT", "backlog", v)
 			continue
 		}
+		if ref == "egg:pasteserve#http" {
+			msg := fmt.Sprintf("[%s] %s is not a pasteserve option (docs/server.md lists them)", n.Section, k)
+			if near := nearestOption(k); near != "" {
+				msg += "; did you mean " + near + "?"
+			}
+			errs.Errorf(n.LocalPos[k], "%s", msg)
+			continue
+		}
 		warn.Warnf(n.LocalPos[k], "[%s] %s is not a setting pasteserve uses with %s; ignored", n.Section, k, n.Ref.Text)
 	}
 	switch ref {
@@ -384,5 +476,45 @@ func pasteServerSettings(paste, name string) ([]setting, dsl.Diagnostics, error)
 	default:
 		warn.Warnf(n.Ref.Pos, "[%s] uses %s, which pasteserve does not know; serving with its own HTTP server and the host and port given here", n.Section, n.Ref.Text)
 	}
-	return out, warn, nil
+	return out, warn, errs, files
+}
+
+// nearestOption returns the option name of [DEFAULT] or [ssl] (or host or
+// port) closest to key, when it is close enough to be a typo of it: two
+// edits at most, and no more than half the key.
+func nearestOption(key string) string {
+	names := []string{"host", "port"}
+	for _, o := range options {
+		if o.group == "DEFAULT" || o.group == "ssl" {
+			names = append(names, o.name)
+		}
+	}
+	best, bestD := "", 3
+	for _, name := range names {
+		if d := editDistance(key, name); d < bestD && 2*d <= len(key) {
+			best, bestD = name, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"maps"
 	"os"
 	"path/filepath"
@@ -213,5 +214,62 @@ func TestValuesOutOfRange(t *testing.T) {
 	}
 	if c, err := Load(Flags{Paste: paste, Bind: "127.0.0.1:65535", Workers: 0}); err != nil || c.BindPort != 65535 || c.Workers != 0 {
 		t.Errorf("the largest port and 0 workers: %v", err)
+	}
+}
+
+// TestLoadReportsEveryError: Load reads every layer to the end and
+// reports every problem at once, sorted, each at its key: values that do
+// not fit their option in the paste file's [server:main] and in the
+// config files, a key of egg:pasteserve#http that is no option (an
+// error, with the option it is probably a typo of), a syntax error in a
+// config file, and a TLS file that cannot be read. It still returns the
+// configuration it read, for pasteserve check to go on with.
+func TestLoadReportsEveryError(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"api.ini": appOnly + "[server:main]\nuse = egg:pasteserve#http\nbind_port = abc\nmax_header_lin = 100\nbackloggg = 5\n",
+		"a.conf":  "[DEFAULT]\nclient_socket_timeout = soon\nauth_strategy = noauth\nno delimiter\n",
+		"b.conf":  "[DEFAULT]\nuse_ssl = true\n[ssl]\ncert_file = missing.pem\nkey_file = missing.key\n",
+	})
+	wd, _ := os.Getwd()
+	os.Chdir(dir)
+	defer os.Chdir(wd)
+	c, err := Load(Flags{Paste: "api.ini", ConfigFiles: []string{"a.conf", "b.conf"}, Workers: -1})
+	if err == nil {
+		t.Fatal("Load accepted the files")
+	}
+	want := strings.Join([]string{
+		`a.conf:2:1: client_socket_timeout: "soon" is not a duration (write seconds, like 30, or a Go duration, like 1m30s)`,
+		`a.conf:4:1: line has no '=' or ':'; write key = value, or start a comment with '#' or ';'`,
+		`api.ini:5:1: bind_port: "abc" is not a whole number of at least 0`,
+		`api.ini:6:1: [server:main] max_header_lin is not a pasteserve option (docs/server.md lists them); did you mean max_header_line?`,
+		`api.ini:7:1: [server:main] backloggg is not a pasteserve option (docs/server.md lists them); did you mean backlog?`,
+		`b.conf:4:1: [ssl] cert_file: open missing.pem: no such file or directory`,
+		`b.conf:5:1: [ssl] key_file: open missing.key: no such file or directory`,
+	}, "\n")
+	if err.Error() != want {
+		t.Errorf("errors:\n%s\nwant:\n%s", err, want)
+	}
+	var se *SourceError
+	if !errors.As(err, &se) || len(se.Files) != 3 {
+		t.Errorf("want the three files for excerpts, got %#v", se)
+	}
+	if c == nil || c.Paste != "api.ini" || c.Global["auth_strategy"] != "noauth" {
+		t.Errorf("Load returned %+v with its errors, want the paste file and globals", c)
+	}
+}
+
+// TestPasteServerTypoOnlyForOwnSection: an unknown key stays a warning in
+// the Python servers' sections, which have many options pasteserve does
+// not use; only pasteserve's own section makes it an error.
+func TestPasteServerTypoOnlyForOwnSection(t *testing.T) {
+	for _, use := range []string{"egg:Paste#http", "egg:waitress#main", "egg:gunicorn#main"} {
+		dir := writeFiles(t, map[string]string{"api.ini": appOnly + "[server:main]\nuse = " + use + "\nmax_header_lin = 100\n"})
+		c, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), Workers: -1})
+		if err != nil {
+			t.Fatalf("%s: %v", use, err)
+		}
+		if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0].Msg, "max_header_lin is not a setting pasteserve uses with "+use+"; ignored") {
+			t.Errorf("%s: warnings %v", use, c.Warnings)
+		}
 	}
 }
