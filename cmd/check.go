@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/server"
 )
 
 // pasteKinds are the section kinds PasteDeploy reads; others ([loggers],
@@ -26,16 +28,23 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var rf resolveFlags
 	rf.register(fs, false)
+	serverName := fs.String("server-name", "main", "the `NAME` of the paste file's [server:NAME] section whose settings to check, as for serve")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pasteserve check --paste FILE [--name NAME] [--global k=v]... [--config-file F]... [--config-dir D]")
+		fmt.Fprintln(stderr, "Usage: pasteserve check --paste FILE [--name NAME] [--server-name NAME] [--global k=v]... [--config-file F]... [--config-dir D]")
 		fmt.Fprintln(stderr, `
-Parses FILE and resolves the app NAME (default main; when the file has no
-main, every app section no other section uses), then reports:
-  errors    anything that stops the file from loading (exit status 1)
+Does what serve does before it listens, and reports every problem at once:
+reads the server settings (the paste file's [server:NAME] section, the
+--config-file and --config-dir files), parses FILE, resolves the app NAME
+(default main; when the file has no main, every app section no other
+section uses) and builds its pipeline, calling every factory. Reports:
+  errors    anything that stops serve (exit status 1): syntax, sections,
+            interpolation, option values of filters, apps and the server,
+            a file with no app
   warnings  local keys hidden by [DEFAULT], sections nothing reaches, text
-            after a section header, references with no registered Go
-            factory (an error only when serving)
-each as file:line:col with the source line.
+            after a section header, server keys pasteserve ignores,
+            references with no registered Go factory (an error only when
+            serving)
+each as file:line:col with the source line, sorted.
 
 Options:`)
 		fs.PrintDefaults()
@@ -46,50 +55,75 @@ Options:`)
 			nameSet = true
 		}
 	}
-	if code := parseFlags(fs, args, &rf, stderr); code >= 0 {
-		return code
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
 	}
-	f, err := dsl.ParseFile(rf.paste)
-	var ds dsl.Diagnostics
-	switch {
-	case errors.As(err, &ds):
-		ds.Write(stderr, f)
-		fmt.Fprintf(stderr, "%s: %d error(s)\n", rf.paste, len(ds))
-		return 1
-	case err != nil:
-		fmt.Fprintf(stderr, "pasteserve: %v\n", err)
-		return 1
+	if (rf.paste == "" && len(rf.configFiles) == 0 && rf.configDir == "") || fs.NArg() > 0 {
+		fs.Usage()
+		return 2
+	}
+	var c checker
+
+	// The server settings, read as serve reads them: they also find the
+	// paste file when --paste is not given.
+	cfg, err := server.Load(server.Flags{Paste: rf.paste, Name: rf.name, ServerName: *serverName,
+		ConfigFiles: rf.configFiles, ConfigDir: rf.configDir, Workers: -1})
+	c.add(err)
+	if cfg == nil {
+		return c.report(stdout, stderr, rf.paste, nil, nil, nil)
+	}
+	c.diags = append(c.diags, cfg.Warnings...)
+	paste := cfg.Paste
+	global := map[string]string{}
+	maps.Copy(global, cfg.Global)
+	maps.Copy(global, rf.global)
+
+	f, err := dsl.ParseFile(paste)
+	if err != nil {
+		var ds dsl.Diagnostics
+		if errors.As(err, &ds) || !c.diags.HasErrors() {
+			c.add(err)
+		}
+		return c.report(stdout, stderr, paste, f, nil, nil)
 	}
 
 	roots := []string{rf.name}
 	if !nameSet && !hasApp(f, "main") {
-		roots = rootApps(rf.paste, f, rf.global)
+		if roots = rootApps(paste, f, global); len(roots) == 0 {
+			// No app at all: resolving main says so, as serve does.
+			roots = []string{"main"}
+		}
 	}
 	r := &loader.Resolver{Registry: loader.Default}
-	var diags dsl.Diagnostics
 	var plans []*loader.Node
+	resolved := true
 	for _, name := range roots {
-		n, err := r.Resolve(rf.paste, name, loader.TypeApp, rf.global)
+		n, err := r.Resolve(paste, name, loader.TypeApp, global)
 		if err != nil {
-			if errors.As(err, &ds) {
-				diags = append(diags, ds...)
-			} else {
-				diags.Errorf(dsl.Pos{Filename: rf.paste}, "%v", err)
-			}
+			c.add(err)
+			resolved = false
 			continue
 		}
 		plans = append(plans, n)
 	}
-	diags = append(diags, r.Warnings()...)
+	// Build what resolved, calling every factory, as serve does; nothing
+	// listens. References with no factory are warned about below.
+	for _, n := range plans {
+		c.add(loader.CheckBuild(n, loader.Default))
+	}
+	c.diags = append(c.diags, r.Warnings()...)
 	for _, s := range f.Sections {
 		if s.Trailing != "" {
-			diags.Warnf(s.Pos, "text after the header's ']' is ignored: %q", s.Trailing)
+			c.diags.Warnf(s.Pos, "text after the header's ']' is ignored: %q", s.Trailing)
 		}
 	}
-	if !diags.HasErrors() {
+	if resolved {
 		for _, s := range parsedAgain(r, f).Sections {
 			if _, named := s.Name(); pasteKinds[s.Kind()] && named && s.Kind() != "server" && !r.Visited(s) {
-				diags.Warnf(s.Pos, "[%s] is not reached from %s with this configuration", s.Header, strings.Join(roots, ", "))
+				c.diags.Warnf(s.Pos, "[%s] is not reached from %s with this configuration", s.Header, strings.Join(roots, ", "))
 			}
 		}
 		seen := map[string]bool{}
@@ -100,31 +134,85 @@ Options:`)
 				}
 				seen[n.Ref.Text] = true
 				if _, ok := loader.Default.Lookup(n.Ref.Text, n.Type); !ok {
-					diags.Warnf(n.Ref.Pos, "%s has no registered Go factory: pasteserve can show this file but not serve it until one is registered (see docs/plugins.md)", n.Ref.Text)
+					c.diags.Warnf(n.Ref.Pos, "%s has no registered Go factory: pasteserve can show this file but not serve it until one is registered (see docs/plugins.md)", n.Ref.Text)
 				}
 			})
 		}
 	}
-	diags.Sort()
-	files := append(r.Files(), f)
-	diags.Write(stderr, files...)
+	return c.report(stdout, stderr, paste, f, r, func(w io.Writer, nwarn int) {
+		fmt.Fprintf(w, "%s: %d sections, %d app(s) resolved (%s), no errors, %d warning(s)\n",
+			paste, len(f.Sections), len(plans), strings.Join(roots, ", "), nwarn)
+		for _, s := range f.Sections {
+			fmt.Fprintf(w, "  %-7s [%s] (%d keys)\n", fmt.Sprintf("%d:%d", s.Pos.Line, s.Pos.Column), s.Header, len(s.Entries))
+		}
+	})
+}
+
+// checker collects what check finds, from the server settings, the
+// parser, the resolver and the build, with the files to quote.
+type checker struct {
+	diags dsl.Diagnostics
+	files []*dsl.File
+}
+
+// add records err: its diagnostics, and the files of a server.SourceError
+// for excerpts; an error without a position is placed at no file.
+func (c *checker) add(err error) {
+	if err == nil {
+		return
+	}
+	var se *server.SourceError
+	if errors.As(err, &se) {
+		c.files = append(c.files, se.Files...)
+	}
+	var ds dsl.Diagnostics
+	if errors.As(err, &ds) {
+		c.diags = append(c.diags, ds...)
+		return
+	}
+	c.diags.Errorf(dsl.Pos{Filename: "pasteserve"}, "%v", err)
+}
+
+// report prints every diagnostic once, sorted, with excerpts, then the
+// summary: ok when there is no error. It returns the exit status.
+func (c *checker) report(stdout, stderr io.Writer, paste string, f *dsl.File, r *loader.Resolver, ok func(io.Writer, int)) int {
+	// The same problem can come from two readers of one file (the server
+	// settings and the resolver both parse the paste file), named by
+	// different paths: keep one.
+	seen := map[string]bool{}
+	var ds dsl.Diagnostics
+	for _, d := range c.diags {
+		k := absPath(d.Pos.Filename) + fmt.Sprintf(":%d:%d:%d: ", d.Pos.Line, d.Pos.Column, d.Severity) + d.Msg
+		if !seen[k] {
+			seen[k] = true
+			ds = append(ds, d)
+		}
+	}
+	ds.Sort()
+	files := c.files
+	if r != nil {
+		files = append(files, r.Files()...)
+	}
+	if f != nil {
+		files = append(files, f)
+	}
+	ds.Write(stderr, files...)
 	nerr, nwarn := 0, 0
-	for _, d := range diags {
+	for _, d := range ds {
 		if d.Severity == dsl.SeverityError {
 			nerr++
 		} else {
 			nwarn++
 		}
 	}
-	if nerr > 0 {
-		fmt.Fprintf(stderr, "%s: %d error(s), %d warning(s)\n", rf.paste, nerr, nwarn)
+	if nerr > 0 || ok == nil {
+		if paste == "" {
+			paste = "pasteserve check"
+		}
+		fmt.Fprintf(stderr, "%s: %d error(s), %d warning(s)\n", paste, nerr, nwarn)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s: %d sections, %d app(s) resolved (%s), no errors, %d warning(s)\n",
-		rf.paste, len(f.Sections), len(plans), strings.Join(roots, ", "), nwarn)
-	for _, s := range f.Sections {
-		fmt.Fprintf(stdout, "  %-7s [%s] (%d keys)\n", fmt.Sprintf("%d:%d", s.Pos.Line, s.Pos.Column), s.Header, len(s.Entries))
-	}
+	ok(stdout, nwarn)
 	return 0
 }
 

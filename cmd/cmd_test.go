@@ -4,10 +4,14 @@ import (
 	"bytes"
 	_ "github.com/pasteserve/pasteserve/apps"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	_ "github.com/pasteserve/pasteserve/apps"
+	"github.com/pasteserve/pasteserve/loader"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -253,5 +257,124 @@ func TestCheckBareAppBesideMain(t *testing.T) {
 	}
 	if !strings.Contains(out, "1 app(s) resolved (main), no errors, 1 warning(s)") {
 		t.Errorf("stdout:\n%s", out)
+	}
+}
+
+// The plugin of docs/plugins.md's own example, and one with a numeric
+// option, so that check's build calls a plugin's factory as serve does.
+func init() {
+	loader.Register(loader.Factory{Name: "cmdtest-stamp", Aliases: []string{"egg:mycompany#stamp"}, Kind: loader.KindFilter,
+		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+			header := cfg.String("header", "X-Stamp")
+			if cfg.String("value", "") == "" {
+				cfg.Errorf("value", "is required: the text to put in the %s header", header)
+			}
+			if err := cfg.Err(); err != nil {
+				return nil, err
+			}
+			return func(h http.Handler) http.Handler { return h }, nil
+		}})
+	loader.Register(loader.Factory{Name: "cmdtest-ratelimit", Aliases: []string{"egg:mycompany#ratelimit"}, Kind: loader.KindFilter,
+		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+			cfg.Int("rate", 10)
+			if err := cfg.Err(); err != nil {
+				return nil, err
+			}
+			return func(h http.Handler) http.Handler { return h }, nil
+		}})
+}
+
+// TestCheckReportsWhatServeRejects: check reports every problem serve
+// would stop at, all at once, sorted, each with its position and source
+// line: option errors that only a factory finds (a required value of a
+// plugin, cors's max_age, a plugin's rate), bad [server:main] values, a
+// typo in pasteserve's own server section (with the option it is a typo
+// of), and bad values in a --config-file. serve rejects the same file.
+func TestCheckReportsWhatServeRejects(t *testing.T) {
+	dir := t.TempDir()
+	paste := filepath.Join(dir, "api-paste.ini")
+	os.WriteFile(paste, []byte("[composite:main]\nuse = egg:Paste#urlmap\n/ = api\n/v2 = v2\n\n"+
+		"[pipeline:api]\npipeline = cors stamp limit echo\n\n"+
+		"[filter:cors]\nuse = egg:oslo.middleware#cors\nallowed_origin = https://dash.example.com\nmax_age = soon\n\n"+
+		"[filter:stamp]\nuse = egg:mycompany#stamp\nheader = X-Served-By\n\n"+
+		"[filter:limit]\nuse = egg:mycompany#ratelimit\nrate = fast\n\n"+
+		"[app:echo]\nuse = egg:pasteserve#echo\n\n"+
+		"[pipeline:v2]\npipeline = limit echo\n\n"+
+		"[server:main]\nuse = egg:pasteserve#http\nbind_host = 127.0.0.1\nbind_port = abc\nmax_header_lin = 100\n"), 0o644)
+	conf := filepath.Join(dir, "svc.conf")
+	os.WriteFile(conf, []byte("[DEFAULT]\napi_paste_config = api-paste.ini\nwsgi_default_pool_size = none\n"), 0o644)
+
+	code, out, errOut := runCLI(t, "check", "--config-file", conf)
+	if code != 1 || out != "" {
+		t.Fatalf("exit %d, want 1; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	want := []string{
+		paste + `:12:1: [filter:cors] max_age: "soon" is not a whole number`,
+		"   12 | max_age = soon\n      | ^\n",
+		paste + `:14:1: [filter:stamp] value: is required: the text to put in the X-Served-By header`,
+		"   14 | [filter:stamp]\n      | ^\n",
+		paste + `:20:1: [filter:limit] rate: "fast" is not a whole number`,
+		"   20 | rate = fast\n      | ^\n",
+		paste + `:31:1: bind_port: "abc" is not a whole number of at least 0`,
+		"   31 | bind_port = abc\n      | ^\n",
+		paste + `:32:1: [server:main] max_header_lin is not a pasteserve option (docs/server.md lists them); did you mean max_header_line?`,
+		"   32 | max_header_lin = 100\n      | ^\n",
+		conf + `:3:1: wsgi_default_pool_size: "none" is not a whole number of at least 1`,
+		"    3 | wsgi_default_pool_size = none\n      | ^\n",
+		paste + ": 6 error(s), 0 warning(s)",
+	}
+	last := -1
+	for _, w := range want {
+		i := strings.Index(errOut, w)
+		if i < 0 {
+			t.Errorf("stderr lacks %q:\n%s", w, errOut)
+			continue
+		}
+		if i < last {
+			t.Errorf("%q is out of order:\n%s", w, errOut)
+		}
+		last = i
+	}
+	// The limit filter is built once for each pipeline that uses it, and
+	// its error is reported once.
+	if n := strings.Count(errOut, `rate: "fast"`); n != 1 {
+		t.Errorf("the rate error is reported %d times:\n%s", n, errOut)
+	}
+
+	// serve stops at the same file (before listening: the server
+	// settings are read first).
+	code, _, errOut = runCLI(t, "serve", "--config-file", conf, "--log-format", "json")
+	if code != 1 || !strings.Contains(errOut, `bind_port: "abc"`) {
+		t.Errorf("serve: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestCheckServerSettingsOnly: a paste file whose pipeline is fine but
+// whose [server:main] is not is rejected by check too.
+func TestCheckServerSettingsOnly(t *testing.T) {
+	path := writeTemp(t, "api.ini", "[app:main]\nuse = egg:pasteserve#echo\n\n[server:main]\nuse = egg:pasteserve#http\nmax_header_lin = 100\n")
+	code, _, errOut := runCLI(t, "check", "--paste", path)
+	if code != 1 || !strings.Contains(errOut, path+":6:1: [server:main] max_header_lin is not a pasteserve option") ||
+		!strings.Contains(errOut, "did you mean max_header_line?") || !strings.Contains(errOut, "1 error(s), 0 warning(s)") {
+		t.Errorf("exit %d\n%s", code, errOut)
+	}
+	// In a Python server's section, the same key is only ignored.
+	path = writeTemp(t, "api.ini", "[app:main]\nuse = egg:pasteserve#echo\n\n[server:main]\nuse = egg:Paste#http\nmax_header_lin = 100\n")
+	code, out, errOut := runCLI(t, "check", "--paste", path)
+	if code != 0 || !strings.Contains(errOut, path+":6:1: warning: [server:main] max_header_lin is not a setting pasteserve uses with egg:Paste#http; ignored") ||
+		!strings.Contains(out, "no errors, 1 warning(s)") {
+		t.Errorf("egg:Paste#http: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestCheckNoApp: serve refuses a file with no app, and so does check,
+// with serve's message.
+func TestCheckNoApp(t *testing.T) {
+	for _, src := range []string{"", "# nothing yet\n", "[filter:f]\nuse = egg:pasteserve#request_id\n"} {
+		path := writeTemp(t, "api.ini", src)
+		code, out, errOut := runCLI(t, "check", "--paste", path)
+		if code != 1 || out != "" || !strings.Contains(errOut, path+`: no app named "main" in api.ini`) || !strings.Contains(errOut, "1 error(s)") {
+			t.Errorf("%q: exit %d, stdout %q, stderr:\n%s", src, code, out, errOut)
+		}
 	}
 }
