@@ -378,3 +378,27 @@ func TestCheckNoApp(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckConfigDirAndServerName: check reads --config-dir and the
+// [server:NAME] section --server-name picks, as serve does.
+func TestCheckConfigDirAndServerName(t *testing.T) {
+	dir := t.TempDir()
+	paste := filepath.Join(dir, "api.ini")
+	os.WriteFile(paste, []byte("[app:main]\nuse = egg:pasteserve#echo\n\n[server:main]\nuse = egg:pasteserve#http\n\n[server:other]\nuse = egg:pasteserve#http\nbind_port = -1\n"), 0o644)
+	confd := filepath.Join(dir, "conf.d")
+	os.Mkdir(confd, 0o755)
+	os.WriteFile(filepath.Join(confd, "10-limits.conf"), []byte("[DEFAULT]\nmax_header_line = tiny\n"), 0o644)
+
+	code, _, errOut := runCLI(t, "check", "--paste", paste, "--config-dir", confd)
+	if code != 1 || !strings.Contains(errOut, filepath.Join(confd, "10-limits.conf")+`:2:1: max_header_line: "tiny" is not a whole number of at least 1`) ||
+		strings.Contains(errOut, "bind_port") || !strings.Contains(errOut, "1 error(s)") {
+		t.Errorf("--config-dir: exit %d\n%s", code, errOut)
+	}
+	code, _, errOut = runCLI(t, "check", "--paste", paste, "--server-name", "other")
+	if code != 1 || !strings.Contains(errOut, paste+`:9:1: bind_port: "-1" is not a whole number of at least 0`) || !strings.Contains(errOut, "1 error(s)") {
+		t.Errorf("--server-name other: exit %d\n%s", code, errOut)
+	}
+	if code, out, errOut := runCLI(t, "check", "--paste", paste); code != 0 || !strings.Contains(out, "no errors, 0 warning(s)") {
+		t.Errorf("[server:main]: exit %d\n%s%s", code, out, errOut)
+	}
+}
