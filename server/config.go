@@ -82,10 +82,10 @@ func (s setting) at() dsl.Pos {
 // file:line:col it is about (an error about a flag names the flag
 // instead), and whose Files are the files read, for source excerpts.
 // Like dsl.Parse, Load then also returns the configuration as far as it
-// could read it, when it found the paste file, so that pasteserve check
-// can go on to check the pipeline. Only command-line mistakes (a
-// --config-dir that is not a directory, a malformed --bind) stop it at
-// once, with a plain error.
+// could read it when it found the paste file (else nil), so that
+// pasteserve check can go on to check the pipeline. Only command-line
+// mistakes (a --config-dir that is not a directory, a malformed --bind)
+// stop it at once, with a plain error.
 func Load(f Flags) (*Config, error) {
 	c := &Config{Options: Defaults(), sources: map[string]string{}, positions: map[string]dsl.Pos{}, flags: f, Name: f.Name}
 	if c.Name == "" {
@@ -138,23 +138,27 @@ func Load(f Flags) (*Config, error) {
 		if found == "" {
 			at := probePos
 			if !at.IsValid() {
-				at = dsl.Pos{Filename: "api_paste_config"}
+				// The default name: no file to point at; the message
+				// reads "pasteserve: cannot find ...", as other errors
+				// without a position do.
+				at = dsl.Pos{Filename: "pasteserve"}
 			}
 			ds.Errorf(at, "cannot find the paste file %q; give --paste FILE, or api_paste_config in a --config-file. Looked in:\n  %s",
 				probe.APIPasteConfig, strings.Join(tried, "\n  "))
-			ds.Sort()
-			return nil, &SourceError{Err: ds, Files: files}
 		}
 		paste = found
 	}
 	c.Paste = paste
 
 	var layers []setting
-	fromPaste, warnings, errs, pasteFiles := pasteServerSettings(paste, f.ServerName)
-	ds = append(ds, errs...)
-	srcFiles := append(append([]*dsl.File(nil), files...), pasteFiles...)
-	c.Warnings = append(c.Warnings, warnings...)
-	layers = append(layers, fromPaste...)
+	srcFiles := append([]*dsl.File(nil), files...)
+	if paste != "" {
+		fromPaste, warnings, errs, pasteFiles := pasteServerSettings(paste, f.ServerName)
+		ds = append(ds, errs...)
+		srcFiles = append(srcFiles, pasteFiles...)
+		c.Warnings = append(c.Warnings, warnings...)
+		layers = append(layers, fromPaste...)
+	}
 	layers = append(layers, fromFiles...)
 	layers = append(layers, fromFlags...)
 	for _, s := range layers {
@@ -178,11 +182,14 @@ func Load(f Flags) (*Config, error) {
 		c.Global = nil
 	}
 	ds = append(ds, c.check()...)
-	if len(ds) > 0 {
-		ds.Sort()
-		return c, &SourceError{Err: ds, Files: srcFiles}
+	if len(ds) == 0 {
+		return c, nil
 	}
-	return c, nil
+	ds.Sort()
+	if paste == "" {
+		c = nil // nothing to go on with
+	}
+	return c, &SourceError{Err: ds, Files: srcFiles}
 }
 
 // globalGroups are the option groups of the config files that reach the
@@ -272,12 +279,12 @@ func (c *Config) check() dsl.Diagnostics {
 }
 
 // at returns where option key ("group.name") was set, for an error about
-// it: its file position, a position naming the flag, or "default".
+// it: its file position, or a position naming the flag.
 func (c *Config) at(key string) dsl.Pos {
 	if p, ok := c.positions[key]; ok {
 		return p
 	}
-	return dsl.Pos{Filename: "default"}
+	return dsl.Pos{Filename: "pasteserve"}
 }
 
 // fileErr turns an error from reading or parsing a config file into

@@ -273,3 +273,19 @@ func TestPasteServerTypoOnlyForOwnSection(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadPasteNotFoundWithOtherErrors: a paste file that cannot be found
+// does not hide the config files' own errors, and is placed at the
+// api_paste_config that named it.
+func TestLoadPasteNotFoundWithOtherErrors(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"svc.conf": "[DEFAULT]\napi_paste_config = nowhere.ini\nbind_port = x\n"})
+	conf := filepath.Join(dir, "svc.conf")
+	c, err := Load(Flags{ConfigFiles: []string{conf}, Workers: -1})
+	if c != nil || err == nil {
+		t.Fatalf("Load = %v, %v", c, err)
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if !strings.HasPrefix(lines[0], conf+`:2:1: cannot find the paste file "nowhere.ini"`) || !strings.Contains(err.Error(), "\n"+conf+`:3:1: bind_port: "x" is not a whole number`) {
+		t.Errorf("errors:\n%s", err)
+	}
+}
