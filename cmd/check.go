@@ -176,19 +176,6 @@ func (c *checker) add(err error) {
 // report prints every diagnostic once, sorted, with excerpts, then the
 // summary: ok when there is no error. It returns the exit status.
 func (c *checker) report(stdout, stderr io.Writer, paste string, f *dsl.File, r *loader.Resolver, ok func(io.Writer, int)) int {
-	// The same problem can come from two readers of one file (the server
-	// settings and the resolver both parse the paste file), named by
-	// different paths: keep one.
-	seen := map[string]bool{}
-	var ds dsl.Diagnostics
-	for _, d := range c.diags {
-		k := absPath(d.Pos.Filename) + fmt.Sprintf(":%d:%d:%d: ", d.Pos.Line, d.Pos.Column, d.Severity) + d.Msg
-		if !seen[k] {
-			seen[k] = true
-			ds = append(ds, d)
-		}
-	}
-	ds.Sort()
 	files := c.files
 	if r != nil {
 		files = append(files, r.Files()...)
@@ -196,6 +183,35 @@ func (c *checker) report(stdout, stderr io.Writer, paste string, f *dsl.File, r 
 	if f != nil {
 		files = append(files, f)
 	}
+	// The same file can be named by two paths (the server settings and
+	// the resolver read the paste file by its absolute path, check by
+	// the one given): name each as one of the files read, so that it
+	// has its excerpt, and the same problem found twice shows once.
+	names := map[string]string{}
+	for _, f := range files {
+		names[absPath(f.Name)] = f.Name
+	}
+	rename := func(p dsl.Pos) dsl.Pos {
+		if n, ok := names[absPath(p.Filename)]; ok && p.IsValid() {
+			p.Filename = n
+		}
+		return p
+	}
+	seen := map[string]bool{}
+	var ds dsl.Diagnostics
+	for _, d := range c.diags {
+		d := *d
+		d.Pos = rename(d.Pos)
+		d.Related = append([]dsl.Related(nil), d.Related...)
+		for i := range d.Related {
+			d.Related[i].Pos = rename(d.Related[i].Pos)
+		}
+		if k := fmt.Sprintf("%d %s", d.Severity, d.Error()); !seen[k] {
+			seen[k] = true
+			ds = append(ds, &d)
+		}
+	}
+	ds.Sort()
 	ds.Write(stderr, files...)
 	nerr, nwarn := 0, 0
 	for _, d := range ds {

@@ -402,3 +402,23 @@ func TestCheckConfigDirAndServerName(t *testing.T) {
 		t.Errorf("[server:main]: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// TestCheckRelativePathOutsideWorkingDir: a paste file named by a path
+// that climbs out of the working directory is read by the server
+// settings under its absolute path and by check under the given one;
+// each problem is still reported once, under the given path, with its
+// source line.
+func TestCheckRelativePathOutsideWorkingDir(t *testing.T) {
+	abs := writeTemp(t, "bad.ini", "[app:main]\nuse = egg:pasteserve#echo\nno delimiter here\n")
+	wd, _ := os.Getwd()
+	rel, err := filepath.Rel(wd, abs)
+	if err != nil || !strings.HasPrefix(rel, "..") {
+		t.Skipf("no relative path with .. to %s from %s", abs, wd)
+	}
+	code, _, errOut := runCLI(t, "check", "--paste", rel)
+	want := rel + ":3:1: line has no '=' or ':'; write key = value, or start a comment with '#' or ';'\n    3 | no delimiter here\n      | ^\n" +
+		rel + ": 1 error(s), 0 warning(s)\n"
+	if code != 1 || errOut != want {
+		t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", code, errOut, want)
+	}
+}
