@@ -2,7 +2,6 @@ package pasteservecmd
 
 import (
 	"bytes"
-	_ "github.com/pasteserve/pasteserve/apps"
 	"io"
 	"net/http"
 	"os"
