@@ -5,6 +5,9 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/pasteserve/pasteserve/redact"
 )
 
 // Severity says whether a diagnostic stops a file from loading.
@@ -127,12 +130,15 @@ func (ds Diagnostics) Write(w io.Writer, files ...*File) error {
 
 // writeExcerpt writes the source line of pos and a caret under its
 // column. The caret line copies the tabs of the source line so that the
-// caret lines up however wide the reader's tabs are.
+// caret lines up however wide the reader's tabs are. The line is quoted
+// with secrets masked (see excerptLine): diagnostics end up in CI logs
+// and service logs.
 func writeExcerpt(b *strings.Builder, f *File, pos Pos) {
 	text, ok := f.SourceLine(pos.Line)
 	if !ok {
 		return
 	}
+	text, column := f.excerptLine(text, pos)
 	gutter := fmt.Sprintf("%5d | ", pos.Line)
 	b.WriteString(gutter)
 	b.WriteString(text)
@@ -141,7 +147,7 @@ func writeExcerpt(b *strings.Builder, f *File, pos Pos) {
 	b.WriteString("| ")
 	col := 1
 	for _, r := range text {
-		if col >= pos.Column {
+		if col >= column {
 			break
 		}
 		if r == '\t' {
@@ -152,4 +158,74 @@ func writeExcerpt(b *strings.Builder, f *File, pos Pos) {
 		col++
 	}
 	b.WriteString("^\n")
+}
+
+// excerptLine returns line pos.Line, whose text is text, as a diagnostic
+// quotes it, and the column of the caret in what it returns. On a line
+// of a value whose key names a secret (redact.Key), the value is replaced
+// by redact.Mask and a caret inside it points at the mask's start; other
+// lines go through redact.Text, which masks URL passwords.
+func (f *File) excerptLine(text string, pos Pos) (string, int) {
+	if start := f.secretValueStart(pos.Line, text); start >= 0 {
+		column := pos.Column
+		if maskCol := utf8.RuneCountInString(text[:start]) + 1; column > maskCol {
+			column = maskCol
+		}
+		return text[:start] + redact.Mask, column
+	}
+	masked := redact.Text(text)
+	if masked == text {
+		return text, pos.Column
+	}
+	// The caret keeps its place in the text before it, masked alike.
+	before := len(text)
+	for i := range text {
+		if utf8.RuneCountInString(text[:i])+1 >= pos.Column {
+			before = i
+			break
+		}
+	}
+	return masked, utf8.RuneCountInString(redact.Text(text[:before])) + 1
+}
+
+// secretValueStart returns the byte index in line n (whose text is text)
+// at which a secret value starts, or -1. Entries the parser read say
+// which key a continuation line belongs to; a line the parser did not
+// read as an entry (after a syntax error) is split at its first '=' or
+// ':' as configparser splits it.
+func (f *File) secretValueStart(n int, text string) int {
+	for _, s := range f.Sections {
+		if n < s.Pos.Line || (s.End.IsValid() && n > s.End.Line) {
+			continue
+		}
+		for _, e := range s.Entries {
+			for _, l := range e.Lines {
+				if l.Pos.Line != n {
+					continue
+				}
+				if l.Text == "" || !redact.Key(e.Key) || n > len(f.lines) {
+					return -1
+				}
+				if i := l.Pos.Offset - f.lines[n-1]; i >= 0 && i <= len(text) {
+					return i
+				}
+				return -1
+			}
+		}
+	}
+	if text == "" || strings.IndexByte(" \t[#;", text[0]) >= 0 {
+		return -1
+	}
+	d := strings.IndexAny(text, "=:")
+	if d < 0 || !redact.Key(strings.TrimSpace(text[:d])) {
+		return -1
+	}
+	start := d + 1
+	for start < len(text) && (text[start] == ' ' || text[start] == '\t') {
+		start++
+	}
+	if start == len(text) {
+		return -1
+	}
+	return start
 }

@@ -98,3 +98,48 @@ func TestConfigInGroup(t *testing.T) {
 		t.Errorf("error from the group: %v", err)
 	}
 }
+
+// A factory's error quotes the value it rejects; for a secret key, and for
+// a URL's password, the log must not get the value.
+func TestConfigErrorsMaskSecrets(t *testing.T) {
+	cfg := NewConfig(map[string]string{
+		"admin_password": "hunter2", "memcache_secret_key": "3.5", "connection": "mysql+pymysql://nova:dbpw@db/nova", "cache_key": "k1",
+	}, nil)
+	cfg.Int("admin_password", 0)
+	cfg.Bool("memcache_secret_key", false)
+	cfg.Duration("connection", 0)
+	cfg.Int("cache_key", 0)
+	short := NewConfig(map[string]string{"api_key": "a"}, nil)
+	short.Int("api_key", 0)
+	if got := short.Err().Error(); !strings.Contains(got, `api_key: "****" is not a whole number`) {
+		t.Errorf("a one-letter secret: %s", got)
+	}
+	msg := cfg.Err().Error()
+	for _, secret := range []string{"hunter2", "3.5", "dbpw"} {
+		if strings.Contains(msg, secret) {
+			t.Errorf("error quotes %q:\n%s", secret, msg)
+		}
+	}
+	for _, want := range []string{`admin_password: "****" is not a whole number`, `connection: "mysql+pymysql://nova:****@db/nova" is not a duration`, `cache_key: "k1" is not a whole number`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %s:\n%s", want, msg)
+		}
+	}
+}
+
+// Interpolation errors quote the value they stop at; a password with a
+// stray '%' must not reach the log through them.
+func TestInterpolationErrorsMaskSecrets(t *testing.T) {
+	runResolveCases(t, []resolveCase{
+		{id: "stray percent in a password", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\nadmin_password = s3c%ret\n"},
+			err: `in "admin_password", found "****"`, errPos: "3:1"},
+		{id: "bad reference in a secret key", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\nmemcache_secret_key = ab%(cd\n"},
+			err: `bad interpolation reference "****" in "memcache_secret_key"`},
+		{id: "reference loop in a token", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\nadmin_token = s3cret%(admin_token)s\n"},
+			err: `raw value "****"`},
+		{id: "a URL password, whatever the key", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\nconnection = mysql://nova:pw@db/nova?x=%z\n"},
+			err: `found "%z"`},
+		{id: "other keys quote their value", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\ngreeting = 100%\n"},
+			err: `in "greeting", found "%"`},
+	})
+}

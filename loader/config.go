@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/redact"
 )
 
 // Config is what a factory gets: the local configuration of its section
@@ -98,9 +99,19 @@ func (c *Config) String(key, def string) string {
 
 // Errorf records an error about key, positioned at it.
 // A value that came from an option group says so, since the position is
-// then the section's and not the value's.
+// then the section's and not the value's. The message is masked as
+// redact prints values: when key names a secret, its value is replaced
+// by redact.Mask wherever the message quotes it, and URL passwords are
+// masked whatever the key, so that factories can quote values freely.
 func (c *Config) Errorf(key, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
+	if v, ok := c.lookup(key); ok && v != "" && redact.Key(key) {
+		msg = strings.ReplaceAll(msg, strconv.Quote(v), strconv.Quote(redact.Mask))
+		if len(v) >= 4 { // shorter, it would match the message's own words
+			msg = strings.ReplaceAll(msg, v, redact.Mask)
+		}
+	}
+	msg = redact.Text(msg)
 	if _, local := c.Local[key]; !local && c.group != "" {
 		if _, ok := c.Global[c.group+"."+key]; ok {
 			msg += fmt.Sprintf(" (from global_conf %s.%s)", c.group, key)

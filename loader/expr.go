@@ -8,12 +8,14 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/redact"
 )
 
 // Expr renders n on one line: a factory node is its reference, a filter
 // applied to X is REF(X), and a composite REF{key=X, key=Y} with its
 // children's keys sorted. "pipeline = f1 f2 app" of egg references prints
-// egg:X#f1(egg:X#f2(egg:X#app)).
+// egg:X#f1(egg:X#f2(egg:X#app)). It prints no configuration values, so
+// it has no secrets to mask (see TextOptions.ShowSecrets).
 func Expr(n *Node) string {
 	var b strings.Builder
 	writeExpr(&b, n)
@@ -81,11 +83,25 @@ type TextOptions struct {
 	// BaseDir, when set, shortens file names in positions to paths
 	// relative to it.
 	BaseDir string
+	// ShowSecrets prints configuration values as written. Without it,
+	// values are printed as redact.Value masks them: the values of keys
+	// that name secrets (admin_password, memcache_secret_key, ...) and
+	// the passwords of URLs are "****".
+	ShowSecrets bool
+}
+
+// local returns the configuration of n to print.
+func (o TextOptions) local(n *Node) map[string]string {
+	if o.ShowSecrets {
+		return n.Local
+	}
+	return redact.Map(n.Local)
 }
 
 // WriteText prints n as an indented tree: one line per object with its
 // section, kind, factory reference and source position, then its local
-// configuration, then what it contains.
+// configuration (secrets masked unless opts.ShowSecrets), then what it
+// contains.
 func WriteText(w io.Writer, n *Node, opts TextOptions) error {
 	var b strings.Builder
 	writeText(&b, n, "", "", opts)
@@ -121,7 +137,7 @@ func writeText(b *strings.Builder, n *Node, indent, label string, opts TextOptio
 	}
 	fmt.Fprintf(b, "  %s\n", shortPos(n.Pos, opts.BaseDir))
 	in := indent + "    "
-	local := n.Local
+	local := opts.local(n)
 	if n.Kind == NodeFilterApp {
 		local = nil // its filter shows them, merged with what it uses
 	}
@@ -172,7 +188,8 @@ type GraphNode struct {
 	Children   map[string]*GraphNode `json:"children,omitempty"`
 }
 
-// Graph converts n to its JSON form.
+// Graph converts n to its JSON form, with secrets in local_conf masked
+// unless opts.ShowSecrets.
 func Graph(n *Node, opts TextOptions) *GraphNode {
 	if n == nil {
 		return nil
@@ -180,7 +197,7 @@ func Graph(n *Node, opts TextOptions) *GraphNode {
 	g := &GraphNode{Kind: n.Kind.String(), Type: n.Type.String(), Name: n.Name, Section: n.Section, Via: n.Via,
 		Position: shortPos(n.Pos, opts.BaseDir), Ref: n.Ref.Text, Protocol: string(n.Protocol)}
 	if len(n.Local) > 0 {
-		g.Local = n.Local
+		g.Local = opts.local(n)
 	}
 	if n.Kind == NodeFactory && opts.Registry != nil {
 		f, ok := opts.Registry.Lookup(n.Ref.Text, n.Type)

@@ -3,6 +3,8 @@ package loader
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pasteserve/pasteserve/redact"
 )
 
 // maxInterpolationDepth is configparser's MAX_INTERPOLATION_DEPTH.
@@ -29,7 +31,7 @@ func interpolate(value, option string, lookup lookupFunc) (string, error) {
 
 func interpolateInto(b *strings.Builder, rest, option, raw string, lookup lookupFunc, depth int) error {
 	if depth > maxInterpolationDepth {
-		return fmt.Errorf("%%(...)s references in %q nest more than %d levels deep (a reference loop?); raw value %q", option, maxInterpolationDepth, raw)
+		return fmt.Errorf("%%(...)s references in %q nest more than %d levels deep (a reference loop?); raw value %q", option, maxInterpolationDepth, quoted(option, raw))
 	}
 	for rest != "" {
 		p := strings.IndexByte(rest, '%')
@@ -46,7 +48,7 @@ func interpolateInto(b *strings.Builder, rest, option, raw string, lookup lookup
 		case strings.HasPrefix(rest, "%("):
 			end := strings.IndexByte(rest, ')')
 			if end < 3 || !strings.HasPrefix(rest[end:], ")s") {
-				return fmt.Errorf("bad interpolation reference %q in %q; write %%(name)s, or %%%% for a literal %%", rest, option)
+				return fmt.Errorf("bad interpolation reference %q in %q; write %%(name)s, or %%%% for a literal %%", quoted(option, rest), option)
 			}
 			name := rest[2:end]
 			rest = rest[end+2:]
@@ -62,8 +64,15 @@ func interpolateInto(b *strings.Builder, rest, option, raw string, lookup lookup
 				b.WriteString(v)
 			}
 		default:
-			return fmt.Errorf("'%%' must be followed by '%%' or '(' in %q, found %q; write %%%% for a literal %%", option, rest)
+			return fmt.Errorf("'%%' must be followed by '%%' or '(' in %q, found %q; write %%%% for a literal %%", option, quoted(option, rest))
 		}
 	}
 	return nil
+}
+
+// quoted is the part of option's value that an error quotes, as
+// redact.Value prints it: a password with a stray '%' is a common error,
+// and the message must not carry the password into a log.
+func quoted(option, part string) string {
+	return redact.Value(option, part)
 }

@@ -13,7 +13,9 @@ type edge struct {
 }
 
 // picture numbers the nodes of a plan and lists its edges, the common
-// ground of the DOT and Mermaid forms.
+// ground of the DOT and Mermaid forms. Labels are section names, factory
+// references and composite keys, never configuration values: a value
+// added here must go through redact.Value, as WriteText's do.
 func picture(n *Node) (labels []string, edges []edge) {
 	var visit func(n *Node) int
 	visit = func(n *Node) int {

@@ -169,7 +169,9 @@ func plan(path, name string, reg *loader.Registry, global map[string]string) ([]
 		out.WriteString("error:\n" + msg + "\n")
 		return out.Bytes(), nil
 	}
-	loader.WriteText(&out, n, loader.TextOptions{Registry: reg, BaseDir: dir})
+	// Secrets are shown: a golden file records what resolution gives,
+	// and the paste file beside it holds the same values.
+	loader.WriteText(&out, n, loader.TextOptions{Registry: reg, BaseDir: dir, ShowSecrets: true})
 	return bytes.ReplaceAll(out.Bytes(), []byte(dir), []byte("<here>")), n
 }
 

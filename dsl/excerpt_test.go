@@ -1,0 +1,68 @@
+package dsl
+
+import (
+	"strings"
+	"testing"
+)
+
+// Diagnostics quote source lines, and end up in CI and service logs: the
+// value of a secret key is quoted as "****", on each of its lines, and a
+// URL password is masked wherever it is; the caret stays on the key, or
+// moves to the mask's start when it pointed inside the secret.
+func TestExcerptsMaskSecrets(t *testing.T) {
+	src := "[app:main]\n" +
+		"admin_password = s3cret-one\n" + // 2
+		"hmac_keys =\n" + // 3
+		"    s3cret-two\n" + // 4
+		"\ts3cret-three\n" + // 5
+		"connection = mysql+pymysql://nova:s3cret-db@db/nova\n" + // 6
+		"cache_key = shown\n" // 7
+	f, err := Parse("api.ini", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(line, col int) Pos { return Pos{Filename: "api.ini", Line: line, Column: col} }
+	var ds Diagnostics
+	ds.Warnf(at(2, 1), "on the key")
+	ds.Warnf(at(2, 22), "inside the secret")
+	ds.Warnf(at(4, 5), "a continuation line")
+	ds.Warnf(at(5, 2), "another, after a tab")
+	ds.Warnf(at(6, 14), "a URL")
+	ds.Warnf(at(6, 50), "after the URL's password")
+	ds.Warnf(at(7, 13), "no secret")
+	var b strings.Builder
+	ds.Write(&b, f)
+	got := b.String()
+	if strings.Contains(got, "s3cret") {
+		t.Errorf("an excerpt quotes a secret:\n%s", got)
+	}
+	for _, want := range []string{
+		"api.ini:2:1: warning: on the key\n    2 | admin_password = ****\n      | ^\n",
+		"api.ini:2:22: warning: inside the secret\n    2 | admin_password = ****\n      |                  ^\n",
+		"api.ini:4:5: warning: a continuation line\n    4 |     ****\n      |     ^\n",
+		"api.ini:5:2: warning: another, after a tab\n    5 | \t****\n      | \t^\n",
+		"api.ini:6:14: warning: a URL\n    6 | connection = mysql+pymysql://nova:****@db/nova\n      |              ^\n",
+		"api.ini:6:50: warning: after the URL's password\n    6 | connection = mysql+pymysql://nova:****@db/nova\n      | " + strings.Repeat(" ", 44) + "^\n", // the 'v' of nova
+		"api.ini:7:13: warning: no secret\n    7 | cache_key = shown\n      |             ^\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks\n%s\ngot\n%s", want, got)
+		}
+	}
+}
+
+// A file that does not parse is quoted with the same care: the line of
+// an error is split as configparser splits it.
+func TestExcerptsMaskSecretsOfBrokenFiles(t *testing.T) {
+	src := "password = s3cret\n[app:main]\nadmin_token: s3cret-token\nadmin_token: again\n"
+	f, err := Parse("api.ini", []byte(src))
+	if err == nil {
+		t.Fatal("parsed")
+	}
+	var b strings.Builder
+	err.(Diagnostics).Write(&b, f)
+	got := b.String()
+	if strings.Contains(got, "s3cret") || !strings.Contains(got, "    1 | password = ****\n") || !strings.Contains(got, "    4 | admin_token: ****\n") {
+		t.Errorf("excerpts:\n%s", got)
+	}
+}
