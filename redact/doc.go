@@ -15,8 +15,8 @@
 // ("password2"), and so are words that are only digits ("key-2"). The key
 // names a secret when its last word, the head of the name, does:
 //
-//   - password, passwd, passphrase, pswd, pass, secret, token, credential,
-//     sig or signature, singular or plural, or a word that ends in one of
+//   - password, passwd, passphrase, pswd, pass, secret, token, sig or
+//     signature, singular or plural, or a word that ends in one of
 //     password, passwd, passphrase, secret and token ("adminpassword",
 //     "clientsecret", "authtoken"), or one of adminpass, newpass, oldpass,
 //     userpass, rootpass;

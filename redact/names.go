@@ -14,7 +14,7 @@ const Mask = "****"
 const maxWords = 4
 
 // secretHeads are the words that make a name secret when they end it.
-var secretHeads = []string{"password", "passwd", "passphrase", "pswd", "pass", "secret", "token", "credential", "sig", "signature"}
+var secretHeads = []string{"password", "passwd", "passphrase", "pswd", "pass", "secret", "token", "sig", "signature"}
 
 // secretSuffixes make a one-word compound secret: "adminpassword",
 // "clientsecret", "authtoken". "pass" is not among them ("bypass",

