@@ -11,6 +11,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/server"
 )
 
@@ -27,6 +28,9 @@ func (g globalFlags) Set(s string) error {
 	g[k] = v
 	return nil
 }
+
+// showSecretsUsage describes --show-secrets of config and graph.
+const showSecretsUsage = "print every value as written; by default the values of keys that name secrets (admin_password, memcache_secret_key, ...) and URL passwords print as ****"
 
 // resolveFlags are the options check, config and graph share.
 type resolveFlags struct {
@@ -132,9 +136,9 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	var rf resolveFlags
 	rf.register(fs, true)
 	asJSON := fs.Bool("json", false, "print JSON (the only format for now; accepted for scripts)")
-	showSecrets := fs.Bool("show-secrets", false, "print the values of keys named like password, secret or token instead of ****")
+	showSecrets := fs.Bool("show-secrets", false, showSecretsUsage)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pasteserve config --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--json]")
+		fmt.Fprintln(stderr, "Usage: pasteserve config --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--json] [--show-secrets]")
 		fmt.Fprintln(stderr, "\nPrints the configuration the named object's factory gets, as Python's")
 		fmt.Fprintln(stderr, "paste.deploy.appconfig returns it: {\"local_conf\": ..., \"global_conf\": ...}.\n\nOptions:")
 		fs.PrintDefaults()
@@ -154,7 +158,7 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	}
 	local, global := n.Local, n.Global
 	if !*showSecrets {
-		local, global = maskSecrets(local), maskSecrets(global)
+		local, global = redact.Map(local), redact.Map(global)
 	}
 	out, _ := json.MarshalIndent(map[string]any{"local_conf": local, "global_conf": global}, "", "  ")
 	fmt.Fprintf(stdout, "%s\n", out)
@@ -167,8 +171,9 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	var rf resolveFlags
 	rf.register(fs, true)
 	format := fs.String("format", "text", "output `FORMAT`: text (an indented tree), json, expr (one line), dot (Graphviz) or mermaid")
+	showSecrets := fs.Bool("show-secrets", false, showSecretsUsage)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pasteserve graph --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--format text|json|expr|dot|mermaid]")
+		fmt.Fprintln(stderr, "Usage: pasteserve graph --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--format text|json|expr|dot|mermaid] [--show-secrets]")
 		fmt.Fprintln(stderr, "\nPrints how the named object resolves: which factory makes each part, with")
 		fmt.Fprintln(stderr, "what configuration, and how the parts nest. No factory is called, so files")
 		fmt.Fprintln(stderr, "whose Python factories have no Go counterpart print too (marked unregistered).\n\nOptions:")
@@ -187,7 +192,7 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 1
 	}
-	opts := loader.TextOptions{Registry: loader.Default, BaseDir: filepath.Dir(absPath(rf.paste))}
+	opts := loader.TextOptions{Registry: loader.Default, BaseDir: filepath.Dir(absPath(rf.paste)), ShowSecrets: *showSecrets}
 	switch *format {
 	case "expr":
 		fmt.Fprintln(stdout, loader.Expr(n))
@@ -209,18 +214,4 @@ func absPath(p string) string {
 		return a
 	}
 	return p
-}
-
-// maskSecrets returns m with the values of secret-looking keys replaced,
-// so that printing a configuration does not print passwords.
-func maskSecrets(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		lk := strings.ToLower(k)
-		if v != "" && (strings.Contains(lk, "password") || strings.Contains(lk, "secret") || strings.HasSuffix(lk, "token") || strings.Contains(lk, "_key")) && !strings.HasSuffix(lk, "_file") {
-			v = "****"
-		}
-		out[k] = v
-	}
-	return out
 }
