@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/redact"
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
 )
@@ -14,7 +15,9 @@ import (
 // access_log is the role of Paste's translogger: one log line per
 // request, written when the response is done, with method, URL, status,
 // size, duration, client address, user agent and referer, on zerolog
-// through hlog.AccessHandler.
+// through hlog.AccessHandler. The values of secret query parameters
+// (?token=, ?password=, ?api_key=, ...) in the URL and the referer are
+// logged as "****", as package redact decides.
 //
 // It gives each request its own logger (a copy of the one the server
 // put in the context, or of a standard-error logger), as hlog.NewHandler
@@ -58,13 +61,13 @@ func AccessLog(cfg *loader.Config) (loader.Middleware, error) {
 		zerolog.Ctx(r.Context()).WithLevel(level).
 			Str("logger", name).
 			Str("method", r.Method).
-			Str("url", loader.ScriptName(r)+r.URL.RequestURI()).
+			Str("url", loader.ScriptName(r)+redact.URL(r.URL.RequestURI())).
 			Int("status", status).
 			Int("size", size).
 			Float64("duration_seconds", d.Seconds()).
 			Str("remote_addr", r.RemoteAddr).
 			Str("user_agent", r.UserAgent()).
-			Str("referer", r.Referer()).
+			Str("referer", redact.URL(r.Referer())).
 			Msg("")
 	})
 	return func(next http.Handler) http.Handler {

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/redact"
 )
 
 // catch_errors is oslo.middleware's CatchErrors: whatever goes wrong
@@ -15,8 +16,10 @@ import (
 // In Go "goes wrong" is a panic. The response is a JSON fault with the
 // request id and webob's fixed message; neither the panic value nor the
 // stack goes to the client (LP #1951429 is about tracebacks in 500
-// responses). The log line has the method, path, headers with tokens
-// masked (LP #1628031), the panic value and the stack.
+// responses). The log line has the method, path, headers with secrets
+// masked as package redact decides (oslo masks X-*-Token since LP
+// #1628031; redact masks Authorization, Cookie, X-Auth-Key, X-Api-Key
+// and the like too), the panic value and the stack.
 //
 // If the handler had already sent the status line, a 500 can no longer
 // be sent: the connection is aborted (http.ErrAbortHandler) so the
@@ -30,7 +33,7 @@ func init() {
 			"oslo_middleware.catch_errors:CatchErrors.factory",
 		},
 		Kind:   loader.KindFilter,
-		Doc:    "turns a panic into a 500 JSON fault with the request id; logs the stack with tokens masked",
+		Doc:    "turns a panic into a 500 JSON fault with the request id; logs the stack with secret headers masked",
 		Filter: CatchErrors,
 	})
 }
@@ -63,7 +66,7 @@ func recoverPanics(msg string, answer func(w http.ResponseWriter, r *http.Reques
 				loggerFor(r.Context()).Error().
 					Str("method", r.Method).
 					Str("path", loader.ScriptName(r)+r.URL.Path).
-					Interface("headers", maskedHeaders(r.Header)).
+					Interface("headers", redact.Headers(r.Header)).
 					Str("panic", fmt.Sprint(v)).
 					Bytes("stack", debug.Stack()).
 					Msg(msg)

@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/pasteserve/pasteserve/redact"
 )
 
 func TestCatchErrorsReferences(t *testing.T) {
@@ -109,7 +111,7 @@ func TestMaskedHeaders(t *testing.T) {
 		h.Set(k, "s")
 	}
 	h.Set("X-Tokenish", "v")
-	for k, v := range maskedHeaders(h) {
+	for k, v := range redact.Headers(h) {
 		if (k == "X-Tokenish") != (v == "v") {
 			t.Errorf("%s = %s", k, v)
 		}

@@ -6,18 +6,22 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/redact"
 )
 
 // debug is oslo.middleware's Debug: it prints each request (method, URL,
 // headers) and its response (status, headers, body) to standard output.
 // For development only: it holds each response body in memory and
-// prints it. Unlike oslo it masks token and credential headers (see
-// catch_errors).
+// prints it. Unlike oslo it masks secrets as package redact decides:
+// token and credential headers (X-Auth-Token, X-Auth-Key, Cookie,
+// Set-Cookie, ...), secret query parameters (?token=, ?password=) and the
+// secret members of JSON and form bodies; a body it cannot read as text
+// (binary, or compressed by a filter inside it) is not printed, only its
+// size and type.
 func init() {
 	loader.Register(loader.Factory{
 		Name: "debug",
@@ -45,15 +49,11 @@ func Debug(cfg *loader.Config) (loader.Middleware, error) {
 			tee := &teeWriter{responseWriter: responseWriter{ResponseWriter: w}}
 			next.ServeHTTP(tee, r)
 			var b bytes.Buffer
-			fmt.Fprintf(&b, "REQUEST\n%s %s %s\n", r.Method, r.URL.RequestURI(), r.Proto)
-			writeSortedHeaders(&b, maskedHeaders(r.Header))
+			fmt.Fprintf(&b, "REQUEST\n%s %s %s\n", r.Method, redact.URL(r.URL.RequestURI()), r.Proto)
+			writeHeaders(&b, r.Header)
 			fmt.Fprintf(&b, "RESPONSE %d\n", tee.status)
-			resp := map[string]string{}
-			for k, v := range w.Header() {
-				resp[k] = strings.Join(v, ", ")
-			}
-			writeSortedHeaders(&b, resp)
-			b.Write(tee.body.Bytes())
+			writeHeaders(&b, w.Header())
+			b.WriteString(debugBody(w.Header(), tee.body.Bytes()))
 			b.WriteString("\n")
 			debugMu.Lock()
 			debugOutput.Write(b.Bytes())
@@ -62,15 +62,25 @@ func Debug(cfg *loader.Config) (loader.Middleware, error) {
 	}, cfg.Err()
 }
 
-func writeSortedHeaders(b *bytes.Buffer, h map[string]string) {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
+// writeHeaders writes h in name order, secrets masked.
+func writeHeaders(b *bytes.Buffer, h http.Header) {
+	for _, l := range redact.SortedHeaders(h) {
+		fmt.Fprintf(b, "  %s\n", l)
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(b, "  %s: %s\n", k, h[k])
+}
+
+// debugBody is what debug prints of a response body: as redact.Body
+// masks it, or, when a filter inside debug encoded it (gzip), a note.
+func debugBody(h http.Header, body []byte) string {
+	if enc := h.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") && len(body) > 0 {
+		media := h.Get("Content-Type")
+		if media == "" {
+			media = "no Content-Type"
+		}
+		media, _, _ = strings.Cut(media, ";")
+		return fmt.Sprintf("(%d bytes of %s (Content-Encoding %s), not shown)", len(body), media, enc)
 	}
+	return redact.Body(h.Get("Content-Type"), body)
 }
 
 // teeWriter keeps a copy of the body it passes on.

@@ -15,7 +15,7 @@ import (
 //
 // (cinder kept nova's "computeFault" name), and the operator gets the
 // details in the log. It is catch_errors with the projects' fault body:
-// a panic is logged with the method, path, headers with tokens masked,
+// a panic is logged with the method, path, headers with secrets masked,
 // the panic value and the stack; neither the value nor the stack goes to
 // the client (nova and cinder leave the explanation empty for the same
 // reason, LP #868360). After the status line has gone out the connection
@@ -34,7 +34,7 @@ func init() {
 			"cinder.api.middleware.fault:FaultWrapper.factory",
 		},
 		Kind:   loader.KindFilter,
-		Doc:    `turns a panic into nova's and cinder's 500 {"computeFault": ...} JSON fault; logs the stack with tokens masked`,
+		Doc:    `turns a panic into nova's and cinder's 500 {"computeFault": ...} JSON fault; logs the stack with secret headers masked`,
 		Filter: FaultWrapper,
 	})
 }

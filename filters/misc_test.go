@@ -92,7 +92,7 @@ func TestDebug(t *testing.T) {
 			t.Errorf("%s: response changed: %d", use, rec.Code)
 		}
 		s := out.String()
-		for _, want := range []string{"REQUEST\nGET /x?status=201 HTTP/1.1\n", "X-Trace: t1", "X-Auth-Token: *****", "RESPONSE 201\n", "path=/x\n"} {
+		for _, want := range []string{"REQUEST\nGET /x?status=201 HTTP/1.1\n", "X-Trace: t1", "X-Auth-Token: ****", "RESPONSE 201\n", "path=/x\n"} {
 			if !strings.Contains(s, want) {
 				t.Errorf("%s: output lacks %q:\n%s", use, want, s)
 			}

@@ -1,0 +1,122 @@
+package filters
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/pasteserve/pasteserve/loader"
+	"github.com/rs/zerolog"
+)
+
+// The JSON test app answers as Keystone does to a token request: a token
+// in a header, a token id and a password in the body, and a cookie.
+func init() {
+	loader.Register(loader.Factory{Name: "filters-test-json", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Subject-Token", "s3cret-subject")
+			w.Header().Set("Set-Cookie", "session=s3cret-cookie; HttpOnly")
+			w.Header().Set("Location", "https://api.example.com/v3?token=s3cret-location")
+			io.WriteString(w, `{"token": {"id": "s3cret-token-id", "expires_at": "2030-01-01"}, "user": {"name": "admin", "password": "s3cret-body"}}`)
+		}), nil
+	}})
+}
+
+// secretRequest carries a secret in every header kind and query
+// parameter the rule knows, and a few that are no secrets.
+func secretRequest(target string) *http.Request {
+	r := httptest.NewRequest("POST", target, strings.NewReader(`{"password": "s3cret-request-body"}`))
+	for k, v := range map[string]string{
+		"X-Auth-Token": "s3cret-auth-token", "X-Auth-Key": "s3cret-auth-key", "X-Api-Key": "s3cret-api-key",
+		"X-Storage-Pass": "s3cret-storage-pass", "Authorization": "Basic s3cret-basic", "Cookie": "s=s3cret-cookie-in",
+		"Referer": "https://dash.example.com/?token=s3cret-referer", "X-Trace": "t1", "X-Auth-User": "nova",
+	} {
+		r.Header.Set(k, v)
+	}
+	return r
+}
+
+const secretQuery = "?status=201&password=s3cret-q-password&token=s3cret-q-token&api_key=s3cret-q-key&limit=10&sort_key=name"
+
+func TestDebugMasksSecrets(t *testing.T) {
+	var out bytes.Buffer
+	debugOutput = &out
+	defer func() { debugOutput = os.Stdout }()
+	src := "[pipeline:main]\npipeline = debug app\n[filter:debug]\nuse = egg:oslo.middleware#debug\n[app:app]\nuse = egg:pasteserve#filters-test-json\n"
+	rec := do(mustBuild(t, src), secretRequest("/v3/auth/tokens"+secretQuery))
+	if rec.Header().Get("X-Subject-Token") != "s3cret-subject" || !strings.Contains(rec.Body.String(), "s3cret-body") {
+		t.Fatalf("the response itself changed: %v %s", rec.Header(), rec.Body)
+	}
+	s := out.String()
+	if strings.Contains(s, "s3cret") {
+		t.Errorf("debug prints a secret:\n%s", s)
+	}
+	for _, want := range []string{
+		"POST /v3/auth/tokens?status=201&password=****&token=****&api_key=****&limit=10&sort_key=name HTTP/1.1\n",
+		"X-Auth-Token: ****", "X-Auth-Key: ****", "X-Api-Key: ****", "X-Storage-Pass: ****", "Authorization: ****", "Cookie: ****",
+		"Referer: https://dash.example.com/?token=****", "X-Trace: t1", "X-Auth-User: nova",
+		"X-Subject-Token: ****", "Set-Cookie: ****", "Location: https://api.example.com/v3?token=****",
+		`{"token": {"id": "****", "expires_at": "2030-01-01"}, "user": {"name": "admin", "password": "****"}}`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("debug output lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+// A body debug cannot read (here gzip-encoded JSON) is not printed.
+func TestDebugDoesNotPrintBinaryBodies(t *testing.T) {
+	var out bytes.Buffer
+	debugOutput = &out
+	defer func() { debugOutput = os.Stdout }()
+	src := "[pipeline:main]\npipeline = debug gzip app\n[filter:debug]\nuse = egg:oslo.middleware#debug\n[filter:gzip]\nuse = egg:Paste#gzip\n[app:app]\nuse = egg:pasteserve#filters-test-json\n"
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Accept-Encoding", "gzip")
+	rec := do(mustBuild(t, src), r)
+	if rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("not compressed: %v", rec.Header())
+	}
+	if s := out.String(); !strings.Contains(s, "bytes of application/json (Content-Encoding gzip), not shown)\n") {
+		t.Errorf("debug output:\n%q", s)
+	}
+}
+
+func TestAccessLogMasksQueryAndReferer(t *testing.T) {
+	var buf bytes.Buffer
+	accessLogOutput = zerolog.New(&buf)
+	defer func() { accessLogOutput = zerolog.New(io.Discard) }()
+	h := mustBuild(t, "[pipeline:main]\npipeline = log app\n[filter:log]\nuse = egg:Paste#translogger\n[app:app]\nuse = egg:pasteserve#filters-test-app\n")
+	do(h, secretRequest("/things"+secretQuery))
+	s := buf.String()
+	if strings.Contains(s, "s3cret") {
+		t.Errorf("access_log logs a secret:\n%s", s)
+	}
+	for _, want := range []string{`"url":"/things?status=201&password=****&token=****&api_key=****&limit=10&sort_key=name"`,
+		`"referer":"https://dash.example.com/?token=****"`, `"status":201`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("access_log line lacks %s:\n%s", want, s)
+		}
+	}
+}
+
+func TestCatchErrorsMasksEverySecretHeader(t *testing.T) {
+	var logBuf bytes.Buffer
+	h := withLogger(mustBuild(t, filterPaste("use = egg:oslo.middleware#catch_errors")), &logBuf)
+	if rec := do(h, secretRequest("/x?panic=1")); rec.Code != 500 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	log := logBuf.String()
+	if strings.Contains(log, "s3cret") {
+		t.Errorf("catch_errors logs a secret:\n%s", log)
+	}
+	for _, want := range []string{`"X-Auth-Key":"****"`, `"X-Api-Key":"****"`, `"X-Trace":"t1"`, `"X-Auth-User":"nova"`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %s:\n%s", want, log)
+		}
+	}
+}
