@@ -3,10 +3,10 @@ package apps
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 
 	"github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/redact"
 )
 
 // echo answers every request with what it saw, as JSON: method, path,
@@ -14,9 +14,11 @@ import (
 // id, the identity filters set, and its own configuration. Put it where
 // a real app will go to check what a pipeline does to requests (which
 // prefix urlmap moved, what http_proxy_to_wsgi applied, which identity
-// keystonecontext built). Configuration values whose key mentions a
-// password, secret, token or key are masked; the request's own headers
-// are echoed as sent. A debugging tool: do not expose it.
+// keystonecontext built). Configuration values are masked as package
+// redact masks them (secret keys such as admin_password, URL passwords),
+// and so is the token of the identity; the request's own headers are
+// echoed as sent, since the client sent them. A debugging tool: do not
+// expose it.
 func init() {
 	loader.Register(loader.Factory{
 		Name: "echo",
@@ -44,7 +46,7 @@ type echoReply struct {
 }
 
 func newEcho(cfg *loader.Config) (http.Handler, error) {
-	local, global := maskConf(cfg.Local), maskConf(cfg.Global)
+	local, global := redact.Map(cfg.Local), redact.Map(cfg.Global)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reply := echoReply{
 			Method: r.Method, Path: r.URL.Path, ScriptName: loader.ScriptName(r), Query: r.URL.RawQuery,
@@ -55,7 +57,7 @@ func newEcho(cfg *loader.Config) (http.Handler, error) {
 		if id, ok := filters.IdentityFrom(r.Context()); ok {
 			masked := *id
 			if masked.AuthToken != "" {
-				masked.AuthToken = "*****"
+				masked.AuthToken = redact.Mask
 			}
 			reply.Identity = &masked
 		}
@@ -63,16 +65,4 @@ func newEcho(cfg *loader.Config) (http.Handler, error) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(append(body, '\n'))
 	}), cfg.Err()
-}
-
-func maskConf(conf map[string]string) map[string]string {
-	out := make(map[string]string, len(conf))
-	for k, v := range conf {
-		lk := strings.ToLower(k)
-		if strings.Contains(lk, "password") || strings.Contains(lk, "secret") || strings.Contains(lk, "token") || strings.Contains(lk, "key") {
-			v = "*****"
-		}
-		out[k] = v
-	}
-	return out
 }

@@ -23,11 +23,30 @@ func TestEcho(t *testing.T) {
 	}
 	if got.Method != "PUT" || got.Path != "/things" || got.ScriptName != "/v1" || got.Query != "x=1" || got.Host != "api.example.com" ||
 		got.Scheme != "http" || got.ApplicationURL != "http://api.example.com/v1" || got.RequestID == "" ||
-		got.Conf["greeting"] != "hello" || got.GlobalConf["admin_password"] != "*****" || got.Headers["X-User-Id"][0] != "u1" {
+		got.Conf["greeting"] != "hello" || got.GlobalConf["admin_password"] != "****" || got.Headers["X-User-Id"][0] != "u1" {
 		t.Errorf("%s", rec.Body)
 	}
-	if got.Identity == nil || got.Identity.UserID != "u1" || got.Identity.AuthToken != "*****" {
+	if got.Identity == nil || got.Identity.UserID != "u1" || got.Identity.AuthToken != "****" {
 		t.Errorf("identity %+v", got.Identity)
+	}
+}
+
+// echo masks its configuration by the shared rule: secrets and URL
+// passwords, but not keys of no secret kind.
+func TestEchoMasksConfByTheSharedRule(t *testing.T) {
+	h := mustBuildApp(t, "[app:main]\nuse = egg:pasteserve#echo\nmemcache_secret_key = s3cret\ncache_key = the-cache-key\n"+
+		"token_cache_time = 300\nconnection = mysql+pymysql://nova:s3cret-db@db/nova\n")
+	rec := serveReq(h, httptest.NewRequest("GET", "/", nil))
+	var got echoReply
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatalf("%v: %s", err, rec.Body)
+	}
+	want := map[string]string{"memcache_secret_key": "****", "cache_key": "the-cache-key", "token_cache_time": "300",
+		"connection": "mysql+pymysql://nova:****@db/nova"}
+	for k, v := range want {
+		if got.Conf[k] != v {
+			t.Errorf("conf %s = %q, want %q", k, got.Conf[k], v)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/redact"
 	"github.com/rs/zerolog"
 )
 
@@ -52,6 +53,7 @@ func newProxy(cfg *loader.Config) (http.Handler, error) {
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
+	upstream := redact.URL(target.String()) // for the log: no password, no ?token=
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
@@ -72,7 +74,7 @@ func newProxy(cfg *loader.Config) (http.Handler, error) {
 			}
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			zerolog.Ctx(r.Context()).Error().Err(err).Str("upstream", target.Redacted()).Msg("proxy: upstream failed")
+			zerolog.Ctx(r.Context()).Error().Err(err).Str("upstream", upstream).Msg("proxy: upstream failed")
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadGateway)
 			w.Write([]byte(`{"code": "502 Bad Gateway", "title": "Bad Gateway", "message": "The upstream server could not be reached."}`))
