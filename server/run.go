@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"github.com/coreos/go-systemd/v22/daemon"
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/redact"
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 )
@@ -525,23 +527,24 @@ func logWarnings(log zerolog.Logger, ds dsl.Diagnostics) {
 }
 
 // logOptions logs every option, its value and where it came from, as
-// oslo's log_opt_values does, with secrets masked.
+// oslo's log_opt_values does, and then the option groups handed to the
+// paste file (keystone_authtoken.*, cors.*, ...), which oslo logs too.
+// Values are masked as package redact decides: keystone_authtoken.password
+// is "****", and so is the password of a URL.
 func logOptions(log zerolog.Logger, cfg *Config) {
 	for _, opt := range options {
-		v := opt.field.get(&cfg.Options)
-		if isSecret(opt.name) && v != "" {
-			v = "****"
-		}
+		v := redact.Value(opt.name, opt.field.get(&cfg.Options))
 		log.Info().Str("option", opt.group+"."+opt.name).Str("value", v).Str("source", cfg.Source(opt.group, opt.name)).Msg("option")
 	}
 	log.Info().Str("option", "paste").Str("value", cfg.Paste).Str("source", "--paste or api_paste_config").Msg("option")
-}
-
-func isSecret(name string) bool {
-	for _, s := range []string{"password", "secret", "token"} {
-		if strings.Contains(name, s) {
-			return true
+	keys := make([]string, 0, len(cfg.Global))
+	for k := range cfg.Global {
+		if strings.Contains(k, ".") { // auth_strategy and flavor were logged above
+			keys = append(keys, k)
 		}
 	}
-	return false
+	sort.Strings(keys)
+	for _, k := range keys {
+		log.Info().Str("option", k).Str("value", redact.Value(k, cfg.Global[k])).Str("source", "--config-file").Msg("option")
+	}
 }
