@@ -162,7 +162,7 @@ func writeExcerpt(b *strings.Builder, f *File, pos Pos) {
 
 // excerptLine returns line pos.Line, whose text is text, as a diagnostic
 // quotes it, and the column of the caret in what it returns. On a line
-// of a value whose key names a secret (redact.Key), the value is replaced
+// of a value whose key names a secret (redact.Secret), the value is replaced
 // by redact.Mask and a caret inside it points at the mask's start; other
 // lines go through redact.Text, which masks URL passwords.
 func (f *File) excerptLine(text string, pos Pos) (string, int) {
@@ -203,7 +203,7 @@ func (f *File) secretValueStart(n int, text string) int {
 				if l.Pos.Line != n {
 					continue
 				}
-				if l.Text == "" || !redact.Key(e.Key) || n > len(f.lines) {
+				if l.Text == "" || !redact.Secret(e.Key, e.Value) || n > len(f.lines) {
 					return -1
 				}
 				if i := l.Pos.Offset - f.lines[n-1]; i >= 0 && i <= len(text) {
@@ -217,14 +217,14 @@ func (f *File) secretValueStart(n int, text string) int {
 		return -1
 	}
 	d := strings.IndexAny(text, "=:")
-	if d < 0 || !redact.Key(strings.TrimSpace(text[:d])) {
+	if d < 0 {
 		return -1
 	}
 	start := d + 1
 	for start < len(text) && (text[start] == ' ' || text[start] == '\t') {
 		start++
 	}
-	if start == len(text) {
+	if !redact.Secret(strings.TrimSpace(text[:d]), text[start:]) {
 		return -1
 	}
 	return start

@@ -105,7 +105,7 @@ func (c *Config) String(key, def string) string {
 // masked whatever the key, so that factories can quote values freely.
 func (c *Config) Errorf(key, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
-	if v, ok := c.lookup(key); ok && v != "" && redact.Key(key) {
+	if v, ok := c.lookup(key); ok && redact.Secret(key, v) {
 		msg = strings.ReplaceAll(msg, strconv.Quote(v), strconv.Quote(redact.Mask))
 		if len(v) >= 4 { // shorter, it would match the message's own words
 			msg = strings.ReplaceAll(msg, v, redact.Mask)

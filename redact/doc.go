@@ -48,7 +48,9 @@
 // so is a name=value pair inside it whose name is a secret query
 // parameter ("host=db password=pw", "http://x/?token=t"); see Text. An
 // empty secret value is printed as empty: that it is unset is worth
-// seeing.
+// seeing. So is a boolean word (true, false, yes, no, on, off): such a
+// value is a switch whatever its name says, as in CKAN's
+// "ckan.auth.create_default_api_keys = true".
 //
 // # Headers
 //

@@ -146,6 +146,12 @@ func TestValueAndMap(t *testing.T) {
 			t.Errorf("Map: %s = %q, want %q", k, m[k], v)
 		}
 	}
+	if got := Value("ckan.auth.create_default_api_keys", "true"); got != "true" {
+		t.Errorf("a switch is masked: %q", got)
+	}
+	if got := Value("admin_password", "True2"); got != Mask {
+		t.Errorf("a password that starts like a switch is shown: %q", got)
+	}
 	if Map(nil) != nil {
 		t.Error("Map(nil) is not nil")
 	}

@@ -7,13 +7,29 @@ import (
 )
 
 // Value returns what to print for the configuration value v of key: Mask
-// when key names a secret and v is not empty, else v with the passwords
-// of its URLs and its secret name=value pairs masked (see Text).
+// when Secret(key, v), else v with the passwords of its URLs and its
+// secret name=value pairs masked (see Text).
 func Value(key, v string) string {
-	if v != "" && Key(key) {
+	if Secret(key, v) {
 		return Mask
 	}
 	return Text(v)
+}
+
+// Secret reports whether the value v of key is masked whole: key names a
+// secret (see Key), and v is neither empty nor a boolean word (true,
+// false, yes, no, on, off), which makes it a switch, whatever its name
+// says ("create_default_api_keys = true").
+func Secret(key, v string) bool {
+	if v == "" || !Key(key) {
+		return false
+	}
+	switch t := strings.TrimSpace(v); {
+	case strings.EqualFold(t, "true"), strings.EqualFold(t, "false"), strings.EqualFold(t, "yes"),
+		strings.EqualFold(t, "no"), strings.EqualFold(t, "on"), strings.EqualFold(t, "off"):
+		return false
+	}
+	return true
 }
 
 // Map returns a copy of a configuration map with every value as Value
