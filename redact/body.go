@@ -11,7 +11,8 @@ import (
 )
 
 // Body returns what to print of a request or response body of the given
-// Content-Type: JSON with the values of secret members masked, a
+// Content-Type: JSON with the values of secret members masked (and the
+// other strings through Text), a
 // form-encoded body masked as a query, other text through Text, and for
 // anything else (binary types, bytes that are not UTF-8) only a note of
 // its size and type. The package doc says why.
@@ -65,8 +66,8 @@ type jsonFrame struct {
 }
 
 // maskJSON returns body with the string and number values of secret
-// members replaced by "****" (as a JSON string), the rest byte for byte;
-// false when body is not JSON.
+// members replaced by "****" (as a JSON string), other strings through
+// Text, the rest byte for byte; false when body is not JSON.
 func maskJSON(body []byte) (string, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -119,12 +120,22 @@ func maskJSON(body []byte) (string, bool) {
 		if top != nil && top.object {
 			top.wantKey = true
 		}
-		switch tok.(type) {
-		case string, json.Number:
-		default:
-			continue // true, false and null give nothing away
+		var replacement []byte
+		switch t := tok.(type) {
+		case string:
+			if secret {
+				replacement = []byte(`"` + Mask + `"`)
+			} else if masked := Text(t); masked != t {
+				// A URL or query in an ordinary string: "query": "token=t".
+				replacement, _ = json.Marshal(masked)
+			}
+		case json.Number:
+			if secret {
+				replacement = []byte(`"` + Mask + `"`)
+			}
 		}
-		if !secret {
+		// true, false and null give nothing away.
+		if replacement == nil {
 			continue
 		}
 		start := int(before)
@@ -132,7 +143,7 @@ func maskJSON(body []byte) (string, bool) {
 			start++
 		}
 		out = append(out, body[last:start]...)
-		out = append(out, `"`+Mask+`"`...)
+		out = append(out, replacement...)
 		last = after
 	}
 	if out == nil {

@@ -75,7 +75,8 @@
 // Body masks what the debug filter prints: JSON bodies have the values of
 // secret-named members masked (strings and numbers, at any depth, and the
 // "id" of an object under a key like "token", where Keystone puts token
-// ids), with the rest of the text as it was; form-encoded bodies are
+// ids), other strings through Text (an echoed "query": "token=t"), with
+// the rest of the text as it was; form-encoded bodies are
 // masked as queries; other text (text/*, XML, JavaScript, and bodies with
 // no type that are valid UTF-8) goes through Text. Anything else, and any
 // body that is not valid UTF-8, is not printed at all: only its size and

@@ -188,6 +188,8 @@ func TestBody(t *testing.T) {
 		{"application/vnd.openstack+json", `[{"application_credential": {"secret": "s", "name": "n"}}]`,
 			`[{"application_credential": {"secret": "****", "name": "n"}}]`},
 		{"application/json", `{"a": "x"}{"token": "t"}`, `{"a": "x"}{"token": "****"}`},
+		{"application/json", `{"query": "token=t\u0026limit=1", "links": [{"href": "https://u:pw@h/v2?marker=m"}]}`,
+			`{"query": "token=****\u0026limit=1", "links": [{"href": "https://u:****@h/v2?marker=m"}]}`},
 		{"application/json", `{"password": "p" broken`, `{"password": "p" broken`},
 		{"application/json", `password=p broken`, `password=**** broken`},
 		{"application/x-www-form-urlencoded", "username=u&password=p%26q&grant_type=password", "username=u&password=****&grant_type=password"},
