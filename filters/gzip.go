@@ -10,15 +10,30 @@ import (
 )
 
 // gzip is Paste's gzipper (egg:Paste#gzip): responses to clients that
-// accept gzip are compressed. Responses that are already encoded, have
-// no body (HEAD, 1xx, 204, 304) are left alone; Content-Length is
-// dropped from compressed ones, and Vary gets Accept-Encoding. Compressed
-// responses over TLS can leak secrets they mix with attacker-chosen
-// text (BREACH): leave it out of pipelines whose responses carry tokens.
+// accept gzip are compressed, when their Content-Type is text/* or
+// application/* (but not a zip or gzip type), as Paste decides.
+//
+// Left alone, because encoding them would be wrong: responses to HEAD,
+// 1xx, 204 and 304 responses (no body), responses that already have a
+// Content-Encoding, and partial responses (206, or any response with a
+// Content-Range): their Content-Range counts bytes of the unencoded
+// body, so compressing the slice would make the range describe bytes
+// that were never sent. Paste compresses 206s.
+//
+// Content-Length is dropped from compressed responses, Vary gets
+// Accept-Encoding, Accept-Ranges is dropped (ranges of the encoded body
+// are not served) and a strong ETag is made weak (W/"..."), since the
+// compressed body is not byte for byte the representation the tag
+// names: If-None-Match still matches it, If-Range no longer does. Paste
+// keeps both.
+//
+// Compressed responses over TLS can leak secrets they mix with
+// attacker-chosen text (BREACH): leave it out of pipelines whose
+// responses carry tokens.
 func init() {
 	loader.Register(loader.Factory{
 		Name:    "gzip",
-		Aliases: []string{"egg:Paste#gzip", "glance.api.middleware.gzip:GzipMiddleware.factory"},
+		Aliases: []string{"egg:Paste#gzip", "paste.gzipper:make_gzip_middleware", "glance.api.middleware.gzip:GzipMiddleware.factory"},
 		Kind:    loader.KindFilter,
 		Doc:     "gzip-compresses responses for clients that accept it (Paste's gzipper)",
 		Filter:  Gzip,
@@ -55,33 +70,67 @@ func Gzip(cfg *loader.Config) (loader.Middleware, error) {
 
 // acceptsGzip reads Accept-Encoding for gzip with a non-zero quality.
 func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
+	for rest := header; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		coding, params, _ := strings.Cut(part, ";")
 		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
 			continue
 		}
-		params = strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-		return params != "q=0" && params != "q=0.0" && params != "q=0.00" && params != "q=0.000"
+		q, ok := strings.CutPrefix(strings.TrimSpace(params), "q")
+		if !ok {
+			return true
+		}
+		q, ok = strings.CutPrefix(strings.TrimSpace(q), "=")
+		return !ok || strings.TrimRight(strings.TrimSpace(q), "0.") != ""
 	}
 	return false
 }
 
-// gzipWriter decides at the status line whether to compress, and then
-// compresses what the handler writes.
+// gzipWriter holds the status line until the first byte of the body
+// (or the end of the response) and then decides whether to compress: at
+// that point the Content-Type is known, sniffed from the first bytes
+// when the handler set none, as the server itself would. A response
+// with no body is never encoded.
 type gzipWriter struct {
 	responseWriter
 	pool    *sync.Pool
 	zw      *gzip.Writer
+	code    int // the status the handler asked for, until decided
 	decided bool
 }
 
 func (w *gzipWriter) WriteHeader(code int) {
-	if !w.decided {
-		w.decided = true
-		h := w.Header()
-		if code >= 200 && code != http.StatusNoContent && code != http.StatusNotModified && h.Get("Content-Encoding") == "" {
+	switch {
+	case w.decided || w.code != 0:
+		return // superfluous
+	case code < 200:
+		w.responseWriter.WriteHeader(code) // 1xx goes out; the final status is still to come
+	default:
+		w.code = code
+	}
+}
+
+// decide sends the status line, compressing if first (the first bytes
+// of the body, nil for none) and the headers allow it.
+func (w *gzipWriter) decide(first []byte) {
+	w.decided = true
+	code := w.code
+	if code == 0 {
+		code = http.StatusOK
+	}
+	h := w.Header()
+	if len(first) > 0 {
+		if _, ok := h["Content-Type"]; !ok {
+			h.Set("Content-Type", http.DetectContentType(first))
+		}
+		if compressible(code, h) {
 			h.Set("Content-Encoding", "gzip")
 			h.Del("Content-Length")
+			h.Del("Accept-Ranges")
+			if etag := h.Get("Etag"); strings.HasPrefix(etag, `"`) {
+				h.Set("Etag", "W/"+etag)
+			}
 			w.zw = w.pool.Get().(*gzip.Writer)
 			w.zw.Reset(w.ResponseWriter)
 		}
@@ -89,9 +138,26 @@ func (w *gzipWriter) WriteHeader(code int) {
 	w.responseWriter.WriteHeader(code)
 }
 
+// compressible reports whether a response with this status and these
+// headers may be gzip-encoded: it has a body, is not encoded already,
+// is not partial, and its Content-Type is one Paste compresses.
+func compressible(code int, h http.Header) bool {
+	if code == http.StatusNoContent || code == http.StatusNotModified || code == http.StatusPartialContent {
+		return false
+	}
+	if h.Get("Content-Encoding") != "" || h.Get("Content-Range") != "" {
+		return false
+	}
+	ct := h.Get("Content-Type")
+	return (strings.HasPrefix(ct, "text/") || strings.HasPrefix(ct, "application/")) && !strings.Contains(ct, "zip")
+}
+
 func (w *gzipWriter) Write(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
 	if !w.decided {
-		w.WriteHeader(http.StatusOK)
+		w.decide(b)
 	}
 	if w.zw == nil {
 		return w.responseWriter.Write(b)
@@ -100,14 +166,25 @@ func (w *gzipWriter) Write(b []byte) (int, error) {
 	return w.zw.Write(b)
 }
 
+// Flush sends what is buffered; before any body it sends the status
+// line, uncompressed (a stream that flushes first is not buffered to
+// be sniffed).
 func (w *gzipWriter) Flush() {
+	if !w.decided {
+		w.decide(nil)
+	}
 	if w.zw != nil {
 		w.zw.Flush()
 	}
 	w.responseWriter.Flush()
 }
 
+// close finishes the response: the status line if nothing was written,
+// the gzip trailer if something was compressed.
 func (w *gzipWriter) close() {
+	if !w.decided && w.code != 0 {
+		w.decide(nil)
+	}
 	if w.zw != nil {
 		w.zw.Close()
 		w.zw.Reset(nil)
