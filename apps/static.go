@@ -1,6 +1,8 @@
 package apps
 
 import (
+	"bytes"
+	"mime"
 	"net/http"
 	"os"
 	"path"
@@ -12,12 +14,27 @@ import (
 
 // static is Paste's static file app (egg:Paste#static): it serves the
 // files under document_root, with http.ServeContent (conditional and
-// range requests, Content-Type by extension). A directory is served as
-// its index.html, after a redirect that adds the trailing slash.
+// range requests). A directory is served as its index.html, after a
+// redirect that adds the trailing slash.
+//
+// As Paste's, it answers 404 for a path that does not exist whatever
+// the method, and 405 (Allow: GET,HEAD) only for another method on a
+// file that does: so a cascade in front of it passes a POST for
+// anything but its files on to the next app. Each file has Paste's
+// ETag, "<mtime>-<size>" with the modification time written as Python
+// writes a float, so If-None-Match is answered 304 and caches filled
+// by a Paste server stay valid; If-Modified-Since and Range work as
+// well. Content-Type comes from the extension (mime.TypeByExtension,
+// which declares UTF-8 for text types); a file without a known one is
+// application/octet-stream, as in Paste, never sniffed from its
+// content. cache_max_age sets Cache-Control: max-age=N. (Paste sends
+// "public, max-age=N", which lets shared caches keep a file even when
+// the request was authenticated, and an Expires that max-age
+// overrides.)
 //
 // Files are opened through an os.Root, so no path, ".." or symbolic link
 // can reach outside document_root; names starting with "." are not
-// served.
+// served (Paste serves them: .htpasswd, .git).
 func init() {
 	loader.Register(loader.Factory{
 		Name:    "static",
@@ -58,11 +75,6 @@ type staticApp struct {
 }
 
 func (s *staticApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-		return
-	}
 	name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
 	if name == "" {
 		name = "."
@@ -94,7 +106,8 @@ func (s *staticApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Close()
-		if f, err = s.root.Open(path.Join(name, "index.html")); err != nil {
+		name = path.Join(name, "index.html")
+		if f, err = s.root.Open(name); err != nil {
 			http.NotFound(w, r)
 			return
 		}
@@ -108,8 +121,39 @@ func (s *staticApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if s.cacheControl != "" {
-		w.Header().Set("Cache-Control", s.cacheControl)
+	h := w.Header()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h.Set("Allow", "GET,HEAD")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
 	}
+	if s.cacheControl != "" {
+		h.Set("Cache-Control", s.cacheControl)
+	}
+	ctype := mime.TypeByExtension(path.Ext(name))
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	h.Set("Content-Type", ctype)
+	h.Set("Etag", pasteETag(st))
 	http.ServeContent(w, r, st.Name(), st.ModTime(), f)
+}
+
+// pasteETag is the ETag Paste's FileApp gives a file:
+// "<st_mtime>-<st_size>", st_mtime being the float Python's os.stat
+// makes of the modification time (seconds + nanoseconds * 1e-9) in
+// Python's repr, which always has a fractional part.
+func pasteETag(st os.FileInfo) string {
+	mt := st.ModTime()
+	f := float64(mt.Unix()) + float64(mt.Nanosecond())*1e-9
+	b := make([]byte, 0, 48)
+	b = append(b, '"')
+	b = strconv.AppendFloat(b, f, 'f', -1, 64)
+	if !bytes.ContainsRune(b, '.') {
+		b = append(b, ".0"...)
+	}
+	b = append(b, '-')
+	b = strconv.AppendInt(b, st.Size(), 10)
+	b = append(b, '"')
+	return string(b)
 }
