@@ -1,11 +1,15 @@
 package apps
 
 import (
+	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httputil"
 	"net/textproto"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
@@ -23,7 +27,15 @@ import (
 // OpenStack services pass ids on so the upstream logs them as the global
 // id. X-Forwarded-For, -Host and -Proto are set from the request (Paste
 // sets none). Hop-by-hop headers are dropped, as the standard library
-// does. An unreachable upstream is a 502 JSON fault, logged.
+// does.
+//
+// An upstream that cannot be reached is a 502 JSON fault, logged as an
+// error. A request that fails because of the client is not the
+// upstream's fault and is told apart: a request body that cannot be
+// read (a bad chunk, a body shorter than its Content-Length) is a 400
+// fault, and a client that goes away before the upstream answers is
+// logged with nginx's 499; both are logged at info level, so clients
+// cannot fill the error log.
 func init() {
 	loader.Register(loader.Factory{
 		Name:    "proxy",
@@ -74,7 +86,24 @@ func newProxy(cfg *loader.Config) (http.Handler, error) {
 			}
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			zerolog.Ctx(r.Context()).Error().Err(err).Str("upstream", upstream).Msg("proxy: upstream failed")
+			log := zerolog.Ctx(r.Context())
+			// r is the outgoing request, whose Body wraps the
+			// clientBody; its context is the incoming one's.
+			if body, ok := r.Context().Value(clientBodyKey{}).(*clientBody); ok && body.readErr() != nil {
+				log.Info().Err(body.readErr()).Str("upstream", upstream).Msg("proxy: the client's request body could not be read")
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				w.Write([]byte(`{"code": "400 Bad Request", "title": "Bad Request", "message": "The request body could not be read."}`))
+				return
+			}
+			if ctxErr := r.Context().Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+				log.Info().Err(err).Str("upstream", upstream).Msg("proxy: the client went away before the upstream answered")
+				// Nobody reads this answer; its status is for the access
+				// log, nginx's "client closed request".
+				w.WriteHeader(statusClientClosedRequest)
+				return
+			}
+			log.Error().Err(err).Str("upstream", upstream).Msg("proxy: upstream failed")
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadGateway)
 			w.Write([]byte(`{"code": "502 Bad Gateway", "title": "Bad Gateway", "message": "The upstream server could not be reached."}`))
@@ -85,6 +114,47 @@ func newProxy(cfg *loader.Config) (http.Handler, error) {
 			http.Error(w, "Disallowed", http.StatusBadRequest) // Paste answers 400
 			return
 		}
+		if r.Body != nil && r.Body != http.NoBody {
+			// The transport reads the body on its own goroutine, and
+			// reports a failure to read it as a failure of the round
+			// trip: clientBody keeps the read error so that the error
+			// handler can tell the client's fault from the upstream's.
+			body := &clientBody{ReadCloser: r.Body}
+			r = r.WithContext(context.WithValue(r.Context(), clientBodyKey{}, body))
+			r.Body = body
+		}
 		rp.ServeHTTP(w, r)
 	}), nil
+}
+
+// statusClientClosedRequest is nginx's 499, logged for a request whose
+// client went away before it was answered.
+const statusClientClosedRequest = 499
+
+type clientBodyKey struct{}
+
+// clientBody is a request body that remembers the first error, other
+// than io.EOF, that reading it returned.
+type clientBody struct {
+	io.ReadCloser
+	mu  sync.Mutex
+	err error
+}
+
+func (b *clientBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		b.mu.Lock()
+		if b.err == nil {
+			b.err = err
+		}
+		b.mu.Unlock()
+	}
+	return n, err
+}
+
+func (b *clientBody) readErr() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
 }

@@ -1,14 +1,20 @@
 package apps
 
 import (
+	"bufio"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
 )
 
 func staticDir(t testing.TB) string {
@@ -189,5 +195,109 @@ func BenchmarkProxy(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		serveReq(h, httptest.NewRequest("GET", "/", nil))
+	}
+}
+
+// proxyWithLog serves the proxy app to upstream with a per-request
+// logger writing JSON lines to log.
+func proxyWithLog(t *testing.T, upstream string, log *syncLog) *httptest.Server {
+	h := mustBuildApp(t, "[app:main]\nuse = egg:Paste#proxy\naddress = "+upstream+"\n")
+	base := zerolog.New(log)
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l := base.With().Logger()
+		h.ServeHTTP(w, r.WithContext(l.WithContext(r.Context())))
+	}))
+}
+
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestProxyClientBadBody: a client's invalid chunked body is the
+// client's fault: 400, logged at info level, not a 502 and an
+// error-level "upstream failed" (which let any client fill the error
+// log).
+func TestProxyClientBadBody(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, "upstream answered")
+	}))
+	defer upstream.Close()
+	var log syncLog
+	front := proxyWithLog(t, upstream.URL, &log)
+	defer front.Close()
+	for name, req := range map[string]string{
+		"bad chunk size": "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+		"bad chunk end":  "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n",
+	} {
+		conn, err := net.Dial("tcp", front.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		io.WriteString(conn, req)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		conn.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(body), "The request body could not be read.") {
+			t.Errorf("%s: %d %s", name, resp.StatusCode, body)
+		}
+	}
+	out := log.String()
+	if strings.Contains(out, `"level":"error"`) || strings.Count(out, `"level":"info"`) != 2 ||
+		!strings.Contains(out, "the client's request body could not be read") {
+		t.Errorf("log:\n%s", out)
+	}
+}
+
+// TestProxyClientGone: a client that goes away while the upstream is
+// working is not an upstream failure either.
+func TestProxyClientGone(t *testing.T) {
+	got, release := make(chan struct{}), make(chan struct{})
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(got)
+		select {
+		case <-release:
+		case <-time.After(10 * time.Second):
+		}
+	}))
+	defer upstream.Close()
+	defer close(release)
+	var log syncLog
+	front := proxyWithLog(t, upstream.URL, &log)
+	defer front.Close()
+	conn, err := net.Dial("tcp", front.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(conn, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+	select {
+	case <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the upstream never got the request")
+	}
+	conn.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(log.String(), "proxy:") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if out := log.String(); strings.Contains(out, `"level":"error"`) || !strings.Contains(out, "the client went away") {
+		t.Errorf("log:\n%s", out)
 	}
 }
