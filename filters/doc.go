@@ -1,6 +1,6 @@
 // Package filters holds pasteserve's built-in filters: the Go
 // counterparts of the WSGI middleware that OpenStack and Paste
-// pipelines name (oslo.middleware's request_id, catch_errors,
+// pipelines name (oslo.middleware's request_id, correlation_id, catch_errors,
 // http_proxy_to_wsgi, cors, sizelimit, healthcheck, debug and
 // basic_auth; keystonemiddleware's auth_token, and jwt_token and
 // static_token, which do its work without Keystone; the noauth and

@@ -1,0 +1,51 @@
+package filters
+
+import (
+	"net/http"
+
+	"github.com/pasteserve/pasteserve/loader"
+)
+
+// correlation_id is oslo.middleware's CorrelationId: a request without
+// an X-Correlation-Id header gets one, a new uuid4
+// ("7d3f0c52-..."), so the apps behind it (and the services they call
+// with it) can tie their work on one request together. A request that
+// carries one keeps it, whatever it is; nothing is added to the
+// response. As in oslo 5.0, the id is not checked or logged: it is the
+// client's text, so do not log it unescaped. For ids that are checked,
+// logged and returned to the client, use request_id.
+func init() {
+	loader.Register(loader.Factory{
+		Name: "correlation_id",
+		Aliases: []string{
+			"egg:oslo.middleware#correlation_id",
+			"oslo_middleware:CorrelationId.factory",
+			"oslo_middleware.correlation_id:CorrelationId.factory",
+		},
+		Kind:   loader.KindFilter,
+		Doc:    "gives a request without X-Correlation-Id a new uuid4 in that header (oslo's CorrelationId)",
+		Filter: CorrelationID,
+	})
+}
+
+// CorrelationIDHeader is the request header correlation_id fills in.
+const CorrelationIDHeader = "X-Correlation-Id"
+
+// CorrelationID is the correlation_id factory; it has no options.
+func CorrelationID(cfg *loader.Config) (loader.Middleware, error) {
+	if err := cfg.Err(); err != nil {
+		return nil, err
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// oslo sets the WSGI environ's HTTP_X_CORRELATION_ID in place,
+			// for every layer after it; the request's own header map is
+			// the same thing here. An empty value is replaced, as
+			// oslo's "get(...) or generate_uuid()" does.
+			if r.Header.Get(CorrelationIDHeader) == "" {
+				r.Header.Set(CorrelationIDHeader, loader.NewRequestID()[len("req-"):])
+			}
+			next.ServeHTTP(w, r)
+		})
+	}, nil
+}
