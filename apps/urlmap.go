@@ -15,7 +15,7 @@ import (
 func init() {
 	loader.Register(loader.Factory{
 		Name:      "urlmap",
-		Aliases:   []string{"egg:Paste#urlmap", "paste.urlmap:urlmap_factory"},
+		Aliases:   []string{"egg:Paste#urlmap"},
 		Kind:      loader.KindComposite,
 		Doc:       "routes by path prefix (and host, port) to other apps, as Paste's urlmap",
 		Composite: newURLMap,

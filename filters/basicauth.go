@@ -28,7 +28,7 @@ import (
 func init() {
 	loader.Register(loader.Factory{
 		Name:    "basic_auth",
-		Aliases: []string{"egg:oslo.middleware#basic_auth"},
+		Aliases: []string{"egg:oslo.middleware#basic_auth", "oslo_middleware:BasicAuthMiddleware.factory", "oslo_middleware.basic_auth:BasicAuthMiddleware.factory"},
 		Kind:    loader.KindFilter,
 		Doc:     "HTTP Basic authentication against a bcrypt htpasswd file (http_basic_auth_user_file)",
 		Filter:  BasicAuth,

@@ -34,7 +34,7 @@ import (
 func init() {
 	loader.Register(loader.Factory{
 		Name:    "cors",
-		Aliases: []string{"egg:oslo.middleware#cors", "oslo_middleware.cors:filter_factory"},
+		Aliases: []string{"egg:oslo.middleware#cors", "oslo_middleware:CORS.factory", "oslo_middleware.cors:CORS.factory", "oslo_middleware.cors:filter_factory"},
 		Kind:    loader.KindFilter,
 		Doc:     "answers CORS preflights and adds Access-Control-* headers for allowed origins (oslo's options)",
 		Filter:  CORS,

@@ -33,7 +33,7 @@ import (
 func init() {
 	loader.Register(loader.Factory{
 		Name:    "gzip",
-		Aliases: []string{"egg:Paste#gzip", "paste.gzipper:make_gzip_middleware", "glance.api.middleware.gzip:GzipMiddleware.factory"},
+		Aliases: []string{"egg:Paste#gzip", "glance.api.middleware.gzip:GzipMiddleware.factory"},
 		Kind:    loader.KindFilter,
 		Doc:     "gzip-compresses responses for clients that accept it (Paste's gzipper)",
 		Filter:  Gzip,

@@ -86,9 +86,16 @@ type Factory struct {
 // ready to use; Default is the registry built-ins and plugins register
 // into from init functions.
 type Registry struct {
-	mu    sync.RWMutex
-	byRef map[string][]*Factory
-	all   []*Factory
+	mu      sync.RWMutex
+	byRef   map[string][]*Factory
+	all     []*Factory
+	pending []pendingAlias // Alias calls for factories not registered yet
+}
+
+type pendingAlias struct {
+	name string
+	kind Kind
+	refs []string
 }
 
 // Default is the registry that Register adds to and pasteserve loads
@@ -122,21 +129,67 @@ func (r *Registry) Register(f Factory) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	fp := &f
+	fp.Aliases = append([]string(nil), f.Aliases...)
+	r.addRefs(fp, "Register", append([]string{"egg:pasteserve#" + f.Name}, f.Aliases...))
+	r.all = append(r.all, fp)
+	kept := r.pending[:0]
+	for _, p := range r.pending {
+		if p.name == f.Name && p.kind == f.Kind {
+			r.addAliases(fp, p.refs)
+		} else {
+			kept = append(kept, p)
+		}
+	}
+	r.pending = kept
+}
+
+// addRefs files f under refs; the caller holds r.mu.
+func (r *Registry) addRefs(f *Factory, caller string, refs []string) {
 	if r.byRef == nil {
 		r.byRef = map[string][]*Factory{}
 	}
-	fp := &f
-	refs := append([]string{"egg:pasteserve#" + f.Name}, f.Aliases...)
 	for _, ref := range refs {
 		key := refKey(ref)
 		for _, other := range r.byRef[key] {
 			if other.Kind.serves(objectTypeOf(f.Kind)) {
-				panic(fmt.Sprintf("loader: Register(%q): %s is already registered by %q", f.Name, ref, other.Name))
+				panic(fmt.Sprintf("loader: %s(%q): %s is already registered by %q", caller, f.Name, ref, other.Name))
 			}
 		}
-		r.byRef[key] = append(r.byRef[key], fp)
+		r.byRef[key] = append(r.byRef[key], f)
 	}
-	r.all = append(r.all, fp)
+}
+
+func (r *Registry) addAliases(f *Factory, refs []string) {
+	r.addRefs(f, "Alias", refs)
+	f.Aliases = append(f.Aliases, refs...)
+}
+
+// Alias adds refs to the Default registry's factory called name that
+// makes kind objects, as if they were in its Aliases; see the
+// Registry method.
+func Alias(name string, kind Kind, refs ...string) { Default.Alias(name, kind, refs...) }
+
+// Alias adds refs, references as paste files write them, to the factory
+// registered under the Go name name that makes kind objects, as if they
+// had been in its Aliases: for references that belong in a table of
+// their own (the module paths of a Python distribution's entry points,
+// kept together so they can be checked against its entry_points.txt), or
+// that a plugin adds to a built-in (mycompany.wsgi:RequestId.factory for
+// request_id). It may run before or after the factory is registered, so
+// init order does not matter; until the factory is registered the
+// references resolve to nothing. As Register, it panics on a reference
+// already registered for the same kind of object.
+func (r *Registry) Alias(name string, kind Kind, refs ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range r.all {
+		if f.Name == name && f.Kind == kind {
+			r.addAliases(f, refs)
+			return
+		}
+	}
+	r.pending = append(r.pending, pendingAlias{name, kind, append([]string(nil), refs...)})
 }
 
 func objectTypeOf(k Kind) ObjectType {
