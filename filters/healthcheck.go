@@ -152,7 +152,11 @@ func (hc *healthcheck) serve(w http.ResponseWriter, r *http.Request) bool {
 		status = http.StatusServiceUnavailable
 	}
 	if r.Method == http.MethodHead {
-		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+		// As oslo's webob response: no body, and a 204 has no
+		// Content-Type either.
+		if status != http.StatusNoContent {
+			w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+		}
 		w.WriteHeader(status)
 		return true
 	}
@@ -164,13 +168,13 @@ func (hc *healthcheck) serve(w http.ResponseWriter, r *http.Request) bool {
 	contentType := kind + "; charset=UTF-8"
 	switch kind {
 	case "text/plain":
-		reasons := make([]string, 0, len(results))
-		for _, res := range results {
-			if res.Reason != "" {
-				reasons = append(reasons, res.Reason)
-			}
+		// oslo's template puts each reason on a line of its own, empty
+		// ones included, and strips the whole.
+		reasons := make([]string, len(results))
+		for i, res := range results {
+			reasons[i] = res.Reason
 		}
-		body = []byte(strings.Join(reasons, "\n"))
+		body = []byte(strings.TrimSpace(strings.Join(reasons, "\n")))
 	case "text/html":
 		var buf bytes.Buffer
 		hc.htmlTemplate.Execute(&buf, hc.facts(results))
@@ -254,6 +258,9 @@ func (hc *healthcheck) json(results []healthResult) []byte {
 	return b
 }
 
+// healthHTML renders, byte for byte, what oslo's Jinja template
+// HTML_RESPONSE_TEMPLATE renders (after its strip()) when detailed is
+// off; the detailed part shows Go's facts in oslo's layout.
 var healthHTML = template.Must(template.New("healthcheck").Parse(`<HTML>
 <HEAD><TITLE>Healthcheck Status</TITLE></HEAD>
 <BODY>
@@ -262,18 +269,33 @@ var healthHTML = template.Must(template.New("healthcheck").Parse(`<HTML>
 <B>Go version:</B><PRE>{{.GoVersion}}</PRE>
 <B>Platform:</B><PRE>{{.Platform}}</PRE>
 <B>Goroutines:</B><PRE>{{.Goroutines}}</PRE>
-<HR></HR>
-{{end}}<H2>Result of {{len .Results}} checks:</H2>
+<HR></HR>{{end}}
+<H2>Result of {{len .Results}} checks:</H2>
 <TABLE bgcolor="#ffffff" border="1">
 <TBODY>
 <TR>
-{{if .Detailed}}<TH>Kind</TH><TH>Reason</TH><TH>Details</TH>{{else}}<TH>Reason</TH>{{end}}
+{{if .Detailed}}<TH>
+Kind
+</TH>
+<TH>
+Reason
+</TH>
+<TH>
+Details
+</TH>
+{{else}}
+<TH>
+Reason
+</TH>{{end}}
 </TR>
 {{range .Results}}{{if .Reason}}<TR>
-{{if $.Detailed}}<TD>{{.Class}}</TD>{{end}}<TD>{{.Reason}}</TD>{{if $.Detailed}}<TD>{{.Details}}</TD>{{end}}
-</TR>
-{{end}}{{end}}</TBODY>
+{{if $.Detailed}}    <TD>{{.Class}}</TD>{{end}}
+    <TD>{{.Reason}}</TD>
+{{if $.Detailed}}    <TD>{{.Details}}</TD>{{end}}
+</TR>{{end}}{{end}}
+</TBODY>
 </TABLE>
 <HR></HR>
+
 </BODY>
 </HTML>`))
