@@ -2,11 +2,15 @@ package filters
 
 import (
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pasteserve/pasteserve/loader"
 )
 
 func TestPrefix(t *testing.T) {
@@ -30,6 +34,43 @@ func TestPrefix(t *testing.T) {
 	if line(body, "scheme") != "https" {
 		t.Errorf("X-Forwarded-Scheme first:\n%s", body)
 	}
+}
+
+// TestPrefixRemovesAppliedHeaders: as Paste pops them from the environ,
+// the headers the filter applied do not reach the app.
+func TestPrefixRemovesAppliedHeaders(t *testing.T) {
+	h := mustBuild(t, "[pipeline:main]\npipeline = f app\n[filter:f]\nuse = egg:PasteDeploy#prefix\nprefix = /app\n"+
+		"[app:app]\nuse = egg:pasteserve#filters-headers-app\n")
+	for _, tc := range []struct {
+		sent []string
+		want string
+	}{
+		{[]string{"X-Forwarded-Server", "s", "X-Forwarded-Host", "h", "X-Forwarded-For", "192.0.2.1, 10.0.0.1", "X-Forwarded-Proto", "https", "X-Other", "kept"},
+			"X-Other: kept\n"},
+		// Only X-Forwarded-Scheme is applied when both are there, so
+		// X-Forwarded-Proto stays, as in Paste.
+		{[]string{"X-Forwarded-Scheme", "https", "X-Forwarded-Proto", "http"}, "X-Forwarded-Proto: http\n"},
+		{[]string{"X-Forwarded-For", "not an address"}, ""},
+	} {
+		if got := get(h, "/app/x", tc.sent...).Body.String(); got != tc.want {
+			t.Errorf("%q: the app got\n%s", tc.sent, got)
+		}
+	}
+}
+
+func init() {
+	loader.Register(loader.Factory{Name: "filters-headers-app", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			keys := make([]string, 0, len(r.Header))
+			for k := range r.Header {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				fmt.Fprintf(w, "%s: %s\n", k, strings.Join(r.Header[k], ", "))
+			}
+		}), nil
+	}})
 }
 
 func TestPrefixOptions(t *testing.T) {

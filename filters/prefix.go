@@ -13,7 +13,8 @@ import (
 // an app served under a path of a proxy: the prefix moves from the URL
 // path to the script name, whether or not the proxy stripped it, so the
 // app builds links under it; and the proxy's X-Forwarded-Server, -Host,
-// -For, -Scheme and -Proto headers are applied (translate_forwarded_server).
+// -For, -Scheme and -Proto headers are applied and, as Paste does,
+// removed from the request (translate_forwarded_server).
 //
 // Unlike Paste, the prefix is matched on a segment boundary: with prefix
 // /app, /application is not /app + lication. The prefix is appended to
@@ -68,19 +69,30 @@ func Prefix(cfg *loader.Config) (loader.Middleware, error) {
 			}
 			r2 := loader.Mount(r, prefix, rest)
 			if translate {
+				// Each header applied is removed, as Paste pops it from
+				// the environ: the app sees the result, not the
+				// instruction (and a filter further in does not apply
+				// it again).
 				h := r.Header
 				if v := h.Get("X-Forwarded-Server"); v != "" {
 					r2.Host = firstItem(v)
+					h.Del("X-Forwarded-Server")
 				}
 				if v := h.Get("X-Forwarded-Host"); v != "" {
 					r2.Host = firstItem(v)
+					h.Del("X-Forwarded-Host")
 				}
-				if a, ok := parseNodeIP(firstItem(h.Get("X-Forwarded-For"))); ok {
-					r2.RemoteAddr = a.String()
+				if v := h.Get("X-Forwarded-For"); v != "" {
+					if a, ok := parseNodeIP(firstItem(v)); ok {
+						r2.RemoteAddr = a.String()
+					}
+					h.Del("X-Forwarded-For")
 				}
 				proto := h.Get("X-Forwarded-Scheme")
-				if proto == "" {
-					proto = h.Get("X-Forwarded-Proto")
+				if proto != "" {
+					h.Del("X-Forwarded-Scheme")
+				} else if proto = h.Get("X-Forwarded-Proto"); proto != "" {
+					h.Del("X-Forwarded-Proto")
 				}
 				if s, ok := validScheme(strings.TrimSpace(proto)); ok {
 					r2.URL.Scheme = s
