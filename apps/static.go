@@ -136,6 +136,9 @@ func (s *staticApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Set("Content-Type", ctype)
 	h.Set("Etag", pasteETag(st))
+	// ServeContent says so on 200 and 206; Paste on every answer,
+	// the 304 included.
+	h.Set("Accept-Ranges", "bytes")
 	http.ServeContent(w, r, st.Name(), st.ModTime(), f)
 }
 

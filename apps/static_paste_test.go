@@ -64,7 +64,7 @@ func TestStaticETag(t *testing.T) {
 	for _, inm := range []string{etag, "W/" + etag, `"other", ` + etag, "*"} {
 		r := httptest.NewRequest("GET", "/hello.txt", nil)
 		r.Header.Set("If-None-Match", inm)
-		if rec := serveReq(h, r); rec.Code != 304 || rec.Body.Len() != 0 || rec.Header().Get("Etag") != etag {
+		if rec := serveReq(h, r); rec.Code != 304 || rec.Body.Len() != 0 || rec.Header().Get("Etag") != etag || rec.Header().Get("Accept-Ranges") != "bytes" {
 			t.Errorf("If-None-Match %s: %d %v", inm, rec.Code, rec.Header())
 		}
 	}
