@@ -31,8 +31,10 @@ import (
 // CIDRs: when set, headers are applied only on connections from those
 // peers, and the client is the nearest address in the chain that is not
 // a trusted proxy (so a client cannot pose as another by sending its own
-// X-Forwarded-For). Without it every peer is believed and the first
-// (left-most) entry is used, which is oslo's behaviour.
+// X-Forwarded-For). Without it every peer is believed, as in oslo, and
+// the first (left-most) entry is used. (oslo copies the whole
+// X-Forwarded-For, or Forwarded's "for" as written, into REMOTE_ADDR;
+// r.RemoteAddr is always one bare address.)
 func init() {
 	loader.Register(loader.Factory{
 		Name: "http_proxy_to_wsgi",
