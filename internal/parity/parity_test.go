@@ -659,8 +659,12 @@ func TestParity(t *testing.T) {
 			}
 			if len(undocumented) > 0 {
 				sort.Strings(undocumented)
+				method := rq.method
+				if method == "" {
+					method = "GET"
+				}
 				t.Errorf("%s (%s %s): undocumented difference (fix it, or list it in documented and docs/compat.md):\n  %s",
-					rq.name, rq.method, rq.target, strings.Join(undocumented, "\n  "))
+					rq.name, method, rq.target, strings.Join(undocumented, "\n  "))
 			}
 		}
 	}
