@@ -421,3 +421,21 @@ func TestCheckRelativePathOutsideWorkingDir(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", code, errOut, want)
 	}
 }
+
+// An error in a --config-file that graph and config read (through
+// server.Load, as serve does) is printed with its source excerpt, as
+// check and serve print it.
+func TestGraphConfigFileErrorHasExcerpt(t *testing.T) {
+	dir := t.TempDir()
+	paste := filepath.Join(dir, "api.ini")
+	conf := filepath.Join(dir, "svc.conf")
+	os.WriteFile(paste, []byte("[app:main]\nuse = egg:pasteserve#echo\n"), 0o644)
+	os.WriteFile(conf, []byte("[DEFAULT]\nbind_port = abc\n"), 0o644)
+	for _, cmd := range []string{"graph", "config"} {
+		code, _, errOut := runCLI(t, cmd, "--paste", paste, "--config-file", conf)
+		want := conf + ":2:1: bind_port: \"abc\" is not a whole number"
+		if code != 1 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "    2 | bind_port = abc\n") {
+			t.Errorf("%s: exit %d, want 1 with %q and its excerpt; stderr:\n%s", cmd, code, want, errOut)
+		}
+	}
+}

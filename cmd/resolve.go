@@ -102,7 +102,13 @@ func (rf *resolveFlags) resolve(stderr io.Writer, skipChildren bool) (*loader.No
 }
 
 // printError prints diagnostics with source excerpts, or a plain error.
+// The excerpts come from files and, for a server.SourceError (what
+// server.Load and serve return), from the files it read.
 func printError(w io.Writer, err error, files []*dsl.File) {
+	var se *server.SourceError
+	if errors.As(err, &se) {
+		files = append(files, se.Files...)
+	}
 	var ds dsl.Diagnostics
 	if errors.As(err, &ds) {
 		ds.Write(w, files...)

@@ -16,7 +16,6 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 
-	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/server"
 )
@@ -178,27 +177,11 @@ Options:`)
 	stdlog.SetFlags(0)
 	stdlog.SetOutput(server.NewErrorLog(log, "log").Writer())
 	if err := server.Run(f, log, loader.Default); err != nil {
-		printServeError(stderr, err)
+		printError(stderr, err, nil)
 		log.Error().Str("error", firstLine(err.Error())).Msg("exiting")
 		return 1
 	}
 	return 0
-}
-
-// printServeError prints an error with source excerpts where it has
-// positions.
-func printServeError(w io.Writer, err error) {
-	var se *server.SourceError
-	var files []*dsl.File
-	if errors.As(err, &se) {
-		files = se.Files
-	}
-	var ds dsl.Diagnostics
-	if errors.As(err, &ds) {
-		ds.Write(w, files...)
-		return
-	}
-	fmt.Fprintf(w, "pasteserve: %v\n", err)
 }
 
 func firstLine(s string) string {
