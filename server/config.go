@@ -379,6 +379,16 @@ func findPaste(name string, f Flags, configFiles []string) (string, []string) {
 	return "", tried
 }
 
+// serverModuleRefs are the module references (paste.server_runner =
+// module:function) of the Python servers whose keys pasteserve
+// translates, with the egg: reference each stands for, from their
+// distributions' entry points.
+var serverModuleRefs = map[string]string{
+	"paste.httpserver:server_runner": "egg:paste#http",
+	"waitress:serve_paste":           "egg:waitress#main",
+	"gunicorn.app.pasterapp:serve":   "egg:gunicorn#main",
+}
+
 // pasteServerSettings reads the paste file's [server:NAME] section, when
 // there is one, translating the Python servers' keys: egg:pasteserve#http
 // takes pasteserve's own option names; egg:Paste#http, egg:waitress#main
@@ -411,6 +421,9 @@ func pasteServerSettings(paste, name string) (settings []setting, warnings, errs
 		out = append(out, setting{lookupOption(group, optName), value, pos.String(), pos})
 	}
 	ref := strings.ToLower(n.Ref.Text)
+	if egg, ok := serverModuleRefs[ref]; ok {
+		ref = egg
+	}
 	keys := make([]string, 0, len(n.Local))
 	for k := range n.Local {
 		keys = append(keys, k)

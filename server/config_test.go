@@ -92,6 +92,10 @@ func TestPasteServerTranslations(t *testing.T) {
 		{"use = egg:waitress#main\nlisten = *:6543\nthreads = 8\n", "0.0.0.0", 6543, 0, nil},
 		{"use = egg:waitress#main\nhost = 127.0.0.2\nport = 5000\nurl_scheme = https\n", "127.0.0.2", 5000, 0, []string{"api.ini:7:1: warning: [server:main] url_scheme is not a setting pasteserve uses with egg:waitress#main; ignored"}},
 		{"use = egg:gunicorn#main\nbind = 127.0.0.3:7000\nworkers = 4\n", "127.0.0.3", 7000, 4, nil},
+		// The module forms of the same servers (paste.server_runner =).
+		{"paste.server_runner = paste.httpserver:server_runner\nhost = 127.0.0.4\nport = 7001\nthreadpool_workers = 3\n", "127.0.0.4", 7001, 0, nil},
+		{"paste.server_runner = waitress:serve_paste\nlisten = 127.0.0.5:7002\n", "127.0.0.5", 7002, 0, nil},
+		{"paste.server_runner = gunicorn.app.pasterapp:serve\nbind = 127.0.0.6:7003\nworkers = 2\n", "127.0.0.6", 7003, 2, nil},
 		{"use = egg:pasteserve#http\nbind_host = ::1\nbind_port = 8000\napi_workers = 2\n", "::1", 8000, 2, nil},
 		{"use = egg:swift#proxy_server\nport = 8080\n", "0.0.0.0", 8080, 0, []string{"api.ini:4:7: warning: [server:main] uses egg:swift#proxy_server, which pasteserve does not know"}},
 	} {
