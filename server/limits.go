@@ -121,6 +121,11 @@ func splitRemote(addr string) (ip, port string) {
 // guard applies the server's per-request limits, in one handler because
 // it runs on every request:
 //
+//   - a request that came with Transfer-Encoding (chunked, in HTTP/1.1),
+//     or as HTTP/1.0 asking for keep-alive, is answered with Connection:
+//     close. net/http has already removed what would tell a smuggling
+//     attempt from an honest request (see mustClose), so the
+//     connection is never read past such a request's body;
 //   - a header line (name, ": " and value) longer than max_header_line
 //     gets 431 with a body that names it;
 //   - request headers whose names contain '_' are dropped: proxies and
@@ -137,6 +142,9 @@ func guard(o Options, next http.Handler) http.Handler {
 	limit := int64(o.PoolSize)
 	maxLine := o.MaxHeaderLine
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if mustClose(r) {
+			w.Header().Set("Connection", "close")
+		}
 		for name, values := range r.Header {
 			for _, v := range values {
 				if n := len(name) + 2 + len(v); n > maxLine {
@@ -161,6 +169,29 @@ func guard(o Options, next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// mustClose reports whether the connection must close after r, for its
+// framing.
+//
+// A request with both Content-Length and Transfer-Encoding is framed by
+// the chunked encoding (RFC 9112 §6.1), and a front end that framed it by
+// Content-Length forwards, inside what it took for the body, a request of
+// the client's making; that "request smuggling" is answered by closing
+// the connection after the response. net/http reads the chunked body but
+// deletes Content-Length from r.Header, so a handler cannot tell whether
+// both came: every request that came chunked closes its connection.
+//
+// In HTTP/1.0, net/http ignores Transfer-Encoding and deletes it, and
+// frames the body by Content-Length alone; RFC 9112 §6.1 says such a
+// message's framing is faulty and the connection must close after it.
+// Since the header is gone, every HTTP/1.0 request that asks for
+// keep-alive closes its connection (HTTP/1.0 keep-alive is a legacy
+// extension; ab -k is its main user).
+//
+// Both cost a reconnect, never a request: the upload itself is served.
+func mustClose(r *http.Request) bool {
+	return r.ProtoMajor == 1 && (r.TransferEncoding != nil || r.ProtoMinor == 0 && !r.Close)
 }
 
 func headerTooLong(w http.ResponseWriter, name string, n, maxLine int) {

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"bufio"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -15,6 +18,29 @@ func TestLogFormat(t *testing.T) {
 	} {
 		if got := compileLogFormat(format)(a); got != want {
 			t.Errorf("%q: got %q, want %q", format, got, want)
+		}
+	}
+}
+
+func TestMustClose(t *testing.T) {
+	for _, tc := range []struct {
+		raw   string
+		close bool
+	}{
+		{"GET / HTTP/1.1\r\nHost: x\r\n\r\n", false},
+		{"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx", false},
+		{"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", true},
+		{"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", true},
+		{"GET / HTTP/1.0\r\n\r\n", false}, // closes anyway
+		{"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true},
+		{"POST / HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", true},
+	} {
+		r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(tc.raw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := mustClose(r); got != tc.close {
+			t.Errorf("%q: close=%v, want %v", tc.raw, got, tc.close)
 		}
 	}
 }
