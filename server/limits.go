@@ -127,7 +127,9 @@ func splitRemote(addr string) (ip, port string) {
 //     attempt from an honest request (see mustClose), so the
 //     connection is never read past such a request's body;
 //   - a header line (name, ": " and value) longer than max_header_line
-//     gets 431 with a body that names it;
+//     gets 431 with a body that names it; Host (r.Host) and Trailer
+//     (r.Trailer) are header lines too, though net/http keeps them out
+//     of r.Header;
 //   - request headers whose names contain '_' are dropped: proxies and
 //     WSGI servers treat X_USER_ID and X-User-Id alike, so an underscore
 //     spelling is the classic way to forge an identity header past a
@@ -145,6 +147,10 @@ func guard(o Options, next http.Handler) http.Handler {
 		if mustClose(r) {
 			w.Header().Set("Connection", "close")
 		}
+		if n := len("Host: ") + len(r.Host); r.Host != "" && n > maxLine {
+			headerTooLong(w, "Host", n, maxLine)
+			return
+		}
 		for name, values := range r.Header {
 			for _, v := range values {
 				if n := len(name) + 2 + len(v); n > maxLine {
@@ -154,6 +160,12 @@ func guard(o Options, next http.Handler) http.Handler {
 			}
 			if strings.IndexByte(name, '_') >= 0 {
 				delete(r.Header, name)
+			}
+		}
+		if r.Trailer != nil {
+			if n := trailerLine(r.Trailer); n > maxLine {
+				headerTooLong(w, "Trailer", n, maxLine)
+				return
 			}
 		}
 		if inflight.Add(1) > limit {
@@ -192,6 +204,16 @@ func guard(o Options, next http.Handler) http.Handler {
 // Both cost a reconnect, never a request: the upload itself is served.
 func mustClose(r *http.Request) bool {
 	return r.ProtoMajor == 1 && (r.TransferEncoding != nil || r.ProtoMinor == 0 && !r.Close)
+}
+
+// trailerLine is the length of the "Trailer: A, B" line r.Trailer was
+// made from; net/http moves the header there for a chunked request.
+func trailerLine(t http.Header) int {
+	n := len("Trailer: ")
+	for k := range t {
+		n += len(k) + len(", ")
+	}
+	return n - len(", ")
 }
 
 func headerTooLong(w http.ResponseWriter, name string, n, maxLine int) {

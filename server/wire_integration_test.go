@@ -95,3 +95,46 @@ func TestChunkedUploadStillServed(t *testing.T) {
 		t.Errorf("a request without Transfer-Encoding lost keep-alive: closed=%v\n%s", closed, head)
 	}
 }
+
+// rawExchange writes req on a new connection (from a goroutine: the
+// server may answer before it has read everything) and reads one
+// response.
+func rawExchange(t *testing.T, addr, req string) (*http.Response, string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	go io.WriteString(conn, req)
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no response: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(body)
+}
+
+// Item 4: max_header_line applies to Host, which Go keeps in r.Host, and
+// to Trailer, which it moves to r.Trailer.
+func TestHeaderLineLimitCoversHostAndTrailer(t *testing.T) {
+	p := start(t, map[string]string{"api.ini": urlmap + apps + local + "max_header_line = 1024\n"})
+	resp, body := rawExchange(t, p.addr, "GET / HTTP/1.1\r\nHost: "+strings.Repeat("h", 2000)+"\r\n\r\n")
+	if resp.StatusCode != 431 || !strings.Contains(body, "the Host header line is 2006 bytes; this server accepts at most 1024 (max_header_line)") {
+		t.Errorf("2,000-byte Host: %d %q", resp.StatusCode, body)
+	}
+	var keys []string
+	for i := 0; i < 100; i++ {
+		keys = append(keys, fmt.Sprintf("X-Trailer-Field-%04d", i))
+	}
+	trailer := strings.Join(keys, ", ")
+	resp, body = rawExchange(t, p.addr, "POST /body HTTP/1.1\r\nHost: x\r\nTrailer: "+trailer+"\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+	if want := fmt.Sprintf("the Trailer header line is %d bytes", len("Trailer: ")+len(trailer)); resp.StatusCode != 431 || !strings.Contains(body, want) {
+		t.Errorf("%d-byte Trailer: %d %q, want %q", len(trailer), resp.StatusCode, body, want)
+	}
+	if resp, body := rawExchange(t, p.addr, "GET / HTTP/1.1\r\nHost: "+strings.Repeat("h", 1000)+"\r\nConnection: close\r\n\r\n"); resp.StatusCode != 200 {
+		t.Errorf("1,000-byte Host: %d %q", resp.StatusCode, body)
+	}
+}
