@@ -6,9 +6,11 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
 )
 
@@ -137,12 +139,16 @@ func splitRemote(addr string) (ip, port string) {
 //   - beyond wsgi_default_pool_size requests at once, 503 with
 //     Retry-After at once, rather than queueing without bound (an atomic
 //     counter, not a channel);
+//   - over HTTP/2, a stream whose client grants it no flow-control window
+//     for the no-progress limit is reset (streamWriter); over HTTP/1 the
+//     connection does that (wireConn);
 //   - a panic becomes a 500 whose body says only that unless
 //     wsgi_server_debug is on; the panic and its stack go to the log.
 func guard(o Options, next http.Handler) http.Handler {
 	var inflight atomic.Int64
 	limit := int64(o.PoolSize)
 	maxLine := o.MaxHeaderLine
+	stall := noProgressLimit(o)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if mustClose(r) {
 			w.Header().Set("Connection", "close")
@@ -172,6 +178,11 @@ func guard(o Options, next http.Handler) http.Handler {
 			inflight.Add(-1)
 			poolFull(w, int(limit))
 			return
+		}
+		if r.ProtoMajor == 2 && stall > 0 {
+			sw := &streamWriter{ResponseWriter: w, limit: stall, log: hlog.FromRequest(r)}
+			defer sw.stop()
+			w = sw
 		}
 		defer func() {
 			inflight.Add(-1)
@@ -214,6 +225,111 @@ func trailerLine(t http.Header) int {
 		n += len(k) + len(", ")
 	}
 	return n - len(", ")
+}
+
+// streamWriter applies the no-progress limit to one HTTP/2 stream. A
+// client can hold a stream still without stalling the connection, by
+// granting it no flow-control window, and its handler then waits in
+// Write for as long as the client likes, holding a pool slot. Each Write
+// is cut into pieces of streamChunk; when one has not gone out after
+// limit, the stream is reset (through ResponseController's write
+// deadline, which net/http's HTTP/2 server implements per stream) and
+// the Write fails. A client that grants at least streamChunk per limit
+// is never cut.
+//
+// The clock runs only while a Write waits: a handler may take as long as
+// it likes between writes. The bytes net/http still buffers when the
+// handler returns (up to 4 KB) are sent after the pool slot is given back.
+type streamWriter struct {
+	http.ResponseWriter
+	limit time.Duration
+	log   *zerolog.Logger // the request's
+
+	mu    sync.Mutex
+	since time.Time // when the waiting write began; zero when none waits
+	timer *time.Timer
+	armed bool
+}
+
+const streamChunk = 16 << 10
+
+func (s *streamWriter) Write(p []byte) (int, error) {
+	written := 0
+	for len(p) > 0 {
+		s.begin()
+		n, err := s.ResponseWriter.Write(p[:min(len(p), streamChunk)])
+		s.end()
+		written += n
+		if err != nil {
+			return written, err
+		}
+		p = p[n:]
+	}
+	return written, nil
+}
+
+// Flush waits for the client as Write does.
+func (s *streamWriter) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		s.begin()
+		f.Flush()
+		s.end()
+	}
+}
+
+// Unwrap lets http.ResponseController reach net/http's writer.
+func (s *streamWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func (s *streamWriter) begin() {
+	s.mu.Lock()
+	s.since = time.Now()
+	if !s.armed {
+		s.armed = true
+		if s.timer == nil {
+			s.timer = time.AfterFunc(s.limit, s.check)
+		} else {
+			s.timer.Reset(s.limit)
+		}
+	}
+	s.mu.Unlock()
+}
+
+func (s *streamWriter) end() {
+	s.mu.Lock()
+	s.since = time.Time{}
+	s.mu.Unlock()
+}
+
+// check runs on the timer: it resets the stream if a write has waited
+// for limit, and otherwise sleeps until one could have.
+func (s *streamWriter) check() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.since.IsZero() {
+		s.armed = false
+		return
+	}
+	if left := s.limit - time.Since(s.since); left > 0 {
+		s.timer.Reset(left)
+		return
+	}
+	s.armed = false
+	// A deadline in the past resets the stream at once; the waiting
+	// Write returns an error. Only while a Write waits, so the stream
+	// is still the handler's.
+	http.NewResponseController(s.ResponseWriter).SetWriteDeadline(time.Now().Add(-time.Second))
+	s.log.Info().Dur("no_progress", s.limit).
+		Msg("client accepted no response data for the no-progress limit (send_timeout, client_socket_timeout); HTTP/2 stream reset")
+}
+
+// stop ends the clock when the handler returns.
+func (s *streamWriter) stop() {
+	s.mu.Lock()
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.armed = true // no later begin rearms it
+	s.mu.Unlock()
 }
 
 func headerTooLong(w http.ResponseWriter, name string, n, maxLine int) {

@@ -2,10 +2,14 @@ package server
 
 import (
 	"bufio"
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 func TestLogFormat(t *testing.T) {
@@ -43,4 +47,53 @@ func TestMustClose(t *testing.T) {
 			t.Errorf("%q: close=%v, want %v", tc.raw, got, tc.close)
 		}
 	}
+}
+
+// blockingWriter stands for net/http's HTTP/2 writer: each Write waits
+// for the client's window (delay, or until a deadline in the past
+// resets the stream).
+type blockingWriter struct {
+	httptest.ResponseRecorder
+	delay time.Duration
+	reset chan struct{}
+}
+
+func (b *blockingWriter) Write(p []byte) (int, error) {
+	select {
+	case <-time.After(b.delay):
+		return len(p), nil
+	case <-b.reset:
+		return 0, errors.New("stream reset")
+	}
+}
+
+func (b *blockingWriter) SetWriteDeadline(t time.Time) error {
+	if t.Before(time.Now()) {
+		close(b.reset)
+	}
+	return nil
+}
+
+// The HTTP/2 stream clock runs only while a write waits, and resets the
+// stream when one has waited for the whole limit.
+func TestStreamWriter(t *testing.T) {
+	log := zerolog.Nop()
+	w := &blockingWriter{delay: 150 * time.Millisecond, reset: make(chan struct{})}
+	s := &streamWriter{ResponseWriter: w, limit: 400 * time.Millisecond, log: &log}
+	// Slow pieces, each under the limit, and a pause longer than it
+	// between writes: never cut.
+	if n, err := s.Write(make([]byte, 3*streamChunk)); n != 3*streamChunk || err != nil {
+		t.Fatalf("slow writes: %d %v", n, err)
+	}
+	time.Sleep(600 * time.Millisecond)
+	if n, err := s.Write(make([]byte, 10)); n != 10 || err != nil {
+		t.Fatalf("after a pause: %d %v", n, err)
+	}
+	// A piece that never goes out: reset after the limit.
+	w.delay = time.Hour
+	began := time.Now()
+	if _, err := s.Write(make([]byte, 10)); err == nil || time.Since(began) < 400*time.Millisecond || time.Since(began) > 3*time.Second {
+		t.Errorf("stalled write ended after %s with %v; want a reset after 0.4 s", time.Since(began), err)
+	}
+	s.stop()
 }

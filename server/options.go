@@ -26,6 +26,7 @@ type Options struct {
 	ReadHeaderTimeout   time.Duration // [DEFAULT] read_header_timeout (pasteserve)
 	ReadBodyTimeout     time.Duration // [DEFAULT] read_body_timeout (pasteserve)
 	WriteTimeout        time.Duration // [DEFAULT] write_timeout (pasteserve)
+	SendTimeout         time.Duration // [DEFAULT] send_timeout (pasteserve)
 	IdleTimeout         time.Duration // [DEFAULT] idle_timeout (pasteserve)
 	KeepAlive           bool          // [DEFAULT] wsgi_keep_alive
 	PoolSize            int           // [DEFAULT] wsgi_default_pool_size
@@ -161,10 +162,11 @@ var options = []option{
 	{"DEFAULT", "ipv6_only", "false", "with bind_host = ::, accept IPv6 only (default: IPv4 and IPv6)", boolean(func(o *Options) *bool { return &o.V6Only })},
 	{"DEFAULT", "max_header_line", "16384", "longest request header line, name and value, in bytes; longer gets 431", integer(func(o *Options) *int { return &o.MaxHeaderLine }, 1)},
 	{"DEFAULT", "max_header_size", "65536", "most bytes of request headers in all; more gets 431", integer(func(o *Options) *int { return &o.MaxHeaderSize }, 1)},
-	{"DEFAULT", "client_socket_timeout", "900", "seconds a client may take to send a request or sit idle between requests; 0 = no limit", seconds(func(o *Options) *time.Duration { return &o.ClientSocketTimeout })},
+	{"DEFAULT", "client_socket_timeout", "900", "seconds a client may take to send a request, sit idle between requests, or accept no byte of a response; 0 = no limit", seconds(func(o *Options) *time.Duration { return &o.ClientSocketTimeout })},
 	{"DEFAULT", "read_header_timeout", "10", "seconds a client may take to send the request line and headers", seconds(func(o *Options) *time.Duration { return &o.ReadHeaderTimeout })},
 	{"DEFAULT", "read_body_timeout", "", "seconds a client may take to send a whole request; default client_socket_timeout", seconds(func(o *Options) *time.Duration { return &o.ReadBodyTimeout })},
 	{"DEFAULT", "write_timeout", "0", "seconds to write a response; 0 = no limit (long downloads)", seconds(func(o *Options) *time.Duration { return &o.WriteTimeout })},
+	{"DEFAULT", "send_timeout", "30", "seconds a client may accept no byte of a response before the connection is cut (the lower of this and client_socket_timeout applies); a slow download that keeps moving is never cut; 0 = client_socket_timeout alone", seconds(func(o *Options) *time.Duration { return &o.SendTimeout })},
 	{"DEFAULT", "idle_timeout", "", "seconds an idle keep-alive connection is kept; default client_socket_timeout", seconds(func(o *Options) *time.Duration { return &o.IdleTimeout })},
 	{"DEFAULT", "wsgi_keep_alive", "true", "false closes the connection after each response", boolean(func(o *Options) *bool { return &o.KeepAlive })},
 	{"DEFAULT", "wsgi_default_pool_size", "100", "requests served at once per process; more get 503 with Retry-After", integer(func(o *Options) *int { return &o.PoolSize }, 1)},

@@ -113,6 +113,7 @@ func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 		}
 	}
 	defer ln.Close()
+	ln = wrapListener(ln, cfg.Options, log)
 
 	srv := newHTTPServer(cfg.Options, log, &swap)
 	var conns connTracker
@@ -435,6 +436,7 @@ func restartOnly(a, b Options) []string {
 	check("max_header_line", a.MaxHeaderLine != b.MaxHeaderLine)
 	check("max_header_size", a.MaxHeaderSize != b.MaxHeaderSize)
 	check("client_socket_timeout", a.ClientSocketTimeout != b.ClientSocketTimeout)
+	check("send_timeout", a.SendTimeout != b.SendTimeout)
 	check("wsgi_keep_alive", a.KeepAlive != b.KeepAlive)
 	check("wsgi_default_pool_size", a.PoolSize != b.PoolSize)
 	check("use_ssl", a.UseSSL != b.UseSSL)

@@ -3,11 +3,17 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -15,6 +21,30 @@ import (
 // Tests of what goes over the wire: request framing (smuggling), header
 // limits and their 431s, and clients that stop reading. They speak raw
 // bytes where the bytes matter.
+
+// wireApps adds a static file app and test-stream to the test pipeline.
+// The static root is a directory of the test's own, since start writes
+// only flat files.
+func wireApps(root string) string {
+	return strings.TrimSuffix(urlmap, "\n") + "\n/files = files\n/stream = stream\n" + apps +
+		"[app:files]\nuse = egg:Paste#static\ndocument_root = " + root + "\n" +
+		"[app:stream]\nuse = egg:pasteserve#test-stream\n"
+}
+
+// bigFile writes name of size bytes under a new directory, byte i being
+// i % 251 (as test-stream's bodies), and returns the directory.
+func bigFile(t *testing.T, name string, size int) string {
+	t.Helper()
+	dir := t.TempDir()
+	b := make([]byte, size)
+	for i := range b {
+		b[i] = byte(i % 251)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
 
 // readAllResponses reads from conn until EOF (at most within d) and
 // returns the responses parsed from what came, and whether the server
@@ -136,5 +166,233 @@ func TestHeaderLineLimitCoversHostAndTrailer(t *testing.T) {
 	}
 	if resp, body := rawExchange(t, p.addr, "GET / HTTP/1.1\r\nHost: "+strings.Repeat("h", 1000)+"\r\nConnection: close\r\n\r\n"); resp.StatusCode != 200 {
 		t.Errorf("1,000-byte Host: %d %q", resp.StatusCode, body)
+	}
+}
+
+// smallWindowDial connects with a 4 KB receive buffer, so that a client
+// that stops reading stops the server's writes within a few packets.
+func smallWindowDial(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	return d.DialContext(ctx, network, addr)
+}
+
+// stalled sends GET path on a small-window connection, reads the
+// response head and then stops reading. It returns the connection, open.
+func stalled(t *testing.T, addr, path string) net.Conn {
+	t.Helper()
+	conn, err := smallWindowDial(context.Background(), "tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path)
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	head := make([]byte, 12)
+	if _, err := io.ReadFull(conn, head); err != nil || string(head) != "HTTP/1.1 200" {
+		t.Fatalf("GET %s: %q %v", path, head, err)
+	}
+	return conn
+}
+
+// untilServed asks for / until it gets a 200, at most for limit, and
+// returns how long that took and the statuses seen on the way. Every
+// answer other than 200 or 503 fails the test.
+func untilServed(t *testing.T, p *proc, limit time.Duration) (time.Duration, map[int]int) {
+	t.Helper()
+	began := time.Now()
+	seen := map[int]int{}
+	for time.Since(began) < limit {
+		code, _, _ := get(t, p.url("/"))
+		seen[code]++
+		if code == 200 {
+			return time.Since(began), seen
+		}
+		if code != 503 {
+			t.Fatalf("GET / = %d", code)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return -1, seen
+}
+
+// Item 2: clients that accept no bytes lose their pool slots after
+// send_timeout, for static files (sendfile) and for handlers' writes.
+func TestNonReadingClientsGiveUpTheirSlots(t *testing.T) {
+	root := bigFile(t, "big.bin", 16<<20)
+	p := start(t, map[string]string{"api.ini": wireApps(root) + local + "wsgi_default_pool_size = 4\nsend_timeout = 1\n"})
+	for _, paths := range [][]string{
+		{"/files/big.bin", "/files/big.bin", "/files/big.bin", "/files/big.bin"},
+		{"/stream", "/stream", "/stream", "/stream"},
+	} {
+		t.Run(paths[0], func(t *testing.T) {
+			for _, path := range paths {
+				stalled(t, p.addr, path)
+			}
+			if code, _, _ := get(t, p.url("/")); code != 503 {
+				t.Fatalf("with four stalled downloads and a pool of four: %d, want 503", code)
+			}
+			took, seen := untilServed(t, p, 8*time.Second)
+			if took < 0 {
+				t.Fatalf("still no slot after 8 s (%v): the stalled clients keep the pool", seen)
+			}
+			t.Logf("a slot came back after %s (%v)", took.Round(time.Millisecond), seen)
+		})
+	}
+	// All eight are cut, each with its log line, soon after the first.
+	n := 0
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if n = strings.Count(p.logText(), "client accepted no response data"); n >= 8 {
+			break
+		}
+	}
+	if n != 8 {
+		t.Errorf("%d log lines about stalled clients, want 8:\n%s", n, p.eventsText())
+	}
+}
+
+// Without send_timeout, client_socket_timeout cuts a client that accepts
+// nothing, as eventlet's socket timeout did.
+func TestClientSocketTimeoutCutsNonReader(t *testing.T) {
+	root := bigFile(t, "big.bin", 16<<20)
+	p := start(t, map[string]string{"api.ini": wireApps(root) + local + "wsgi_default_pool_size = 1\nclient_socket_timeout = 1\n"})
+	stalled(t, p.addr, "/files/big.bin")
+	if code, _, _ := get(t, p.url("/")); code != 503 {
+		t.Fatalf("with a stalled download and a pool of one: %d, want 503", code)
+	}
+	if took, seen := untilServed(t, p, 8*time.Second); took < 0 {
+		t.Fatalf("still no slot after 8 s (%v)", seen)
+	}
+}
+
+// A client that reads slowly, with pauses shorter than send_timeout,
+// gets every byte, from sendfile and from writes.
+func TestSlowReaderGetsEveryByte(t *testing.T) {
+	const size = 12 << 20
+	root := bigFile(t, "big.bin", size)
+	p := start(t, map[string]string{"api.ini": wireApps(root) + local + "send_timeout = 1\n"})
+	var wg sync.WaitGroup
+	for _, path := range []string{"/files/big.bin", fmt.Sprintf("/stream?kb=%d", size>>10)} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := smallWindowDial(context.Background(), "tcp", p.addr)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path)
+			r := bufio.NewReader(conn)
+			conn.SetReadDeadline(time.Now().Add(60 * time.Second))
+			resp, err := http.ReadResponse(r, nil)
+			if err != nil {
+				t.Errorf("%s: %v", path, err)
+				return
+			}
+			defer resp.Body.Close()
+			// 1 MB at a time, then a pause of 0.4 s: the server's writes
+			// wait about that long between bursts.
+			buf := make([]byte, 1<<20)
+			got, bad := 0, -1
+			for {
+				n, err := io.ReadFull(resp.Body, buf)
+				for i := 0; i < n && bad < 0; i++ {
+					if buf[i] != byte((got+i)%251) {
+						bad = got + i
+					}
+				}
+				got += n
+				if err != nil {
+					break
+				}
+				time.Sleep(400 * time.Millisecond)
+			}
+			if got != size || bad >= 0 {
+				t.Errorf("%s: read %d of %d bytes, first wrong byte at %d", path, got, size, bad)
+			}
+		}()
+	}
+	wg.Wait()
+	if strings.Contains(p.logText(), "client accepted no response data") {
+		t.Errorf("a slow reader was taken for a stalled one:\n%s", p.eventsText())
+	}
+}
+
+// Over HTTP/2 a client stalls a stream by granting it no flow-control
+// window while it keeps the connection itself busy; that is cut too.
+func TestHTTP2StreamStallGivesUpItsSlot(t *testing.T) {
+	k := newPKI(t)
+	root := bigFile(t, "big.bin", 4<<20)
+	files := k.files("wsgi_default_pool_size = 1\nsend_timeout = 1\n")
+	files["api.ini"] = strings.Replace(files["api.ini"], urlmap+apps, wireApps(root), 1)
+	p := start(t, files)
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: k.pool}, ForceAttemptHTTP2: true,
+		HTTP2: &http.HTTP2Config{MaxReceiveBufferPerStream: 16 << 10}}
+	c := &http.Client{Timeout: 10 * time.Second, Transport: tr}
+	resp, err := c.Get("https://" + p.addr + "/files/big.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.ProtoMajor != 2 || resp.StatusCode != 200 {
+		t.Fatalf("%s %d", resp.Proto, resp.StatusCode)
+	}
+	// The body is never read: the stream's window stays shut.
+	other := tlsClient(k, &tls.Config{})
+	began := time.Now()
+	for {
+		resp, err := other.Get("https://" + p.addr + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Logf("a slot came back after %s", time.Since(began).Round(time.Millisecond))
+			break
+		}
+		if resp.StatusCode != 503 || time.Since(began) > 8*time.Second {
+			t.Fatalf("%d after %s: the stalled stream keeps the slot", resp.StatusCode, time.Since(began))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Over TLS the no-progress limit holds below the TLS layer: a client
+// that stops reading an HTTP/1.1 response gives its slot back.
+func TestTLSNonReaderGivesUpItsSlot(t *testing.T) {
+	k := newPKI(t)
+	files := k.files("wsgi_default_pool_size = 1\nsend_timeout = 1\n")
+	files["api.ini"] = strings.Replace(files["api.ini"], urlmap+apps, wireApps(t.TempDir()), 1)
+	p := start(t, files)
+	raw, err := smallWindowDial(context.Background(), "tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := tls.Client(raw, &tls.Config{RootCAs: k.pool, ServerName: "127.0.0.1", NextProtos: []string{"http/1.1"}})
+	defer conn.Close()
+	io.WriteString(conn, "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	head := make([]byte, 12)
+	if _, err := io.ReadFull(conn, head); err != nil || string(head) != "HTTP/1.1 200" {
+		t.Fatalf("%q %v", head, err)
+	}
+	other := tlsClient(k, &tls.Config{})
+	began := time.Now()
+	for {
+		resp, err := other.Get("https://" + p.addr + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Logf("a slot came back after %s", time.Since(began).Round(time.Millisecond))
+			break
+		}
+		if resp.StatusCode != 503 || time.Since(began) > 8*time.Second {
+			t.Fatalf("%d after %s: the stalled client keeps the slot", resp.StatusCode, time.Since(began))
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

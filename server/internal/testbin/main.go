@@ -71,6 +71,29 @@ func init() {
 			fmt.Fprintf(w, "started pid=%d\n", os.Getpid())
 		}
 	})
+	// test-stream answers ?kb= kilobytes (default 16384) through Write
+	// calls of 32 KB, not sendfile: byte i of the body is i % 251. The
+	// Content-Length is set, so a client can tell a cut response.
+	app("test-stream", func(cfg *loader.Config) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			kb := 16384
+			if v, err := strconv.Atoi(r.URL.Query().Get("kb")); err == nil {
+				kb = v
+			}
+			w.Header().Set("Content-Length", strconv.Itoa(kb<<10))
+			buf := make([]byte, 32<<10)
+			for left, off := kb<<10, 0; left > 0; {
+				n := min(left, len(buf))
+				for i := range n {
+					buf[i] = byte((off + i) % 251)
+				}
+				if _, err := w.Write(buf[:n]); err != nil {
+					return
+				}
+				left, off = left-n, off+n
+			}
+		}
+	})
 	// test-body reads the body and answers with its length.
 	app("test-body", func(cfg *loader.Config) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {

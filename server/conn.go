@@ -1,0 +1,275 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"math"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// The server wraps every accepted connection in a wireConn, so that a
+// client that accepts no bytes of a response for the no-progress limit
+// (send_timeout, or client_socket_timeout if lower) is cut, as eventlet's
+// socket timeout and nginx's send_timeout do, while a slow download that
+// keeps moving is never cut. net/http has only WriteTimeout, a deadline
+// for the whole response, which either cuts long downloads or, at 0, lets
+// a client that never reads hold its pool slot forever.
+//
+// It is per connection, not per request: one allocation at accept, and on
+// each write a clock read and a deadline set.
+//
+// Under TLS the wrapper sits below the TLS layer (ServeTLS wraps the
+// listener it is given), which is right for the deadlines.
+type wireListener struct {
+	net.Listener
+	w *wire
+}
+
+// wire is what every connection of one server shares.
+type wire struct {
+	// stall is the no-progress limit (0: none). Writes wait for the
+	// client in steps of step (a quarter of stall), so a stalled client
+	// is cut between stall and 1.25 × stall after its last byte.
+	stall, step time.Duration
+	stallErr    error
+
+	log zerolog.Logger
+}
+
+// wrapListener returns ln with its connections wrapped as o says.
+func wrapListener(ln net.Listener, o Options, log zerolog.Logger) net.Listener {
+	return wireListener{ln, newWire(o, log)}
+}
+
+func newWire(o Options, log zerolog.Logger) *wire {
+	stall := noProgressLimit(o)
+	return &wire{stall: stall, step: stall / 4, stallErr: &stallError{stall}, log: log}
+}
+
+// noProgressLimit is the lower of send_timeout and client_socket_timeout,
+// 0 for no limit when both are 0.
+func noProgressLimit(o Options) time.Duration {
+	d := o.SendTimeout
+	if c := o.ClientSocketTimeout; c > 0 && (d == 0 || c < d) {
+		d = c
+	}
+	return d
+}
+
+func (l wireListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &wireConn{Conn: c, w: l.w}, nil
+}
+
+// wireConn is one accepted connection; see wireListener.
+type wireConn struct {
+	net.Conn
+	w *wire
+	// hard is the write deadline net/http or a handler set (WriteTimeout,
+	// ResponseController.SetWriteDeadline), in Unix nanoseconds, 0 for
+	// none. The no-progress steps never go past it.
+	hard atomic.Int64
+	// armed is the write deadline on the socket, in Unix nanoseconds.
+	// Writes re-arm it only once it has passed, not each time: setting a
+	// deadline costs a timer change (and a wake-up of the poller) that a
+	// small response would otherwise pay on every write. A deadline that
+	// comes sooner than a step only costs a retry.
+	armed atomic.Int64
+	cut   atomic.Bool      // the client stalled; every later write fails
+	lr    io.LimitedReader // ReadFrom's, kept here so it is not allocated per call
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// SetWriteDeadline records the deadline net/http or a handler sets. With
+// a no-progress limit the socket keeps the steps' deadline, replaced now
+// only by one that comes sooner; the next step stops at it.
+func (c *wireConn) SetWriteDeadline(t time.Time) error {
+	h := unixNano(t)
+	c.hard.Store(h)
+	if c.w.stall <= 0 {
+		return c.Conn.SetWriteDeadline(t)
+	}
+	if h != 0 && h < c.armed.Load() {
+		c.armed.Store(h)
+		return c.Conn.SetWriteDeadline(t)
+	}
+	return nil
+}
+
+func (c *wireConn) SetDeadline(t time.Time) error {
+	if err := c.Conn.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return c.SetWriteDeadline(t)
+}
+
+// CloseWrite keeps net/http's half-close before it hangs up on a client
+// (closeWriteAndWait), which it looks for on the connection.
+func (c *wireConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// Write writes p, waiting for the client in steps and giving up when a
+// whole no-progress limit has passed without it accepting a byte.
+func (c *wireConn) Write(p []byte) (int, error) {
+	if c.w.stall <= 0 {
+		return c.Conn.Write(p)
+	}
+	if c.cut.Load() {
+		return 0, c.w.stallErr
+	}
+	now := time.Now()
+	last := now // when the client last took bytes, as far as we know
+	if c.armed.Load() <= now.UnixNano() {
+		c.arm(now)
+	}
+	written := 0
+	for {
+		n, err := c.Conn.Write(p[written:])
+		written += n
+		if err == nil {
+			return written, nil
+		}
+		var again bool
+		if again, err = c.again(int64(n), err, &now, &last); !again {
+			return written, err
+		}
+	}
+}
+
+// arm sets the write deadline for the next step from now.
+func (c *wireConn) arm(now time.Time) {
+	dl := now.Add(c.w.step).UnixNano()
+	if h := c.hard.Load(); h != 0 && h < dl {
+		dl = h
+	}
+	c.armed.Store(dl)
+	c.Conn.SetWriteDeadline(time.Unix(0, dl))
+}
+
+// again decides, after a write step ended with err having written n
+// bytes, whether to take another step. A step that timed out is progress
+// if it wrote anything; the client has stalled when none did for the
+// whole limit. A deadline set by net/http or the handler ends the write
+// with its own error.
+func (c *wireConn) again(n int64, err error, now, last *time.Time) (bool, error) {
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return false, err
+	}
+	*now = time.Now()
+	if h := c.hard.Load(); h != 0 && now.UnixNano() >= h {
+		return false, err
+	}
+	if n > 0 {
+		*last = *now
+		c.arm(*now)
+		return true, nil
+	}
+	if now.Sub(*last) < c.w.stall {
+		c.arm(*now)
+		return true, nil
+	}
+	c.cut.Store(true)
+	ip, port := splitRemote(c.RemoteAddr().String())
+	c.w.log.Info().Str("client_ip", ip).Str("client_port", port).Dur("no_progress", c.w.stall).
+		Msg("client accepted no response data for the no-progress limit (send_timeout, client_socket_timeout); connection closed")
+	c.Conn.Close()
+	return false, c.w.stallErr
+}
+
+// ReadFrom keeps sendfile for static files (net/http's response.ReadFrom
+// hands the file to the connection): the kernel sends from the file's
+// offset and advances it only by what went out, so a step that times out
+// loses nothing and the next one goes on. Anything else is copied
+// through Write.
+func (c *wireConn) ReadFrom(src io.Reader) (int64, error) {
+	rf, ok := c.Conn.(io.ReaderFrom)
+	if !ok {
+		return copyThrough(c, src)
+	}
+	if c.w.stall <= 0 {
+		return rf.ReadFrom(src)
+	}
+	lr, limited := src.(*io.LimitedReader)
+	inner := src
+	if limited {
+		inner = lr.R
+	}
+	if _, file := inner.(*os.File); !file {
+		return copyThrough(c, src)
+	}
+	if c.cut.Load() {
+		return 0, c.w.stallErr
+	}
+	if !limited {
+		c.lr = io.LimitedReader{R: src, N: math.MaxInt64}
+		lr = &c.lr
+		defer func() { c.lr.R = nil }()
+	}
+	now := time.Now()
+	last := now
+	if c.armed.Load() <= now.UnixNano() {
+		c.arm(now)
+	}
+	var written int64
+	for {
+		before := lr.N
+		n, err := rf.ReadFrom(lr)
+		written += n
+		if err == nil {
+			return written, nil
+		}
+		if before-lr.N != n {
+			// net fell back to copying through a buffer (a file system
+			// without sendfile), and what it read but did not send is
+			// lost: going on would corrupt the response.
+			return written, err
+		}
+		var again bool
+		if again, err = c.again(n, err, &now, &last); !again {
+			return written, err
+		}
+	}
+}
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// copyThrough copies src to c through c.Write, with a pooled buffer
+// (net's own fallback allocates one per call).
+func copyThrough(c *wireConn, src io.Reader) (int64, error) {
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	return io.CopyBuffer(writerOnly{c}, src, *bp)
+}
+
+// writerOnly hides wireConn's ReadFrom from io.CopyBuffer.
+type writerOnly struct{ io.Writer }
+
+// stallError is the error of a write to a client that stopped accepting
+// data. It is a timeout, as a deadline's error is.
+type stallError struct{ limit time.Duration }
+
+func (e *stallError) Error() string {
+	return "write: the client accepted no data for " + e.limit.String() + " (send_timeout, client_socket_timeout)"
+}
+func (e *stallError) Timeout() bool   { return true }
+func (e *stallError) Temporary() bool { return true }
+func (e *stallError) Unwrap() error   { return os.ErrDeadlineExceeded }

@@ -1,0 +1,135 @@
+package server
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// stallServer serves, through wrapListener, a handler that writes 64 MB
+// to a client that reads nothing, and returns how long the handler's
+// writes went on and the error that ended them.
+func stallServer(t *testing.T, o Options, writeTimeout time.Duration) (time.Duration, error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		took time.Duration
+		err  error
+	}
+	done := make(chan result, 1)
+	srv := &http.Server{WriteTimeout: writeTimeout, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		began := time.Now()
+		buf := make([]byte, 32<<10)
+		for i := 0; i < 2048; i++ {
+			if _, err := w.Write(buf); err != nil {
+				done <- result{time.Since(began), err}
+				return
+			}
+		}
+		done <- result{time.Since(began), nil}
+	})}
+	go srv.Serve(wrapListener(ln, o, zerolog.Nop()))
+	defer srv.Close()
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	conn, err := d.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	select {
+	case r := <-done:
+		return r.took, r.err
+	case <-time.After(20 * time.Second):
+		t.Fatal("the handler's writes never failed")
+		return 0, nil
+	}
+}
+
+// The no-progress limit and write_timeout both hold, each with its own
+// error; the limit's is a timeout, as a deadline's is.
+func TestNoProgressLimitAndWriteTimeout(t *testing.T) {
+	o := Defaults()
+	o.SendTimeout = 400 * time.Millisecond
+	took, err := stallServer(t, o, 10*time.Second)
+	var ne net.Error
+	if took < 400*time.Millisecond || took > 3*time.Second || !errors.As(err, &ne) || !ne.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) ||
+		!strings.Contains(err.Error(), "accepted no data for 400ms") {
+		t.Errorf("send_timeout 0.4 s: writes failed after %s with %v; want a timeout after 0.4-0.5 s", took, err)
+	}
+	o.SendTimeout = 5 * time.Second
+	took, err = stallServer(t, o, 300*time.Millisecond)
+	if took > 3*time.Second || err == nil || strings.Contains(err.Error(), "accepted no data") {
+		t.Errorf("write_timeout 0.3 s, send_timeout 5 s: writes failed after %s with %v; want write_timeout's deadline", took, err)
+	}
+	o.SendTimeout, o.ClientSocketTimeout = 0, 0
+	if got := noProgressLimit(o); got != 0 {
+		t.Errorf("no limit configured, got %s", got)
+	}
+	o.SendTimeout, o.ClientSocketTimeout = 30*time.Second, 900*time.Second
+	if got := noProgressLimit(o); got != 30*time.Second {
+		t.Errorf("defaults: %s, want 30s", got)
+	}
+	o.SendTimeout, o.ClientSocketTimeout = 0, 2*time.Second
+	if got := noProgressLimit(o); got != 2*time.Second {
+		t.Errorf("send_timeout 0, client_socket_timeout 2: %s", got)
+	}
+}
+
+// BenchmarkWire is one keep-alive request and response over loopback,
+// with the listener as net gives it and wrapped (the no-progress limit
+// on, as by default), so that the cost of the wrapper shows.
+// Run: go test ./server -run - -bench Wire -benchmem
+func BenchmarkWire(b *testing.B) {
+	for _, wrapped := range []bool{false, true} {
+		b.Run(map[bool]string{false: "net", true: "wrapped"}[wrapped], func(b *testing.B) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			// The timeouts pasteserve sets by default: net/http sets read
+			// deadlines on every request for them.
+			srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 900 * time.Second, IdleTimeout: 900 * time.Second,
+				Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					io.WriteString(w, "hello\n")
+				})}
+			var l net.Listener = ln
+			if wrapped {
+				l = wrapListener(ln, Defaults(), zerolog.Nop())
+			}
+			go srv.Serve(l)
+			defer srv.Close()
+			conn, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close()
+			r := bufio.NewReader(conn)
+			req := []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+			b.ReportAllocs()
+			for b.Loop() {
+				conn.Write(req)
+				resp, err := http.ReadResponse(r, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		})
+	}
+}
