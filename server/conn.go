@@ -1,31 +1,44 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"math"
 	"net"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/pasteserve/pasteserve/loader"
 )
 
-// The server wraps every accepted connection in a wireConn, so that a
-// client that accepts no bytes of a response for the no-progress limit
-// (send_timeout, or client_socket_timeout if lower) is cut, as eventlet's
-// socket timeout and nginx's send_timeout do, while a slow download that
-// keeps moving is never cut. net/http has only WriteTimeout, a deadline
-// for the whole response, which either cuts long downloads or, at 0, lets
-// a client that never reads hold its pool slot forever.
+// The server wraps every accepted connection in a wireConn, for two
+// things net/http does not do:
+//
+//   - a client that accepts no bytes of a response for the no-progress
+//     limit (send_timeout, or client_socket_timeout if lower) is cut, as
+//     eventlet's socket timeout and nginx's send_timeout do, while a slow
+//     download that keeps moving is never cut. net/http has only
+//     WriteTimeout, a deadline for the whole response, which either cuts
+//     long downloads or, at 0, lets a client that never reads hold its
+//     pool slot forever.
+//   - the error responses net/http writes itself, before any handler runs
+//     (431 for a request past its header ceiling, 400 for a malformed
+//     one, 501, 505), get an x-openstack-request-id and an access log
+//     line like every other response.
 //
 // It is per connection, not per request: one allocation at accept, and on
 // each write a clock read and a deadline set.
 //
 // Under TLS the wrapper sits below the TLS layer (ServeTLS wraps the
-// listener it is given), which is right for the deadlines.
+// listener it is given), which is right for the deadlines; the error
+// responses are then encrypted before the wrapper sees them, so over TLS
+// they pass unchanged (docs/server.md, "Limits").
 type wireListener struct {
 	net.Listener
 	w *wire
@@ -39,7 +52,11 @@ type wire struct {
 	stall, step time.Duration
 	stallErr    error
 
-	log zerolog.Logger
+	log       zerolog.Logger
+	assignID  bool
+	accessLog bool
+	render    func(accessFields) string
+	maxHeader int // max_header_size, for net/http's own 431
 }
 
 // wrapListener returns ln with its connections wrapped as o says.
@@ -49,7 +66,11 @@ func wrapListener(ln net.Listener, o Options, log zerolog.Logger) net.Listener {
 
 func newWire(o Options, log zerolog.Logger) *wire {
 	stall := noProgressLimit(o)
-	return &wire{stall: stall, step: stall / 4, stallErr: &stallError{stall}, log: log}
+	return &wire{
+		stall: stall, step: stall / 4, stallErr: &stallError{stall},
+		log: log, assignID: o.AssignRequestID, accessLog: o.AccessLog,
+		render: compileLogFormat(o.LogFormat), maxHeader: o.MaxHeaderSize,
+	}
 }
 
 // noProgressLimit is the lower of send_timeout and client_socket_timeout,
@@ -86,6 +107,11 @@ type wireConn struct {
 	armed atomic.Int64
 	cut   atomic.Bool      // the client stalled; every later write fails
 	lr    io.LimitedReader // ReadFrom's, kept here so it is not allocated per call
+	// inResponse is set by a write and cleared when net/http clears the
+	// write deadline, which it does after every response: net/http's own
+	// error responses come while it is clear, never in the middle of a
+	// handler's body.
+	inResponse atomic.Bool
 }
 
 func unixNano(t time.Time) int64 {
@@ -101,6 +127,9 @@ func unixNano(t time.Time) int64 {
 func (c *wireConn) SetWriteDeadline(t time.Time) error {
 	h := unixNano(t)
 	c.hard.Store(h)
+	if h == 0 && c.inResponse.Load() {
+		c.inResponse.Store(false)
+	}
 	if c.w.stall <= 0 {
 		return c.Conn.SetWriteDeadline(t)
 	}
@@ -127,9 +156,19 @@ func (c *wireConn) CloseWrite() error {
 	return nil
 }
 
-// Write writes p, waiting for the client in steps and giving up when a
-// whole no-progress limit has passed without it accepting a byte.
 func (c *wireConn) Write(p []byte) (int, error) {
+	if !c.inResponse.Load() {
+		c.inResponse.Store(true)
+		if line, body, ok := ownError(p); ok {
+			return c.answerOwnError(p, line, body)
+		}
+	}
+	return c.write(p)
+}
+
+// write writes p, waiting for the client in steps and giving up when a
+// whole no-progress limit has passed without it accepting a byte.
+func (c *wireConn) write(p []byte) (int, error) {
 	if c.w.stall <= 0 {
 		return c.Conn.Write(p)
 	}
@@ -273,3 +312,64 @@ func (e *stallError) Error() string {
 func (e *stallError) Timeout() bool   { return true }
 func (e *stallError) Temporary() bool { return true }
 func (e *stallError) Unwrap() error   { return os.ErrDeadlineExceeded }
+
+// ownErrorHeaders follow the status line of every error response net/http
+// writes itself (server.go, errorHeaders). A handler's response does not
+// start so: net/http writes the fields a handler set sorted (Connection
+// before Content-Type), and Date after those it adds itself. A body is
+// never looked at (wireConn.inResponse).
+const ownErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+
+// ownError reports whether p, the first write of a response, is an error
+// response net/http wrote itself, with its status line and body. Those
+// are short, in one write, and start with an error status line and
+// ownErrorHeaders.
+func ownError(p []byte) (line, body []byte, ok bool) {
+	if len(p) < 13 || len(p) > 512 || p[9] < '4' || string(p[:9]) != "HTTP/1.1 " {
+		return nil, nil, false
+	}
+	i := bytes.Index(p, []byte("\r\n"))
+	if i < 0 || !bytes.HasPrefix(p[i:], []byte(ownErrorHeaders)) {
+		return nil, nil, false
+	}
+	return p[:i], p[i+len(ownErrorHeaders):], true
+}
+
+// answerOwnError writes net/http's error response p with a request id,
+// and logs it as an access line. A 431 here is a request past net/http's
+// ceiling (headerCeiling); the body says which
+// option to raise, as the guard's does.
+func (c *wireConn) answerOwnError(p, line, body []byte) (int, error) {
+	status, _ := strconv.Atoi(string(line[9:12]))
+	var b bytes.Buffer
+	b.Write(line)
+	b.WriteString("\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n")
+	var id string
+	if c.w.assignID {
+		id = loader.NewRequestID()
+		b.WriteString(requestIDHeader + ": " + id + "\r\n")
+	}
+	if status == 431 {
+		body = []byte("431 Request Header Fields Too Large: the request line and headers are over " +
+			strconv.Itoa(headerCeiling(c.w.maxHeader)) + " bytes; this server accepts at most " + strconv.Itoa(c.w.maxHeader) + " (max_header_size)\n")
+	}
+	b.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n")
+	b.Write(body)
+	_, err := c.write(b.Bytes())
+	if c.w.accessLog {
+		ip, port := splitRemote(c.RemoteAddr().String())
+		l := c.w.log
+		if id != "" {
+			l = l.With().Str("request_id", id).Logger()
+		}
+		// The request could not be parsed, so there is no request line.
+		l.Info().Str("client_ip", ip).Str("client_port", port).Str("request_line", "").
+			Int("status_code", status).Int("body_length", len(body)).Float64("wall_seconds", 0).
+			Str("error", string(line[9:])).
+			Msg(c.w.render(accessFields{ip: ip, port: port, status: status, size: len(body)}))
+	}
+	if err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

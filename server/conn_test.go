@@ -2,10 +2,13 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"syscall"
@@ -14,6 +17,43 @@ import (
 
 	"github.com/rs/zerolog"
 )
+
+// The error responses net/http writes itself are recognised, and no
+// response a handler makes is taken for one.
+func TestOwnError(t *testing.T) {
+	const h = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+	for _, p := range []string{
+		// server.go's formats, as net/http writes them
+		"HTTP/1.1 431 Request Header Fields Too Large" + h + "431 Request Header Fields Too Large",
+		"HTTP/1.1 400 Bad Request" + h + "400 Bad Request",
+		"HTTP/1.1 501 Not Implemented" + h + "Unsupported transfer encoding",
+		"HTTP/1.1 400 Bad Request: missing required Host header" + h + "400 Bad Request: missing required Host header",
+	} {
+		if line, body, ok := ownError([]byte(p)); !ok || !strings.HasPrefix(p, string(line)) || !strings.HasSuffix(p, string(body)) {
+			t.Errorf("not recognised: %q", p)
+		}
+	}
+	// A handler's answer with the same fields: net/http sorts them and
+	// adds Date.
+	rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Connection", "close")
+		w.WriteHeader(431)
+		io.WriteString(w, "431 Request Header Fields Too Large")
+	}))
+	defer rec.Close()
+	conn, err := net.Dial("tcp", rec.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	out, _ := io.ReadAll(conn)
+	if _, _, ok := ownError(out); ok || !bytes.HasPrefix(out, []byte("HTTP/1.1 431")) {
+		t.Errorf("a handler's 431 taken for net/http's own:\n%s", out)
+	}
+}
 
 // stallServer serves, through wrapListener, a handler that writes 64 MB
 // to a client that reads nothing, and returns how long the handler's
@@ -131,5 +171,34 @@ func BenchmarkWire(b *testing.B) {
 				resp.Body.Close()
 			}
 		})
+	}
+}
+
+// A body that holds net/http's error response, even where a write to the
+// connection starts, goes out as it is.
+func TestOwnErrorNotTakenFromABody(t *testing.T) {
+	const own = "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n431 Request Header Fields Too Large"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(1+len(own)))
+		io.WriteString(w, "x")
+		w.(http.Flusher).Flush()
+		io.WriteString(w, own) // the last flush writes exactly this
+	})}
+	go srv.Serve(wrapListener(ln, Defaults(), zerolog.Nop()))
+	defer srv.Close()
+	for i := 0; i < 2; i++ { // the second on the kept-alive connection
+		resp, err := http.Get("http://" + ln.Addr().String() + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != "x"+own || resp.Header.Get(requestIDHeader) != "" {
+			t.Errorf("request %d: body %q, want it as written", i, body)
+		}
 	}
 }

@@ -132,6 +132,12 @@ func splitRemote(addr string) (ip, port string) {
 //     gets 431 with a body that names it; Host (r.Host) and Trailer
 //     (r.Trailer) are header lines too, though net/http keeps them out
 //     of r.Header;
+//   - the request line and headers together larger than max_header_size
+//     get 431 with a body that says so. net/http's own limit is set to
+//     twice that (headerCeiling), so that this one, which is exact and
+//     whose 431 carries the request id and is logged, is the one that
+//     answers; what goes past net/http's limit is answered by the
+//     connection (wireConn);
 //   - request headers whose names contain '_' are dropped: proxies and
 //     WSGI servers treat X_USER_ID and X-User-Id alike, so an underscore
 //     spelling is the classic way to forge an identity header past a
@@ -148,31 +154,50 @@ func guard(o Options, next http.Handler) http.Handler {
 	var inflight atomic.Int64
 	limit := int64(o.PoolSize)
 	maxLine := o.MaxHeaderLine
+	maxSize := o.MaxHeaderSize
 	stall := noProgressLimit(o)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if mustClose(r) {
 			w.Header().Set("Connection", "close")
 		}
-		if n := len("Host: ") + len(r.Host); r.Host != "" && n > maxLine {
-			headerTooLong(w, "Host", n, maxLine)
-			return
+		// size counts the request as it came: "METHOD URI PROTO\r\n",
+		// each "Name: value\r\n", the blank line.
+		size := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4 + 2
+		if r.Host != "" {
+			n := len("Host: ") + len(r.Host)
+			if n > maxLine {
+				headerTooLong(w, "Host", n, maxLine)
+				return
+			}
+			size += n + 2
 		}
 		for name, values := range r.Header {
 			for _, v := range values {
-				if n := len(name) + 2 + len(v); n > maxLine {
+				n := len(name) + 2 + len(v)
+				if n > maxLine {
 					headerTooLong(w, name, n, maxLine)
 					return
 				}
+				size += n + 2
 			}
 			if strings.IndexByte(name, '_') >= 0 {
 				delete(r.Header, name)
 			}
 		}
 		if r.Trailer != nil {
-			if n := trailerLine(r.Trailer); n > maxLine {
+			n := trailerLine(r.Trailer)
+			if n > maxLine {
 				headerTooLong(w, "Trailer", n, maxLine)
 				return
 			}
+			size += n + 2
+		}
+		if r.TransferEncoding != nil {
+			size += len("Transfer-Encoding: chunked\r\n")
+		}
+		if size > maxSize {
+			headersTooLarge(w, size, maxSize)
+			return
 		}
 		if inflight.Add(1) > limit {
 			inflight.Add(-1)
@@ -337,6 +362,13 @@ func headerTooLong(w http.ResponseWriter, name string, n, maxLine int) {
 	w.Header().Set("Connection", "close")
 	w.WriteHeader(http.StatusRequestHeaderFieldsTooLarge)
 	fmt.Fprintf(w, "431 Request Header Fields Too Large: the %s header line is %d bytes; this server accepts at most %d (max_header_line)\n", name, n, maxLine)
+}
+
+func headersTooLarge(w http.ResponseWriter, n, max int) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(http.StatusRequestHeaderFieldsTooLarge)
+	fmt.Fprintf(w, "431 Request Header Fields Too Large: the request line and headers are %d bytes; this server accepts at most %d (max_header_size)\n", n, max)
 }
 
 func poolFull(w http.ResponseWriter, n int) {

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -45,6 +46,29 @@ func TestMustClose(t *testing.T) {
 		}
 		if got := mustClose(r); got != tc.close {
 			t.Errorf("%q: close=%v, want %v", tc.raw, got, tc.close)
+		}
+	}
+}
+
+// The guard counts the request line and headers exactly as they came.
+func TestHeaderSizeIsExact(t *testing.T) {
+	raw := "GET /v2.0/networks?fields=id HTTP/1.1\r\nHost: neutron.example:9696\r\nX-Auth-Token: gAAAAAB\r\nAccept: application/json\r\nX_Forged: dropped, but sent\r\n\r\n"
+	for _, tc := range []struct {
+		max  int
+		code int
+	}{{len(raw), 200}, {len(raw) - 1, 431}} {
+		o := Defaults()
+		o.MaxHeaderSize = tc.max
+		h := guard(o, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.RequestURI = "/v2.0/networks?fields=id"
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tc.code || tc.code == 431 && !strings.Contains(w.Body.String(), fmt.Sprintf("are %d bytes; this server accepts at most %d (max_header_size)", len(raw), tc.max)) {
+			t.Errorf("max_header_size %d for a %d-byte head: %d %q", tc.max, len(raw), w.Code, w.Body.String())
 		}
 	}
 }

@@ -161,7 +161,7 @@ var options = []option{
 	{"DEFAULT", "retry_until_window", "30", "seconds to keep retrying when the address is in use", seconds(func(o *Options) *time.Duration { return &o.RetryUntilWindow })},
 	{"DEFAULT", "ipv6_only", "false", "with bind_host = ::, accept IPv6 only (default: IPv4 and IPv6)", boolean(func(o *Options) *bool { return &o.V6Only })},
 	{"DEFAULT", "max_header_line", "16384", "longest request header line, name and value, in bytes; longer gets 431", integer(func(o *Options) *int { return &o.MaxHeaderLine }, 1)},
-	{"DEFAULT", "max_header_size", "65536", "most bytes of request headers in all; more gets 431", integer(func(o *Options) *int { return &o.MaxHeaderSize }, 1)},
+	{"DEFAULT", "max_header_size", "65536", "most bytes of the request line and headers in all; more gets 431", integer(func(o *Options) *int { return &o.MaxHeaderSize }, 1)},
 	{"DEFAULT", "client_socket_timeout", "900", "seconds a client may take to send a request, sit idle between requests, or accept no byte of a response; 0 = no limit", seconds(func(o *Options) *time.Duration { return &o.ClientSocketTimeout })},
 	{"DEFAULT", "read_header_timeout", "10", "seconds a client may take to send the request line and headers", seconds(func(o *Options) *time.Duration { return &o.ReadHeaderTimeout })},
 	{"DEFAULT", "read_body_timeout", "", "seconds a client may take to send a whole request; default client_socket_timeout", seconds(func(o *Options) *time.Duration { return &o.ReadBodyTimeout })},

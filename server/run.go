@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -475,7 +476,7 @@ func newHTTPServer(o Options, log zerolog.Logger, app http.Handler) *http.Server
 	h = requestLogger(log, o.AssignRequestID, h)
 	srv := &http.Server{
 		Handler:           h,
-		MaxHeaderBytes:    o.MaxHeaderSize,
+		MaxHeaderBytes:    headerCeiling(o.MaxHeaderSize),
 		ReadHeaderTimeout: o.ReadHeaderTimeout,
 		ReadTimeout:       o.ReadBodyTimeout,
 		WriteTimeout:      o.WriteTimeout,
@@ -484,6 +485,16 @@ func newHTTPServer(o Options, log zerolog.Logger, app http.Handler) *http.Server
 	}
 	srv.SetKeepAlivesEnabled(o.KeepAlive)
 	return srv
+}
+
+// headerCeiling is net/http's limit on the request line and headers:
+// twice max_header_size, so that the guard, which counts exactly and
+// answers with a request id and a log line, is what answers a request
+// over max_header_size. Past the ceiling net/http answers itself
+// (wireConn adds the id and the log line). It bounds what one request
+// makes the server read and hold before any handler runs.
+func headerCeiling(maxHeaderSize int) int {
+	return min(maxHeaderSize, math.MaxInt/2) * 2
 }
 
 func notify(log zerolog.Logger, state string) {
