@@ -33,7 +33,8 @@ import (
 //     line like every other response.
 //
 // It is per connection, not per request: one allocation at accept, and on
-// each write a clock read and a deadline set.
+// each write a clock read (the socket's deadline is moved only once a step
+// has passed, see wireConn.armed).
 //
 // Under TLS the wrapper sits below the TLS layer (ServeTLS wraps the
 // listener it is given), which is right for the deadlines; the error
