@@ -148,6 +148,11 @@ func (c *wireConn) SetDeadline(t time.Time) error {
 	return c.SetWriteDeadline(t)
 }
 
+// NetConn returns the connection underneath, as tls.Conn's does, so that
+// what needs the socket itself (the drain's look for unread bytes,
+// unreadBytes) finds it.
+func (c *wireConn) NetConn() net.Conn { return c.Conn }
+
 // CloseWrite keeps net/http's half-close before it hangs up on a client
 // (closeWriteAndWait), which it looks for on the connection.
 func (c *wireConn) CloseWrite() error {
@@ -229,7 +234,7 @@ func (c *wireConn) again(n int64, err error, now, last *time.Time) (bool, error)
 	}
 	c.cut.Store(true)
 	ip, port := splitRemote(c.RemoteAddr().String())
-	c.w.log.Info().Str("client_ip", ip).Str("client_port", port).Dur("no_progress", c.w.stall).
+	c.w.log.Info().Str("client_ip", ip).Str("client_port", port).Float64("no_progress_seconds", c.w.stall.Seconds()).
 		Msg("client accepted no response data for the no-progress limit (send_timeout, client_socket_timeout); connection closed")
 	c.Conn.Close()
 	return false, c.w.stallErr

@@ -202,3 +202,36 @@ func TestOwnErrorNotTakenFromABody(t *testing.T) {
 		}
 	}
 }
+
+// The drain looks into a connection's socket for bytes not yet read
+// (unreadBytes) through the wireConn every accepted connection is wrapped
+// in.
+func TestUnreadBytesThroughWireConn(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	wl := wrapListener(ln, Defaults(), zerolog.Nop())
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	c, err := wl.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if unreadBytes(c) {
+		t.Fatal("unread bytes before the client sent any")
+	}
+	client.Write([]byte("GET / HTTP/1.1\r\n"))
+	deadline := time.Now().Add(5 * time.Second)
+	for !unreadBytes(c) {
+		if time.Now().After(deadline) {
+			t.Fatal("unreadBytes does not see the bytes the client sent through a wireConn")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -343,7 +343,7 @@ func (s *streamWriter) check() {
 	// Write returns an error. Only while a Write waits, so the stream
 	// is still the handler's.
 	http.NewResponseController(s.ResponseWriter).SetWriteDeadline(time.Now().Add(-time.Second))
-	s.log.Info().Dur("no_progress", s.limit).
+	s.log.Info().Float64("no_progress_seconds", s.limit.Seconds()).
 		Msg("client accepted no response data for the no-progress limit (send_timeout, client_socket_timeout); HTTP/2 stream reset")
 }
 
