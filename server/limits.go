@@ -141,7 +141,8 @@ func splitRemote(addr string) (ip, port string) {
 //   - request headers whose names contain '_' are dropped: proxies and
 //     WSGI servers treat X_USER_ID and X-User-Id alike, so an underscore
 //     spelling is the classic way to forge an identity header past a
-//     filter that strips the dash spelling (eventlet drops them too);
+//     filter that strips the dash spelling (eventlet 0.33 does not drop
+//     them: it maps X_User_Id to HTTP_X_USER_ID, as it maps X-User-Id);
 //   - beyond wsgi_default_pool_size requests at once, 503 with
 //     Retry-After at once, rather than queueing without bound (an atomic
 //     counter, not a channel);

@@ -114,12 +114,7 @@ func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 		}
 	}
 	defer ln.Close()
-	ln = wrapListener(ln, cfg.Options, log)
-
-	srv := newHTTPServer(cfg.Options, log, &swap)
-	var conns connTracker
-	srv.ConnState = conns.track
-	srv.Handler = conns.closeWhenDraining(srv.Handler)
+	srv, conns, ln := newServing(cfg.Options, log, &swap, ln)
 	if tlsState != nil {
 		srv.TLSConfig = tlsState.serverConfig()
 	}
@@ -159,7 +154,7 @@ func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 				if sig == syscall.SIGINT && (deadline == 0 || deadline > interruptDeadline) {
 					deadline = interruptDeadline
 				}
-				return shutdown(srv, ln, &conns, log, sig, deadline)
+				return shutdown(srv, ln, conns, log, sig, deadline)
 			}
 		}
 	}
@@ -462,6 +457,19 @@ func errorText(err error) string {
 		}
 	}
 	return b.String()
+}
+
+// newServing is the HTTP side of serve, without its signals: the
+// http.Server with every layer around app, the tracker of its
+// connections that the drain reads, and ln with its connections wrapped
+// (wireConn). FuzzServeConn serves through it too, so that what it
+// fuzzes is what serves.
+func newServing(o Options, log zerolog.Logger, app http.Handler, ln net.Listener) (*http.Server, *connTracker, net.Listener) {
+	srv := newHTTPServer(o, log, app)
+	conns := &connTracker{}
+	srv.ConnState = conns.track
+	srv.Handler = conns.closeWhenDraining(srv.Handler)
+	return srv, conns, wrapListener(ln, o, log)
 }
 
 // newHTTPServer wires the limits around the pipeline. The request's
