@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"sync"
@@ -167,6 +168,9 @@ func (c *wireConn) Write(p []byte) (int, error) {
 		c.inResponse.Store(true)
 		if line, body, ok := ownError(p); ok {
 			return c.answerOwnError(p, line, body)
+		}
+		if expectationFailed(p) {
+			return c.answerExpectationFailed(p)
 		}
 	}
 	return c.write(p)
@@ -341,6 +345,38 @@ func ownError(p []byte) (line, body []byte, ok bool) {
 	return p[:i], p[i+len(ownErrorHeaders):], true
 }
 
+// expectationFailed reports whether p, the first write of a response, is
+// the 417 net/http answers by itself, before any handler runs, to a
+// request whose Expect is not 100-continue (server.go,
+// sendExpectationFailed). It goes through net/http's response writer, so
+// it looks like a handler's response, but it carries no request id, which
+// every response through the server's handlers does.
+func expectationFailed(p []byte) bool {
+	if len(p) > 512 || len(p) < 9 || !bytes.HasPrefix(p, []byte("HTTP/1.")) ||
+		!bytes.HasPrefix(p[8:], []byte(" 417 Expectation Failed\r\n")) {
+		return false
+	}
+	end := bytes.Index(p, []byte("\r\n\r\n"))
+	return end >= 0 && !bytes.Contains(p[:end], []byte("\r\n"+requestIDHeader+":"))
+}
+
+// answerExpectationFailed writes net/http's own 417 p with a request id
+// after its status line, and logs it as an access line.
+func (c *wireConn) answerExpectationFailed(p []byte) (int, error) {
+	i := bytes.Index(p, []byte("\r\n"))
+	var b bytes.Buffer
+	b.Write(p[:i+2])
+	id := c.logOwnAnswer(http.StatusExpectationFailed, 0, "417 Expectation Failed")
+	if id != "" {
+		b.WriteString(requestIDHeader + ": " + id + "\r\n")
+	}
+	b.Write(p[i+2:])
+	if _, err := c.write(b.Bytes()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
 // answerOwnError writes net/http's error response p with a request id,
 // and logs it as an access line. A 431 here is a request past net/http's
 // ceiling (headerCeiling); the body says which
@@ -350,32 +386,41 @@ func (c *wireConn) answerOwnError(p, line, body []byte) (int, error) {
 	var b bytes.Buffer
 	b.Write(line)
 	b.WriteString("\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n")
-	var id string
-	if c.w.assignID {
-		id = loader.NewRequestID()
-		b.WriteString(requestIDHeader + ": " + id + "\r\n")
-	}
 	if status == 431 {
 		body = []byte("431 Request Header Fields Too Large: the request line and headers are over " +
 			strconv.Itoa(headerCeiling(c.w.maxHeader)) + " bytes; this server accepts at most " + strconv.Itoa(c.w.maxHeader) + " (max_header_size)\n")
 	}
+	if id := c.logOwnAnswer(status, len(body), string(line[9:])); id != "" {
+		b.WriteString(requestIDHeader + ": " + id + "\r\n")
+	}
 	b.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n")
 	b.Write(body)
-	_, err := c.write(b.Bytes())
+	if _, err := c.write(b.Bytes()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// logOwnAnswer gives an answer net/http wrote by itself a request id
+// (with assign_request_id) and logs it as an access line (with
+// access_log). net/http read no request line a handler could see, so
+// the line has none, and an error field that says what was answered. It
+// returns the id, "" without one.
+func (c *wireConn) logOwnAnswer(status, size int, what string) string {
+	var id string
+	if c.w.assignID {
+		id = loader.NewRequestID()
+	}
 	if c.w.accessLog {
 		ip, port := splitRemote(c.RemoteAddr().String())
 		l := c.w.log
 		if id != "" {
 			l = l.With().Str("request_id", id).Logger()
 		}
-		// The request could not be parsed, so there is no request line.
 		l.Info().Str("client_ip", ip).Str("client_port", port).Str("request_line", "").
-			Int("status_code", status).Int("body_length", len(body)).Float64("wall_seconds", 0).
-			Str("error", string(line[9:])).
-			Msg(c.w.render(accessFields{ip: ip, port: port, status: status, size: len(body)}))
+			Int("status_code", status).Int("body_length", size).Float64("wall_seconds", 0).
+			Str("error", what).
+			Msg(c.w.render(accessFields{ip: ip, port: port, status: status, size: size}))
 	}
-	if err != nil {
-		return 0, err
-	}
-	return len(p), nil
+	return id
 }

@@ -235,3 +235,45 @@ func TestUnreadBytesThroughWireConn(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// The answers net/http gives without calling a handler, to an Expect
+// other than 100-continue (417) and to OPTIONS * (200), carry a request
+// id like every other answer. FuzzServeConn found the 417.
+func TestAnswersWithoutAHandlerAreTraced(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	srv, _, wrapped := newServing(Defaults(), zerolog.New(&logs), http.NotFoundHandler(), ln)
+	go srv.Serve(wrapped)
+	defer srv.Close()
+	for _, tc := range []struct{ req, status string }{
+		{"GET / HTTP/1.1\r\nHost: x\r\nExpect: coffee\r\n\r\n", "417 Expectation Failed"},
+		{"GET / HTTP/1.0\r\nExpect: 0\r\n\r\n", "417 Expectation Failed"},
+		{"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", "200 OK"},
+	} {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		c.Write([]byte(tc.req))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		c.Close()
+		if err != nil {
+			t.Fatalf("%q: %v", tc.req, err)
+		}
+		id := resp.Header.Get(requestIDHeader)
+		if resp.Status != tc.status || !strings.HasPrefix(id, "req-") {
+			t.Errorf("%q: %s, request id %q; want %s with an id", tc.req, resp.Status, id, tc.status)
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for strings.Count(logs.String(), `"request_id":"req-`) < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := strings.Count(logs.String(), `"request_id":"req-`); n < 3 {
+		t.Errorf("%d access lines with a request id, want 3:\n%s", n, logs.String())
+	}
+}

@@ -106,6 +106,9 @@ var fuzzSeeds = []string{
 	"GET / HTTP/9.9\r\n\r\n",
 	"\r\n\r\nGET\r\n",
 	"GET / HTTP/1.1\r\nHost: x\r\n folded: line\r\n\r\n",
+	"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n",
+	"GET * HTTP/1.1\r\nHost: x\r\n\r\n",
+	"POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab",
 }
 
 // FuzzServeConn writes arbitrary bytes to a live connection of the real

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -200,6 +201,10 @@ func guard(o Options, next http.Handler) http.Handler {
 			headersTooLarge(w, size, maxSize)
 			return
 		}
+		if r.RequestURI == "*" && r.Method == http.MethodOptions {
+			answerServerOptions(w, r)
+			return
+		}
 		if inflight.Add(1) > limit {
 			inflight.Add(-1)
 			poolFull(w, int(limit))
@@ -356,6 +361,19 @@ func (s *streamWriter) stop() {
 	}
 	s.armed = true // no later begin rearms it
 	s.mu.Unlock()
+}
+
+// answerServerOptions answers "OPTIONS *", a question about the server
+// rather than a resource, as net/http's own handler for it does: 200,
+// no body, and at most 4 KB of the request's body read. net/http's
+// handler is turned off (DisableGeneralOptionsHandler) so that this
+// answer, like every other, carries the request id and is logged.
+func answerServerOptions(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Length", "0")
+	if r.ContentLength != 0 {
+		io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 4<<10))
+	}
+	w.WriteHeader(http.StatusOK)
 }
 
 func headerTooLong(w http.ResponseWriter, name string, n, maxLine int) {

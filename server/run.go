@@ -490,6 +490,9 @@ func newHTTPServer(o Options, log zerolog.Logger, app http.Handler) *http.Server
 		WriteTimeout:      o.WriteTimeout,
 		IdleTimeout:       o.IdleTimeout,
 		ErrorLog:          NewErrorLog(log, "http.Server"),
+		// The guard answers OPTIONS * itself (answerServerOptions), so
+		// that it gets a request id and an access line.
+		DisableGeneralOptionsHandler: true,
 	}
 	srv.SetKeepAlivesEnabled(o.KeepAlive)
 	return srv
