@@ -13,19 +13,23 @@ import (
 // accept gzip are compressed, when their Content-Type is text/* or
 // application/* (but not a zip or gzip type), as Paste decides.
 //
-// Left alone, because encoding them would be wrong: responses to HEAD,
-// 1xx, 204 and 304 responses (no body), responses that already have a
-// Content-Encoding, and partial responses (206, or any response with a
-// Content-Range): their Content-Range counts bytes of the unencoded
-// body, so compressing the slice would make the range describe bytes
-// that were never sent. Paste compresses 206s.
+// Left alone, because encoding them would be wrong: 1xx, 204 and 304
+// responses (no body), responses that already have a Content-Encoding,
+// and partial responses (206, or any response with a Content-Range):
+// their Content-Range counts bytes of the unencoded body, so compressing
+// the slice would make the range describe bytes that were never sent.
+// Paste compresses 206s.
 //
 // Content-Length is dropped from compressed responses, Vary gets
 // Accept-Encoding, Accept-Ranges is dropped (ranges of the encoded body
 // are not served) and a strong ETag is made weak (W/"..."), since the
 // compressed body is not byte for byte the representation the tag
 // names: If-None-Match still matches it, If-Range no longer does. Paste
-// keeps both.
+// keeps both. A 304 to a client that accepts gzip carries the weak tag
+// too (RFC 9110 §15.4.5: the validator the 200 would have carried), so
+// that a cache can freshen the compressed copy it holds; and a HEAD gets
+// the header fields its GET would (§9.3.2), Content-Encoding included,
+// with no body.
 //
 // Compressed responses over TLS can leak secrets they mix with
 // attacker-chosen text (BREACH): leave it out of pipelines whose
@@ -57,11 +61,11 @@ func Gzip(cfg *loader.Config) (loader.Middleware, error) {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Add("Vary", "Accept-Encoding")
-			if r.Method == http.MethodHead || !acceptsGzip(r.Header.Get("Accept-Encoding")) {
+			if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
 				next.ServeHTTP(w, r)
 				return
 			}
-			gw := &gzipWriter{responseWriter: responseWriter{ResponseWriter: w}, pool: pool}
+			gw := &gzipWriter{responseWriter: responseWriter{ResponseWriter: w}, pool: pool, head: r.Method == http.MethodHead}
 			defer gw.close()
 			next.ServeHTTP(gw, r)
 		})
@@ -98,6 +102,11 @@ type gzipWriter struct {
 	zw      *gzip.Writer
 	code    int // the status the handler asked for, until decided
 	decided bool
+	// head: the request is a HEAD, whose answer has the headers of its
+	// GET and no body; swallow: a HEAD answered as compressed, whose
+	// body bytes (net/http would discard them, but count them into a
+	// Content-Length of the unencoded body) are dropped here.
+	head, swallow bool
 }
 
 func (w *gzipWriter) WriteHeader(code int) {
@@ -120,7 +129,15 @@ func (w *gzipWriter) decide(first []byte) {
 		code = http.StatusOK
 	}
 	h := w.Header()
-	if len(first) > 0 {
+	switch {
+	case code == http.StatusNotModified:
+		// The 304 stands for the 200 this client would get, which is
+		// compressed unless its type is not (a 304 from ServeContent
+		// has no Content-Type: assume it would be).
+		if h.Get("Content-Encoding") == "" && (h.Get("Content-Type") == "" || compressible(http.StatusOK, h)) {
+			weakenETag(h)
+		}
+	case len(first) > 0 || w.head && h.Get("Content-Type") != "":
 		if _, ok := h["Content-Type"]; !ok {
 			h.Set("Content-Type", http.DetectContentType(first))
 		}
@@ -128,14 +145,23 @@ func (w *gzipWriter) decide(first []byte) {
 			h.Set("Content-Encoding", "gzip")
 			h.Del("Content-Length")
 			h.Del("Accept-Ranges")
-			if etag := h.Get("Etag"); strings.HasPrefix(etag, `"`) {
-				h.Set("Etag", "W/"+etag)
+			weakenETag(h)
+			if w.head {
+				w.swallow = true
+				break
 			}
 			w.zw = w.pool.Get().(*gzip.Writer)
 			w.zw.Reset(w.ResponseWriter)
 		}
 	}
 	w.responseWriter.WriteHeader(code)
+}
+
+// weakenETag makes a strong entity tag weak: W/"x" for "x".
+func weakenETag(h http.Header) {
+	if etag := h.Get("Etag"); strings.HasPrefix(etag, `"`) {
+		h.Set("Etag", "W/"+etag)
+	}
 }
 
 // compressible reports whether a response with this status and these
@@ -158,6 +184,9 @@ func (w *gzipWriter) Write(b []byte) (int, error) {
 	}
 	if !w.decided {
 		w.decide(b)
+	}
+	if w.swallow {
+		return len(b), nil
 	}
 	if w.zw == nil {
 		return w.responseWriter.Write(b)

@@ -187,3 +187,36 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
+
+// TestGzipValidatorsAgree: to a client that accepts gzip, the 304 and
+// the HEAD carry what the 200 carries: the weak ETag of the compressed
+// body (RFC 9110 §15.4.5, so that a cache can freshen its compressed
+// copy), and for HEAD the same header fields as the GET (§9.3.2).
+func TestGzipValidatorsAgree(t *testing.T) {
+	h := gzipped(t, fileHandler)
+	req := func(method string, header ...string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(method, "/hello.txt", nil)
+		r.Header.Set("Accept-Encoding", "gzip")
+		for i := 0; i+1 < len(header); i += 2 {
+			r.Header.Set(header[i], header[i+1])
+		}
+		return do(h, r)
+	}
+	get := req("GET")
+	etag := get.Header().Get("Etag")
+	if get.Code != 200 || get.Header().Get("Content-Encoding") != "gzip" || etag != `W/"1700000000.5-7"` {
+		t.Fatalf("GET: %d %v", get.Code, get.Header())
+	}
+	if nm := req("GET", "If-None-Match", etag); nm.Code != 304 || nm.Header().Get("Etag") != etag {
+		t.Errorf("304: %d, ETag %q; want 304 with the 200's %q", nm.Code, nm.Header().Get("Etag"), etag)
+	}
+	head := req("HEAD")
+	for _, k := range []string{"Content-Encoding", "Etag", "Accept-Ranges", "Content-Length", "Vary"} {
+		if g, h := get.Header().Get(k), head.Header().Get(k); g != h {
+			t.Errorf("HEAD %s = %q, GET's = %q", k, h, g)
+		}
+	}
+	if head.Body.Len() != 0 {
+		t.Errorf("HEAD has a body: %q", head.Body)
+	}
+}

@@ -112,12 +112,14 @@ func TestGzip(t *testing.T) {
 			t.Errorf("Accept-Encoding %q compressed", ae)
 		}
 	}
+	// A HEAD gets the header fields its GET gets (RFC 9110 §9.3.2), and
+	// no body.
 	if rec := do(h, func() *http.Request {
 		r := httptest.NewRequest("HEAD", "/x", nil)
 		r.Header.Set("Accept-Encoding", "gzip")
 		return r
-	}()); rec.Header().Get("Content-Encoding") != "" {
-		t.Errorf("HEAD compressed")
+	}()); rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("Content-Length") != "" || rec.Body.Len() != 0 {
+		t.Errorf("HEAD: %v, body %q; want the GET's Content-Encoding: gzip and no body", rec.Header(), rec.Body)
 	}
 	mw, _ := Gzip(newConfig(nil))
 	encoded := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

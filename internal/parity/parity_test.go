@@ -157,9 +157,9 @@ var suites = []struct {
 		{name: "gzip/encoded", target: "/api/x?encoding=br", header: []string{"Accept-Encoding: gzip"}, known: []string{"gzip-vary"}},
 		{name: "gzip/204", target: "/api/x?status=204", header: []string{"Accept-Encoding: gzip"}, known: []string{"gzip-vary", "gzip-empty"}},
 		{name: "gzip/file", target: "/hello.txt", header: []string{"Accept-Encoding: gzip"}, known: []string{"gzip-vary", "gzip-validators", "static-range-headers", "static-charset", "http-dates"}},
-		{name: "gzip/head", method: "HEAD", target: "/hello.txt", header: []string{"Accept-Encoding: gzip"}, known: []string{"gzip-vary", "static-range-headers", "static-charset", "http-dates"}},
+		{name: "gzip/head", method: "HEAD", target: "/hello.txt", header: []string{"Accept-Encoding: gzip"}, known: []string{"gzip-vary", "gzip-head", "gzip-validators", "static-range-headers", "static-charset", "http-dates"}},
 		{name: "gzip/range", target: "/hello.txt", header: []string{"Accept-Encoding: gzip", "Range: bytes=0-3"}, known: []string{"gzip-vary", "gzip-partial", "static-charset", "http-dates"}},
-		{name: "gzip/if-none-match", target: "/hello.txt", header: []string{"Accept-Encoding: gzip", "If-None-Match: $(gzip/file Etag)"}, known: []string{"gzip-vary", "bodiless-content-length"}},
+		{name: "gzip/if-none-match", target: "/hello.txt", header: []string{"Accept-Encoding: gzip", "If-None-Match: $(gzip/file Etag)"}, known: []string{"gzip-vary", "gzip-validators", "bodiless-content-length"}},
 	}},
 	{"prefix.ini", []request{
 		{name: "prefix/under", target: "/app/x"},
@@ -202,6 +202,7 @@ var documented = map[string][]string{
 	"gzip-empty":              {"header:Content-Encoding", "header:Content-Length"},
 	"gzip-partial":            {"body", "header:Content-Encoding", "header:Content-Length"},
 	"gzip-validators":         {"header:Etag", "header:Accept-Ranges"},
+	"gzip-head":               {"header:Content-Encoding", "header:Content-Length"},
 	"prefix-segment":          {"body", "header:Content-Length"},
 }
 
