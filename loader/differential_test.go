@@ -126,7 +126,7 @@ func differentialCases(t *testing.T) []diffCase {
 			return nil
 		}
 		for _, s := range f.Sections {
-			if name, ok := s.Name(); ok && appKinds[s.Kind()] {
+			if name, ok := s.Name(); ok && isApp(s) {
 				cases = append(cases, diffCase{file: path, name: name})
 			}
 		}

@@ -9,6 +9,7 @@ import (
 
 	_ "github.com/pasteserve/pasteserve/apps"
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/pastetest"
 )
 
@@ -16,8 +17,6 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/paste")
 
 const corpusDir = "../testdata/paste/corpus"
-
-var appKinds = map[string]bool{"app": true, "application": true, "composite": true, "composit": true, "pipeline": true, "filter-app": true}
 
 // TestCorpusGraphs resolves every app-kind section of every corpus file
 // and compares the plan (text form, or the positioned error) with
@@ -35,7 +34,7 @@ func TestCorpusGraphs(t *testing.T) {
 		}
 		for _, s := range f.Sections {
 			name, ok := s.Name()
-			if !ok || !appKinds[s.Kind()] {
+			if !ok || !isApp(s) {
 				continue
 			}
 			n++
@@ -53,4 +52,11 @@ func TestCorpusGraphs(t *testing.T) {
 	if n < 150 {
 		t.Errorf("resolved %d sections, want every app section of the corpus (150 or more)", n)
 	}
+}
+
+// isApp reports whether s is a section that makes an app, by the
+// loader's own rule.
+func isApp(s *dsl.Section) bool {
+	typ, ok := loader.SectionType(s)
+	return ok && typ == loader.TypeApp
 }

@@ -217,24 +217,7 @@ func prefixList(typ ObjectType) string {
 // loads, and a bare section beside it is never used (Resolver.Warnings
 // says so).
 func (fl *fileLoader) findSection(typ ObjectType, name string, from dsl.Pos) (*dsl.Section, error) {
-	var found, bare []*dsl.Section
-	for _, group := range prefixGroups[typ] {
-		for _, prefix := range group {
-			if m := fl.file.byKind[prefix][name]; len(m) > 0 {
-				found = append(found, m...)
-				break
-			}
-		}
-		if name != "main" {
-			continue
-		}
-		for _, prefix := range group {
-			if s := fl.file.bare[prefix]; s != nil {
-				bare = append(bare, s)
-				break
-			}
-		}
-	}
+	found, bare := fl.file.lookup(typ, name)
 	if len(found) == 0 {
 		found = bare
 	} else {
@@ -261,17 +244,69 @@ func (fl *fileLoader) findSection(typ ObjectType, name string, from dsl.Pos) (*d
 	return nil, dsl.Diagnostics{d}
 }
 
+// lookup finds the sections that answer to name as a typ: found, the
+// named sections (one per prefix group: more than one is ambiguous), and
+// bare, for main, the bare sections ([app], [composite], ...) that answer
+// to it when no named one does.
+func (x *indexedFile) lookup(typ ObjectType, name string) (found, bare []*dsl.Section) {
+	for _, group := range prefixGroups[typ] {
+		for _, prefix := range group {
+			if m := x.byKind[prefix][name]; len(m) > 0 {
+				found = append(found, m...)
+				break
+			}
+		}
+		if name != "main" {
+			continue
+		}
+		for _, prefix := range group {
+			if s := x.bare[prefix]; s != nil {
+				bare = append(bare, s)
+				break
+			}
+		}
+	}
+	return found, bare
+}
+
+// SectionType returns the type of object section s defines, by its
+// kind, the text before the ':' of its header, as PasteDeploy reads it: TypeApp for [app:], [application:], [composite:], [composit:],
+// [pipeline:] and [filter-app:], TypeFilter for [filter:], TypeServer
+// for [server:]; a bare section ([app], [composite], [filter], ...)
+// has the type of its kind too, and answers to main. ok is false for a
+// section PasteDeploy does not read: [DEFAULT], [loggers], [uwsgi], a
+// misspelt [App:main] or [app :main].
+func SectionType(s *dsl.Section) (typ ObjectType, ok bool) {
+	kind := s.Kind()
+	for _, t := range []ObjectType{TypeApp, TypeFilter, TypeServer} {
+		for _, g := range prefixGroups[t] {
+			for _, p := range g {
+				if p == kind {
+					return t, true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+// Defines reports whether file f has a section that Resolve finds for
+// the object name of type typ: a named section, or, for main, a bare
+// one. It reports true when the name is ambiguous too (Resolve then
+// says so); it does not look into files that f includes with config:.
+func Defines(f *dsl.File, typ ObjectType, name string) bool {
+	found, bare := index(f).lookup(typ, name)
+	return len(found) > 0 || len(bare) > 0
+}
+
 // sectionsOf lists the sections of the file that can make a typ, when
 // there are few enough to read in a message.
 func (fl *fileLoader) sectionsOf(typ ObjectType) string {
 	var out []string
 	for _, s := range fl.file.Sections {
-		for _, g := range prefixGroups[typ] {
-			for _, p := range g {
-				if _, ok := s.Name(); ok && s.Kind() == p {
-					out = append(out, "["+s.Header+"]")
-				}
-			}
+		_, named := s.Name()
+		if t, ok := SectionType(s); ok && named && t == typ {
+			out = append(out, "["+s.Header+"]")
 		}
 	}
 	if len(out) == 0 || len(out) > 8 {

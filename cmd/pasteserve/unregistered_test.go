@@ -45,7 +45,7 @@ func TestUnregisteredReferences(t *testing.T) {
 		missing := map[string]bool{}
 		for _, s := range f.Sections {
 			name, ok := s.Name()
-			if !ok || !map[string]bool{"app": true, "application": true, "composite": true, "composit": true, "pipeline": true, "filter-app": true}[s.Kind()] {
+			if typ, app := loader.SectionType(s); !ok || !app || typ != loader.TypeApp {
 				continue
 			}
 			for _, strategy := range []string{"keystone", "noauth", "noauth2"} {
