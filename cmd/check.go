@@ -112,7 +112,7 @@ Options:`)
 	// Build what resolved, calling every factory, as serve does; nothing
 	// listens. References with no factory are warned about below.
 	for _, n := range plans {
-		c.add(loader.CheckBuild(n, loader.Default))
+		c.add(loader.CheckBuild(n, loader.Default, true))
 	}
 	c.diags = append(c.diags, r.Warnings()...)
 	for _, s := range f.Sections {

@@ -12,7 +12,8 @@ import (
 // Build makes the handler that n describes, calling factories from reg:
 // a pipeline becomes an alice chain with its first filter outermost, a
 // filter-app or filter-with node the filter applied to its app. n must be
-// an app (Type TypeApp).
+// an app (Type TypeApp), and a whole plan: one that Resolve returned
+// with an error, which has nil parts, is refused (CheckBuild takes it).
 //
 // Build does not stop at the first error, as go/scanner does not: every
 // factory of the plan is called, and the error is a dsl.Diagnostics
@@ -23,7 +24,7 @@ import (
 // when the child fails, so that its siblings are built and checked.
 func Build(n *Node, reg *Registry) (http.Handler, error) {
 	b := &builder{reg: reg}
-	h := b.app(n)
+	h := b.app(n, nil)
 	if err := b.err(); err != nil {
 		return nil, err
 	}
@@ -34,7 +35,7 @@ func Build(n *Node, reg *Registry) (http.Handler, error) {
 // are reported as Build reports them.
 func BuildFilter(n *Node, reg *Registry) (Middleware, error) {
 	b := &builder{reg: reg}
-	mw := b.filter(n)
+	mw := b.filter(n, nil)
 	if err := b.err(); err != nil {
 		return nil, err
 	}
@@ -42,23 +43,51 @@ func BuildFilter(n *Node, reg *Registry) (Middleware, error) {
 }
 
 // CheckBuild builds n as Build does, calling every factory, and returns
-// every error Build would, except for references with no registered
-// factory at all: those parts are skipped without an error, so that a file
-// whose Python factories have no Go counterpart yet can be checked for
-// everything else. pasteserve check uses it, and warns about the
-// unregistered references itself.
-func CheckBuild(n *Node, reg *Registry) error {
-	b := &builder{reg: reg, skipUnregistered: true}
-	b.app(n)
+// every error Build would; the handler it makes is thrown away. It is
+// what pasteserve check runs, to report every problem serve would meet
+// before it listens.
+//
+// n may be a plan that Resolve returned with its error: the parts that
+// failed to resolve (nil in the plan) are skipped, since Resolve
+// reported them, and the rest is built, so that the errors of both show
+// at once. A nil n is no error.
+//
+// With allowUnregistered, a reference with no registered factory at all
+// is skipped too, without an error, so that a file whose Python
+// factories have no Go counterpart yet can be checked for everything
+// else (pasteserve check --allow-unregistered, which warns about those
+// references itself). Without it such a reference is the error Build
+// gives. A reference registered as another kind of object is an error
+// either way.
+func CheckBuild(n *Node, reg *Registry, allowUnregistered bool) error {
+	if n == nil {
+		return nil
+	}
+	b := &builder{reg: reg, partial: true, skipUnregistered: allowUnregistered}
+	b.app(n, nil)
 	return b.err()
 }
 
 // builder builds one plan, collecting the errors it meets.
 type builder struct {
 	reg              *Registry
+	partial          bool // the plan may have nil parts (CheckBuild)
 	skipUnregistered bool
 	errs             dsl.Diagnostics
 	seen             map[string]bool // "pos: message" of every error in errs
+}
+
+// unresolved handles a nil part of the plan, one that failed to resolve.
+// CheckBuild skips it: Resolve reported why. Build refuses the plan.
+func (b *builder) unresolved(parent *Node) {
+	if b.partial {
+		return
+	}
+	var pos dsl.Pos
+	if parent != nil {
+		pos = parent.Pos
+	}
+	b.report(pos, errors.New("the plan has a part that did not resolve: build a plan only when Resolve returned no error"))
 }
 
 // failedApp and failedFilter stand in for parts that failed to build.
@@ -94,23 +123,29 @@ func (b *builder) err() error {
 	return b.errs
 }
 
-func (b *builder) app(n *Node) http.Handler {
+// app builds n, an app of the plan; parent is the node that holds it,
+// for an error about a part missing from the plan.
+func (b *builder) app(n, parent *Node) http.Handler {
+	if n == nil {
+		b.unresolved(parent)
+		return failedApp
+	}
 	switch n.Kind {
 	case NodePipeline:
-		h := b.app(n.App)
+		h := b.app(n.App, n)
 		mws := make([]alice.Constructor, 0, len(n.Filters))
 		for _, fn := range n.Filters {
-			mws = append(mws, alice.Constructor(b.filter(fn)))
+			mws = append(mws, alice.Constructor(b.filter(fn, n)))
 		}
 		return alice.New(mws...).Then(h)
 	case NodeFilterApp:
 		// PasteDeploy's creation order: the next app, then the filter.
-		h := b.app(n.App)
-		return b.notNil(b.filter(n.Filter)(h), n.Filter)
+		h := b.app(n.App, n)
+		return b.notNil(b.filter(n.Filter, n)(h), n.Filter)
 	case NodeFilterWith:
 		// PasteDeploy's creation order: the filter, then the app.
-		mw := b.filter(n.Filter)
-		h := b.app(n.App)
+		mw := b.filter(n.Filter, n)
+		h := b.app(n.App, n)
 		return b.notNil(mw(h), n.Filter)
 	}
 	f, ok := b.factory(n, TypeApp)
@@ -131,10 +166,15 @@ func (b *builder) app(n *Node) http.Handler {
 	return b.notNil(h, n)
 }
 
-func (b *builder) filter(n *Node) Middleware {
+// filter builds n, a filter of the plan, as app builds an app.
+func (b *builder) filter(n, parent *Node) Middleware {
+	if n == nil {
+		b.unresolved(parent)
+		return failedFilter
+	}
 	if n.Kind == NodeFilterWith {
-		outer := b.filter(n.Filter)
-		inner := b.filter(n.App)
+		outer := b.filter(n.Filter, n)
+		inner := b.filter(n.App, n)
 		return func(h http.Handler) http.Handler { return outer(inner(h)) }
 	}
 	f, ok := b.factory(n, TypeFilter)
@@ -209,17 +249,24 @@ func (l *compositeLoader) GetApp(name string) (http.Handler, error) {
 	if l.byName == nil {
 		l.byName = make(map[string]*Node, len(l.n.Children))
 		for _, c := range l.n.Children {
-			l.byName[c.Name] = c
+			if c != nil {
+				l.byName[c.Name] = c
+			}
+		}
+		// A child that failed to resolve is nil in the plan: the name
+		// it was asked for says which one it is.
+		for _, name := range l.n.failedChildren {
+			l.byName[name] = nil
 		}
 	}
 	if c, ok := l.byName[name]; ok {
-		return l.b.app(c), nil
+		return l.b.app(c, l.n), nil
 	}
 	child, ok := l.resolve(TypeApp, name)
 	if !ok {
 		return failedApp, nil
 	}
-	return l.b.app(child), nil
+	return l.b.app(child, l.n), nil
 }
 
 func (l *compositeLoader) GetFilter(name string) (Middleware, error) {
@@ -227,7 +274,7 @@ func (l *compositeLoader) GetFilter(name string) (Middleware, error) {
 	if !ok {
 		return failedFilter, nil
 	}
-	return l.b.filter(child), nil
+	return l.b.filter(child, l.n), nil
 }
 
 // resolve resolves a name the composite asks for that the plan does not
@@ -239,18 +286,17 @@ func (l *compositeLoader) resolve(t ObjectType, name string) (*Node, bool) {
 	}
 	r := l.n.file.r
 	var child *Node
-	var err error
+	var errs, more dsl.Diagnostics
 	if t == TypeApp {
-		child, err = l.n.file.child(name, l.n.Global, l.n.Pos)
+		child, errs = l.n.file.child(name, l.n.Global, l.n.Pos)
 	} else {
-		child, err = l.n.file.context(t, name, l.n.Global, l.n.Pos)
+		child, errs = l.n.file.context(t, name, l.n.Global, l.n.Pos)
 	}
-	if err == nil {
-		err = r.expand(child)
-	}
-	if err != nil {
-		l.b.report(l.n.Pos, err)
-		return nil, false
+	child, more = r.expand(child)
+	if errs = append(errs, more...); len(errs) > 0 {
+		l.b.report(l.n.Pos, sortedOnce(errs))
+		// What did resolve is still checked; Build stops here.
+		return child, child != nil && l.b.partial
 	}
 	return child, true
 }

@@ -250,7 +250,7 @@ func TestBuildReportsEveryError(t *testing.T) {
 	}
 
 	// CheckBuild reports the same but for the unregistered reference.
-	err = CheckBuild(n, reg)
+	err = CheckBuild(n, reg, true)
 	got = strings.ReplaceAll(fmt.Sprint(err), dir+string(filepath.Separator), "")
 	if strings.Contains(got, "echo-trcae") || strings.Count(got, "\n") != 3 {
 		t.Errorf("CheckBuild:\n%s", got)
@@ -268,7 +268,7 @@ func TestCheckBuildKeepsMisusedReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = CheckBuild(n, reg)
+	err = CheckBuild(n, reg, true)
 	if err == nil || strings.Contains(err.Error(), "Nowhere") || !strings.Contains(err.Error(), "api.ini:4:7: [app:app]: egg:pasteserve#tag is registered as a filter") {
 		t.Errorf("CheckBuild: %v", err)
 	}

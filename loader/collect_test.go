@@ -3,10 +3,139 @@ package loader
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pasteserve/pasteserve/dsl"
 )
+
+// resolveErrs resolves main in api.ini of files and returns the plan and
+// the error text, file names made relative to the directory.
+func resolveErrs(t *testing.T, reg *Registry, fs map[string]string) (*Node, string, string) {
+	t.Helper()
+	dir := files(t, fs)
+	n, err := (&Resolver{Registry: reg}).Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+	return n, strings.ReplaceAll(fmt.Sprint(err), dir+string(filepath.Separator), ""), dir
+}
+
+// Resolution reports every problem, not only the first: each pipeline
+// item, each section, each composite child, both halves of a filter-app,
+// and a filter-with beside its object. Each section reports its first
+// problem. Resolution once stopped at the first error of all.
+func TestResolveReportsEveryError(t *testing.T) {
+	reg := fuzzRegistry()
+	for _, tc := range []struct {
+		name, src string
+		want      []string
+	}{
+		{"pipeline items", "[pipeline:main]\npipeline = a b app\n[app:app]\nuse = egg:pasteserve#app\n", []string{
+			`api.ini:2:12: no filter named "a" in api.ini (looked for [filter:NAME])`,
+			`api.ini:2:14: no filter named "b" in api.ini (looked for [filter:NAME])`,
+		}},
+		{"the app and the filters of a pipeline", "[pipeline:main]\npipeline = a\n  b\n  nowhere\n", []string{
+			`api.ini:2:12: no filter named "a"`,
+			`api.ini:3:3: no filter named "b"`,
+			`api.ini:4:3: no app named "nowhere"`,
+		}},
+		{"three sections", "[pipeline:main]\npipeline = a b app\n" +
+			"[filter:a]\nuse = egg:pasteserve#filter\nx = %(nope1)s\n" +
+			"[filter:b]\nuse = egg:pasteserve#filter\ny = %(nope2)s\n" +
+			"[app:app]\nuse = egg:pasteserve#app\nz = %(nope3)s\n", []string{
+			`api.ini:5:1: "x" refers to %(nope1)s, which is not defined here or in [DEFAULT]`,
+			`api.ini:8:1: "y" refers to %(nope2)s, which is not defined here or in [DEFAULT]`,
+			`api.ini:11:1: "z" refers to %(nope3)s, which is not defined here or in [DEFAULT]`,
+		}},
+		{"the first problem of a section", "[app:main]\nuse = egg:pasteserve#app\nx = %(nope1)s\ny = %(nope2)s\n", []string{
+			`api.ini:3:1: "x" refers to %(nope1)s`,
+		}},
+		{"composite children", "[composite:main]\nuse = egg:Paste#urlmap\n/ = one\n/v1 = two\n/v2 = app\n/v3 = f app\n[app:app]\nuse = egg:pasteserve#app\n", []string{
+			`api.ini:3:1: no app named "one"`,
+			`api.ini:4:1: no app named "two"`,
+			`api.ini:6:1: no filter named "f"`,
+		}},
+		{"filter-app", "[filter-app:main]\nuse = nofilter\nnext = noapp\n", []string{
+			`api.ini:2:7: no filter named "nofilter"`,
+			`api.ini:3:1: no app named "noapp"`,
+		}},
+		{"filter-with", "[app:main]\nuse = broken\nfilter-with = nof\n[app:broken]\nuse = egg:pasteserve#app\nk = %(x)s\n", []string{
+			`api.ini:3:1: no filter named "nof"`,
+			`api.ini:6:1: "k" refers to %(x)s`,
+		}},
+		{"one section reached twice, reported once", "[composite:main]\nuse = egg:Paste#urlmap\n/ = p1\n/v1 = p2\n" +
+			"[pipeline:p1]\npipeline = f app\n[pipeline:p2]\npipeline = f app\n[filter:f]\nuse = egg:pasteserve#filter\nx = %(nope)s\n[app:app]\nuse = egg:pasteserve#app\n", []string{
+			`api.ini:11:1: "x" refers to %(nope)s`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, got, _ := resolveErrs(t, reg, map[string]string{"api.ini": tc.src})
+			lines := strings.Split(got, "\n")
+			if len(lines) != len(tc.want) {
+				t.Fatalf("%d errors, want %d:\n%s", len(lines), len(tc.want), got)
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(lines[i], w) {
+					t.Errorf("error %d is\n  %s\nwant it to start with\n  %s", i+1, lines[i], w)
+				}
+			}
+		})
+	}
+}
+
+// With its error, Resolve returns the plan as far as it resolved, the
+// failed parts nil. CheckBuild builds the rest, calling its factories
+// (here the app's, which fails) and skipping the nil parts, without
+// resolving a composite's failed child again; Build refuses the plan.
+func TestPartialPlan(t *testing.T) {
+	reg := fuzzRegistry()
+	n, got, _ := resolveErrs(t, reg, map[string]string{"api.ini": "[pipeline:main]\npipeline = a filter app\n[filter:filter]\nuse = egg:pasteserve#filter\n[app:app]\nuse = egg:pasteserve#app\nfail = yes\n"})
+	if n == nil || n.Kind != NodePipeline || len(n.Filters) != 2 || n.Filters[0] != nil || n.Filters[1] == nil || n.App == nil {
+		t.Fatalf("plan %+v, want a pipeline with a nil first filter (errors %s)", n, got)
+	}
+	var walked []string
+	Walk(n, func(n *Node) { walked = append(walked, n.Section) })
+	if fmt.Sprint(walked) != "[pipeline:main filter:filter app:app]" {
+		t.Errorf("Walk visits %v", walked)
+	}
+	err := CheckBuild(n, reg, false)
+	if err == nil || err.Error() != strings.Split(err.Error(), "\n")[0] || !strings.Contains(err.Error(), "api.ini:7:1: [app:app] fail: asked to fail: yes") {
+		t.Errorf("CheckBuild: %v", err)
+	}
+	if h, err := Build(n, reg); h != nil || err == nil || !strings.Contains(err.Error(), "api.ini:1:1: the plan has a part that did not resolve") {
+		t.Errorf("Build of a partial plan: %v, %v", h, err)
+	}
+
+	// A composite's child that failed is skipped at build time: the
+	// composite asks for it, and gets a stand-in without a second error.
+	n, got, _ = resolveErrs(t, reg, map[string]string{"api.ini": "[composite:main]\nuse = egg:Paste#urlmap\n/ = nowhere\n/v1 = app\n[app:app]\nuse = egg:pasteserve#app\nfail = yes\n"})
+	if n == nil || n.Children["/"] != nil || n.Children["/v1"] == nil || !strings.Contains(got, `api.ini:3:1: no app named "nowhere"`) {
+		t.Fatalf("plan %+v, errors %s", n, got)
+	}
+	if err := CheckBuild(n, reg, false); err == nil || strings.Contains(err.Error(), "nowhere") || !strings.Contains(err.Error(), "asked to fail") {
+		t.Errorf("CheckBuild: %v", err)
+	}
+	if err := CheckBuild(nil, reg, false); err != nil {
+		t.Errorf("CheckBuild(nil): %v", err)
+	}
+}
+
+// A plan without errors builds to the same handler, with the same
+// errors, through Build and CheckBuild; with allowUnregistered only the
+// unregistered reference goes.
+func TestCheckBuildIsBuild(t *testing.T) {
+	reg := fuzzRegistry()
+	n, got, _ := resolveErrs(t, reg, map[string]string{"api.ini": "[pipeline:main]\npipeline = egg:Nowhere#f filter app\n[filter:filter]\nuse = egg:pasteserve#filter\nfail = yes\n[app:app]\nuse = egg:pasteserve#app\n"})
+	if got != "<nil>" {
+		t.Fatal(got)
+	}
+	_, berr := Build(n, reg)
+	cerr := CheckBuild(n, reg, false)
+	if berr == nil || cerr == nil || berr.Error() != cerr.Error() || !strings.Contains(cerr.Error(), "egg:Nowhere#f") {
+		t.Errorf("Build: %v\nCheckBuild: %v", berr, cerr)
+	}
+	if err := CheckBuild(n, reg, true); err == nil || strings.Contains(err.Error(), "Nowhere") || !strings.Contains(err.Error(), "asked to fail") {
+		t.Errorf("CheckBuild allowing unregistered: %v", err)
+	}
+}
 
 // SectionType and Defines are the loader's rule for which sections make
 // which objects, for callers (pasteserve check) that must not keep a

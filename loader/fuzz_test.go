@@ -128,6 +128,14 @@ func FuzzResolveBuild(f *testing.F) {
 				WriteText(&b, n, TextOptions{Registry: reg, BaseDir: dir})
 				Expr(n)
 				_, err = Build(n, reg)
+			} else if ds, ok := err.(dsl.Diagnostics); ok {
+				// A plan as far as it resolved is checked, as
+				// pasteserve check does: its nil parts must not
+				// panic, and its errors are positioned too.
+				Walk(n, func(*Node) {})
+				var more dsl.Diagnostics
+				errors.As(CheckBuild(n, reg, false), &more)
+				err = append(ds, more...)
 			}
 			done <- err
 		}()

@@ -97,7 +97,8 @@ type Node struct {
 	LocalPos map[string]dsl.Pos
 	Global   map[string]string
 
-	// Structure.
+	// Structure. In a plan that Resolve returned with an error, a part
+	// that failed to resolve is nil (see Resolve).
 	Filters []*Node // NodePipeline: the filters, outermost first
 	App     *Node   // NodePipeline: the app; NodeFilterApp: next; NodeFilterWith: the wrapped object
 	Filter  *Node   // NodeFilterApp, NodeFilterWith: the filter
@@ -109,4 +110,8 @@ type Node struct {
 
 	// Composites resolve child names in the file that defines them.
 	file *fileLoader
+	// failedChildren are the names of the children that failed to
+	// resolve (nil in Children), so that building the composite skips
+	// them rather than resolving them again.
+	failedChildren []string
 }

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -40,6 +41,23 @@ type frame struct {
 // the paste file at path, as PasteDeploy's loadapp, loadfilter and
 // loadserver would, with global as the caller's global_conf. It calls no
 // factory.
+//
+// Resolve does not stop at the first error, as go/scanner does not: it
+// goes on with every part it can reach, and the error is a
+// dsl.Diagnostics listing every problem once, sorted by position. Each
+// section reports the first problem in it (a bad %(...)s in one of its
+// keys, a missing next, ...); the objects it names are resolved each on
+// its own, so that every pipeline item, composite child, filter-with
+// and next that fails is reported, not only the first.
+//
+// With an error, Resolve also returns the plan as far as it resolved
+// (or nil, when the object itself failed), as dsl.Parse returns the
+// file as far as it read it: the parts that failed are nil in it (a
+// pipeline's filter or app, a composite's child, a filter-app's next).
+// Such a plan is for finding the rest of the errors (CheckBuild builds
+// it, calling the factories of what did resolve); Build refuses it, and
+// the printers (Expr, WriteText, ...) expect a plan without errors. Walk
+// skips its nil parts.
 func (r *Resolver) Resolve(path, name string, typ ObjectType, global map[string]string) (*Node, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -52,16 +70,45 @@ func (r *Resolver) Resolve(path, name string, typ ObjectType, global map[string]
 	if err != nil {
 		return nil, err
 	}
-	n, err := fl.context(typ, name, global, dsl.Pos{Filename: path})
-	if err != nil {
-		return nil, err
+	n, errs := fl.context(typ, name, global, dsl.Pos{Filename: path})
+	if n != nil && !r.SkipChildren {
+		var more dsl.Diagnostics
+		n, more = r.expand(n)
+		errs = append(errs, more...)
 	}
-	if !r.SkipChildren {
-		if err := r.expand(n); err != nil {
-			return nil, err
-		}
+	if len(errs) > 0 {
+		return n, sortedOnce(errs)
 	}
 	return n, nil
+}
+
+// sortedOnce returns ds sorted by position, each problem once: a section
+// reached along two paths (a filter in two pipelines) reports its
+// problem once.
+func sortedOnce(ds dsl.Diagnostics) dsl.Diagnostics {
+	seen := make(map[string]bool, len(ds))
+	out := make(dsl.Diagnostics, 0, len(ds))
+	for _, d := range ds {
+		if k := d.Error(); !seen[k] {
+			seen[k] = true
+			out = append(out, d)
+		}
+	}
+	out.Sort()
+	return out
+}
+
+// diagnostics returns err as diagnostics: the resolver's own errors are
+// dsl.Diagnostics already; anything else is placed at pos.
+func diagnostics(pos dsl.Pos, err error) dsl.Diagnostics {
+	if err == nil {
+		return nil
+	}
+	var ds dsl.Diagnostics
+	if errors.As(err, &ds) {
+		return ds
+	}
+	return dsl.Diagnostics{{Pos: pos, Msg: err.Error()}}
 }
 
 // Files returns the parsed files the resolver has read, for printing
@@ -330,17 +377,21 @@ func (fl *fileLoader) nearSections(name string) string {
 // (a section name in this file, or a URI) as an object of type typ, with
 // global as the caller's global configuration. from is where the name
 // was written, for errors.
-func (fl *fileLoader) context(typ ObjectType, name string, global map[string]string, from dsl.Pos) (*Node, error) {
+//
+// It returns the problems it met, as Resolve describes them: the first
+// one of the section itself, which leaves the node nil, and those of
+// each object the section names, which leave that part of the node nil.
+func (fl *fileLoader) context(typ ObjectType, name string, global map[string]string, from dsl.Pos) (*Node, dsl.Diagnostics) {
 	if isURI(name) {
-		n, err := fl.r.loadURI(typ, name, fl.dir, global, from, fl)
+		n, errs := fl.r.loadURI(typ, name, fl.dir, global, from, fl)
 		if n != nil {
 			n.Name = name
 		}
-		return n, err
+		return n, errs
 	}
 	s, err := fl.findSection(typ, name, from)
 	if err != nil {
-		return nil, err
+		return nil, diagnostics(from, err)
 	}
 	if fl.r.visited == nil {
 		fl.r.visited = map[*dsl.Section]bool{}
@@ -348,7 +399,7 @@ func (fl *fileLoader) context(typ ObjectType, name string, global map[string]str
 	fl.r.visited[s] = true
 	for i, fr := range fl.r.stack {
 		if fr.file == fl.path && fr.section == s.Header {
-			return nil, fl.r.cycleError(i, s)
+			return nil, diagnostics(s.Pos, fl.r.cycleError(i, s))
 		}
 	}
 	fl.r.stack = append(fl.r.stack, frame{fl.path, s.Header, s.Pos})
@@ -356,7 +407,7 @@ func (fl *fileLoader) context(typ ObjectType, name string, global map[string]str
 
 	defaults, err := fl.defaultValues()
 	if err != nil {
-		return nil, err
+		return nil, diagnostics(s.Pos, err)
 	}
 	gc := maps.Clone(defaults)
 	maps.Copy(gc, global)
@@ -373,14 +424,14 @@ func (fl *fileLoader) context(typ ObjectType, name string, global map[string]str
 		case strings.HasPrefix(e.Key, "set "):
 			v, err := interpolate(e.Value, e.Key, lookup)
 			if err != nil {
-				return nil, posErr(e.KeyPos, "%v", err)
+				return nil, posDiags(e.KeyPos, "%v", err)
 			}
 			k := strings.TrimSpace(e.Key[4:])
 			gc[k], sec.additions[k] = v, v
 		case strings.HasPrefix(e.Key, "get "):
 			v, err := interpolate(e.Value, e.Key, lookup)
 			if err != nil {
-				return nil, posErr(e.KeyPos, "%v", err)
+				return nil, posDiags(e.KeyPos, "%v", err)
 			}
 			gets = append(gets, get{strings.TrimSpace(e.Key[4:]), v, e.KeyPos})
 		default:
@@ -392,7 +443,7 @@ func (fl *fileLoader) context(typ ObjectType, name string, global map[string]str
 			}
 			v, err := interpolate(e.Value, e.Key, lookup)
 			if err != nil {
-				return nil, posErr(e.KeyPos, "%v", err)
+				return nil, posDiags(e.KeyPos, "%v", err)
 			}
 			sec.set(e.Key, v, e.KeyPos)
 		}
@@ -400,7 +451,7 @@ func (fl *fileLoader) context(typ ObjectType, name string, global map[string]str
 	for _, g := range gets {
 		v, ok := gc[g.global]
 		if !ok {
-			return nil, posErr(g.pos, "get %s = %s: there is no global %q (from [DEFAULT] or a set key)", g.local, g.global, g.global)
+			return nil, posDiags(g.pos, "get %s = %s: there is no global %q (from [DEFAULT] or a set key)", g.local, g.global, g.global)
 		}
 		sec.set(g.local, v, g.pos)
 	}
@@ -413,30 +464,33 @@ func (fl *fileLoader) context(typ ObjectType, name string, global map[string]str
 	sec.pop("require")
 
 	var n *Node
+	var errs dsl.Diagnostics
 	kind := s.Kind()
 	switch {
 	case kind == "filter-app":
-		n, err = sec.filterApp(typ, gc)
+		n, errs = sec.filterApp(typ, gc)
 	case kind == "pipeline":
-		n, err = sec.pipeline(typ, gc)
+		n, errs = sec.pipeline(typ, gc)
 	case sec.has("use"):
-		n, err = sec.fromUse(typ, gc)
+		n, errs = sec.fromUse(typ, gc)
 	default:
-		n, err = sec.explicit(typ, gc)
+		n, errs = sec.explicit(typ, gc)
 	}
-	if err != nil {
-		return nil, err
+	if n != nil {
+		n.Name = name
 	}
-	n.Name = name
 	if filterWith == "" {
-		return n, nil
+		return n, errs
 	}
-	f, err := fl.context(TypeFilter, filterWith, gc, filterWithPos)
-	if err != nil {
-		return nil, err
+	// The filter is a section of its own: its problems are reported
+	// even when the object's are.
+	f, ferrs := fl.context(TypeFilter, filterWith, gc, filterWithPos)
+	errs = append(errs, ferrs...)
+	if n == nil {
+		return nil, errs
 	}
 	return &Node{Kind: NodeFilterWith, Type: typ, Name: name, Section: s.Header, File: fl.path, Pos: s.Pos,
-		Local: map[string]string{}, LocalPos: map[string]dsl.Pos{}, Global: gc, Filter: f, App: n, file: fl}, nil
+		Local: map[string]string{}, LocalPos: map[string]dsl.Pos{}, Global: gc, Filter: f, App: n, file: fl}, errs
 }
 
 // options lists a section's entries as configparser's options() does:
@@ -531,20 +585,20 @@ func (r *Resolver) cycleError(start int, s *dsl.Section) error {
 // loadURI is PasteDeploy's loadcontext for a URI met in a file (or given
 // by the caller): config: opens another file, egg: and call: name a
 // factory.
-func (r *Resolver) loadURI(typ ObjectType, raw, relativeTo string, global map[string]string, from dsl.Pos, user *fileLoader) (*Node, error) {
+func (r *Resolver) loadURI(typ ObjectType, raw, relativeTo string, global map[string]string, from dsl.Pos, user *fileLoader) (*Node, dsl.Diagnostics) {
 	u, err := parseURI(raw, "")
 	if err != nil {
-		return nil, posErr(from, "%v", err)
+		return nil, posDiags(from, "%v", err)
 	}
 	switch u.scheme {
 	case "config":
 		path, err := configPath(u.path, relativeTo)
 		if err != nil {
-			return nil, posErr(from, "%v", err)
+			return nil, posDiags(from, "%v", err)
 		}
 		fl, err := r.open(path, from, global)
 		if err != nil {
-			return nil, err
+			return nil, diagnostics(from, err)
 		}
 		return fl.context(typ, u.name, global, from)
 	case "egg":
@@ -567,6 +621,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// posDiags makes one diagnostic at pos.
+func posDiags(pos dsl.Pos, format string, args ...any) dsl.Diagnostics {
+	return dsl.Diagnostics{{Pos: pos, Msg: fmt.Sprintf(format, args...)}}
 }
 
 // posErr makes a one-diagnostic error at pos.

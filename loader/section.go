@@ -56,21 +56,23 @@ func (c *sectionConf) valuePos(key, value string, keyPos dsl.Pos, i int) dsl.Pos
 
 // fromUse is PasteDeploy's _context_from_use: "use = X" resolves X and
 // lays this section's configuration over it.
-func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, error) {
+func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, dsl.Diagnostics) {
 	use, usePos, _ := c.pop("use")
-	n, err := c.fl.context(typ, use, gc, c.valuePos("use", use, usePos, 0))
-	if err != nil {
-		return nil, err
+	n, errs := c.fl.context(typ, use, gc, c.valuePos("use", use, usePos, 0))
+	if n == nil {
+		return nil, errs
 	}
 	maps.Copy(n.Global, c.additions)
 	// PasteDeploy lays the local overrides on a filter-with wrapper, where
 	// the object never sees them (quirk Q2); they belong to the object.
 	target := n
-	for target.Kind == NodeFilterWith {
-		target = target.App
+	for target != nil && target.Kind == NodeFilterWith {
+		target = target.App // nil when the object failed to resolve
 	}
-	for _, k := range c.order {
-		target.Local[k], target.LocalPos[k] = c.local[k], c.localPos[k]
+	if target != nil {
+		for _, k := range c.order {
+			target.Local[k], target.LocalPos[k] = c.local[k], c.localPos[k]
+		}
 	}
 	if f, ok := gc["__file__"]; ok {
 		n.Global["__file__"] = f
@@ -89,7 +91,7 @@ func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, erro
 	if n.Kind == NodeFactory && n.Protocol == "" {
 		n.Protocol = protocolFromKind(c.s.Kind())
 	}
-	return n, nil
+	return n, errs
 }
 
 // protocolFromKind derives the protocol of a call: (or unregistered egg:)
@@ -119,7 +121,7 @@ var protocolGroups = map[ObjectType][][]Protocol{
 
 // explicit is PasteDeploy's _context_from_explicit: a paste.*_factory key
 // names the factory as module:attr.
-func (c *sectionConf) explicit(typ ObjectType, gc map[string]string) (*Node, error) {
+func (c *sectionConf) explicit(typ ObjectType, gc map[string]string) (*Node, dsl.Diagnostics) {
 	type found struct {
 		proto Protocol
 		value string
@@ -135,14 +137,14 @@ func (c *sectionConf) explicit(typ ObjectType, gc map[string]string) (*Node, err
 	}
 	switch len(possible) {
 	case 0:
-		return nil, posErr(c.s.Pos, "[%s] says nothing about what makes this %s: add use = egg:DIST#NAME (or a section name), or %s = module:attr", c.s.Header, typ, protocolGroups[typ][0][0])
+		return nil, posDiags(c.s.Pos, "[%s] says nothing about what makes this %s: add use = egg:DIST#NAME (or a section name), or %s = module:attr", c.s.Header, typ, protocolGroups[typ][0][0])
 	case 1:
 	default:
 		var keys []string
 		for _, f := range possible {
 			keys = append(keys, string(f.proto))
 		}
-		return nil, posErr(c.s.Pos, "[%s] gives more than one kind of factory (%s); keep one", c.s.Header, strings.Join(keys, ", "))
+		return nil, posDiags(c.s.Pos, "[%s] gives more than one kind of factory (%s); keep one", c.s.Header, strings.Join(keys, ", "))
 	}
 	f := possible[0]
 	_, keyPos, _ := c.pop(string(f.proto))
@@ -156,41 +158,39 @@ func (c *sectionConf) explicit(typ ObjectType, gc map[string]string) (*Node, err
 }
 
 // filterApp is PasteDeploy's _filter_app_context: a filter applied to the
-// app named by next.
-func (c *sectionConf) filterApp(typ ObjectType, gc map[string]string) (*Node, error) {
+// app named by next. The app and the filter are resolved each on its
+// own: a problem in one leaves that part nil and the other resolved.
+func (c *sectionConf) filterApp(typ ObjectType, gc map[string]string) (*Node, dsl.Diagnostics) {
 	next, nextPos, ok := c.pop("next")
 	if !ok {
-		return nil, posErr(c.s.Pos, "[%s] is missing a next setting: the app this filter wraps", c.s.Header)
+		return nil, posDiags(c.s.Pos, "[%s] is missing a next setting: the app this filter wraps", c.s.Header)
 	}
-	app, err := c.fl.context(TypeApp, next, gc, nextPos)
-	if err != nil {
-		return nil, err
-	}
+	app, errs := c.fl.context(TypeApp, next, gc, nextPos)
 	var f *Node
+	var ferrs dsl.Diagnostics
 	if c.has("use") {
-		f, err = c.fromUse(TypeFilter, gc)
+		f, ferrs = c.fromUse(TypeFilter, gc)
 	} else {
-		f, err = c.explicit(TypeFilter, gc)
+		f, ferrs = c.explicit(TypeFilter, gc)
 	}
-	if err != nil {
-		return nil, err
-	}
+	errs = append(errs, ferrs...)
 	// Like PasteDeploy, the filter-app's own configuration is its keys
 	// without next, use or the protocol key; the filter gets them merged
 	// over those of a [filter:] section it uses.
 	return &Node{Kind: NodeFilterApp, Type: typ, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
-		Local: maps.Clone(c.local), LocalPos: maps.Clone(c.localPos), Global: gc, Filter: f, App: app, file: c.fl}, nil
+		Local: maps.Clone(c.local), LocalPos: maps.Clone(c.localPos), Global: gc, Filter: f, App: app, file: c.fl}, errs
 }
 
 // pipeline is PasteDeploy's _pipeline_app_context: "pipeline = f1 f2 app"
-// is f1(f2(app)).
-func (c *sectionConf) pipeline(typ ObjectType, gc map[string]string) (*Node, error) {
+// is f1(f2(app)). Each item is resolved on its own: one that fails is
+// nil in Filters (or App), and the others are still resolved.
+func (c *sectionConf) pipeline(typ ObjectType, gc map[string]string) (*Node, dsl.Diagnostics) {
 	value, pos, ok := c.pop("pipeline")
 	if !ok {
-		return nil, posErr(c.s.Pos, "[%s] is missing a pipeline setting: pipeline = filter1 filter2 app", c.s.Header)
+		return nil, posDiags(c.s.Pos, "[%s] is missing a pipeline setting: pipeline = filter1 filter2 app", c.s.Header)
 	}
 	if len(c.order) > 0 {
-		return nil, posErr(c.localPos[c.order[0]], "[%s] has settings a pipeline does not take: %s; only pipeline, set, require and filter-with are allowed (put options in the filter or app sections)", c.s.Header, strings.Join(c.order, ", "))
+		return nil, posDiags(c.localPos[c.order[0]], "[%s] has settings a pipeline does not take: %s; only pipeline, set, require and filter-with are allowed (put options in the filter or app sections)", c.s.Header, strings.Join(c.order, ", "))
 	}
 	type item struct {
 		name string
@@ -215,23 +215,18 @@ func (c *sectionConf) pipeline(typ ObjectType, gc map[string]string) (*Node, err
 		i = j
 	}
 	if len(items) == 0 {
-		return nil, posErr(pos, "[%s] has an empty pipeline: list the filters, then the app", c.s.Header)
+		return nil, posDiags(pos, "[%s] has an empty pipeline: list the filters, then the app", c.s.Header)
 	}
 	last := items[len(items)-1]
-	app, err := c.fl.context(TypeApp, last.name, gc, last.pos)
-	if err != nil {
-		return nil, err
-	}
+	app, errs := c.fl.context(TypeApp, last.name, gc, last.pos)
 	n := &Node{Kind: NodePipeline, Type: typ, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
 		Local: c.local, LocalPos: c.localPos, Global: gc, App: app, file: c.fl}
 	for _, it := range items[:len(items)-1] {
-		f, err := c.fl.context(TypeFilter, it.name, gc, it.pos)
-		if err != nil {
-			return nil, err
-		}
+		f, ferrs := c.fl.context(TypeFilter, it.name, gc, it.pos)
+		errs = append(errs, ferrs...)
 		n.Filters = append(n.Filters, f)
 	}
-	return n, nil
+	return n, errs
 }
 
 func isSpaceByte(b byte) bool {
@@ -240,75 +235,72 @@ func isSpaceByte(b byte) bool {
 
 // expand resolves the children of registered composites, in the file that
 // defines each composite (PasteDeploy uses the file that uses it, quirk
-// Q5), with the composite's final global configuration.
-func (r *Resolver) expand(n *Node) error {
+// Q5), with the composite's final global configuration. It returns n,
+// or nil when n itself cannot be expanded (its factory rejects the keys
+// that name children, or it contains itself); a child that fails is nil
+// in Children, and the other children are still resolved.
+func (r *Resolver) expand(n *Node) (*Node, dsl.Diagnostics) {
 	if n == nil {
-		return nil
+		return nil, nil
 	}
-	for _, c := range []*Node{n.App, n.Filter} {
-		if err := r.expand(c); err != nil {
-			return err
-		}
-	}
-	for _, c := range n.Filters {
-		if err := r.expand(c); err != nil {
-			return err
-		}
+	var errs, more dsl.Diagnostics
+	n.App, errs = r.expand(n.App)
+	n.Filter, more = r.expand(n.Filter)
+	errs = append(errs, more...)
+	for i, c := range n.Filters {
+		n.Filters[i], more = r.expand(c)
+		errs = append(errs, more...)
 	}
 	if n.Kind != NodeFactory || r.Registry == nil || n.Children != nil {
-		return nil
+		return n, errs
 	}
 	f, err := r.Registry.lookup(n.Ref.Text, n.Type)
 	if err != nil || f.Kind != KindComposite || f.Children == nil {
-		return nil
+		return n, errs
 	}
 	cfg := newConfig(n)
 	kids := f.Children(cfg)
 	if err := cfg.Err(); err != nil {
-		return err
+		return nil, append(errs, diagnostics(n.Pos, err)...)
 	}
-	n.Children = map[string]*Node{}
 	fr := frame{n.File, n.Section, n.Pos}
 	for _, s := range r.stack {
 		if s.file == fr.file && s.section == fr.section {
-			return posErr(n.Pos, "reference cycle: [%s] contains itself", n.Section)
+			return nil, append(errs, posDiags(n.Pos, "reference cycle: [%s] contains itself", n.Section)...)
 		}
 	}
+	n.Children = map[string]*Node{}
 	r.stack = append(r.stack, fr)
 	defer func() { r.stack = r.stack[:len(r.stack)-1] }()
 	for _, key := range sortedKeys(kids) {
-		child, err := n.file.child(kids[key], n.Global, cfg.Pos(key))
-		if err != nil {
-			return err
-		}
-		if err := r.expand(child); err != nil {
-			return err
-		}
+		child, cerrs := n.file.child(kids[key], n.Global, cfg.Pos(key))
+		errs = append(errs, cerrs...)
+		child, more = r.expand(child)
+		errs = append(errs, more...)
 		n.Children[key] = child
+		if child == nil {
+			n.failedChildren = append(n.failedChildren, kids[key])
+		}
 	}
-	return nil
+	return n, errs
 }
 
 // child resolves a name a composite gives: a section name or URI, or,
 // when it has several words, an inline pipeline "filter1 filter2 app"
-// (what the OpenStack pipeline selectors hold).
-func (fl *fileLoader) child(name string, gc map[string]string, from dsl.Pos) (*Node, error) {
+// (what the OpenStack pipeline selectors hold), whose words are
+// resolved each on its own, as a [pipeline:]'s.
+func (fl *fileLoader) child(name string, gc map[string]string, from dsl.Pos) (*Node, dsl.Diagnostics) {
 	words := strings.Fields(name)
 	if len(words) < 2 {
 		return fl.context(TypeApp, name, gc, from)
 	}
-	app, err := fl.context(TypeApp, words[len(words)-1], gc, from)
-	if err != nil {
-		return nil, err
-	}
+	app, errs := fl.context(TypeApp, words[len(words)-1], gc, from)
 	n := &Node{Kind: NodePipeline, Type: TypeApp, Name: name, File: fl.path, Pos: from,
 		Local: map[string]string{}, LocalPos: map[string]dsl.Pos{}, Global: gc, App: app, file: fl}
 	for _, w := range words[:len(words)-1] {
-		f, err := fl.context(TypeFilter, w, gc, from)
-		if err != nil {
-			return nil, err
-		}
+		f, ferrs := fl.context(TypeFilter, w, gc, from)
+		errs = append(errs, ferrs...)
 		n.Filters = append(n.Filters, f)
 	}
-	return n, nil
+	return n, errs
 }
