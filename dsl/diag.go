@@ -192,22 +192,35 @@ func (f *File) excerptLine(text string, pos Pos) (string, int) {
 // at which a secret value starts, or -1. Entries the parser read say
 // which key a continuation line belongs to; a line the parser did not
 // read as an entry (after a syntax error) is split at its first '=' or
-// ':' as configparser splits it.
+// ':' as configparser splits it. So is a continuation line of a value
+// that is no secret: "  admin_password = pw" indented under "use = ..."
+// is part of use's value for configparser, but its writer meant a key,
+// and a diagnostic about it (pasteserve check says to unindent it)
+// must not quote the password.
 func (f *File) secretValueStart(n int, text string) int {
 	for _, s := range f.Sections {
 		if n < s.Pos.Line || (s.End.IsValid() && n > s.End.Line) {
 			continue
 		}
 		for _, e := range s.Entries {
-			for _, l := range e.Lines {
+			for j, l := range e.Lines {
 				if l.Pos.Line != n {
 					continue
 				}
-				if l.Text == "" || !redact.Secret(e.Key, e.Value) || n > len(f.lines) {
+				if l.Text == "" || n > len(f.lines) {
 					return -1
 				}
-				if i := l.Pos.Offset - f.lines[n-1]; i >= 0 && i <= len(text) {
+				i := l.Pos.Offset - f.lines[n-1]
+				if i < 0 || i > len(text) {
+					return -1
+				}
+				if redact.Secret(e.Key, e.Value) {
 					return i
+				}
+				if j > 0 {
+					if start := pairValueStart(l.Text); start >= 0 {
+						return i + start
+					}
 				}
 				return -1
 			}
@@ -216,6 +229,13 @@ func (f *File) secretValueStart(n int, text string) int {
 	if text == "" || strings.IndexByte(" \t[#;", text[0]) >= 0 {
 		return -1
 	}
+	return pairValueStart(text)
+}
+
+// pairValueStart splits text, a line, at its first '=' or ':' as
+// configparser splits a key line, and returns the byte index at which
+// the value starts when the key names a secret, else -1.
+func pairValueStart(text string) int {
 	d := strings.IndexAny(text, "=:")
 	if d < 0 {
 		return -1

@@ -66,3 +66,39 @@ func TestExcerptsMaskSecretsOfBrokenFiles(t *testing.T) {
 		t.Errorf("excerpts:\n%s", got)
 	}
 }
+
+// An indented "key = value" line continues the value above it, for
+// configparser and this parser, but its writer meant a key: a
+// diagnostic about it (pasteserve check tells to unindent it) must not
+// quote a secret it holds. Other continuation lines are quoted as they
+// are.
+func TestExcerptsMaskSecretsOnContinuationLines(t *testing.T) {
+	src := "[app:main]\n" +
+		"use = egg:pasteserve#echo\n" + // 2
+		"  admin_password = s3cret-one\n" + // 3
+		"pipeline = request_id\n" + // 4
+		"  cache_key = shown\n" // 5
+	f, err := Parse("api.ini", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds Diagnostics
+	ds.Errorf(Pos{Filename: "api.ini", Line: 3, Column: 3}, "indented")
+	ds.Errorf(Pos{Filename: "api.ini", Line: 3, Column: 25}, "inside the secret")
+	ds.Errorf(Pos{Filename: "api.ini", Line: 5, Column: 3}, "no secret")
+	var b strings.Builder
+	ds.Write(&b, f)
+	got := b.String()
+	for _, want := range []string{
+		"api.ini:3:3: indented\n    3 |   admin_password = ****\n      |   ^\n",
+		"api.ini:3:25: inside the secret\n    3 |   admin_password = ****\n      |                    ^\n",
+		"api.ini:5:3: no secret\n    5 |   cache_key = shown\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks\n%s\ngot\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "s3cret") {
+		t.Errorf("an excerpt quotes a secret:\n%s", got)
+	}
+}

@@ -137,6 +137,34 @@ func TestCheckBuildIsBuild(t *testing.T) {
 	}
 }
 
+// A factory reference that an indented line continues is an error at
+// the continuation line that says what happened, without quoting the
+// value (the line often holds a secret). Multi-line pipelines are fine.
+func TestFactoryReferenceOnOneLine(t *testing.T) {
+	reg := fuzzRegistry()
+	for _, tc := range []struct{ src, want string }{
+		{"[app:main]\nuse = egg:pasteserve#app\n admin_password = CONTPW\n",
+			"api.ini:3:2: [app:main] use: line 3 is indented, so it continues the value of use above it (configparser's rule) and the factory reference spans 2 lines; unindent it to make it a key of its own"},
+		{"[app:main]\npaste.app_factory = m:f\n\tpassword = CONTPW\n\tother = x\n",
+			"api.ini:3:2: [app:main] paste.app_factory: line 3 is indented, so it continues the value of paste.app_factory above it (configparser's rule) and the factory reference spans 3 lines; unindent it to make it a key of its own"},
+		{"[pipeline:main]\npipeline = f app\n[filter:f]\nuse = egg:pasteserve#filter\n  secret = CONTPW\n[app:app]\nuse = egg:pasteserve#app\n",
+			"api.ini:5:3: [filter:f] use: line 5 is indented"},
+		{"[filter-app:main]\nuse = egg:pasteserve#filter\n  secret = CONTPW\nnext = app\n[app:app]\nuse = egg:pasteserve#app\n",
+			"api.ini:3:3: [filter-app:main] use: line 3 is indented"},
+		{"[DEFAULT]\nref = egg:pasteserve#app\n  secret = CONTPW\n[app:main]\nuse = %(ref)s\n",
+			"api.ini:5:1: [app:main] use: the factory reference spans 2 lines after interpolation; a reference is one line"},
+	} {
+		_, got, _ := resolveErrs(t, reg, map[string]string{"api.ini": tc.src})
+		if !strings.HasPrefix(got, tc.want) || strings.Contains(got, "CONTPW") || strings.Contains(got, "\n") {
+			t.Errorf("%q:\n got %s\nwant %s", tc.src, got, tc.want)
+		}
+	}
+	n, got, _ := resolveErrs(t, reg, map[string]string{"api.ini": "[pipeline:main]\npipeline =\n  filter\n  app\n[filter:filter]\nuse = egg:pasteserve#filter\n[app:app]\nuse = egg:pasteserve#app\n"})
+	if got != "<nil>" || Expr(n) != "egg:pasteserve#filter(egg:pasteserve#app)" {
+		t.Errorf("multi-line pipeline: %s, %s", Expr(n), got)
+	}
+}
+
 // SectionType and Defines are the loader's rule for which sections make
 // which objects, for callers (pasteserve check) that must not keep a
 // copy of it.

@@ -58,6 +58,9 @@ func (c *sectionConf) valuePos(key, value string, keyPos dsl.Pos, i int) dsl.Pos
 // lays this section's configuration over it.
 func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, dsl.Diagnostics) {
 	use, usePos, _ := c.pop("use")
+	if errs := c.oneLine("use", use, usePos); errs != nil {
+		return nil, errs
+	}
 	n, errs := c.fl.context(typ, use, gc, c.valuePos("use", use, usePos, 0))
 	if n == nil {
 		return nil, errs
@@ -92,6 +95,27 @@ func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, dsl.
 		n.Protocol = protocolFromKind(c.s.Kind())
 	}
 	return n, errs
+}
+
+// oneLine reports a factory reference (the value of use or of a
+// paste.*_factory key) that spans lines. The usual cause is an indented
+// key below it: configparser reads an indented line as a continuation
+// of the value above, so "use = egg:X#y" followed by "  password = pw"
+// makes the reference "egg:X#y\npassword = pw", and the key is lost. The
+// error points at the continuation line and does not quote the value,
+// which may hold a secret.
+func (c *sectionConf) oneLine(key, value string, keyPos dsl.Pos) dsl.Diagnostics {
+	i := strings.IndexByte(value, '\n')
+	if i < 0 {
+		return nil
+	}
+	if e := c.s.Entry(key); e != nil && e.Value == value {
+		p := e.ValuePos(i + 1)
+		return posDiags(p, "[%s] %s: line %d is indented, so it continues the value of %s above it (configparser's rule) and the factory reference spans %d lines; unindent it to make it a key of its own",
+			c.s.Header, key, p.Line, key, strings.Count(value, "\n")+1)
+	}
+	return posDiags(keyPos, "[%s] %s: the factory reference spans %d lines after interpolation; a reference is one line",
+		c.s.Header, key, strings.Count(value, "\n")+1)
 }
 
 // protocolFromKind derives the protocol of a call: (or unregistered egg:)
@@ -148,6 +172,9 @@ func (c *sectionConf) explicit(typ ObjectType, gc map[string]string) (*Node, dsl
 	}
 	f := possible[0]
 	_, keyPos, _ := c.pop(string(f.proto))
+	if errs := c.oneLine(string(f.proto), f.value, keyPos); errs != nil {
+		return nil, errs
+	}
 	proto := f.proto
 	if proto == "paste.composit_factory" {
 		proto = ProtoComposite
