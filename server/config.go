@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -42,6 +43,7 @@ type Config struct {
 
 	sources   map[string]string  // "group.name" -> where the value came from
 	positions map[string]dsl.Pos // "group.name" -> where, for errors (see setting.at)
+	files     []*dsl.File        // the files read, for the excerpts of errors found later
 	flags     Flags
 }
 
@@ -170,6 +172,7 @@ func Load(f Flags) (*Config, error) {
 		c.sources[key] = s.where
 		c.positions[key] = s.at()
 	}
+	c.files = srcFiles
 	c.derive()
 	c.Global = groupGlobals(files)
 	if c.AuthStrategy != "" {
@@ -276,6 +279,27 @@ func (c *Config) check() dsl.Diagnostics {
 		ds.Errorf(c.at(key), "%v", err)
 	}
 	return ds
+}
+
+// LookupBindHost looks bind_host up as serve does when it binds (an
+// address is taken as it is, a name resolved and its first address
+// used), and returns the error serve would stop with: a *SourceError at
+// the key (or flag) that set bind_host, or nil. pasteserve check calls
+// it, with a deadline in ctx.
+func (c *Config) LookupBindHost(ctx context.Context) error {
+	_, err := resolve(ctx, c.BindHost)
+	return c.positioned(err)
+}
+
+// positioned places an error about an option, met after Load (when the
+// server binds), at the key that set the option, with the files read for
+// its excerpt. Other errors come back as they are.
+func (c *Config) positioned(err error) error {
+	var he *hostError
+	if !errors.As(err, &he) {
+		return err
+	}
+	return &SourceError{Err: dsl.Diagnostics{{Pos: c.at("DEFAULT.bind_host"), Msg: he.Error()}}, Files: c.files}
 }
 
 // at returns where option key ("group.name") was set, for an error about

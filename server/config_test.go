@@ -1,13 +1,17 @@
 package server
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 func writeFiles(t *testing.T, files map[string]string) string {
@@ -291,5 +295,58 @@ func TestLoadPasteNotFoundWithOtherErrors(t *testing.T) {
 	lines := strings.Split(err.Error(), "\n")
 	if !strings.HasPrefix(lines[0], conf+`:2:1: cannot find the paste file "nowhere.ini"`) || !strings.Contains(err.Error(), "\n"+conf+`:3:1: bind_port: "x" is not a whole number`) {
 		t.Errorf("errors:\n%s", err)
+	}
+}
+
+// A bind_host that does not resolve stops serve when it binds, at the
+// key that set it (a [server:main] host, a config file's bind_host, the
+// --bind flag), with the files for the excerpt; it used to say "bind_host
+// ...: cannot resolve" with no position. An address is not looked up.
+// .invalid never resolves (RFC 6761).
+func TestBindHostErrorIsPositioned(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"api.ini": appOnly + "[server:main]\nuse = egg:Paste#http\nhost = no.such.host.invalid\n",
+		"a.conf":  "[DEFAULT]\n\nbind_host = other.host.invalid\n",
+		"b.conf":  "[DEFAULT]\nbind_host = 127.0.0.1\n",
+	})
+	wd, _ := os.Getwd()
+	os.Chdir(dir)
+	defer os.Chdir(wd)
+	for _, tc := range []struct {
+		flags Flags
+		want  string
+	}{
+		{Flags{Paste: "api.ini"}, `api.ini:5:1: bind_host "no.such.host.invalid": cannot resolve: `},
+		{Flags{Paste: "api.ini", ConfigFiles: []string{"a.conf"}}, `a.conf:3:1: bind_host "other.host.invalid": cannot resolve: `},
+		{Flags{Paste: "api.ini", Bind: "flag.host.invalid:0"}, `flag --bind: bind_host "flag.host.invalid": cannot resolve: `},
+		{Flags{Paste: "api.ini", ConfigFiles: []string{"b.conf"}}, ""},
+	} {
+		tc.flags.Workers = -1
+		c, err := Load(tc.flags)
+		if err != nil {
+			t.Fatalf("%+v: %v", tc.flags, err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = c.LookupBindHost(ctx)
+		cancel()
+		var se *SourceError
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%+v: %v", tc.flags, err)
+		case tc.want == "":
+		case err == nil || !strings.HasPrefix(err.Error(), tc.want) || !errors.As(err, &se) || len(se.Files) == 0:
+			t.Errorf("%+v: got %v (%#v), want %q with the files read", tc.flags, err, se, tc.want)
+		}
+		// serve's own path: what listen returns, positioned (only
+		// where it cannot bind: the others would listen on 9696).
+		if tc.want != "" {
+			ln, lerr := listen(context.Background(), c.Options, zerolog.Nop())
+			if ln != nil {
+				ln.Close()
+			}
+			if got := fmt.Sprint(c.positioned(lerr)); !strings.HasPrefix(got, tc.want) {
+				t.Errorf("%+v: listen: %s, want %q", tc.flags, got, tc.want)
+			}
+		}
 	}
 }

@@ -79,7 +79,8 @@ func listen(ctx context.Context, o Options, log zerolog.Logger) (net.Listener, e
 }
 
 // resolve turns bind_host into an address, as getaddrinfo does, taking
-// the first result.
+// the first result. A name that does not resolve is a *hostError, which
+// Config.positioned places at the key that set bind_host.
 func resolve(ctx context.Context, host string) (netip.Addr, error) {
 	if host == "" {
 		host = "0.0.0.0"
@@ -89,10 +90,25 @@ func resolve(ctx context.Context, host string) (netip.Addr, error) {
 	}
 	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 	if err != nil || len(addrs) == 0 {
-		return netip.Addr{}, fmt.Errorf("bind_host %q: cannot resolve: %v", host, err)
+		if err == nil {
+			err = errors.New("no address")
+		}
+		return netip.Addr{}, &hostError{host, err}
 	}
 	return addrs[0].Unmap(), nil
 }
+
+// hostError is a bind_host that does not resolve.
+type hostError struct {
+	host string
+	err  error
+}
+
+func (e *hostError) Error() string {
+	return fmt.Sprintf("bind_host %q: cannot resolve: %v", e.host, e.err)
+}
+
+func (e *hostError) Unwrap() error { return e.err }
 
 // bindListen makes the socket by hand, because net.Listen does not take a
 // backlog.

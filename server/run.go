@@ -110,7 +110,7 @@ func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 	}
 	if ln == nil {
 		if ln, err = listen(ctx, cfg.Options, log); err != nil {
-			return err
+			return cfg.positioned(err)
 		}
 	}
 	defer ln.Close()

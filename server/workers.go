@@ -151,7 +151,7 @@ func runMaster(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 	}
 	ln, err := listen(context.Background(), cfg.Options, log)
 	if err != nil {
-		return err
+		return cfg.positioned(err)
 	}
 	lf, err := sharedSocket(ln)
 	if err != nil {
