@@ -1,6 +1,7 @@
 package pasteservecmd
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -8,20 +9,12 @@ import (
 	"maps"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/server"
 )
-
-// pasteKinds are the section kinds PasteDeploy reads; others ([loggers],
-// [uwsgi], ...) are for other tools.
-var pasteKinds = map[string]bool{
-	"app": true, "application": true, "composite": true, "composit": true,
-	"pipeline": true, "filter-app": true, "filter": true, "server": true,
-}
-
-var appKinds = map[string]bool{"app": true, "application": true, "composite": true, "composit": true, "pipeline": true, "filter-app": true}
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
@@ -29,21 +22,30 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	var rf resolveFlags
 	rf.register(fs, false)
 	serverName := fs.String("server-name", "main", "the `NAME` of the paste file's [server:NAME] section whose settings to check, as for serve")
+	allowUnregistered := fs.Bool("allow-unregistered", false, "report references with no registered Go factory as warnings, not errors: for a file whose Python factories have no Go counterpart yet (serve still refuses it)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pasteserve check --paste FILE [--name NAME] [--server-name NAME] [--global k=v]... [--config-file F]... [--config-dir D]")
+		fmt.Fprintln(stderr, "Usage: pasteserve check --paste FILE [--name NAME] [--server-name NAME] [--global k=v]... [--config-file F]... [--config-dir D] [--allow-unregistered]")
 		fmt.Fprintln(stderr, `
 Does what serve does before it listens, and reports every problem at once:
 reads the server settings (the paste file's [server:NAME] section, the
 --config-file and --config-dir files), parses FILE, resolves the app NAME
-(default main; when the file has no main, every app section no other
-section uses) and builds its pipeline, calling every factory. Reports:
+and builds its pipeline, calling every factory. A file check passes is a
+file serve starts with.
+
+--name NAME checks the app serve --name NAME serves. Without it, check
+checks main, which serve serves without --name; when the file has no
+main, that is an error, and check names and checks every app section no
+other section uses, the ones to give serve's --name.
+
+Reports:
   errors    anything that stops serve (exit status 1): syntax, sections,
-            interpolation, option values of filters, apps and the server,
-            a file with no app
+            interpolation, pipelines, cycles, option values of filters,
+            apps and the server, references with no registered Go factory
+            (warnings with --allow-unregistered), a factory reference that
+            an indented line continues, no app to serve
   warnings  local keys hidden by [DEFAULT], sections nothing reaches, text
-            after a section header, server keys pasteserve ignores,
-            references with no registered Go factory (an error only when
-            serving)
+            after a section header, server keys pasteserve ignores, a
+            bind_host this machine cannot resolve
 each as file:line:col with the source line, sorted.
 
 Options:`)
@@ -76,6 +78,9 @@ Options:`)
 		return c.report(stdout, stderr, rf.paste, nil, nil, nil)
 	}
 	c.diags = append(c.diags, cfg.Warnings...)
+	// serve resolves bind_host when it binds; a name this machine
+	// cannot resolve is a warning (docs/cli.md says why not an error).
+	c.bindHost(cfg)
 	paste := cfg.Paste
 	global := map[string]string{}
 	maps.Copy(global, cfg.Global)
@@ -91,8 +96,12 @@ Options:`)
 	}
 
 	roots := []string{rf.name}
-	if !nameSet && !hasApp(f, "main") {
-		if roots = rootApps(paste, f, global); len(roots) == 0 {
+	if !nameSet && !loader.Defines(f, loader.TypeApp, "main") {
+		if roots = rootApps(paste, f, global); len(roots) > 0 {
+			// serve without --name serves main, and stops: say so,
+			// and check the apps it could be given instead.
+			c.noMain(paste, global, roots)
+		} else {
 			// No app at all: resolving main says so, as serve does.
 			roots = []string{"main"}
 		}
@@ -101,18 +110,22 @@ Options:`)
 	var plans []*loader.Node
 	resolved := true
 	for _, name := range roots {
+		// Resolution goes on past its errors; what resolved is built
+		// below, so that one run shows both kinds of problem.
 		n, err := r.Resolve(paste, name, loader.TypeApp, global)
 		if err != nil {
 			c.add(err)
 			resolved = false
-			continue
 		}
-		plans = append(plans, n)
+		if n != nil {
+			plans = append(plans, n)
+		}
 	}
 	// Build what resolved, calling every factory, as serve does; nothing
-	// listens. References with no factory are warned about below.
+	// listens. References with no factory are errors, as for serve,
+	// unless --allow-unregistered (then warned about below).
 	for _, n := range plans {
-		c.add(loader.CheckBuild(n, loader.Default, true))
+		c.add(loader.CheckBuild(n, loader.Default, *allowUnregistered))
 	}
 	c.diags = append(c.diags, r.Warnings()...)
 	for _, s := range f.Sections {
@@ -121,11 +134,16 @@ Options:`)
 		}
 	}
 	if resolved {
+		// With resolution errors, what is not reached may be what a
+		// broken reference meant: those errors say enough.
 		for _, s := range parsedAgain(r, f).Sections {
-			if _, named := s.Name(); pasteKinds[s.Kind()] && named && s.Kind() != "server" && !r.Visited(s) {
+			typ, ok := loader.SectionType(s)
+			if _, named := s.Name(); ok && named && typ != loader.TypeServer && !r.Visited(s) {
 				c.diags.Warnf(s.Pos, "[%s] is not reached from %s with this configuration", s.Header, strings.Join(roots, ", "))
 			}
 		}
+	}
+	if *allowUnregistered {
 		seen := map[string]bool{}
 		for _, p := range plans {
 			loader.Walk(p, func(n *loader.Node) {
@@ -244,36 +262,24 @@ func parsedAgain(r *loader.Resolver, f *dsl.File) *dsl.File {
 	return f
 }
 
-func hasApp(f *dsl.File, name string) bool {
-	for _, s := range f.Sections {
-		if n, ok := s.Name(); ok && n == name && appKinds[s.Kind()] {
-			return true
-		}
-		if s.Header == "app" && name == "main" {
-			return true
-		}
-	}
-	return false
-}
-
 // rootApps lists the app sections no other app section reaches: the
 // entry points of a file without main. Each app section is resolved on
-// its own to see what it reaches; one that fails to resolve reaches
-// nothing, and is a root whose error the check will report.
+// its own to see what it reaches; resolution goes on past errors, so a
+// section that fails still reaches what it names.
 func rootApps(path string, f *dsl.File, global map[string]string) []string {
 	var apps []*dsl.Section
 	for _, s := range f.Sections {
-		if _, ok := s.Name(); ok && appKinds[s.Kind()] {
-			apps = append(apps, s)
+		if typ, ok := loader.SectionType(s); ok && typ == loader.TypeApp {
+			if _, named := s.Name(); named {
+				apps = append(apps, s)
+			}
 		}
 	}
 	reached := map[string]bool{}
 	for _, s := range apps {
 		name, _ := s.Name()
 		r := &loader.Resolver{Registry: loader.Default}
-		if _, err := r.Resolve(path, name, loader.TypeApp, global); err != nil {
-			continue
-		}
+		r.Resolve(path, name, loader.TypeApp, global)
 		for _, rfile := range r.Files() {
 			for _, other := range rfile.Sections {
 				if r.Visited(other) && other.Header != s.Header {
@@ -289,4 +295,64 @@ func rootApps(path string, f *dsl.File, global map[string]string) []string {
 		}
 	}
 	return roots
+}
+
+// noMain reports that serve, without --name, would stop at this file: it
+// has no main. The message is serve's, with the names to give it
+// instead: the apps no other section uses, roots, which check goes on
+// to check.
+func (c *checker) noMain(paste string, global map[string]string, roots []string) {
+	_, err := (&loader.Resolver{Registry: loader.Default}).Resolve(paste, "main", loader.TypeApp, global)
+	var ds dsl.Diagnostics
+	if !errors.As(err, &ds) || len(ds) == 0 {
+		return
+	}
+	names := make([]string, len(roots))
+	for i, r := range roots {
+		names[i] = "--name " + r
+	}
+	which := "that app"
+	if len(roots) > 1 {
+		which = "each of them"
+	}
+	d := *ds[0]
+	d.Msg += fmt.Sprintf("; serve without --name serves main, so it stops here: serve it with %s (check has checked %s)", orList(names), which)
+	c.diags = append(c.diags, &d)
+}
+
+// bindHost warns when bind_host does not resolve here, at the key that
+// set it. It is not an error: the name is looked up on this machine, at
+// check time, and serve looks it up on its own, at start; a name only
+// the server's resolver knows, or a resolver that does not answer in
+// time, would fail a check of a good file.
+func (c *checker) bindHost(cfg *server.Config) {
+	ctx, cancel := context.WithTimeout(context.Background(), bindHostTimeout)
+	defer cancel()
+	err := cfg.LookupBindHost(ctx)
+	var se *server.SourceError
+	if errors.As(err, &se) {
+		c.files = append(c.files, se.Files...)
+	}
+	var ds dsl.Diagnostics
+	if !errors.As(err, &ds) {
+		return
+	}
+	for _, d := range ds {
+		w := *d
+		w.Severity = dsl.SeverityWarning
+		w.Msg += "; serve looks it up again when it starts, and stops if it cannot resolve it then"
+		c.diags = append(c.diags, &w)
+	}
+}
+
+// bindHostTimeout bounds check's look-up of bind_host: a resolver that
+// does not answer must not hang a check in CI.
+const bindHostTimeout = 5 * time.Second
+
+// orList joins words as "a", "a or b", "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }

@@ -81,33 +81,64 @@ func writeTemp(t *testing.T, name, src string) string {
 	return path
 }
 
+// TestCheckWarningsAndResolutionErrors: check's warnings, and a
+// reference with no registered factory, which serve refuses: an error
+// (exit status 1, serve's message), or with --allow-unregistered a
+// warning (exit status 0).
 func TestCheckWarningsAndResolutionErrors(t *testing.T) {
 	path := writeTemp(t, "api.ini", "[DEFAULT]\ndebug = true\n[app:main]\nuse = egg:Paste#urlmap\n/ = home\ndebug = false\n"+
 		"[app:home]\nuse = egg:Nowhere#home\n[app:orphan]\nuse = egg:Nowhere#orphan\n[filter:unused]\nuse = egg:Nowhere#f\n[weird] tail\n")
-	code, out, errOut := runCLI(t, "check", "--paste", path)
-	if code != 0 {
-		t.Fatalf("exit %d, want 0 (warnings only); stderr:\n%s", code, errOut)
-	}
-	for _, want := range []string{
+	warnings := []string{
 		path + `:6:1: warning: "debug" in [app:main] is ignored: [DEFAULT]`,
 		path + ":2:1: note: the default is defined here",
-		path + ":8:7: warning: egg:Nowhere#home has no registered Go factory",
 		path + ":9:1: warning: [app:orphan] is not reached from main",
 		path + ":11:1: warning: [filter:unused] is not reached from main",
 		path + `:13:1: warning: text after the header's ']' is ignored: "tail"`,
-	} {
+	}
+	code, out, errOut := runCLI(t, "check", "--paste", path)
+	if code != 1 || out != "" {
+		t.Fatalf("exit %d, want 1 (serve refuses the unregistered reference); stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range append(warnings,
+		path+":8:7: [app:home]: no factory is registered for egg:Nowhere#home",
+		path+": 1 error(s), 4 warning(s)") {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
 	}
-	if !strings.Contains(out, "no errors, 5 warning(s)") {
-		t.Errorf("stdout:\n%s", out)
+	if strings.Contains(errOut, "warning: egg:Nowhere#home") {
+		t.Errorf("the unregistered reference is a warning too:\n%s", errOut)
+	}
+	// serve's own message for the same file.
+	if code, _, errOut := runCLI(t, "serve", "--paste", path, "--log-format", "json"); code != 1 ||
+		!strings.Contains(errOut, path+":8:7: [app:home]: no factory is registered for egg:Nowhere#home") {
+		t.Errorf("serve: exit %d\n%s", code, errOut)
 	}
 
+	code, out, errOut = runCLI(t, "check", "--paste", path, "--allow-unregistered")
+	if code != 0 {
+		t.Fatalf("--allow-unregistered: exit %d, want 0 (warnings only); stderr:\n%s", code, errOut)
+	}
+	for _, want := range append(warnings, path+":8:7: warning: egg:Nowhere#home has no registered Go factory") {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("--allow-unregistered: stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if !strings.Contains(out, "no errors, 5 warning(s)") {
+		t.Errorf("--allow-unregistered: stdout:\n%s", out)
+	}
+
+	// A resolution error, and the app that did resolve is built: its
+	// unregistered reference is reported in the same run.
 	bad := writeTemp(t, "bad.ini", "[pipeline:main]\npipeline = nosuch app\n[app:app]\nuse = egg:X#a\n")
 	code, _, errOut = runCLI(t, "check", "--paste", bad)
-	if code != 1 || !strings.Contains(errOut, bad+`:2:12: no filter named "nosuch"`) || !strings.Contains(errOut, "1 error(s)") {
+	if code != 1 || !strings.Contains(errOut, bad+`:2:12: no filter named "nosuch"`) ||
+		!strings.Contains(errOut, bad+`:4:7: [app:app]: no factory is registered for egg:X#a`) || !strings.Contains(errOut, "2 error(s)") {
 		t.Errorf("exit %d, stderr:\n%s", code, errOut)
+	}
+	code, _, errOut = runCLI(t, "check", "--paste", bad, "--allow-unregistered")
+	if code != 1 || !strings.Contains(errOut, bad+`:2:12: no filter named "nosuch"`) || !strings.Contains(errOut, "1 error(s)") {
+		t.Errorf("--allow-unregistered: exit %d, stderr:\n%s", code, errOut)
 	}
 }
 

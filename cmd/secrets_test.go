@@ -92,7 +92,7 @@ func TestConfigMasksByTheSharedRule(t *testing.T) {
 // error about the line it is on.
 func TestCheckMasksSecretsInExcerpts(t *testing.T) {
 	path := writeTemp(t, "api.ini", "[DEFAULT]\nadmin_password = s3cret-default\n[app:main]\nuse = egg:X#app\nadmin_password = s3cret-local\n")
-	code, out, errOut := mainCLI("check", "--paste", path)
+	code, out, errOut := mainCLI("check", "--paste", path, "--allow-unregistered")
 	if code != 0 || !strings.Contains(errOut, `"admin_password" in [app:main] is ignored`) {
 		t.Fatalf("exit %d, want the shadowing warning:\n%s%s", code, out, errOut)
 	}
