@@ -12,10 +12,11 @@ import (
 
 // Body returns what to print of a request or response body of the given
 // Content-Type: JSON with the values of secret members masked (and the
-// other strings through Text), a
-// form-encoded body masked as a query, other text through Text, and for
-// anything else (binary types, bytes that are not UTF-8) only a note of
-// its size and type. The package doc says why.
+// other strings through Text), a form-encoded body masked as a query,
+// other text through Text (or as JSON, when it is JSON: APIs serve JSON
+// as text/plain, or with no type), and for anything else (binary types,
+// bytes that are not UTF-8) only a note of its size and type. The
+// package doc says why.
 func Body(contentType string, body []byte) string {
 	if len(body) == 0 {
 		return ""
@@ -35,6 +36,11 @@ func Body(contentType string, body []byte) string {
 	case media == "application/x-www-form-urlencoded":
 		return Query(string(body))
 	case media == "" || isText(media):
+		if looksLikeJSON(string(body)) {
+			if out, ok := maskJSON(body); ok {
+				return out
+			}
+		}
 		return Text(string(body))
 	}
 	if media == "" {
@@ -55,19 +61,46 @@ func isText(media string) bool {
 	return strings.HasPrefix(media, "text/") || strings.HasSuffix(media, "+xml")
 }
 
+// looksLikeJSON reports whether s starts, after white space, as a JSON
+// object or array does.
+func looksLikeJSON(s string) bool {
+	s = strings.TrimLeft(s, " \t\r\n")
+	return s != "" && (s[0] == '{' || s[0] == '[')
+}
+
 // jsonFrame is an object or array being read.
 type jsonFrame struct {
 	object bool
 	// key is the member name whose value comes next (objects).
-	key      string
-	wantKey  bool
-	secret   bool // every scalar in it is secret (an array under a secret key)
-	tokenObj bool // an object under a key like "token": its "id" is the token
+	key     string
+	wantKey bool
+	// secret: every string and number in it, at any depth, is secret (it
+	// is under a secret member name).
+	secret bool
+	// tokenObj is an object under a key like "token": its "id" is the
+	// token.
+	tokenObj bool
+	// identity is Keystone's "identity" object: its members are the
+	// objects of its methods ("password", "token", "totp"), which
+	// describe a login; only the secrets inside them are secret.
+	identity bool
 }
 
 // maskJSON returns body with the string and number values of secret
 // members replaced by "****" (as a JSON string), other strings through
-// Text, the rest byte for byte; false when body is not JSON.
+// Text (or, when they hold JSON themselves, masked as JSON), the rest
+// byte for byte; false when body is not JSON.
+//
+// A member is secret when its name is a secret header's (see Header,
+// which takes in every secret key), and then all of its value is: a
+// string, a number, and every string and number in an object or array,
+// at any depth ({"password": {"value": ...}}, {"passwords": [...]}).
+// Keystone's descriptions are the exception: an object under "token"
+// (a v2 access.token, a v3 token response, the token method) has only
+// its "id" and its own secret members masked, and so does the object of
+// a method under "identity" ("password": {"user": {"name": ...,
+// "password": ...}}), so that who logs in, and when the token expires,
+// stay readable.
 func maskJSON(body []byte) (string, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -84,19 +117,21 @@ func maskJSON(body []byte) (string, bool) {
 			return "", false
 		}
 		after := int(dec.InputOffset())
-		// Is the value this token starts secret?
-		secret, tokenKey := false, false
 		var top *jsonFrame
 		if len(stack) > 0 {
 			top = &stack[len(stack)-1]
 		}
 		isKey := top != nil && top.object && top.wantKey
+		// Is the value this token starts secret, and what is it to
+		// Keystone?
+		secret, container, tokenKey, identity := false, false, false, false
 		if top != nil && !isKey {
-			if top.object {
-				secret = Key(top.key) || (top.tokenObj && strings.EqualFold(top.key, "id"))
+			secret = top.secret
+			if top.object && !secret {
 				tokenKey = isTokenKey(top.key)
-			} else {
-				secret = top.secret
+				container = tokenKey || top.identity
+				identity = strings.EqualFold(top.key, "identity")
+				secret = Header(top.key) || (top.tokenObj && strings.EqualFold(top.key, "id"))
 			}
 		}
 		switch t := tok.(type) {
@@ -106,7 +141,13 @@ func maskJSON(body []byte) (string, bool) {
 				if top != nil && top.object {
 					top.wantKey = true
 				}
-				stack = append(stack, jsonFrame{object: t == '{', wantKey: t == '{', secret: t == '[' && secret, tokenObj: t == '{' && tokenKey})
+				f := jsonFrame{object: t == '{', wantKey: t == '{', secret: secret}
+				if t == '{' && container && !top.secret {
+					f.secret = false
+					f.tokenObj = tokenKey
+				}
+				f.identity = t == '{' && identity && !f.secret
+				stack = append(stack, f)
 			case '}', ']':
 				stack = stack[:len(stack)-1]
 			}
@@ -125,8 +166,10 @@ func maskJSON(body []byte) (string, bool) {
 		case string:
 			if secret {
 				replacement = []byte(`"` + Mask + `"`)
-			} else if masked := Text(t); masked != t {
-				// A URL or query in an ordinary string: "query": "token=t".
+			} else if masked := maskString(t); masked != t {
+				// A URL or query in an ordinary string ("query":
+				// "token=t"), or JSON in a string (Keystone's
+				// credential blobs).
 				replacement, _ = json.Marshal(masked)
 			}
 		case json.Number:
@@ -150,6 +193,17 @@ func maskJSON(body []byte) (string, bool) {
 		return string(body), true
 	}
 	return string(append(out, body[last:]...)), true
+}
+
+// maskString masks a string value of a JSON document: as JSON when it
+// holds a JSON object or array, else through Text.
+func maskString(s string) string {
+	if looksLikeJSON(s) {
+		if out, ok := maskJSON([]byte(s)); ok {
+			return out
+		}
+	}
+	return Text(s)
 }
 
 // isTokenKey reports whether a member name is one whose object value

@@ -14,14 +14,25 @@ const Mask = "****"
 const maxWords = 4
 
 // secretHeads are the words that make a name secret when they end it.
-var secretHeads = []string{"password", "passwd", "passphrase", "pswd", "pass", "secret", "token", "sig", "signature"}
+// passcode is TOTP's one-time password (Keystone's totp method).
+var secretHeads = []string{"password", "passwd", "passphrase", "passcode", "pswd", "pass", "secret", "token", "sig", "signature"}
 
 // secretSuffixes make a one-word compound secret: "adminpassword",
 // "clientsecret", "authtoken". "pass" is not among them ("bypass",
-// "compass"); passCompounds lists the compounds of it that are.
+// "compass"): the compounds of it that are secret are in compounds.
 var secretSuffixes = []string{"password", "passwd", "passphrase", "secret", "token"}
 
-var passCompounds = []string{"adminpass", "newpass", "oldpass", "userpass", "rootpass"}
+// compounds are whole names that are secret, matched against the last
+// run of letters and digits of a name in any case (see Key): the
+// compounds of "pass" that name passwords, and oslo.utils' one-word
+// _SANITIZE_KEYS that no other part of the rule catches (TripleO's
+// parameter names, which it writes CephClientKey, and Ceph's cephxkey).
+var compounds = []string{
+	"adminpass", "newpass", "oldpass", "userpass", "rootpass",
+	"configdrive", "sslkey", "octaviaheartbeatkey", "rabbitcookie", "cephmanilaclientkey", "pacemakerremoteauthkey",
+	"designaterndckey", "cephadminkey", "heatauthencryptionkey", "cephclientkey", "keystonecredential",
+	"barbicansimplecryptokek", "cephrgwkey", "swifthashsuffix", "migrationsshkey", "cephmdskey", "cephmonkey", "cephxkey",
+}
 
 // keyKinds are the words before "key" that make it a secret key.
 var keyKinds = []string{"secret", "private", "api", "access", "auth", "encryption", "encrypt", "crypt", "crypto",
@@ -34,8 +45,14 @@ var transparent = []string{"value", "data", "string", "str", "text", "hash", "b6
 // doc gives the rule; in short, the last word of the name decides:
 // "admin_password", "memcache_secret_key", "admin_token" and
 // "session.secret" are secrets, "token_cache_time", "password_file" and
-// "cache_key" are not.
+// "cache_key" are not. A urlmap path ("/v3/auth/tokens") is no name.
 func Key(name string) bool {
+	if isPath(name) {
+		return false
+	}
+	if r := lastRun(name); oneOf(r, compounds) || oneOf(trimPlural(r), compounds) {
+		return true
+	}
 	var buf [maxWords]string
 	w := lastWords(name, buf[:0])
 	// w holds the last words, the head first.
@@ -70,7 +87,7 @@ func Key(name string) bool {
 // secretWord reports whether one word is a secret head.
 func secretWord(w string) bool {
 	for _, s := range [2]string{w, trimPlural(w)} {
-		if oneOf(s, secretHeads) || oneOf(s, passCompounds) {
+		if oneOf(s, secretHeads) {
 			return true
 		}
 		for _, suf := range secretSuffixes {
@@ -82,23 +99,37 @@ func secretWord(w string) bool {
 	return false
 }
 
-// Header reports whether an HTTP header carries a secret: Authorization,
-// Proxy-Authorization, Cookie, Set-Cookie, or a name that is secret by
-// the rule for keys (X-Auth-Token, X-Subject-Token, X-Auth-Key,
-// X-Api-Key, ...). Any case.
+// Header reports whether an HTTP header carries a secret: a name whose
+// last word is Authorization (Authorization, Proxy-Authorization, and
+// the X-Authorization and X-Forwarded-Authorization that gateways
+// pass on), Cookie, Set-Cookie, Keystone's Openstack-Auth-Receipt (the
+// receipt of a half-done multi-factor login), or a name that is secret
+// by the rule for keys (X-Auth-Token, X-Subject-Token, X-Auth-Key,
+// X-Api-Key, ...). Any case. The debug filter judges the member names
+// of JSON bodies by the same rule ({"Authorization": "Bearer ..."}).
 func Header(name string) bool {
 	switch {
-	case strings.EqualFold(name, "Authorization"), strings.EqualFold(name, "Proxy-Authorization"),
-		strings.EqualFold(name, "Cookie"), strings.EqualFold(name, "Set-Cookie"):
+	case strings.EqualFold(name, "Cookie"), strings.EqualFold(name, "Set-Cookie"),
+		strings.EqualFold(name, "Openstack-Auth-Receipt"):
+		return true
+	}
+	var buf [1]string
+	if w := lastWords(name, buf[:0]); len(w) == 1 && strings.EqualFold(w[0], "authorization") {
 		return true
 	}
 	return Key(name)
 }
 
+// paramNames are parameter names that are secret though no key by
+// those words would be: API keys (?key=), JWTs (?jwt=), and ODBC's
+// Pwd= (and pw=) in connection strings.
+var paramNames = []string{"key", "jwt", "pwd", "pw"}
+
 // Param reports whether a query or form parameter is secret: its name is
-// secret by the rule for keys, or is "key". name is as decoded.
+// secret by the rule for keys, or is key, jwt, pwd or pw. name is as
+// decoded.
 func Param(name string) bool {
-	return strings.EqualFold(name, "key") || Key(name)
+	return oneOf(name, paramNames) || Key(name)
 }
 
 // rawParam is Param for a name as it appears in a query, percent-encoded
@@ -110,6 +141,41 @@ func rawParam(name string) bool {
 		}
 	}
 	return Param(name)
+}
+
+// isPath reports whether a key is one of urlmap's paths rather than a
+// name: "/v1/secrets", "domain example.com /x", "port 8080 /x", or a
+// URL. Its words say where requests go, not what a value is.
+func isPath(name string) bool {
+	if strings.HasPrefix(name, "/") || strings.HasPrefix(name, "domain ") || strings.HasPrefix(name, "port ") ||
+		strings.HasPrefix(name, "domain\t") || strings.HasPrefix(name, "port\t") {
+		return true
+	}
+	i := strings.Index(name, "://")
+	if i <= 0 {
+		return false
+	}
+	for j := 0; j < i; j++ {
+		if !isSchemeByte(name[j]) {
+			return false
+		}
+	}
+	return true
+}
+
+// lastRun returns the last run of ASCII letters and digits in name,
+// without its trailing digits: "CephClientKey" of "tripleo.CephClientKey",
+// "KeystoneCredential" of "KeystoneCredential0".
+func lastRun(name string) string {
+	end := len(name)
+	for end > 0 && !isAlnum(name[end-1]) {
+		end--
+	}
+	start := end
+	for start > 0 && isAlnum(name[start-1]) {
+		start--
+	}
+	return strings.TrimRight(name[start:end], "0123456789")
 }
 
 // lastWords appends the last maxWords words of name to w, the last word
