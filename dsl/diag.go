@@ -162,90 +162,91 @@ func writeExcerpt(b *strings.Builder, f *File, pos Pos) {
 
 // excerptLine returns line pos.Line, whose text is text, as a diagnostic
 // quotes it, and the column of the caret in what it returns. On a line
-// of a value whose key names a secret (redact.Secret), the value is replaced
-// by redact.Mask and a caret inside it points at the mask's start; other
+// of a value that its key masks (redact.Value: the value of a secret key,
+// the password of a tempauth user), the value is replaced by what
+// redact.Value prints and a caret inside it points at its start; other
 // lines go through redact.Text, which masks URL passwords.
 func (f *File) excerptLine(text string, pos Pos) (string, int) {
-	if start := f.secretValueStart(pos.Line, text); start >= 0 {
+	if start, value := f.maskedValue(pos.Line, text); start >= 0 {
 		column := pos.Column
 		if maskCol := utf8.RuneCountInString(text[:start]) + 1; column > maskCol {
 			column = maskCol
 		}
-		return text[:start] + redact.Mask, column
+		return text[:start] + value, column
 	}
 	masked := redact.Text(text)
 	if masked == text {
 		return text, pos.Column
 	}
-	// The caret keeps its place in the text before it, masked alike.
-	before := len(text)
+	// The caret keeps its place in the text before it, masked alike. The
+	// runes are counted as the loop goes: counting text[:i] for each i
+	// would be quadratic in the column.
+	before, col := len(text), 1
 	for i := range text {
-		if utf8.RuneCountInString(text[:i])+1 >= pos.Column {
+		if col >= pos.Column {
 			before = i
 			break
 		}
+		col++
 	}
 	return masked, utf8.RuneCountInString(redact.Text(text[:before])) + 1
 }
 
-// secretValueStart returns the byte index in line n (whose text is text)
-// at which a secret value starts, or -1. Entries the parser read say
-// which key a continuation line belongs to; a line the parser did not
-// read as an entry (after a syntax error) is split at its first '=' or
-// ':' as configparser splits it. So is a continuation line of a value
-// that is no secret: "  admin_password = pw" indented under "use = ..."
-// is part of use's value for configparser, but its writer meant a key,
-// and a diagnostic about it (pasteserve check says to unindent it)
-// must not quote the password.
-func (f *File) secretValueStart(n int, text string) int {
+// maskedValue returns the byte index in line n (whose text is text) at
+// which a value its key masks starts, and what to print from there; -1
+// when the line has no such value. Entries the parser read say which key
+// a continuation line belongs to; text after a section header's ']', and
+// a line the parser did not read as an entry (after a syntax error), are
+// split at their first '=' or ':' as configparser splits a line. So is a
+// continuation line of a value that is no secret: "  admin_password = pw"
+// indented under "use = ..." is part of use's value for configparser, but
+// its writer meant a key, and a diagnostic about it (pasteserve check
+// says to unindent it) must not quote the password.
+func (f *File) maskedValue(n int, text string) (int, string) {
 	for _, s := range f.Sections {
 		if n < s.Pos.Line || (s.End.IsValid() && n > s.End.Line) {
 			continue
 		}
+		if n == s.Pos.Line && s.Trailing != "" {
+			if i := strings.LastIndex(text, s.Trailing); i >= 0 {
+				if start, v := redact.LineValue(s.Trailing); start >= 0 {
+					return i + start, v
+				}
+			}
+			return -1, ""
+		}
 		for _, e := range s.Entries {
-			for j, l := range e.Lines {
+			for k, l := range e.Lines {
 				if l.Pos.Line != n {
 					continue
 				}
 				if l.Text == "" || n > len(f.lines) {
-					return -1
+					return -1, ""
 				}
 				i := l.Pos.Offset - f.lines[n-1]
 				if i < 0 || i > len(text) {
-					return -1
+					return -1, ""
 				}
 				if redact.Secret(e.Key, e.Value) {
-					return i
+					return i, redact.Mask
 				}
-				if j > 0 {
-					if start := pairValueStart(l.Text); start >= 0 {
-						return i + start
+				if k > 0 {
+					if start, v := redact.LineValue(l.Text); start >= 0 {
+						return i + start, v
 					}
+					return -1, ""
 				}
-				return -1
+				// Only the first line's value can be masked in part (a
+				// tempauth user's password comes first).
+				if v := redact.Value(e.Key, text[i:]); v != redact.Text(text[i:]) {
+					return i, v
+				}
+				return -1, ""
 			}
 		}
 	}
 	if text == "" || strings.IndexByte(" \t[#;", text[0]) >= 0 {
-		return -1
+		return -1, ""
 	}
-	return pairValueStart(text)
-}
-
-// pairValueStart splits text, a line, at its first '=' or ':' as
-// configparser splits a key line, and returns the byte index at which
-// the value starts when the key names a secret, else -1.
-func pairValueStart(text string) int {
-	d := strings.IndexAny(text, "=:")
-	if d < 0 {
-		return -1
-	}
-	start := d + 1
-	for start < len(text) && (text[start] == ' ' || text[start] == '\t') {
-		start++
-	}
-	if !redact.Secret(strings.TrimSpace(text[:d]), text[start:]) {
-		return -1
-	}
-	return start
+	return redact.LineValue(text)
 }

@@ -1,6 +1,8 @@
 package dsl
 
 import (
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -67,6 +69,71 @@ func TestExcerptsMaskSecretsOfBrokenFiles(t *testing.T) {
 	}
 }
 
+// Text after a section header is quoted with the same care as an entry:
+// configparser ignores it, but it is most often an entry that lost its
+// line break.
+func TestExcerptsMaskTextAfterAHeader(t *testing.T) {
+	f, err := Parse("api.ini", []byte("[app:main] admin_password = TRAILPW\nuse = egg:X#app\n[app:b] connection = mysql://nova:TRAILDB@db/nova\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds Diagnostics
+	ds.Warnf(Pos{Filename: "api.ini", Line: 1, Column: 1}, "trailing")
+	ds.Warnf(Pos{Filename: "api.ini", Line: 1, Column: 33}, "inside")
+	ds.Warnf(Pos{Filename: "api.ini", Line: 3, Column: 1}, "url")
+	var b strings.Builder
+	ds.Write(&b, f)
+	got := b.String()
+	if strings.Contains(got, "TRAIL") {
+		t.Errorf("an excerpt quotes a secret:\n%s", got)
+	}
+	for _, want := range []string{
+		"api.ini:1:1: warning: trailing\n    1 | [app:main] admin_password = ****\n      | ^\n",
+		"api.ini:1:33: warning: inside\n    1 | [app:main] admin_password = ****\n      | " + strings.Repeat(" ", 28) + "^\n",
+		"    3 | [app:b] connection = mysql://nova:****@db/nova\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks\n%s\ngot\n%s", want, got)
+		}
+	}
+}
+
+// A tempauth user's line is quoted with its password (the first word of
+// the value) masked, and nothing else.
+func TestExcerptsMaskTempauthPasswords(t *testing.T) {
+	f, err := Parse("proxy-server.conf", []byte("[filter:tempauth]\nuse = egg:swift#tempauth\nuser_admin_admin = TEMPPW .admin .reseller_admin\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds Diagnostics
+	ds.Warnf(Pos{Filename: "proxy-server.conf", Line: 3, Column: 1}, "user")
+	var b strings.Builder
+	ds.Write(&b, f)
+	if got := b.String(); strings.Contains(got, "TEMPPW") || !strings.Contains(got, "    3 | user_admin_admin = **** .admin .reseller_admin\n") {
+		t.Errorf("excerpt:\n%s", got)
+	}
+}
+
+// The caret's column is right far along a long line with a URL password
+// (masking moves the caret). It is found in one pass over the line
+// (BenchmarkExcerptOfALongLine): an error at column 200,000 took seconds
+// when each column was counted from the start of the line.
+func TestExcerptOfALongLineIsLinear(t *testing.T) {
+	const n = 200_000
+	line := "connection = mysql://nova:pw@db/nova?x=" + strings.Repeat("a", n)
+	f, err := Parse("api.ini", []byte("[app:main]\n"+line+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds Diagnostics
+	ds.Warnf(Pos{Filename: "api.ini", Line: 2, Column: len(line)}, "far along")
+	var b strings.Builder
+	ds.Write(&b, f)
+	if !strings.Contains(b.String(), "mysql://nova:****@db") || !strings.HasSuffix(b.String(), strings.Repeat(" ", len(line)+1)+"^\n") { // the mask is 2 bytes longer than "pw"
+		t.Errorf("excerpt: %q", b.String()[:80])
+	}
+}
+
 // An indented "key = value" line continues the value above it, for
 // configparser and this parser, but its writer meant a key: a
 // diagnostic about it (pasteserve check tells to unindent it) must not
@@ -100,5 +167,24 @@ func TestExcerptsMaskSecretsOnContinuationLines(t *testing.T) {
 	}
 	if strings.Contains(got, "s3cret") {
 		t.Errorf("an excerpt quotes a secret:\n%s", got)
+	}
+}
+
+// BenchmarkExcerptOfALongLine writes the excerpt of an error far along a
+// long line with a URL password; ns/op grows with the line's length, not
+// its square.
+func BenchmarkExcerptOfALongLine(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		line := "connection = mysql://nova:pw@db/nova?x=" + strings.Repeat("a", n)
+		f, err := Parse("api.ini", []byte("[app:main]\n"+line+"\n"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ds := Diagnostics{{Pos: Pos{Filename: "api.ini", Line: 2, Column: len(line)}, Msg: "far along"}}
+		b.Run(fmt.Sprintf("bytes=%d", len(line)), func(b *testing.B) {
+			for b.Loop() {
+				ds.Write(io.Discard, f)
+			}
+		})
 	}
 }
