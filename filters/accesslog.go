@@ -66,7 +66,7 @@ func AccessLog(cfg *loader.Config) (loader.Middleware, error) {
 			Int("size", size).
 			Float64("duration_seconds", d.Seconds()).
 			Str("remote_addr", r.RemoteAddr).
-			Str("user_agent", r.UserAgent()).
+			Str("user_agent", redact.Text(r.UserAgent())).
 			Str("referer", redact.URL(r.Referer())).
 			Msg("")
 	})

@@ -19,7 +19,9 @@ import (
 // responses). The log line has the method, path, headers with secrets
 // masked as package redact decides (oslo masks X-*-Token since LP
 // #1628031; redact masks Authorization, Cookie, X-Auth-Key, X-Api-Key
-// and the like too), the panic value and the stack.
+// and the like too), the panic value and the stack. The path and the
+// panic value go through redact too: a panic's message is often an
+// error that quotes a connection URL with its password.
 //
 // If the handler had already sent the status line, a 500 can no longer
 // be sent: the connection is aborted (http.ErrAbortHandler) so the
@@ -65,9 +67,9 @@ func recoverPanics(msg string, answer func(w http.ResponseWriter, r *http.Reques
 				}
 				loggerFor(r.Context()).Error().
 					Str("method", r.Method).
-					Str("path", loader.ScriptName(r)+r.URL.Path).
+					Str("path", redact.URL(loader.ScriptName(r)+r.URL.Path)).
 					Interface("headers", redact.Headers(r.Header)).
-					Str("panic", fmt.Sprint(v)).
+					Str("panic", redact.Text(fmt.Sprint(v))).
 					Bytes("stack", debug.Stack()).
 					Msg(msg)
 				if rw.wroteHeader() {

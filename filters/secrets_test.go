@@ -120,3 +120,104 @@ func TestCatchErrorsMasksEverySecretHeader(t *testing.T) {
 		}
 	}
 }
+
+// A panic value can quote a secret (a connection URL, a token): it is
+// logged as Text masks it, by catch_errors and fault_wrapper alike.
+func init() {
+	loader.Register(loader.Factory{Name: "filters-test-panic-secret", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			panic("cannot connect to mysql://nova:PANICPW@db/nova?token=PANICTOK")
+		}), nil
+	}})
+}
+
+func TestPanicValueIsMasked(t *testing.T) {
+	for _, use := range []string{"use = egg:oslo.middleware#catch_errors", "paste.filter_factory = nova.api.openstack:FaultWrapper.factory"} {
+		var logBuf bytes.Buffer
+		src := "[pipeline:main]\npipeline = f app\n[filter:f]\n" + use + "\n[app:app]\nuse = egg:pasteserve#filters-test-panic-secret\n"
+		h := withLogger(mustBuild(t, src), &logBuf)
+		if rec := do(h, httptest.NewRequest("GET", "/x;password=PANICPATH", nil)); rec.Code != 500 {
+			t.Fatalf("%s: status %d", use, rec.Code)
+		}
+		log := logBuf.String()
+		if strings.Contains(log, "PANIC") {
+			t.Errorf("%s logs a secret:\n%s", use, log)
+		}
+		for _, want := range []string{`"panic":"cannot connect to mysql://nova:****@db/nova?token=****"`, `"path":"/x;password=****"`} {
+			if !strings.Contains(log, want) {
+				t.Errorf("%s: log lacks %s:\n%s", use, want, log)
+			}
+		}
+	}
+}
+
+// Path parameters (/x;password=pw) are masked in debug's request line
+// and access_log's url, and the user agent in access_log as debug masks
+// it.
+func TestPathParametersAndUserAgentAreMasked(t *testing.T) {
+	const ua = "curl/8.5 (+https://bot:UAPW@example.com/?token=UATOK)"
+	var out bytes.Buffer
+	debugOutput = &out
+	defer func() { debugOutput = os.Stdout }()
+	r := httptest.NewRequest("GET", "/v1/x;password=PATHPW/y;token=PATHTOK?limit=1", nil)
+	r.Header.Set("User-Agent", ua)
+	do(mustBuild(t, filterPaste("use = egg:oslo.middleware#debug")), r)
+	s := out.String()
+	if strings.Contains(s, "PATH") || strings.Contains(s, "UA") {
+		t.Errorf("debug prints a secret:\n%s", s)
+	}
+	if !strings.Contains(s, "GET /v1/x;password=****/y;token=****?limit=1 HTTP/1.1\n") {
+		t.Errorf("debug's request line:\n%s", s)
+	}
+
+	var buf bytes.Buffer
+	accessLogOutput = zerolog.New(&buf)
+	defer func() { accessLogOutput = zerolog.New(io.Discard) }()
+	r = httptest.NewRequest("GET", "/v1/x;password=PATHPW/y;token=PATHTOK?limit=1", nil)
+	r.Header.Set("User-Agent", ua)
+	do(mustBuild(t, filterPaste("use = egg:Paste#translogger")), r)
+	s = buf.String()
+	if strings.Contains(s, "PATH") || strings.Contains(s, "UA") {
+		t.Errorf("access_log logs a secret:\n%s", s)
+	}
+	for _, want := range []string{`"url":"/v1/x;password=****/y;token=****?limit=1"`,
+		`"user_agent":"curl/8.5 (+https://bot:****@example.com/?token=****)"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("access_log line lacks %s:\n%s", want, s)
+		}
+	}
+}
+
+// The debug filter masks the bodies the review found printed: members
+// named like headers, a JSON blob in a string, TOTP's passcode, objects
+// under a secret key, and JSON served as text/plain.
+func init() {
+	loader.Register(loader.Factory{Name: "filters-test-body", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if ct := r.URL.Query().Get("type"); ct != "" {
+				w.Header().Set("Content-Type", ct)
+			}
+			io.Copy(w, r.Body)
+		}), nil
+	}})
+}
+
+func TestDebugMasksJSONBodies(t *testing.T) {
+	var out bytes.Buffer
+	debugOutput = &out
+	defer func() { debugOutput = os.Stdout }()
+	h := mustBuild(t, "[pipeline:main]\npipeline = debug app\n[filter:debug]\nuse = egg:oslo.middleware#debug\n[app:app]\nuse = egg:pasteserve#filters-test-body\n")
+	body := `{"Authorization": "Bearer BODY1", "Cookie": "sid=BODY2", "blob": "{\"secret\":\"BODY3\"}", "passcode": "BODY4", ` +
+		`"password": {"value": "BODY5"}, "passwords": [{"v": "BODY6"}]}`
+	for _, ct := range []string{"application/json", "text/plain", ""} {
+		out.Reset()
+		do(h, httptest.NewRequest("POST", "/?type="+ct, strings.NewReader(body)))
+		s := out.String()
+		if strings.Contains(s, "BODY") {
+			t.Errorf("Content-Type %q: debug prints a secret:\n%s", ct, s)
+		}
+		if !strings.Contains(s, `"blob": "{\"secret\":\"****\"}"`) {
+			t.Errorf("Content-Type %q:\n%s", ct, s)
+		}
+	}
+}

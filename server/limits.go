@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pasteserve/pasteserve/redact"
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
 )
@@ -19,12 +20,13 @@ import (
 // wsgi_log_format template filled in, and the same values are fields
 // (client_ip, client_port, request_line, status_code, body_length,
 // wall_seconds) for machines. The query string is left out of the request
-// line: it can carry tokens.
+// line: it can carry tokens; the path's secret parameters
+// ("/x;password=pw") are masked (redact.URL).
 func accessLog(format string, next http.Handler) http.Handler {
 	render := compileLogFormat(format)
 	return hlog.AccessHandler(func(r *http.Request, status, size int, d time.Duration) {
 		ip, port := splitRemote(r.RemoteAddr)
-		line := r.Method + " " + r.URL.EscapedPath() + " " + r.Proto
+		line := r.Method + " " + redact.URL(r.URL.EscapedPath()) + " " + r.Proto
 		hlog.FromRequest(r).Info().
 			Str("client_ip", ip).Str("client_port", port).
 			Str("request_line", line).
@@ -398,18 +400,21 @@ func poolFull(w http.ResponseWriter, n int) {
 }
 
 // answerPanic logs a panic with its stack and answers 500; the body
-// carries the panic only with debugBody (wsgi_server_debug).
+// carries the panic only with debugBody (wsgi_server_debug). The panic
+// value is masked as redact.Text masks it, in both.
 func answerPanic(w http.ResponseWriter, r *http.Request, p any, debugBody bool) {
 	if p == http.ErrAbortHandler {
 		panic(p)
 	}
 	stack := debug.Stack()
-	hlog.FromRequest(r).Error().Str("panic", fmt.Sprint(p)).Bytes("stack", stack).Msg("request panicked")
+	// The panic value is often an error that quotes a connection URL.
+	msg := redact.Text(fmt.Sprint(p))
+	hlog.FromRequest(r).Error().Str("panic", msg).Bytes("stack", stack).Msg("request panicked")
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Connection", "close")
 	w.WriteHeader(http.StatusInternalServerError)
 	if debugBody {
-		fmt.Fprintf(w, "500 Internal Server Error\n\npanic: %v\n\n%s", p, stack)
+		fmt.Fprintf(w, "500 Internal Server Error\n\npanic: %s\n\n%s", msg, stack)
 		return
 	}
 	fmt.Fprintln(w, "500 Internal Server Error")

@@ -2,11 +2,14 @@ package server
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rs/zerolog"
+	"github.com/rs/zerolog/hlog"
 )
 
 // The option dump (log_options, --debug) logs the option groups that
@@ -43,3 +46,37 @@ func TestLogOptionsMasksSecrets(t *testing.T) {
 		}
 	}
 }
+
+// The server's access line and its panic line quote the request and the
+// panic value: path parameters and URL passwords in either are masked.
+func TestAccessAndPanicLinesMaskSecrets(t *testing.T) {
+	var buf bytes.Buffer
+	o := Defaults()
+	h := hlog.NewHandler(zerolog.New(&buf))(accessLog(o.LogFormat, guard(o, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("panic") != "" {
+			panic("cannot connect to mysql://nova:PANICPW@db/nova?token=PANICTOK")
+		}
+		w.Write([]byte("ok"))
+	}))))
+	for _, target := range []string{"/v1/x;password=PATHPW/y", "/v1/x;token=PATHTOK?panic=1"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", target, nil))
+	}
+	s := buf.String()
+	if strings.Contains(s, "PATH") || strings.Contains(s, "PANIC") {
+		t.Errorf("the server logs a secret:\n%s", s)
+	}
+	for _, want := range []string{`"request_line":"GET /v1/x;password=****/y HTTP/1.1"`, `"request_line":"GET /v1/x;token=**** HTTP/1.1"`,
+		`"panic":"cannot connect to mysql://nova:****@db/nova?token=****"`, `GET /v1/x;password=****/y HTTP/1.1\" status: 200`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the log lacks %s:\n%s", want, s)
+		}
+	}
+	// wsgi_server_debug sends the panic to the client: masked too.
+	o.Debug = true
+	rec := httptest.NewRecorder()
+	guard(o, http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("mysql://nova:PANICPW@db/nova") })).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if b := rec.Body.String(); strings.Contains(b, "PANICPW") || !strings.Contains(b, "panic: mysql://nova:****@db/nova") {
+		t.Errorf("wsgi_server_debug body:\n%s", b)
+	}
+}
+
