@@ -217,6 +217,7 @@ func (b *builder) factoryErr(n *Node, cfg *Config, err error) bool {
 		failed = true
 	}
 	if err != nil {
+		err = maskFactoryErr(n, err) // as Config.Errorf masks: factories quote what they got
 		if _, ok := err.(dsl.Diagnostics); !ok {
 			err = fmt.Errorf("[%s] (%s): %v", n.Section, n.Ref.Text, err)
 		}

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -100,24 +101,58 @@ func (c *Config) String(key, def string) string {
 // Errorf records an error about key, positioned at it.
 // A value that came from an option group says so, since the position is
 // then the section's and not the value's. The message is masked as
-// redact prints values: when key names a secret, its value is replaced
-// by redact.Mask wherever the message quotes it, and URL passwords are
-// masked whatever the key, so that factories can quote values freely.
+// redact prints values, so that factories can quote values freely: when
+// key names a secret, its value is replaced by redact.Mask wherever the
+// message quotes it (%q), every secret value of the section's local and
+// global configuration wherever the message holds it (from 4 bytes:
+// shorter, it would match the message's own words), and URL passwords
+// whatever the key (see maskMessage).
 func (c *Config) Errorf(key, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if v, ok := c.lookup(key); ok && redact.Secret(key, v) {
 		msg = strings.ReplaceAll(msg, strconv.Quote(v), strconv.Quote(redact.Mask))
-		if len(v) >= 4 { // shorter, it would match the message's own words
-			msg = strings.ReplaceAll(msg, v, redact.Mask)
-		}
 	}
-	msg = redact.Text(msg)
+	msg = maskMessage(c.Local, c.Global, msg)
 	if _, local := c.Local[key]; !local && c.group != "" {
 		if _, ok := c.Global[c.group+"."+key]; ok {
 			msg += fmt.Sprintf(" (from global_conf %s.%s)", c.group, key)
 		}
 	}
 	c.errs.Errorf(c.Pos(key), "[%s] %s: %s", c.Section, key, msg)
+}
+
+// maskMessage masks a message about a section whose configuration is
+// local and global: URL passwords, secret name=value pairs, and every
+// secret value of either map (a password, or one interpolated into
+// another key's value), as redact.Secrets.Text does.
+func maskMessage(local, global map[string]string, msg string) string {
+	return redact.Collect(local, global).Text(msg)
+}
+
+// maskFactoryErr returns err, which n's factory returned, with its
+// message masked as Errorf masks one; diagnostics keep their positions.
+// A factory's own error ("cannot connect to mysql://nova:pw@db/nova")
+// quotes what it was given as freely as one recorded through Errorf.
+func maskFactoryErr(n *Node, err error) error {
+	s := redact.Collect(n.Local, n.Global)
+	ds, ok := err.(dsl.Diagnostics)
+	if !ok {
+		if msg := s.Text(err.Error()); msg != err.Error() {
+			return errors.New(msg)
+		}
+		return err
+	}
+	out := make(dsl.Diagnostics, len(ds))
+	for i, d := range ds {
+		m := *d
+		m.Msg = s.Text(d.Msg)
+		m.Related = nil
+		for _, r := range d.Related {
+			m.Related = append(m.Related, dsl.Related{Pos: r.Pos, Msg: s.Text(r.Msg)})
+		}
+		out[i] = &m
+	}
+	return out
 }
 
 // Err returns every error recorded so far, or nil.
