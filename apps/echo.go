@@ -46,7 +46,7 @@ type echoReply struct {
 }
 
 func newEcho(cfg *loader.Config) (http.Handler, error) {
-	local, global := redact.Map(cfg.Local), redact.Map(cfg.Global)
+	local, global := redact.Map(cfg.Local, cfg.Global), redact.Map(cfg.Global, cfg.Local)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reply := echoReply{
 			Method: r.Method, Path: r.URL.Path, ScriptName: loader.ScriptName(r), Query: r.URL.RawQuery,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/server"
 )
 
@@ -130,7 +131,7 @@ Options:`)
 	c.diags = append(c.diags, r.Warnings()...)
 	for _, s := range f.Sections {
 		if s.Trailing != "" {
-			c.diags.Warnf(s.Pos, "text after the header's ']' is ignored: %q", s.Trailing)
+			c.diags.Warnf(s.Pos, "text after the header's ']' is ignored: %q", redact.Line(s.Trailing))
 		}
 	}
 	if resolved {

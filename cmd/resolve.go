@@ -164,7 +164,9 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	}
 	local, global := n.Local, n.Global
 	if !*showSecrets {
-		local, global = redact.Map(local), redact.Map(global)
+		// Each with the other: a secret of global_conf interpolated
+		// into a local value is masked there too.
+		local, global = redact.Map(local, global), redact.Map(global, local)
 	}
 	out, _ := json.MarshalIndent(map[string]any{"local_conf": local, "global_conf": global}, "", "  ")
 	fmt.Fprintf(stdout, "%s\n", out)

@@ -114,3 +114,74 @@ func TestCheckMasksSecretsInExcerpts(t *testing.T) {
 		t.Errorf("check prints a secret:\n%s", errOut)
 	}
 }
+
+// A secret interpolated into a key that names none is masked there too,
+// in every format that prints values; and urlmap's paths (/v1/secrets)
+// are no secrets.
+func TestGraphAndConfigMaskInterpolatedSecrets(t *testing.T) {
+	path := writeTemp(t, "api.ini", "[DEFAULT]\ndb_pass = hunter2\n[composite:main]\nuse = egg:Paste#urlmap\n/v1/secrets = app\n/v3/auth/tokens = app\n"+
+		"[app:app]\nuse = egg:X#app\nbasic = user:%(db_pass)s\nworkers = 1\n")
+	for _, format := range []string{"text", "json"} {
+		code, out, errOut := mainCLI("graph", "--paste", path, "--format", format)
+		if code != 0 {
+			t.Fatalf("graph --format %s: exit %d: %s", format, code, errOut)
+		}
+		if strings.Contains(out, "hunter2") || !strings.Contains(out, "user:****") {
+			t.Errorf("graph --format %s:\n%s", format, out)
+		}
+		for _, want := range map[string][]string{
+			"text": {`/v1/secrets = "app"`, `/v3/auth/tokens = "app"`},
+			"json": {`"/v1/secrets": "app"`, `"/v3/auth/tokens": "app"`},
+		}[format] {
+			if !strings.Contains(out, want) {
+				t.Errorf("graph --format %s lacks %s (urlmap's paths are no secrets):\n%s", format, want, out)
+			}
+		}
+	}
+	code, out, errOut := mainCLI("config", "--paste", path, "--name", "app")
+	if code != 0 {
+		t.Fatalf("config: exit %d: %s", code, errOut)
+	}
+	if strings.Contains(out, "hunter2") || !strings.Contains(out, `"basic": "user:****"`) || !strings.Contains(out, `"db_pass": "****"`) || !strings.Contains(out, `"workers": "1"`) {
+		t.Errorf("config:\n%s", out)
+	}
+	code, out, _ = mainCLI("config", "--paste", path)
+	if code != 0 || !strings.Contains(out, `"/v1/secrets": "app"`) || !strings.Contains(out, `"/v3/auth/tokens": "app"`) {
+		t.Errorf("config of the urlmap: exit %d:\n%s", code, out)
+	}
+	_, out, _ = mainCLI("config", "--paste", path, "--name", "app", "--show-secrets")
+	if !strings.Contains(out, `"basic": "user:hunter2"`) {
+		t.Errorf("--show-secrets:\n%s", out)
+	}
+}
+
+// Swift's tempauth puts each user's password first in its value.
+func TestGraphMasksTempauthPasswords(t *testing.T) {
+	code, out, errOut := mainCLI("graph", "--paste", "../testdata/paste/corpus/swift-saio__proxy-server.conf")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{`user_admin_admin = "**** .admin .reseller_admin"`, `user_test_tester = "**** .admin"`, `user_test_tester3 = "****"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("graph lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "testing") {
+		t.Errorf("graph prints a tempauth password:\n%s", out)
+	}
+}
+
+// Text after a section header is quoted by check's warning and its
+// excerpt: a secret written there is masked in both.
+func TestCheckMasksTextAfterAHeader(t *testing.T) {
+	path := writeTemp(t, "api.ini", "[app:main] admin_password = TRAILPW\nuse = egg:X#app\n")
+	_, out, errOut := mainCLI("check", "--paste", path)
+	if strings.Contains(out+errOut, "TRAILPW") {
+		t.Errorf("check prints a secret:\n%s%s", out, errOut)
+	}
+	for _, want := range []string{`text after the header's ']' is ignored: "admin_password = ****"`, "    1 | [app:main] admin_password = ****\n"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("check lacks %q:\n%s", want, errOut)
+		}
+	}
+}

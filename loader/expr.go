@@ -90,12 +90,14 @@ type TextOptions struct {
 	ShowSecrets bool
 }
 
-// local returns the configuration of n to print.
+// local returns the configuration of n to print: masked by redact.Map,
+// which also masks a secret of global_conf interpolated into a local
+// value ("basic = user:%(db_pass)s").
 func (o TextOptions) local(n *Node) map[string]string {
 	if o.ShowSecrets {
 		return n.Local
 	}
-	return redact.Map(n.Local)
+	return redact.Map(n.Local, n.Global)
 }
 
 // WriteText prints n as an indented tree: one line per object with its

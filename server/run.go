@@ -554,10 +554,16 @@ func logWarnings(log zerolog.Logger, ds dsl.Diagnostics) {
 // oslo's log_opt_values does, and then the option groups handed to the
 // paste file (keystone_authtoken.*, cors.*, ...), which oslo logs too.
 // Values are masked as package redact decides: keystone_authtoken.password
-// is "****", and so is the password of a URL.
+// is "****", and so is the password of a URL, and a secret's value
+// wherever another option's value holds it.
 func logOptions(log zerolog.Logger, cfg *Config) {
+	values := make(map[string]string, len(options))
 	for _, opt := range options {
-		v := redact.Value(opt.name, opt.field.get(&cfg.Options))
+		values[opt.group+"."+opt.name] = opt.field.get(&cfg.Options)
+	}
+	secrets := redact.Collect(values, cfg.Global)
+	for _, opt := range options {
+		v := secrets.Value(opt.name, opt.field.get(&cfg.Options))
 		log.Info().Str("option", opt.group+"."+opt.name).Str("value", v).Str("source", cfg.Source(opt.group, opt.name)).Msg("option")
 	}
 	log.Info().Str("option", "paste").Str("value", cfg.Paste).Str("source", "--paste or api_paste_config").Msg("option")
@@ -569,6 +575,6 @@ func logOptions(log zerolog.Logger, cfg *Config) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		log.Info().Str("option", k).Str("value", redact.Value(k, cfg.Global[k])).Str("source", "--config-file").Msg("option")
+		log.Info().Str("option", k).Str("value", secrets.Value(k, cfg.Global[k])).Str("source", "--config-file").Msg("option")
 	}
 }

@@ -80,3 +80,20 @@ func TestAccessAndPanicLinesMaskSecrets(t *testing.T) {
 	}
 }
 
+// A secret's value held by another option (written twice, or reached by
+// interpolation in the paste file) is masked in that option too.
+func TestLogOptionsMasksSecretsInOtherOptions(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"api.ini":  appOnly,
+		"svc.conf": "[DEFAULT]\nlog_options = true\n[keystone_authtoken]\npassword = s3cret-pw\nauth_url = https://keystone.example.com/v3?hint=s3cret-pw\n",
+	})
+	cfg, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "svc.conf")}, Workers: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	logOptions(zerolog.New(&buf), cfg)
+	if s := buf.String(); strings.Contains(s, "s3cret") || !strings.Contains(s, `"option":"keystone_authtoken.auth_url","value":"https://keystone.example.com/v3?hint=****"`) {
+		t.Errorf("the option dump:\n%s", s)
+	}
+}
