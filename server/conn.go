@@ -2,6 +2,8 @@ package server
 
 import (
 	"bytes"
+	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"math"
@@ -28,19 +30,28 @@ import (
 //     WriteTimeout, a deadline for the whole response, which either cuts
 //     long downloads or, at 0, lets a client that never reads hold its
 //     pool slot forever.
-//   - the error responses net/http writes itself, before any handler runs
-//     (431 for a request past its header ceiling, 400 for a malformed
-//     one, 501, 505), get an x-openstack-request-id and an access log
-//     line like every other response.
+//   - the answers net/http writes itself, before any handler runs (431
+//     for a request past its header ceiling, 400 for a malformed one,
+//     501, 505, and 417 for an Expect other than 100-continue), get an
+//     x-openstack-request-id and an access log line like every other
+//     response.
 //
 // It is per connection, not per request: one allocation at accept, and on
 // each write a clock read (the socket's deadline is moved only once a step
 // has passed, see wireConn.armed).
 //
 // Under TLS the wrapper sits below the TLS layer (ServeTLS wraps the
-// listener it is given), which is right for the deadlines; the error
-// responses are then encrypted before the wrapper sees them, so over TLS
+// listener it is given), which is right for the deadlines; net/http's own
+// answers are then encrypted before the wrapper sees them, so over TLS
 // they pass unchanged (docs/server.md, "Limits").
+//
+// A wireConn tells net/http's own answers from a handler's by when they
+// are written, never by their bytes alone (a handler can write any
+// bytes): the server's outermost handler (connTracker.outermost) marks
+// the connection while a handler runs, and what is written between
+// requests is net/http's. newServing sets that up; a server that serves
+// wrapped connections without it gets the deadlines, and its first
+// write on each connection looked at.
 type wireListener struct {
 	net.Listener
 	w *wire
@@ -109,11 +120,66 @@ type wireConn struct {
 	armed atomic.Int64
 	cut   atomic.Bool      // the client stalled; every later write fails
 	lr    io.LimitedReader // ReadFrom's, kept here so it is not allocated per call
-	// inResponse is set by a write and cleared when net/http clears the
-	// write deadline, which it does after every response: net/http's own
-	// error responses come while it is clear, never in the middle of a
-	// handler's body.
-	inResponse atomic.Bool
+	phase atomic.Int32     // see the phase constants
+}
+
+// A wireConn's phase says whose bytes a write carries. net/http runs a
+// connection's handlers one at a time, on the connection's goroutine,
+// and after each one flushes the response and clears the write deadline
+// (server.go, conn.serve: finishRequest, then SetWriteDeadline(time.Time{})).
+// So:
+//
+//	phaseIdle       between requests (and before the first): a write is
+//	                an answer net/http makes itself, and is looked at
+//	phaseOwn        net/http is writing such an answer
+//	phaseHandler    a handler runs; a clear of the write deadline now is
+//	                the handler's (ResponseController) and changes nothing
+//	phaseFinishing  the handler returned and net/http flushes what it
+//	                wrote; net/http's clear of the deadline ends it
+//	phaseOpaque     never looked at again: encrypted (TLS) or hijacked
+const (
+	phaseIdle int32 = iota
+	phaseOwn
+	phaseHandler
+	phaseFinishing
+	phaseOpaque
+)
+
+// wireConnKey is the request context key of the request's *wireConn (set
+// by connContext, for connections wireConn sees in plain text).
+type wireConnKey struct{}
+
+// connContext is the server's ConnContext: it gives the requests of a
+// plain connection its *wireConn, and makes an encrypted one opaque, since
+// what the wrapper sees of it is TLS records.
+func connContext(ctx context.Context, c net.Conn) context.Context {
+	switch c := c.(type) {
+	case *wireConn:
+		return context.WithValue(ctx, wireConnKey{}, c)
+	case *tls.Conn:
+		if wc, ok := c.NetConn().(*wireConn); ok {
+			wc.phase.Store(phaseOpaque)
+		}
+	}
+	return ctx
+}
+
+// inHandler marks r's connection as in a handler, and returns its
+// wireConn, whose handlerDone must be called when the handler returns;
+// nil for a request without one (TLS, HTTP/2), for which it does
+// nothing.
+func inHandler(r *http.Request) *wireConn {
+	c, _ := r.Context().Value(wireConnKey{}).(*wireConn)
+	if c != nil {
+		c.phase.Store(phaseHandler)
+	}
+	return c
+}
+
+// handlerDone ends what inHandler began, unless the connection was
+// hijacked meanwhile.
+func (c *wireConn) handlerDone() {
+	c.phase.CompareAndSwap(phaseHandler, phaseFinishing)
 }
 
 func unixNano(t time.Time) int64 {
@@ -125,16 +191,18 @@ func unixNano(t time.Time) int64 {
 
 // SetWriteDeadline records the deadline net/http or a handler sets. With
 // a no-progress limit the socket keeps the steps' deadline, replaced now
-// only by one that comes sooner; the next step stops at it.
+// only by one that comes sooner; the next step stops at it. A clear of
+// the deadline after a handler returned is net/http's end of the
+// response (see phaseFinishing).
 func (c *wireConn) SetWriteDeadline(t time.Time) error {
 	h := unixNano(t)
-	c.hard.Store(h)
-	if h == 0 && c.inResponse.Load() {
-		c.inResponse.Store(false)
+	if h == 0 && c.phase.Load() == phaseFinishing {
+		c.phase.CompareAndSwap(phaseFinishing, phaseIdle)
 	}
 	if c.w.stall <= 0 {
 		return c.Conn.SetWriteDeadline(t)
 	}
+	c.hard.Store(h)
 	if h != 0 && h < c.armed.Load() {
 		c.armed.Store(h)
 		return c.Conn.SetWriteDeadline(t)
@@ -164,8 +232,7 @@ func (c *wireConn) CloseWrite() error {
 }
 
 func (c *wireConn) Write(p []byte) (int, error) {
-	if !c.inResponse.Load() {
-		c.inResponse.Store(true)
+	if c.phase.Load() == phaseIdle && c.phase.CompareAndSwap(phaseIdle, phaseOwn) {
 		if line, body, ok := ownError(p); ok {
 			return c.answerOwnError(p, line, body)
 		}
@@ -324,16 +391,14 @@ func (e *stallError) Temporary() bool { return true }
 func (e *stallError) Unwrap() error   { return os.ErrDeadlineExceeded }
 
 // ownErrorHeaders follow the status line of every error response net/http
-// writes itself (server.go, errorHeaders). A handler's response does not
-// start so: net/http writes the fields a handler set sorted (Connection
-// before Content-Type), and Date after those it adds itself. A body is
-// never looked at (wireConn.inResponse).
+// writes itself (server.go, errorHeaders). Only a write made while the
+// connection is between requests (phaseIdle) is looked at, so a handler's
+// bytes, whatever they are, never are.
 const ownErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
 
-// ownError reports whether p, the first write of a response, is an error
-// response net/http wrote itself, with its status line and body. Those
-// are short, in one write, and start with an error status line and
-// ownErrorHeaders.
+// ownError reports whether p, an answer net/http writes itself, is one of
+// its error responses, with its status line and body. Those are short,
+// in one write, and start with an error status line and ownErrorHeaders.
 func ownError(p []byte) (line, body []byte, ok bool) {
 	if len(p) < 13 || len(p) > 512 || p[9] < '4' || string(p[:9]) != "HTTP/1.1 " {
 		return nil, nil, false
@@ -345,19 +410,14 @@ func ownError(p []byte) (line, body []byte, ok bool) {
 	return p[:i], p[i+len(ownErrorHeaders):], true
 }
 
-// expectationFailed reports whether p, the first write of a response, is
-// the 417 net/http answers by itself, before any handler runs, to a
-// request whose Expect is not 100-continue (server.go,
-// sendExpectationFailed). It goes through net/http's response writer, so
-// it looks like a handler's response, but it carries no request id, which
-// every response through the server's handlers does.
+// expectationFailed reports whether p, an answer net/http writes itself,
+// is the 417 it gives a request whose Expect is not 100-continue
+// (server.go, sendExpectationFailed). It goes through net/http's response
+// writer, so it looks like a handler's response; that no handler ran is
+// what the connection's phase says.
 func expectationFailed(p []byte) bool {
-	if len(p) > 512 || len(p) < 9 || !bytes.HasPrefix(p, []byte("HTTP/1.")) ||
-		!bytes.HasPrefix(p[8:], []byte(" 417 Expectation Failed\r\n")) {
-		return false
-	}
-	end := bytes.Index(p, []byte("\r\n\r\n"))
-	return end >= 0 && !bytes.Contains(p[:end], []byte("\r\n"+requestIDHeader+":"))
+	return len(p) <= 512 && len(p) >= 9 && bytes.HasPrefix(p, []byte("HTTP/1.")) &&
+		bytes.HasPrefix(p[8:], []byte(" 417 Expectation Failed\r\n"))
 }
 
 // answerExpectationFailed writes net/http's own 417 p with a request id

@@ -175,23 +175,20 @@ func BenchmarkWire(b *testing.B) {
 }
 
 // A body that holds net/http's error response, even where a write to the
-// connection starts, goes out as it is.
+// connection starts, goes out as it is, through the server's real layers
+// (with assign_request_id off, so that any id would be the connection's).
 func TestOwnErrorNotTakenFromABody(t *testing.T) {
 	const own = "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n431 Request Header Fields Too Large"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	o := Defaults()
+	o.AssignRequestID = false
+	addr, _ := serveChain(t, o, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", fmt.Sprint(1+len(own)))
 		io.WriteString(w, "x")
 		w.(http.Flusher).Flush()
 		io.WriteString(w, own) // the last flush writes exactly this
-	})}
-	go srv.Serve(wrapListener(ln, Defaults(), zerolog.Nop()))
-	defer srv.Close()
+	}))
 	for i := 0; i < 2; i++ { // the second on the kept-alive connection
-		resp, err := http.Get("http://" + ln.Addr().String() + "/")
+		resp, err := http.Get("http://" + addr + "/")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -275,5 +272,145 @@ func TestAnswersWithoutAHandlerAreTraced(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), `"request_id":"req-`); n < 3 {
 		t.Errorf("%d access lines with a request id, want 3:\n%s", n, logs.String())
+	}
+}
+
+// serveChain serves h through newServing (the server's real layers, on
+// wrapped connections) and returns its address and its log.
+func serveChain(t *testing.T, o Options, h http.Handler) (string, *syncBuffer) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	srv, _, wrapped := newServing(o, zerolog.New(&logs), h, ln)
+	go srv.Serve(wrapped)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String(), &logs
+}
+
+// exchange writes req on a new connection and reads until the server
+// closes it (or 5 s pass).
+func exchange(t *testing.T, addr, req string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, req)
+	out, _ := io.ReadAll(c)
+	return string(out)
+}
+
+// accessLines returns the access lines of the log. Once the client has
+// read a response to its end, its line is there: the access log writes
+// a handler's line before net/http flushes the response, and the
+// connection logs its own answers before it writes them.
+func accessLines(logs *syncBuffer) []string {
+	var lines []string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, `"status_code"`) {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// What a handler writes goes out as written, whatever its bytes and
+// whatever it does with its write deadline, and is logged once. Before,
+// the connection took a write for net/http's own error response when it
+// came after a clear of the write deadline (which a handler makes to lift
+// write_timeout for a long download) or when a handler's response looked
+// like one: it rewrote the bytes, adding a request id and a
+// Content-Length inside the body (a response-splitting primitive for
+// handlers that echo what a client sends), and logged a second line.
+func TestHandlerBytesAreNeverTakenForNetHTTPs(t *testing.T) {
+	const forged = "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nhello"
+	noID := Defaults()
+	noID.AssignRequestID = false
+	for _, tc := range []struct {
+		name string
+		o    Options
+		h    http.HandlerFunc
+		req  string
+		want string // the response's tail, from its blank line
+	}{
+		{"a body written after the handler clears its write deadline", Defaults(), func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", fmt.Sprint(1+len(forged)))
+			io.WriteString(w, "x")
+			w.(http.Flusher).Flush()
+			http.NewResponseController(w).SetWriteDeadline(time.Time{})
+			io.WriteString(w, forged)
+		}, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "\r\n\r\nx" + forged},
+		{"a HEAD answer without Date, assign_request_id off", noID, func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Date"] = nil
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(404)
+		}, "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "\r\n\r\n"},
+		{"a handler's 417, assign_request_id off", noID, func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "no", http.StatusExpectationFailed)
+		}, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "\r\n\r\nno\n"},
+	} {
+		addr, logs := serveChain(t, tc.o, tc.h)
+		out := exchange(t, addr, tc.req)
+		if !strings.HasSuffix(out, tc.want) || strings.Count(out, "HTTP/1.1 ") != 1+strings.Count(tc.want, "HTTP/1.1 ") {
+			t.Errorf("%s: on the wire %q, want it to end in %q", tc.name, out, tc.want)
+		}
+		if tc.o.AssignRequestID && strings.Count(out, requestIDHeader) != 1 || !tc.o.AssignRequestID && strings.Contains(out, requestIDHeader) {
+			t.Errorf("%s: request ids on the wire: %q", tc.name, out)
+		}
+		if lines := accessLines(logs); len(lines) != 1 || strings.Contains(lines[0], `"request_line":""`) {
+			t.Errorf("%s: %d access lines, want the handler's alone:\n%s", tc.name, len(lines), strings.Join(lines, "\n"))
+		}
+	}
+}
+
+// net/http's own answers are still recognised after a handler's response
+// on the same connection (pipelined), with write_timeout on and off, and
+// with assign_request_id off.
+func TestNetHTTPsAnswersAfterAHandlersAreTraced(t *testing.T) {
+	for _, tc := range []struct {
+		writeTimeout time.Duration
+		assignID     bool
+	}{{0, true}, {5 * time.Second, true}, {0, false}} {
+		o := Defaults()
+		o.WriteTimeout, o.AssignRequestID = tc.writeTimeout, tc.assignID
+		addr, logs := serveChain(t, o, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			io.WriteString(w, "ok")
+		}))
+		out := exchange(t, addr, "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"+
+			"GET / HTTP/1.1\r\nHost: x\r\n\r\n"+
+			"GET / HTTP/1.1\r\n\r\n")
+		ids := 0
+		if tc.assignID {
+			ids = 3
+		}
+		if strings.Count(out, "HTTP/1.1 200 OK") != 2 || !strings.Contains(out, "HTTP/1.1 400 Bad Request: missing required Host header") ||
+			strings.Count(out, requestIDHeader) != ids {
+			t.Errorf("%+v: want two 200s and net/http's 400, with %d request ids:\n%q", tc, ids, out)
+		}
+		lines := accessLines(logs)
+		if len(lines) != 3 || !strings.Contains(lines[2], `"status_code":400`) {
+			t.Errorf("%+v: access lines:\n%s", tc, strings.Join(lines, "\n"))
+		}
+	}
+}
+
+// net/http's own 417 is recognised and logged with assign_request_id off
+// too (the phase tells, not the missing id).
+func TestNetHTTPs417WithoutRequestIDs(t *testing.T) {
+	o := Defaults()
+	o.AssignRequestID = false
+	addr, logs := serveChain(t, o, http.NotFoundHandler())
+	out := exchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nExpect: coffee\r\n\r\n")
+	if !strings.HasPrefix(out, "HTTP/1.1 417 Expectation Failed\r\n") || strings.Contains(out, requestIDHeader) {
+		t.Errorf("%q", out)
+	}
+	if lines := accessLines(logs); len(lines) != 1 || !strings.Contains(lines[0], `"status_code":417`) {
+		t.Errorf("access lines:\n%s", strings.Join(lines, "\n"))
 	}
 }

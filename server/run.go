@@ -287,6 +287,11 @@ func (t *connTracker) track(c net.Conn, s http.ConnState) {
 		t.open.Add(1)
 		t.conns.Store(c, tc)
 	case http.StateClosed, http.StateHijacked:
+		if wc, ok := c.(*wireConn); ok && s == http.StateHijacked {
+			// The handler owns the connection now: what it writes,
+			// during the handler or after, is never looked at.
+			wc.phase.Store(phaseOpaque)
+		}
 		t.conns.Delete(c)
 		t.open.Add(-1)
 	default:
@@ -308,14 +313,19 @@ func (t *connTracker) startDrain() {
 	t.draining.Store(true)
 }
 
-// closeWhenDraining is the outermost handler: during a drain, each
+// outermost is the server's outermost handler. During a drain, each
 // response says Connection: close, which net/http honours by closing the
-// connection after it (and HTTP/2 by a GOAWAY). It costs an atomic load
-// per request.
-func (t *connTracker) closeWhenDraining(next http.Handler) http.Handler {
+// connection after it (and HTTP/2 by a GOAWAY). And it marks the
+// connection as in a handler while one runs (inHandler), so that the
+// connection tells net/http's own answers from the handlers'. It costs
+// an atomic load, a context look-up and two atomic stores per request.
+func (t *connTracker) outermost(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if t.draining.Load() {
 			w.Header().Set("Connection", "close")
+		}
+		if c := inHandler(r); c != nil {
+			defer c.handlerDone()
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -468,7 +478,8 @@ func newServing(o Options, log zerolog.Logger, app http.Handler, ln net.Listener
 	srv := newHTTPServer(o, log, app)
 	conns := &connTracker{}
 	srv.ConnState = conns.track
-	srv.Handler = conns.closeWhenDraining(srv.Handler)
+	srv.ConnContext = connContext
+	srv.Handler = conns.outermost(srv.Handler)
 	return srv, conns, wrapListener(ln, o, log)
 }
 
