@@ -214,6 +214,10 @@ func guard(o Options, next http.Handler) http.Handler {
 		}
 		if r.ProtoMajor == 2 && stall > 0 {
 			sw := &streamWriter{ResponseWriter: w, limit: stall, log: hlog.FromRequest(r)}
+			if o.WriteTimeout > 0 {
+				// net/http set the stream's deadline a moment ago.
+				sw.hard = time.Now().Add(o.WriteTimeout)
+			}
 			defer sw.stop()
 			w = sw
 		}
@@ -272,7 +276,11 @@ func trailerLine(t http.Header) int {
 //
 // The clock runs only while a Write waits: a handler may take as long as
 // it likes between writes. The bytes net/http still buffers when the
-// handler returns (up to 4 KB) are sent after the pool slot is given back.
+// handler returns (up to 4 KB, and the end of the stream) are sent after
+// the pool slot is given back, by net/http, which waits for the client's
+// window with no limit of its own: stop gives the stream a write deadline
+// of limit for them, so that a client that grants no window cannot keep
+// the handler's goroutine (and its memory) forever.
 type streamWriter struct {
 	http.ResponseWriter
 	limit time.Duration
@@ -282,6 +290,10 @@ type streamWriter struct {
 	since time.Time // when the waiting write began; zero when none waits
 	timer *time.Timer
 	armed bool
+	// hard is the stream's write deadline as far as it is known: from
+	// write_timeout, or what the handler set (SetWriteDeadline); zero
+	// for none. stop never moves it later.
+	hard time.Time
 }
 
 const streamChunk = 16 << 10
@@ -312,6 +324,15 @@ func (s *streamWriter) Flush() {
 
 // Unwrap lets http.ResponseController reach net/http's writer.
 func (s *streamWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// SetWriteDeadline is the handler's, through http.ResponseController:
+// it is passed on, and remembered for stop.
+func (s *streamWriter) SetWriteDeadline(t time.Time) error {
+	s.mu.Lock()
+	s.hard = t
+	s.mu.Unlock()
+	return http.NewResponseController(s.ResponseWriter).SetWriteDeadline(t)
+}
 
 func (s *streamWriter) begin() {
 	s.mu.Lock()
@@ -355,14 +376,26 @@ func (s *streamWriter) check() {
 		Msg("client accepted no response data for the no-progress limit (send_timeout, client_socket_timeout); HTTP/2 stream reset")
 }
 
-// stop ends the clock when the handler returns.
+// stop ends the clock when the handler returns, and bounds net/http's
+// last flush of the stream by a write deadline of limit from now (unless
+// an earlier deadline already bounds it). net/http's HTTP/2 server resets
+// a stream whose deadline passes, and its waiting flush returns.
+//
+// The deadline is set through the connection's goroutine, which may
+// process it after the stream has already ended; without write_timeout
+// it then starts a timer for a stream that is gone, and net/http sends
+// one redundant RST_STREAM for it after limit, which clients ignore
+// (RFC 9113 §5.4.2).
 func (s *streamWriter) stop() {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.timer != nil {
 		s.timer.Stop()
 	}
 	s.armed = true // no later begin rearms it
-	s.mu.Unlock()
+	if dl := time.Now().Add(s.limit); s.hard.IsZero() || dl.Before(s.hard) {
+		http.NewResponseController(s.ResponseWriter).SetWriteDeadline(dl)
+	}
 }
 
 // answerServerOptions answers "OPTIONS *", a question about the server
