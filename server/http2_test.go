@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
@@ -13,23 +14,42 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// serveHTTP2 serves h through newServing over TLS with HTTP/2 on, as
-// serve does with use_ssl, and returns the test server (its Client
-// trusts it) and the server's parts.
-func serveHTTP2(t *testing.T, o Options, h http.Handler) (*httptest.Server, *http.Server, *connTracker, net.Listener) {
+// h2Server is a server as serve runs it with use_ssl: newServing's,
+// through ServeTLS.
+type h2Server struct {
+	addr    string
+	srv     *http.Server
+	conns   *connTracker
+	ln      net.Listener // the wrapped listener, as shutdown gets it
+	served  chan error   // ServeTLS's result
+	tlsConf *tls.Config
+}
+
+// serveHTTP2 serves h through newServing over TLS, with HTTP/2 on, with
+// httptest's certificate.
+func serveHTTP2(t *testing.T, o Options, h http.Handler) *h2Server {
 	t.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	ts.StartTLS() // for its certificate
+	conf := ts.TLS.Clone()
+	ts.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv, conns, wrapped := newServing(o, zerolog.Nop(), h, ln)
-	ts := httptest.NewUnstartedServer(nil)
-	ts.Listener.Close()
-	ts.Listener = wrapped
-	ts.Config = srv
-	ts.EnableHTTP2 = true
-	ts.StartTLS()
-	return ts, srv, conns, wrapped
+	conf.NextProtos = []string{"h2", "http/1.1"}
+	srv.TLSConfig = conf
+	s := &h2Server{addr: ln.Addr().String(), srv: srv, conns: conns, ln: wrapped, served: make(chan error, 1), tlsConf: conf}
+	go func() { s.served <- srv.ServeTLS(wrapped, "", "") }()
+	return s
+}
+
+// client returns an HTTP/2 client for s with the given HTTP/2 settings.
+func (s *h2Server) client(h2 *http.HTTP2Config) *http.Client {
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, ForceAttemptHTTP2: true, HTTP2: h2,
+	}}
 }
 
 // handlersInFinalFlush counts the goroutines waiting in net/http's HTTP/2
@@ -55,15 +75,13 @@ func handlersInFinalFlush() int {
 func TestHTTP2FinalFlushIsBounded(t *testing.T) {
 	o := Defaults()
 	o.SendTimeout = time.Second
-	ts, _, _, _ := serveHTTP2(t, o, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s := serveHTTP2(t, o, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, strings.Repeat("b", 1000))
 	}))
-	tr := ts.Client().Transport.(*http.Transport)
-	tr.ForceAttemptHTTP2 = true
-	tr.HTTP2 = &http.HTTP2Config{MaxReceiveBufferPerStream: 1}
+	client := s.client(&http.HTTP2Config{MaxReceiveBufferPerStream: 1})
 	const n = 20
 	for i := 0; i < n; i++ {
-		resp, err := ts.Client().Get(ts.URL + "/")
+		resp, err := client.Get("https://" + s.addr + "/")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +101,7 @@ func TestHTTP2FinalFlushIsBounded(t *testing.T) {
 	}
 	t.Logf("every final flush ended within %s", time.Since(began).Round(time.Millisecond))
 	closed := make(chan struct{})
-	go func() { ts.Close(); close(closed) }()
+	go func() { s.srv.Close(); close(closed) }()
 	select {
 	case <-closed:
 	case <-time.After(5 * time.Second):

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math"
@@ -154,7 +155,7 @@ func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 				if sig == syscall.SIGINT && (deadline == 0 || deadline > interruptDeadline) {
 					deadline = interruptDeadline
 				}
-				return shutdown(srv, ln, conns, log, sig, deadline)
+				return shutdown(srv, ln, served, conns, log, sig, deadline)
 			}
 		}
 	}
@@ -169,29 +170,40 @@ func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 //     with Connection: close (a GOAWAY in HTTP/2), after which net/http
 //     closes the connection: a client that is using its connection learns
 //     from the response itself that it must open a new one;
-//  2. close a connection only when no request is on its way in as far as
-//     the server can tell: accepted but unused for newConnGrace, or idle
-//     between requests for drainIdleGrace (both counted from the start of
-//     the drain or the connection's last response, whichever is later),
-//     with no unread bytes in its socket, on two checks in a row;
-//  3. wait for the requests in flight to finish, up to deadline (0: no
-//     limit); past it, cut off the rest;
-//  4. only then call Shutdown.
+//  2. close an HTTP/1 connection only when no request is on its way in as
+//     far as the server can tell: accepted but unused for newConnGrace, or
+//     idle between requests for drainIdleGrace (both counted from the
+//     start of the drain or the connection's last response, whichever is
+//     later), with no unread bytes in its socket, on two checks in a row;
+//  3. once only HTTP/2 connections are left (or none), call Shutdown: it
+//     sends each a GOAWAY, after which its client opens no new stream on
+//     it, and net/http closes it when its streams are done. HTTP/2 has
+//     this clean signal, so its connections are never closed unannounced;
+//  4. wait, up to deadline (0: no limit), for the requests in flight;
+//     past it, cut off the rest.
 //
-// Neither SetKeepAlivesEnabled(false) nor Shutdown may start the drain:
-// both close every idle keep-alive connection at once, so a client that
-// has just sent its next request on one gets a reset or an EOF instead of
-// an answer, and clients such as Python's http.client do not retry
-// (issue 10 lost 17 of 18,822 requests over two rolling reloads so).
-// Shutdown also discards requests it reads once it has begun, and a
-// response written before SetKeepAlivesEnabled(false) and finished after
-// it goes out without Connection: close on a connection that is then
-// closed.
+// served is Serve's result: the drain waits for Serve to return after
+// the listener is closed, since only then has every connection it
+// accepted been tracked (Serve reports a connection's StateNew after
+// Accept returns it). A connection accepted just before the listener
+// closed would otherwise be missed by the first check, which would find
+// nothing open and call Shutdown, and Shutdown drops the request such a
+// connection then reads.
+//
+// Neither SetKeepAlivesEnabled(false) nor Shutdown may start the drain
+// while HTTP/1 connections are open: both close every idle keep-alive
+// connection at once, so a client that has just sent its next request on
+// one gets a reset or an EOF instead of an answer, and clients such as
+// Python's http.client do not retry (issue 10 lost 17 of 18,822 requests
+// over two rolling reloads so). Shutdown also discards requests it reads
+// once it has begun, and a response written before
+// SetKeepAlivesEnabled(false) and finished after it goes out without
+// Connection: close on a connection that is then closed.
 //
 // What remains is HTTP/1.1's own race, the same as for idle_timeout: a
 // client that sends on a connection idle for longer than the grace may
 // send just as the server closes it.
-func shutdown(srv *http.Server, ln net.Listener, conns *connTracker, log zerolog.Logger, sig os.Signal, deadline time.Duration) error {
+func shutdown(srv *http.Server, ln net.Listener, served <-chan error, conns *connTracker, log zerolog.Logger, sig os.Signal, deadline time.Duration) error {
 	// The listener closes first: a client told to reconnect by a
 	// Connection: close must find it closed (or, with workers, another
 	// worker's), not be left in this process's accept queue. The drain
@@ -206,12 +218,16 @@ func shutdown(srv *http.Server, ln net.Listener, conns *connTracker, log zerolog
 		ctx, cancel = context.WithTimeout(ctx, deadline)
 		defer cancel()
 	}
+	select {
+	case <-served:
+	case <-ctx.Done():
+	}
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	lastReport := time.Now()
 	for {
-		open, active := conns.closeUnused(time.Now())
-		if open == 0 {
+		open, active, h2 := conns.closeUnused(time.Now())
+		if open == h2 {
 			break
 		}
 		if time.Since(lastReport) >= 5*time.Second {
@@ -220,18 +236,27 @@ func shutdown(srv *http.Server, ln net.Listener, conns *connTracker, log zerolog
 		}
 		select {
 		case <-ctx.Done():
-			srv.Close()
-			if active > 0 {
-				return fmt.Errorf("graceful shutdown timeout (%s) exceeded; cut off %d request(s) in progress", deadline, active)
-			}
-			// Only connections without a request were left: closing
-			// them is what the grace would have done.
-			log.Info().Msg("stopped")
-			return nil
+			return cutOff(srv, conns, log, deadline)
 		case <-tick.C:
 		}
 	}
-	srv.Shutdown(ctx)
+	if err := srv.Shutdown(ctx); err != nil {
+		return cutOff(srv, conns, log, deadline)
+	}
+	log.Info().Msg("stopped")
+	return nil
+}
+
+// cutOff ends a drain whose deadline has passed: it closes every
+// connection, and fails if a request was still in progress. Connections
+// without a request are no failure: closing them is what the grace would
+// have done.
+func cutOff(srv *http.Server, conns *connTracker, log zerolog.Logger, deadline time.Duration) error {
+	active := conns.closeAll()
+	srv.Close()
+	if active > 0 {
+		return fmt.Errorf("graceful shutdown timeout (%s) exceeded; cut off %d request(s) in progress", deadline, active)
+	}
 	log.Info().Msg("stopped")
 	return nil
 }
@@ -271,10 +296,19 @@ type connTracker struct {
 type trackedConn struct {
 	state atomic.Int32 // http.ConnState, or stateClosing
 	since atomic.Int64 // UnixNano of the last change during a drain; 0 before
+	// proto is what the connection speaks, once known (protoUnknown
+	// until a TLS connection's handshake is done).
+	proto atomic.Int32
 	// seen is the since of the check that first found the connection
 	// unused; only the drain's goroutine uses it.
 	seen int64
 }
+
+const (
+	protoUnknown int32 = iota
+	protoHTTP1
+	protoHTTP2
+)
 
 func (t *connTracker) track(c net.Conn, s http.ConnState) {
 	switch s {
@@ -300,11 +334,25 @@ func (t *connTracker) track(c net.Conn, s http.ConnState) {
 			return
 		}
 		tc := v.(*trackedConn)
+		if tc.proto.Load() == protoUnknown {
+			// Once per connection, on its own goroutine, after the TLS
+			// handshake (net/http and its HTTP/2 server report a state
+			// only once it is done).
+			tc.proto.Store(protocolOf(c))
+		}
 		tc.state.Store(int32(s))
 		if t.draining.Load() {
 			tc.since.Store(time.Now().UnixNano())
 		}
 	}
+}
+
+// protocolOf says what c speaks, once any TLS handshake is done.
+func protocolOf(c net.Conn) int32 {
+	if tc, ok := c.(*tls.Conn); ok && tc.ConnectionState().NegotiatedProtocol == "h2" {
+		return protoHTTP2
+	}
+	return protoHTTP1
 }
 
 // startDrain makes every response from now on close its connection.
@@ -331,11 +379,12 @@ func (t *connTracker) outermost(next http.Handler) http.Handler {
 	})
 }
 
-// closeUnused closes the connections that, at now, have been unused
-// (new: newConnGrace; idle: drainIdleGrace) on this check and the one
-// before, with no bytes waiting in their sockets. It returns the open
-// connections and those with a request in progress.
-func (t *connTracker) closeUnused(now time.Time) (open, active int) {
+// closeUnused closes the HTTP/1 connections that, at now, have been
+// unused (new: newConnGrace; idle: drainIdleGrace) on this check and the
+// one before, with no bytes waiting in their sockets. It returns the open
+// connections, those with a request in progress, and the HTTP/2 ones,
+// which it leaves to Shutdown's GOAWAY.
+func (t *connTracker) closeUnused(now time.Time) (open, active, h2 int) {
 	start := t.start.UnixNano()
 	t.conns.Range(func(k, v any) bool {
 		c, tc := k.(net.Conn), v.(*trackedConn)
@@ -347,8 +396,15 @@ func (t *connTracker) closeUnused(now time.Time) (open, active int) {
 		case http.StateIdle:
 		case http.StateActive:
 			active++
+			if tc.proto.Load() == protoHTTP2 {
+				h2++
+			}
 			return true
 		default: // closing
+			return true
+		}
+		if tc.proto.Load() == protoHTTP2 {
+			h2++
 			return true
 		}
 		since := max(tc.since.Load(), start)
@@ -363,11 +419,38 @@ func (t *connTracker) closeUnused(now time.Time) (open, active int) {
 			return true
 		}
 		if tc.state.CompareAndSwap(st, stateClosing) {
-			c.Close()
+			closeSocket(c)
 		}
 		return true
 	})
-	return int(t.open.Load()), active
+	return int(t.open.Load()), active, h2
+}
+
+// closeAll closes every connection's socket, and returns how many had a
+// request in progress.
+func (t *connTracker) closeAll() (active int) {
+	t.conns.Range(func(k, v any) bool {
+		if http.ConnState(v.(*trackedConn).state.Load()) == http.StateActive {
+			active++
+		}
+		closeSocket(k.(net.Conn))
+		return true
+	})
+	return active
+}
+
+// closeSocket closes c's socket at once. A *tls.Conn's own Close first
+// sends a close_notify alert, under a 5 s write deadline: a client that
+// stopped reading with the socket's buffer full would hold the drain for
+// that long, one connection after another. Without the socket, the
+// alert fails at once when net/http closes the tls.Conn in its turn; a
+// client sees the end of an idle connection, as HTTP/1.1 clients must
+// handle anyway.
+func closeSocket(c net.Conn) {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
+	c.Close()
 }
 
 // unreadBytes reports whether bytes have arrived on c that the server has
