@@ -118,6 +118,11 @@ type wireConn struct {
 	// small response would otherwise pay on every write. A deadline that
 	// comes sooner than a step only costs a retry.
 	armed atomic.Int64
+	// dl orders the changes to hard, armed and the socket's deadline: a
+	// handler that aborts a stuck write from another goroutine, with a
+	// deadline in the past, must not have it overwritten by a step's
+	// (arm) computed a moment before.
+	dl    sync.Mutex
 	cut   atomic.Bool      // the client stalled; every later write fails
 	lr    io.LimitedReader // ReadFrom's, kept here so it is not allocated per call
 	phase atomic.Int32     // see the phase constants
@@ -202,6 +207,8 @@ func (c *wireConn) SetWriteDeadline(t time.Time) error {
 	if c.w.stall <= 0 {
 		return c.Conn.SetWriteDeadline(t)
 	}
+	c.dl.Lock()
+	defer c.dl.Unlock()
 	c.hard.Store(h)
 	if h != 0 && h < c.armed.Load() {
 		c.armed.Store(h)
@@ -271,8 +278,11 @@ func (c *wireConn) write(p []byte) (int, error) {
 	}
 }
 
-// arm sets the write deadline for the next step from now.
+// arm sets the write deadline for the next step from now, or the hard
+// deadline if that comes sooner.
 func (c *wireConn) arm(now time.Time) {
+	c.dl.Lock()
+	defer c.dl.Unlock()
 	dl := now.Add(c.w.step).UnixNano()
 	if h := c.hard.Load(); h != 0 && h < dl {
 		dl = h

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -412,5 +413,60 @@ func TestNetHTTPs417WithoutRequestIDs(t *testing.T) {
 	}
 	if lines := accessLines(logs); len(lines) != 1 || !strings.Contains(lines[0], `"status_code":417`) {
 		t.Errorf("access lines:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// deadlineConn records the write deadlines set on it; the first one
+// waits until released, as a socket's may while a step's deadline is
+// being set.
+type deadlineConn struct {
+	net.Conn // unused: only the methods below are called
+	mu       sync.Mutex
+	last     time.Time
+	block    chan struct{} // the first SetWriteDeadline waits on it
+	entered  chan struct{} // closed when the first is waiting
+}
+
+func (d *deadlineConn) SetWriteDeadline(t time.Time) error {
+	d.mu.Lock()
+	b := d.block
+	d.block = nil
+	d.mu.Unlock()
+	if b != nil {
+		close(d.entered)
+		<-b
+	}
+	d.mu.Lock()
+	d.last = t
+	d.mu.Unlock()
+	return nil
+}
+
+func (d *deadlineConn) Write(p []byte) (int, error) { return len(p), nil }
+
+// A handler that aborts a write from another goroutine, with a deadline
+// in the past, has its deadline on the socket even when a write is
+// setting its step's deadline at that moment. Before, the step's
+// deadline (computed before the abort) could land last, and the abort
+// waited for the step to end, 7.5 s by default.
+func TestAbortingDeadlineIsNotOverwrittenByAStep(t *testing.T) {
+	release := make(chan struct{})
+	fc := &deadlineConn{block: release, entered: make(chan struct{})}
+	c := &wireConn{Conn: fc, w: newWire(Defaults(), zerolog.Nop())}
+	c.phase.Store(phaseHandler)
+	wrote := make(chan struct{})
+	go func() { c.Write([]byte("x")); close(wrote) }()
+	<-fc.entered // the write is setting its step's deadline
+	abort := time.Now().Add(-time.Second)
+	aborted := make(chan struct{})
+	go func() { c.SetWriteDeadline(abort); close(aborted) }()
+	time.Sleep(100 * time.Millisecond)
+	close(release)
+	<-aborted
+	<-wrote
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if !fc.last.Equal(abort) {
+		t.Errorf("the socket's write deadline is %s from now, want the handler's, in the past", time.Until(fc.last).Round(time.Millisecond))
 	}
 }
