@@ -137,10 +137,13 @@ func splitRemote(addr string) (ip, port string) {
 //     of r.Header;
 //   - the request line and headers together larger than max_header_size
 //     get 431 with a body that says so. net/http's own limit is set to
-//     twice that (headerCeiling), so that this one, which is exact and
-//     whose 431 carries the request id and is logged, is the one that
-//     answers; what goes past net/http's limit is answered by the
-//     connection (wireConn);
+//     twice that (headerCeiling), so that this one, whose 431 carries
+//     the request id and is logged, is the one that answers; what goes
+//     past net/http's limit is answered by the connection (wireConn).
+//     The count is of the request as net/http parsed it, which is the
+//     request as it came but for what net/http folds away (see
+//     docs/server.md, "Limits"): those are counted low, never high, and
+//     net/http's limit bounds them;
 //   - request headers whose names contain '_' are dropped: proxies and
 //     WSGI servers treat X_USER_ID and X-User-Id alike, so an underscore
 //     spelling is the classic way to forge an identity header past a
@@ -199,6 +202,9 @@ func guard(o Options, next http.Handler) http.Handler {
 		if r.TransferEncoding != nil {
 			size += len("Transfer-Encoding: chunked\r\n")
 		}
+		if pragmaAddedCacheControl(r.Header) {
+			size -= len("Cache-Control: no-cache\r\n")
+		}
 		if size > maxSize {
 			headersTooLarge(w, size, maxSize)
 			return
@@ -252,6 +258,19 @@ func guard(o Options, next http.Handler) http.Handler {
 // Both cost a reconnect, never a request: the upload itself is served.
 func mustClose(r *http.Request) bool {
 	return r.ProtoMajor == 1 && (r.TransferEncoding != nil || r.ProtoMinor == 0 && !r.Close)
+}
+
+// pragmaAddedCacheControl reports whether r's "Cache-Control: no-cache"
+// may be net/http's own: it adds one to a request with "Pragma: no-cache"
+// and no Cache-Control (fixPragmaCacheControl, RFC 9111 §5.4), which the
+// client did not send. A client that sent both is counted 25 bytes short.
+func pragmaAddedCacheControl(h http.Header) bool {
+	p := h["Pragma"]
+	if len(p) == 0 || p[0] != "no-cache" {
+		return false
+	}
+	cc := h["Cache-Control"]
+	return len(cc) == 1 && cc[0] == "no-cache"
 }
 
 // trailerLine is the length of the "Trailer: A, B" line r.Trailer was

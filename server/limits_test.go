@@ -73,6 +73,33 @@ func TestHeaderSizeIsExact(t *testing.T) {
 	}
 }
 
+// Go adds "Cache-Control: no-cache" to a request that sent only
+// "Pragma: no-cache"; the guard does not count what was not sent.
+// Before, a 45-byte head with max_header_size = 45 got 431 "are 70 bytes".
+func TestHeaderSizeLeavesOutWhatGoAdds(t *testing.T) {
+	raw := "GET / HTTP/1.1\r\nHost: x\r\nPragma: no-cache\r\n\r\n"
+	for _, tc := range []struct {
+		max  int
+		code int
+	}{{len(raw), 200}, {len(raw) - 1, 431}} {
+		o := Defaults()
+		o.MaxHeaderSize = tc.max
+		h := guard(o, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Header.Get("Cache-Control") != "no-cache" {
+			t.Fatalf("Go no longer adds Cache-Control for Pragma: %q", r.Header)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tc.code || tc.code == 431 && !strings.Contains(w.Body.String(), fmt.Sprintf("are %d bytes;", len(raw))) {
+			t.Errorf("max_header_size %d for a %d-byte head: %d %q", tc.max, len(raw), w.Code, w.Body.String())
+		}
+	}
+}
+
 // blockingWriter stands for net/http's HTTP/2 writer: each Write waits
 // for the client's window (delay, or until a deadline in the past
 // resets the stream).

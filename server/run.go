@@ -593,9 +593,9 @@ func newHTTPServer(o Options, log zerolog.Logger, app http.Handler) *http.Server
 }
 
 // headerCeiling is net/http's limit on the request line and headers:
-// twice max_header_size, so that the guard, which counts exactly and
-// answers with a request id and a log line, is what answers a request
-// over max_header_size. Past the ceiling net/http answers itself
+// twice max_header_size, so that the guard, which answers with a
+// request id and a log line, is what answers a request over
+// max_header_size. Past the ceiling net/http answers itself
 // (wireConn adds the id and the log line). It bounds what one request
 // makes the server read and hold before any handler runs.
 func headerCeiling(maxHeaderSize int) int {
