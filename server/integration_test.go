@@ -392,13 +392,18 @@ func TestBindRetry(t *testing.T) {
 	until, err := time.Parse(time.RFC3339, fmt.Sprint(m["retry_until"]))
 	// RFC 3339 in the log has whole seconds.
 	if err != nil || until.Before(launched.Add(9*time.Second)) || until.After(time.Now().Add(11*time.Second)) ||
-		m["level"] != "warn" || m["address"] != fmt.Sprintf("127.0.0.1:%d", port) || m["retry_until_window"] != "10s" {
+		m["level"] != "warn" || m["address"] != fmt.Sprintf("127.0.0.1:%d", port) || m["retry_until_window_seconds"] != 10.0 {
 		t.Errorf("retry line %v (%v): want a warning with the address, retry_until about 10 s from the start, and the window", m, err)
 	}
 	time.Sleep(700 * time.Millisecond)
 	busy.Close()
-	if _, err := p.nextLog("address free; bound after retrying", 10*time.Second); err != nil {
+	m, err = p.nextLog("address free; bound after retrying", 10*time.Second)
+	if err != nil {
 		t.Fatalf("%v\n%s", err, p.logText())
+	}
+	// Durations in log fields are numbers of seconds (docs/server.md).
+	if w, ok := m["waited_seconds"].(float64); !ok || w < 0.7 || w > 10 {
+		t.Errorf("bound line %v: want waited_seconds, the wait in seconds (0.7 to 10)", m)
 	}
 	if err := p.waitFor("listening", 10*time.Second); err != nil {
 		t.Fatalf("did not start once the port was freed: %v\n%s", err, p.logText())

@@ -49,7 +49,7 @@ func listen(ctx context.Context, o Options, log zerolog.Logger) (net.Listener, e
 		ln, err := bindListen(addr, o.BindPort, o.Backlog, o.V6Only)
 		if err == nil {
 			if retrying {
-				log.Info().Str("address", hostPort).Str("waited", time.Since(began).Round(time.Millisecond).String()).
+				log.Info().Str("address", hostPort).Float64("waited_seconds", time.Since(began).Round(time.Millisecond).Seconds()).
 					Msg("address free; bound after retrying")
 			}
 			return keepAliveListener{ln, o.TCPKeepIdle}, nil
@@ -59,7 +59,7 @@ func listen(ctx context.Context, o Options, log zerolog.Logger) (net.Listener, e
 		}
 		if time.Now().After(deadline) {
 			if retrying {
-				log.Error().Str("address", hostPort).Str("waited", time.Since(began).Round(time.Millisecond).String()).
+				log.Error().Str("address", hostPort).Float64("waited_seconds", time.Since(began).Round(time.Millisecond).Seconds()).
 					Msg("address still in use; giving up")
 			}
 			return nil, fmt.Errorf("could not bind to %s after trying for %s: address already in use (is another server running? retry_until_window sets how long to wait)",
@@ -67,7 +67,7 @@ func listen(ctx context.Context, o Options, log zerolog.Logger) (net.Listener, e
 		}
 		if !retrying {
 			retrying = true
-			log.Warn().Str("address", hostPort).Time("retry_until", deadline).Str("retry_until_window", o.RetryUntilWindow.String()).
+			log.Warn().Str("address", hostPort).Time("retry_until", deadline).Float64("retry_until_window_seconds", o.RetryUntilWindow.Seconds()).
 				Msg("address already in use (is another server running?); retrying every 0.1 s until retry_until")
 		}
 		select {
