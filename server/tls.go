@@ -49,12 +49,17 @@ func (t *tlsSettings) certificate() *tls.Certificate {
 }
 
 // logCertificateChange logs the new server certificate, when a reload
-// replaced it (its chain differs from before's): which certificate is
-// served, and until when, is what an operator who rotated it checks
-// first. An unchanged certificate logs nothing.
+// replaced it (its chain differs from before's), or turned TLS on (before
+// is nil): which certificate is served, and until when, is what an
+// operator who rotated it checks first. An unchanged certificate logs
+// nothing.
 func logCertificateChange(log zerolog.Logger, before, after *tls.Certificate) {
 	if after == nil || before != nil && sameChain(before, after) {
 		return
+	}
+	msg := "TLS certificate changed"
+	if before == nil {
+		msg = "TLS turned on"
 	}
 	e := log.Info()
 	if leaf := leafOf(after); leaf != nil {
@@ -64,7 +69,7 @@ func logCertificateChange(log zerolog.Logger, before, after *tls.Certificate) {
 	if leaf := leafOf(before); leaf != nil {
 		e = e.Str("previous_subject", leaf.Subject.String()).Str("previous_not_after", leaf.NotAfter.UTC().Format(time.RFC3339))
 	}
-	e.Msg("TLS certificate changed")
+	e.Msg(msg)
 }
 
 func sameChain(a, b *tls.Certificate) bool {

@@ -166,3 +166,80 @@ func TestTLSUnreadableFilesFailAtStart(t *testing.T) {
 		t.Errorf("exit %v, log:\n%s", err, p.logText())
 	}
 }
+
+// With workers, a reload that turns TLS on says so, with the certificate
+// the new workers serve. Before, the master logged certificates only when
+// TLS had been on from the start.
+func TestWorkersReloadThatTurnsTLSOnIsLogged(t *testing.T) {
+	k := newPKI(t)
+	files := k.files("")
+	tlsOn := files["api.ini"]
+	files["api.ini"] = urlmap + apps + local
+	p := start(t, files, "--workers", "1")
+	if err := os.WriteFile(filepath.Join(p.dir, "api.ini"), []byte(tlsOn), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.signal(syscall.SIGHUP)
+	m, err := p.nextLog("TLS turned on", 30*time.Second)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, p.eventsText())
+	}
+	if m["subject"] != "CN=server" || m["not_after"] == nil {
+		t.Errorf("TLS turned on: %v; want the certificate's subject and expiry", m)
+	}
+	if err := p.waitFor("reloaded: every worker replaced", 30*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, p.eventsText())
+	}
+	// The old worker may still accept a connection or two before its
+	// SIGTERM lands, and answers them in plain HTTP: poll, bounded.
+	for i := 0; i < 50; i++ {
+		if _, err = tlsGet(tlsClient(k, &tls.Config{}), "https://"+p.addr+"/"); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Errorf("HTTPS 5 s after the reload: %v", err)
+	}
+}
+
+// A rolling reload that fails after some workers already serve the new
+// certificate logs that certificate, and says that the workers now serve
+// two configurations. Before, it said only that the workers kept serving
+// the previous pipeline.
+func TestWorkersReloadThatFailsHalfwayIsLogged(t *testing.T) {
+	k := newPKI(t)
+	files := k.files("")
+	// Each worker takes 1.5 s to build: time enough to make the second
+	// new one crash once the first is on its way.
+	app := "[app:main]\nuse = egg:pasteserve#test-start\nstart_delay_ms = 1500\ncrash_file = crash\ncrash_only_in_workers = true\n"
+	files["api.ini"] = strings.Replace(files["api.ini"], urlmap+apps, app, 1)
+	p := start(t, files, "--workers", "2")
+	os.WriteFile(filepath.Join(p.dir, "server.pem"), k.otherServer, 0o644)
+	os.WriteFile(filepath.Join(p.dir, "server.key"), k.otherKey, 0o644)
+	p.signal(syscall.SIGHUP)
+	for i := 1; i <= 2; i++ {
+		if _, err := p.nextLog("worker started", 30*time.Second); err != nil {
+			t.Fatalf("new worker %d: %v\n%s", i, err, p.eventsText())
+		}
+	}
+	// The second new worker is building: it crashes.
+	if err := os.WriteFile(filepath.Join(p.dir, "crash"), []byte("1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const failed = "reload failed after some workers were replaced: those (new_workers) serve the new configuration, the others the previous one; fix it and reload again"
+	m, err := p.nextLog(failed, 30*time.Second)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, p.eventsText())
+	}
+	if m["new_workers"] != 1.0 {
+		t.Errorf("%v; want new_workers 1", m)
+	}
+	text := p.eventsText()
+	if !strings.Contains(text, `"subject":"CN=server-2"`) || !strings.Contains(text, `"message":"TLS certificate changed"`) {
+		t.Errorf("the new certificate, which a new worker serves, is not logged:\n%s", text)
+	}
+	if strings.Contains(text, "the workers keep serving the previous pipeline") {
+		t.Errorf("the log says nothing changed:\n%s", text)
+	}
+}

@@ -133,7 +133,7 @@ type master struct {
 	lifeline *os.File // read end, handed to workers; the master keeps the write end
 	next     int
 	exits    chan *worker
-	certs    *tlsSettings // nil without TLS
+	certs    *tlsSettings // what the newest workers serve; nil without TLS
 }
 
 // runMaster runs and supervises the workers until SIGTERM or SIGINT.
@@ -216,8 +216,11 @@ func runMaster(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
 			switch sig {
 			case syscall.SIGHUP:
 				notify(log, daemon.SdNotifyReloading)
-				if n, err := m.reload(cfg, reg, workers); err != nil {
+				if n, err := m.reload(cfg, reg, workers); err != nil && n == 0 {
 					log.Error().Str("error", errorText(err)).Msg("reload failed; the workers keep serving the previous pipeline")
+				} else if err != nil {
+					log.Error().Str("error", errorText(err)).Int("new_workers", n).Int("workers", len(workers)).
+						Msg("reload failed after some workers were replaced: those (new_workers) serve the new configuration, the others the previous one; fix it and reload again")
 				} else {
 					r.missing = 0 // the reload started a full set
 					log.Info().Int("workers", n).Msg("reloaded: every worker replaced")
@@ -359,8 +362,10 @@ func (m *master) waitReady(w *worker) error {
 
 // reload checks that the new configuration builds, then replaces the
 // workers one at a time: a new worker is ready before an old one is told
-// to drain.
-func (m *master) reload(cfg *Config, reg *loader.Registry, workers map[int]*worker) (int, error) {
+// to drain. It returns how many new workers serve, which on an error is
+// fewer than asked for, and may be more than none: the new configuration
+// is then served by those, the previous one by the rest.
+func (m *master) reload(cfg *Config, reg *loader.Registry, workers map[int]*worker) (started int, err error) {
 	next, err := Load(cfg.flags)
 	if err != nil {
 		return 0, err
@@ -368,12 +373,20 @@ func (m *master) reload(cfg *Config, reg *loader.Registry, workers map[int]*work
 	if _, err := BuildApp(next, reg); err != nil {
 		return 0, err
 	}
+	// Workers read their settings afresh, TLS included: a reload can turn
+	// it on or off, or change the certificate. What the new workers serve
+	// is logged as soon as one does, even if a later one fails.
 	var certs *tlsSettings
-	if next.UseSSL && m.certs != nil {
+	if next.UseSSL {
 		if certs, err = newTLS(next.Options); err != nil {
 			return 0, err
 		}
 	}
+	defer func() {
+		if started > 0 {
+			m.newCertificates(certs)
+		}
+	}()
 	for _, name := range restartOnly(cfg.Options, next.Options) {
 		if name != "bind_host" && name != "bind_port" && name != "backlog" {
 			continue // workers read their own settings afresh
@@ -388,24 +401,31 @@ func (m *master) reload(cfg *Config, reg *loader.Registry, workers map[int]*work
 		if i < next.Workers {
 			w, err := m.start()
 			if err != nil {
-				return 0, err
+				return started, err
 			}
 			if err := m.waitReady(w); err != nil {
 				w.cmd.Process.Kill() // in case it hangs rather than exited
-				return 0, err
+				return started, err
 			}
 			workers[w.id] = w
+			started++
 		}
 		if i < len(old) {
 			delete(workers, old[i].id)
 			old[i].cmd.Process.Signal(syscall.SIGTERM)
 		}
 	}
-	if certs != nil {
-		logCertificateChange(m.log, m.certs.certificate(), certs.certificate())
-		m.certs = certs
+	return started, nil
+}
+
+// newCertificates logs what TLS the workers started by a reload serve
+// (certs; nil without TLS) when it differs from before, and records it.
+func (m *master) newCertificates(certs *tlsSettings) {
+	if certs == nil && m.certs != nil {
+		m.log.Info().Msg("TLS turned off: new workers serve plain HTTP")
 	}
-	return next.Workers, nil
+	logCertificateChange(m.log, m.certs.certificate(), certs.certificate())
+	m.certs = certs
 }
 
 // stopAll sends sig to every worker and waits for them, up to deadline

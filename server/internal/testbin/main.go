@@ -61,10 +61,13 @@ func init() {
 	// tests: building it first sleeps start_delay_ms; then, while the
 	// file crash_file holds a number above 0, it counts that number down,
 	// appends the time (Unix nanoseconds) to crash_file.log and exits the
-	// process with status 3, as a worker that dies at start would.
+	// process with status 3, as a worker that dies at start would. With
+	// crash_only_in_workers, the master (which builds the pipeline too,
+	// to check it) never crashes.
 	app("test-start", func(cfg *loader.Config) http.HandlerFunc {
 		time.Sleep(time.Duration(cfg.Int("start_delay_ms", 0)) * time.Millisecond)
-		if name := cfg.String("crash_file", ""); name != "" {
+		worker := os.Getenv("PASTESERVE_WORKER") == "1"
+		if name := cfg.String("crash_file", ""); name != "" && (worker || !cfg.Bool("crash_only_in_workers", false)) {
 			crashIfAsked(name)
 		}
 		return func(w http.ResponseWriter, r *http.Request) {
