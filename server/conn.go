@@ -324,8 +324,11 @@ func (c *wireConn) again(n int64, err error, now, last *time.Time) (bool, error)
 // ReadFrom keeps sendfile for static files (net/http's response.ReadFrom
 // hands the file to the connection): the kernel sends from the file's
 // offset and advances it only by what went out, so a step that times out
-// loses nothing and the next one goes on. Anything else is copied
-// through Write.
+// loses nothing and the next one goes on. On a file system without
+// sendfile, net copies through a buffer instead, and a step that times
+// out has read more of the file than it sent: the file is sought back by
+// the difference and the rest copied through Write. Anything else is
+// copied through Write.
 func (c *wireConn) ReadFrom(src io.Reader) (int64, error) {
 	rf, ok := c.Conn.(io.ReaderFrom)
 	if !ok {
@@ -339,7 +342,8 @@ func (c *wireConn) ReadFrom(src io.Reader) (int64, error) {
 	if limited {
 		inner = lr.R
 	}
-	if _, file := inner.(*os.File); !file {
+	f, file := inner.(*os.File)
+	if !file {
 		return copyThrough(c, src)
 	}
 	if c.cut.Load() {
@@ -363,15 +367,22 @@ func (c *wireConn) ReadFrom(src io.Reader) (int64, error) {
 		if err == nil {
 			return written, nil
 		}
-		if before-lr.N != n {
-			// net fell back to copying through a buffer (a file system
-			// without sendfile), and what it read but did not send is
-			// lost: going on would corrupt the response.
-			return written, err
-		}
+		lost := before - lr.N - n
 		var again bool
 		if again, err = c.again(n, err, &now, &last); !again {
 			return written, err
+		}
+		if lost != 0 {
+			// net fell back to copying through a buffer (the file's
+			// file system has no sendfile), and what it read but did not
+			// send is gone from the file's offset: it is put back, and
+			// the rest goes through Write, in steps, as any other body.
+			if _, serr := f.Seek(-lost, io.SeekCurrent); serr != nil {
+				return written, err
+			}
+			lr.N += lost
+			m, err := copyThrough(c, lr)
+			return written + m, err
 		}
 	}
 }

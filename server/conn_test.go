@@ -470,3 +470,61 @@ func TestAbortingDeadlineIsNotOverwrittenByAStep(t *testing.T) {
 		t.Errorf("the socket's write deadline is %s from now, want the handler's, in the past", time.Until(fc.last).Round(time.Millisecond))
 	}
 }
+
+// trickleConn takes per bytes of each write, then times out, as a socket
+// does for a client that reads slowly; its ReadFrom is net's own for a
+// file whose file system has no sendfile (genericReadFrom): a copy
+// through a buffer, which loses what it read but could not write.
+type trickleConn struct {
+	net.Conn // unused: only the methods below are called
+	per      int
+	out      bytes.Buffer
+}
+
+func (c *trickleConn) Write(p []byte) (int, error) {
+	n := min(len(p), c.per)
+	c.out.Write(p[:n])
+	if n < len(p) {
+		return n, os.ErrDeadlineExceeded
+	}
+	return n, nil
+}
+
+func (c *trickleConn) SetWriteDeadline(time.Time) error { return nil }
+
+func (c *trickleConn) ReadFrom(r io.Reader) (int64, error) {
+	return io.CopyBuffer(struct{ io.Writer }{c}, r, make([]byte, 32<<10))
+}
+
+// A static file on a file system without sendfile, to a client that
+// reads slowly but steadily, arrives whole and intact. Before, the first
+// step that timed out ended the response: net's copy had read more of
+// the file than it sent, and going on would have skipped those bytes.
+func TestReadFromWithoutSendfileLosesNothing(t *testing.T) {
+	data := make([]byte, 200<<10)
+	for i := range data {
+		data[i] = byte(i % 251)
+	}
+	name := t.TempDir() + "/f"
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, limited := range []bool{false, true} {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		fc := &trickleConn{per: 1000}
+		c := &wireConn{Conn: fc, w: newWire(Defaults(), zerolog.Nop())}
+		c.phase.Store(phaseHandler)
+		var src io.Reader = f
+		if limited { // as http.ServeContent hands it over
+			src = io.LimitReader(f, int64(len(data)))
+		}
+		n, err := c.ReadFrom(src)
+		if n != int64(len(data)) || err != nil || !bytes.Equal(fc.out.Bytes(), data) {
+			t.Errorf("limited=%v: sent %d of %d bytes (%d on the wire, intact: %v), %v", limited, n, len(data), fc.out.Len(), bytes.Equal(fc.out.Bytes(), data), err)
+		}
+	}
+}
