@@ -49,6 +49,10 @@ func newLimitedWriter(l zerolog.Logger, now func() time.Time) *limitedWriter {
 func (w *limitedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	return w.writeLocked(p)
+}
+
+func (w *limitedWriter) writeLocked(p []byte) (int, error) {
 	now := w.now()
 	if now.Sub(w.window) >= time.Second {
 		w.reportLocked()
@@ -59,7 +63,8 @@ func (w *limitedWriter) Write(p []byte) (int, error) {
 		if w.flush == nil {
 			// Report the count when the window ends, even if no other
 			// line comes: the flood may have been the last of them.
-			w.flush = time.AfterFunc(w.window.Add(time.Second).Sub(now), w.report)
+			window := w.window
+			w.flush = time.AfterFunc(window.Add(time.Second).Sub(now), func() { w.reportWindow(window) })
 		}
 		return len(p), nil
 	}
@@ -68,10 +73,17 @@ func (w *limitedWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (w *limitedWriter) report() {
+// reportWindow is the timer's: it reports the count of the window that
+// began at window, unless a line since has already done so and begun the
+// next window. The timer may have fired just as that line stopped it,
+// and then waited for the lock; it must not stop the next window's timer
+// and report that window's count before its end.
+func (w *limitedWriter) reportWindow(window time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.reportLocked()
+	if w.window.Equal(window) {
+		w.reportLocked()
+	}
 }
 
 // reportLocked logs how many lines the window dropped, if any.

@@ -83,3 +83,38 @@ func TestErrorLogRateLimit(t *testing.T) {
 		t.Errorf("a flood with nothing after it: %d lines, last %v", len(got), got[len(got)-1])
 	}
 }
+
+// A window's timer that fires just as the next window's first line
+// stops it does not report the next window's count early (nor stop its
+// timer): each window gets one count line, at its end.
+func TestErrorLogStaleTimerLeavesTheNextWindowAlone(t *testing.T) {
+	var buf syncBuffer
+	t0 := time.Unix(1000, 0)
+	now := t0
+	w := newLimitedWriter(zerolog.New(&buf), func() time.Time { return now })
+	counts := func() int { return strings.Count(buf.String(), `"suppressed"`) }
+	for i := 0; i < ErrorLogRate; i++ {
+		w.Write([]byte("x\n"))
+	}
+	now = t0.Add(990 * time.Millisecond)
+	w.Write([]byte("x\n")) // suppressed: the window's timer fires in 10 ms
+	// A line of the next window holds the lock as the timer fires.
+	w.mu.Lock()
+	time.Sleep(100 * time.Millisecond)
+	now = t0.Add(time.Second + time.Millisecond)
+	for i := 0; i <= ErrorLogRate; i++ {
+		w.writeLocked([]byte("y\n")) // the last one suppressed
+	}
+	w.mu.Unlock()
+	time.Sleep(100 * time.Millisecond)
+	if n := counts(); n != 1 {
+		t.Fatalf("%d count lines 0.1 s into the second window, want the first window's alone:\n%s", n, buf.String())
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for counts() < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := counts(); n != 2 {
+		t.Errorf("%d count lines after the second window, want 2:\n%s", n, buf.String())
+	}
+}
