@@ -126,6 +126,9 @@ type wireConn struct {
 	cut   atomic.Bool      // the client stalled; every later write fails
 	lr    io.LimitedReader // ReadFrom's, kept here so it is not allocated per call
 	phase atomic.Int32     // see the phase constants
+	// tracked is the connection's entry in the server's connTracker,
+	// kept here so that a request's state changes need no map look-up.
+	tracked trackedConn
 }
 
 // A wireConn's phase says whose bytes a write carries. net/http runs a
@@ -179,6 +182,19 @@ func inHandler(r *http.Request) *wireConn {
 		c.phase.Store(phaseHandler)
 	}
 	return c
+}
+
+// asWireConn returns the wireConn under c: c itself, or what a *tls.Conn
+// wraps; nil for any other connection.
+func asWireConn(c net.Conn) *wireConn {
+	switch c := c.(type) {
+	case *wireConn:
+		return c
+	case *tls.Conn:
+		wc, _ := c.NetConn().(*wireConn)
+		return wc
+	}
+	return nil
 }
 
 // handlerDone ends what inHandler began, unless the connection was

@@ -24,6 +24,13 @@ const requestIDHeader = "X-Openstack-Request-Id"
 // 503 from the server's own limits included, can be found in the logs.
 // The header is set before the pipeline runs, so a pipeline that sets
 // its own (a proxied service's) replaces it.
+//
+// Without assign the logger is still copied with With, which costs a
+// 500-byte buffer: layers add fields to the request's logger in place
+// (zerolog's UpdateContext, as the request_id filter and hlog do), and a
+// plain copy of the server's logger shares its field buffer with every
+// other request's, whose fields would then land in each other's lines
+// (TestRequestLoggerIsPerRequest).
 func requestLogger(log zerolog.Logger, assign bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()

@@ -3,10 +3,13 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -89,5 +92,51 @@ func TestRequestIDOnLimitResponses(t *testing.T) {
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
 	if w.Code != 503 || !strings.HasPrefix(w.Header().Get("X-Openstack-Request-Id"), "req-") {
 		t.Errorf("503 response: %d, %v", w.Code, w.Header())
+	}
+}
+
+// Each request's logger is its own, with assign_request_id off too: a
+// layer that adds fields to it in place (zerolog's UpdateContext, as the
+// request_id filter and hlog do) adds them to that request's lines alone.
+// A logger shared between requests, or one whose field buffer is shared
+// (a copy of the server's logger without With), would mix requests'
+// fields up under concurrency; this is why requestLogger copies the
+// logger for every request.
+func TestRequestLoggerIsPerRequest(t *testing.T) {
+	var logs syncBuffer
+	o := Defaults()
+	o.AssignRequestID = false
+	o.PoolSize = 1000
+	log := zerolog.New(&logs).With().Str("service", "pasteserve").Logger()
+	h := newHTTPServer(o, log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		zerolog.Ctx(r.Context()).UpdateContext(func(c zerolog.Context) zerolog.Context {
+			return c.Str("user", r.Header.Get("X-U"))
+		})
+		time.Sleep(time.Millisecond)
+	})).Handler
+	var wg sync.WaitGroup
+	for i := 0; i < 200; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := httptest.NewRequest("GET", fmt.Sprintf("/u/%03d", i), nil)
+			r.Header.Set("X-U", fmt.Sprintf("%03d", i))
+			h.ServeHTTP(httptest.NewRecorder(), r)
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("%v: %q", err, line)
+		}
+		if rl, _ := m["request_line"].(string); rl != "GET /u/"+fmt.Sprint(m["user"])+" HTTP/1.1" || m["service"] != "pasteserve" {
+			t.Errorf("a request's fields in another's line: %q", line)
+		}
+		n++
+	}
+	if n != 200 {
+		t.Errorf("%d access lines, want 200", n)
 	}
 }

@@ -283,9 +283,10 @@ const stateClosing = -1
 
 // connTracker follows every connection's state through
 // http.Server.ConnState, so that a drain can tell which connections may
-// have a request on the wire. Outside a drain, a request costs two
-// lock-free map loads and atomic stores (its connection turns active,
-// then idle); the map changes once per connection.
+// have a request on the wire. The map, which the drain ranges over,
+// changes once per connection; a connection's entry lives in its
+// wireConn, so outside a drain a request costs two atomic stores (its
+// connection turns active, then idle) and no look-up.
 type connTracker struct {
 	open     atomic.Int64
 	conns    sync.Map // net.Conn -> *trackedConn
@@ -314,6 +315,9 @@ func (t *connTracker) track(c net.Conn, s http.ConnState) {
 	switch s {
 	case http.StateNew:
 		tc := &trackedConn{}
+		if wc := asWireConn(c); wc != nil {
+			tc = &wc.tracked
+		}
 		tc.state.Store(int32(s))
 		if t.draining.Load() {
 			tc.since.Store(time.Now().UnixNano())
@@ -329,11 +333,10 @@ func (t *connTracker) track(c net.Conn, s http.ConnState) {
 		t.conns.Delete(c)
 		t.open.Add(-1)
 	default:
-		v, ok := t.conns.Load(c)
-		if !ok {
+		tc := t.entry(c)
+		if tc == nil {
 			return
 		}
-		tc := v.(*trackedConn)
 		if tc.proto.Load() == protoUnknown {
 			// Once per connection, on its own goroutine, after the TLS
 			// handshake (net/http and its HTTP/2 server report a state
@@ -345,6 +348,19 @@ func (t *connTracker) track(c net.Conn, s http.ConnState) {
 			tc.since.Store(time.Now().UnixNano())
 		}
 	}
+}
+
+// entry returns c's entry: in its wireConn, or (for a connection the
+// server did not wrap) in the map; nil if c is not tracked.
+func (t *connTracker) entry(c net.Conn) *trackedConn {
+	if wc := asWireConn(c); wc != nil {
+		return &wc.tracked
+	}
+	v, ok := t.conns.Load(c)
+	if !ok {
+		return nil
+	}
+	return v.(*trackedConn)
 }
 
 // protocolOf says what c speaks, once any TLS handshake is done.
