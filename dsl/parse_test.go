@@ -236,3 +236,17 @@ func TestParseLinearInValueLines(t *testing.T) {
 		t.Logf("%d bytes for 2,000 lines, %d for 16,000 (ratio %.1f)", small, large, ratio)
 	}
 }
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"max_header_lin", "max_header_line", 1}, {"versoins", "versions", 2},
+		{"kitten", "sitting", 3}, {"abc", "", 3}, {"", "abc", 3},
+	} {
+		if got := EditDistance(tc.a, tc.b); got != tc.want {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/pasteserve/pasteserve/dsl"
 )
 
 // Kind is what a registered factory makes.
@@ -267,7 +269,7 @@ func (r *Registry) near(ref string, t ObjectType) []string {
 	for k, fs := range r.byRef {
 		for _, f := range fs {
 			if f.Kind.serves(t) {
-				cs = append(cs, cand{k, editDistance(key, strings.ToLower(k))})
+				cs = append(cs, cand{k, dsl.EditDistance(key, strings.ToLower(k))})
 				break
 			}
 		}
@@ -302,25 +304,4 @@ func (r *Registry) Factories() []*Factory {
 	out := append([]*Factory(nil), r.all...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

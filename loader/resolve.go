@@ -366,7 +366,7 @@ func (fl *fileLoader) sectionsOf(typ ObjectType) string {
 func (fl *fileLoader) nearSections(name string) string {
 	var near []string
 	for _, s := range fl.file.Sections {
-		if n, ok := s.Name(); ok && n != name && editDistance(n, name) <= 2 {
+		if n, ok := s.Name(); ok && n != name && dsl.EditDistance(n, name) <= 2 {
 			near = append(near, "["+s.Header+"]")
 		}
 	}
