@@ -52,22 +52,11 @@ each as file:line:col with the source line, sorted.
 Options:`)
 		fs.PrintDefaults()
 	}
+	if code := parseArgs(fs, args, &rf); code >= 0 {
+		return code
+	}
 	nameSet := false
-	for _, a := range args {
-		if a == "--name" || a == "-name" || strings.HasPrefix(a, "--name=") || strings.HasPrefix(a, "-name=") {
-			nameSet = true
-		}
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if (rf.paste == "" && len(rf.configFiles) == 0 && rf.configDir == "") || fs.NArg() > 0 {
-		fs.Usage()
-		return 2
-	}
+	fs.Visit(func(f *flag.Flag) { nameSet = nameSet || f.Name == "name" })
 	var c checker
 
 	// The server settings, read as serve reads them: they also find the

@@ -177,3 +177,15 @@ func TestCheckBindHostDoesNotResolve(t *testing.T) {
 	path = writeTemp(t, "api.ini", "[app:main]\nuse = egg:pasteserve#echo\n\n[server:main]\nuse = egg:pasteserve#http\nbind_host = 127.0.0.1\n")
 	checkWants(t, 0, nil, "--paste", path)
 }
+
+// --name given as the same value as its default (main) still counts as
+// given: check then reports only what serve --name main would.
+func TestCheckNameGivenAsDefault(t *testing.T) {
+	path := writeTemp(t, "api.ini", "[app:foo]\nuse = egg:pasteserve#echo\n")
+	for _, args := range [][]string{{"--name", "main"}, {"--name=main"}, {"-name", "main"}} {
+		code, _, errOut := runCLI(t, append([]string{"check", "--paste", path}, args...)...)
+		if code != 1 || !strings.Contains(errOut, `no app named "main"`) || strings.Contains(errOut, "--name foo") {
+			t.Errorf("%q: exit %d, want 1 with serve's error and no suggestion of --name; stderr:\n%s", args, code, errOut)
+		}
+	}
+}

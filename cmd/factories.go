@@ -4,8 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"reflect"
-	"runtime"
 	"runtime/debug"
 	"strings"
 
@@ -51,25 +49,7 @@ func modules() map[string]string {
 // provider names the Go package of f's function and the version of the
 // module it belongs to, like caddy list-modules.
 func provider(f *loader.Factory, mods map[string]string) string {
-	var fn any
-	switch f.Kind {
-	case loader.KindApp:
-		fn = f.App
-	case loader.KindComposite:
-		fn = f.Composite
-	case loader.KindFilter:
-		fn = f.Filter
-	default:
-		fn = f.Server
-	}
-	name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
-	// "github.com/x/y/pkg.newThing.func1" -> "github.com/x/y/pkg"
-	pkg := name
-	if i := strings.LastIndexByte(pkg, '/'); i >= 0 {
-		if j := strings.IndexByte(pkg[i:], '.'); j >= 0 {
-			pkg = pkg[:i+j]
-		}
-	}
+	pkg := f.Package()
 	best := ""
 	for m := range mods {
 		if (pkg == m || strings.HasPrefix(pkg, m+"/")) && len(m) > len(best) {

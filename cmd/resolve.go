@@ -117,9 +117,9 @@ func printError(w io.Writer, err error, files []*dsl.File) {
 	fmt.Fprintf(w, "pasteserve: %v\n", err)
 }
 
-// parseFlags parses args into fs and rf, and reads the config files they
-// name. It returns an exit status, or -1 to go on.
-func parseFlags(fs *flag.FlagSet, args []string, rf *resolveFlags, stderr io.Writer) int {
+// parseArgs parses args into fs and rf. It returns an exit status (0
+// for --help, 2 for a usage mistake), or -1 to go on.
+func parseArgs(fs *flag.FlagSet, args []string, rf *resolveFlags) int {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -129,6 +129,15 @@ func parseFlags(fs *flag.FlagSet, args []string, rf *resolveFlags, stderr io.Wri
 	if (rf.paste == "" && len(rf.configFiles) == 0 && rf.configDir == "") || fs.NArg() > 0 {
 		fs.Usage()
 		return 2
+	}
+	return -1
+}
+
+// parseFlags parses args into fs and rf, and reads the config files they
+// name. It returns an exit status, or -1 to go on.
+func parseFlags(fs *flag.FlagSet, args []string, rf *resolveFlags, stderr io.Writer) int {
+	if code := parseArgs(fs, args, rf); code >= 0 {
+		return code
 	}
 	if !rf.applyConfig(stderr) {
 		return 1

@@ -1,10 +1,7 @@
 package loader_test
 
 import (
-	"fmt"
 	"os"
-	"reflect"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -20,7 +17,7 @@ import (
 func TestBuiltinTable(t *testing.T) {
 	var lines []string
 	for _, f := range loader.Default.Factories() {
-		pkg := factoryPackage(f)
+		pkg := f.Package()
 		if !isBuiltinPackage(pkg) {
 			continue
 		}
@@ -50,7 +47,7 @@ func TestBuiltinTable(t *testing.T) {
 	}
 	// Every registered built-in is found under each of its references.
 	for _, f := range loader.Default.Factories() {
-		pkg := factoryPackage(f)
+		pkg := f.Package()
 		if !isBuiltinPackage(pkg) {
 			continue
 		}
@@ -72,27 +69,4 @@ func isBuiltinPackage(pkg string) bool {
 		}
 	}
 	return false
-}
-
-// factoryPackage is the import path of the package that defines f's
-// function ("github.com/x/y/pkg.newThing.func1" -> "github.com/x/y/pkg").
-func factoryPackage(f *loader.Factory) string {
-	var fn any
-	switch f.Kind {
-	case loader.KindApp:
-		fn = f.App
-	case loader.KindComposite:
-		fn = f.Composite
-	case loader.KindFilter:
-		fn = f.Filter
-	default:
-		fn = f.Server
-	}
-	name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		if j := strings.IndexByte(name[i:], '.'); j >= 0 {
-			return name[:i+j]
-		}
-	}
-	panic(fmt.Sprintf("cannot tell the package of %s", name))
 }

@@ -3,6 +3,8 @@ package loader
 import (
 	"fmt"
 	"net/http"
+	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -295,6 +297,34 @@ func (r *Registry) knows(ref string) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return len(r.byRef[refKey(ref)]) > 0
+}
+
+// Package is the import path of the Go package that defines f's
+// function ("github.com/x/y/pkg.newThing.func1" is in
+// "github.com/x/y/pkg"): who provides the factory, for listings and
+// messages.
+func (f *Factory) Package() string {
+	var fn any
+	switch f.Kind {
+	case KindApp:
+		fn = f.App
+	case KindComposite:
+		fn = f.Composite
+	case KindFilter:
+		fn = f.Filter
+	default:
+		fn = f.Server
+	}
+	name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		if j := strings.IndexByte(name[i:], '.'); j >= 0 {
+			return name[:i+j]
+		}
+	}
+	if j := strings.IndexByte(name, '.'); j >= 0 {
+		return name[:j]
+	}
+	return name
 }
 
 // Factories returns every registered factory, sorted by Name.
