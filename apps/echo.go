@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/redact"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // echo answers every request with what it saw, as JSON: method, path,
@@ -40,7 +40,7 @@ type echoReply struct {
 	Headers         map[string][]string `json:"headers"`
 	RequestID       string              `json:"request_id,omitempty"`
 	GlobalRequestID string              `json:"global_request_id,omitempty"`
-	Identity        *filters.Identity   `json:"identity,omitempty"`
+	Identity        *request.Identity   `json:"identity,omitempty"`
 	Conf            map[string]string   `json:"conf"`
 	GlobalConf      map[string]string   `json:"global_conf"`
 }
@@ -49,12 +49,12 @@ func newEcho(cfg *loader.Config) (http.Handler, error) {
 	local, global := redact.Map(cfg.Local, cfg.Global), redact.Map(cfg.Global, cfg.Local)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reply := echoReply{
-			Method: r.Method, Path: r.URL.Path, ScriptName: loader.ScriptName(r), Query: r.URL.RawQuery,
-			Host: r.Host, Scheme: filters.Scheme(r), RemoteAddr: r.RemoteAddr, ApplicationURL: filters.ApplicationURL(r),
-			Headers: r.Header, RequestID: filters.RequestID(r.Context()), GlobalRequestID: filters.GlobalRequestID(r.Context()),
+			Method: r.Method, Path: r.URL.Path, ScriptName: request.ScriptName(r), Query: r.URL.RawQuery,
+			Host: r.Host, Scheme: request.Scheme(r), RemoteAddr: r.RemoteAddr, ApplicationURL: request.ApplicationURL(r),
+			Headers: r.Header, RequestID: request.ID(r.Context()), GlobalRequestID: request.GlobalID(r.Context()),
 			Conf: local, GlobalConf: global,
 		}
-		if id, ok := filters.IdentityFrom(r.Context()); ok {
+		if id, ok := request.IdentityFrom(r.Context()); ok {
 			masked := *id
 			if masked.AuthToken != "" {
 				masked.AuthToken = redact.Mask

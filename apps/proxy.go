@@ -11,9 +11,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/redact"
+	"github.com/pasteserve/pasteserve/request"
 	"github.com/rs/zerolog"
 )
 
@@ -70,16 +70,16 @@ func newProxy(cfg *loader.Config) (http.Handler, error) {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.SetXForwarded()
-			if s := filters.Scheme(pr.In); s != "" {
+			if s := request.Scheme(pr.In); s != "" {
 				pr.Out.Header.Set("X-Forwarded-Proto", s)
 			}
 			ctx := pr.In.Context()
-			if id := filters.GlobalRequestID(ctx); id != "" {
-				pr.Out.Header.Set(filters.RequestIDHeader, id)
-			} else if id := filters.RequestID(ctx); id != "" {
-				pr.Out.Header.Set(filters.RequestIDHeader, id)
+			if id := request.GlobalID(ctx); id != "" {
+				pr.Out.Header.Set(request.IDHeader, id)
+			} else if id := request.ID(ctx); id != "" {
+				pr.Out.Header.Set(request.IDHeader, id)
 			} else {
-				pr.Out.Header.Del(filters.RequestIDHeader)
+				pr.Out.Header.Del(request.IDHeader)
 			}
 			for _, h := range suppress {
 				pr.Out.Header.Del(h)

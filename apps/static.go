@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // static is Paste's static file app (egg:Paste#static): it serves the
@@ -98,7 +99,7 @@ func (s *staticApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if st.IsDir() {
 		if !strings.HasSuffix(r.URL.Path, "/") {
-			target := loader.ScriptName(r) + r.URL.Path + "/"
+			target := request.ScriptName(r) + r.URL.Path + "/"
 			if r.URL.RawQuery != "" {
 				target += "?" + r.URL.RawQuery
 			}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 func init() {
@@ -215,13 +216,13 @@ func (m *urlMap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if ve := m.match(r, "/v"+v); ve != nil {
 				// The version's app, at its mount point; the path is
 				// not shortened, as nova's _set_script_name.
-				ve.h.ServeHTTP(w, loader.Mount(r, ve.path, path))
+				ve.h.ServeHTTP(w, request.Mount(r, ve.path, path))
 				return
 			}
 		}
 	}
 	if e != nil {
-		e.h.ServeHTTP(w, loader.Mount(r, e.path, path[len(e.path):]))
+		e.h.ServeHTTP(w, request.Mount(r, e.path, path[len(e.path):]))
 		return
 	}
 	m.notFound.ServeHTTP(w, r)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // whoami answers with its name, the script name and the path it sees.
@@ -15,7 +16,7 @@ func init() {
 	loader.Register(loader.Factory{Name: "whoami-test", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
 		name := cfg.String("name", "?")
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			fmt.Fprintf(w, "%s sn=%q pi=%q", name, loader.ScriptName(r), r.URL.Path)
+			fmt.Fprintf(w, "%s sn=%q pi=%q", name, request.ScriptName(r), r.URL.Path)
 		}), nil
 	}})
 }

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // versions answers an API's root with its versions document, the one
@@ -17,7 +17,7 @@ import (
 //
 // It stands in for the 35 project-specific version apps of the corpus;
 // with no options it is neutron's (versions_factory). The links are built
-// from the request's scheme, host and script name (filters.ApplicationURL),
+// from the request's scheme, host and script name (request.ApplicationURL),
 // so behind a proxy they are right once http_proxy_to_wsgi has applied
 // the proxy's headers: the failure users most often hit here is links
 // that say http:// to a client that came in over https.
@@ -157,10 +157,10 @@ func (v *versionsApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
 		return
 	}
-	base := filters.ApplicationURL(r)
+	base := request.ApplicationURL(r)
 	var body []byte
 	if v.single {
-		d := v.mounted(loader.ScriptName(r))
+		d := v.mounted(request.ScriptName(r))
 		d.Links = []versionLink{{Rel: "self", Href: base + "/"}}
 		body, _ = json.Marshal(map[string]any{"version": v.render(d)})
 	} else {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
 )
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/redact"
+	"github.com/pasteserve/pasteserve/request"
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
 )
@@ -61,7 +62,7 @@ func AccessLog(cfg *loader.Config) (loader.Middleware, error) {
 		zerolog.Ctx(r.Context()).WithLevel(level).
 			Str("logger", name).
 			Str("method", r.Method).
-			Str("url", loader.ScriptName(r)+redact.URL(r.URL.RequestURI())).
+			Str("url", request.ScriptName(r)+redact.URL(r.URL.RequestURI())).
 			Int("status", status).
 			Int("size", size).
 			Float64("duration_seconds", d.Seconds()).

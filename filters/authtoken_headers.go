@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // isIdentityHeader reports whether a (canonical) request header is one
@@ -63,9 +65,9 @@ type headerValue struct {
 type tokenIdentity struct {
 	expires time.Time
 	roles   []string
-	service []headerValue // the headers it adds as a service token
-	header  http.Header   // user and X-Identity-Status: Confirmed, the template of each request's headers
-	id      Identity      // AuthToken and the request ids are filled per request
+	service []headerValue    // the headers it adds as a service token
+	header  http.Header      // user and X-Identity-Status: Confirmed, the template of each request's headers
+	id      request.Identity // AuthToken and the request ids are filled per request
 }
 
 // headerTemplateSize is the size hint of the header template of a token
@@ -128,7 +130,7 @@ func newTokenIdentity(f *tokenFacts) *tokenIdentity {
 	}
 	ti.header["X-Identity-Status"] = statusValue(true)
 
-	ti.id = Identity{
+	ti.id = request.Identity{
 		UserID: f.UserID, UserName: f.UserName, UserDomainID: f.UserDomainID, UserDomainName: f.UserDomainName,
 		ProjectID: f.ProjectID, ProjectName: f.ProjectName, ProjectDomainID: f.ProjectDomainID, ProjectDomainName: f.ProjectDomainName,
 		DomainID: f.DomainID, DomainName: f.DomainName, SystemScope: f.SystemScope,

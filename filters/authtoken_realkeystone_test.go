@@ -13,6 +13,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/internal/keystonetest"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // TestAuthTokenRealKeystone runs auth_token against a real Keystone
@@ -118,7 +119,7 @@ http_connect_timeout = 10
 		if got := line(body, "id:user"); got != want {
 			t.Errorf("identity %q\nwant     %q", got, want)
 		}
-		if !isRequestID(resp.Header.Get("X-Openstack-Request-Id")) {
+		if !request.ValidID(resp.Header.Get("X-Openstack-Request-Id")) {
 			t.Errorf("request id %q", resp.Header.Get("X-Openstack-Request-Id"))
 		}
 		t.Logf("valid token: 200, X-User-Id %s, X-Project-Id %s, X-Roles %s", headerLine(body, "X-User-Id"), headerLine(body, "X-Project-Id"), headerLine(body, "X-Roles"))

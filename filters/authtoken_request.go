@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/http"
 	"sync"
+
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // authRequest is what a token filter allocates for one request it
 // passes on, in one piece: the request's context, which answers
-// IdentityFrom with the caller's Identity when the user token was
+// request.IdentityFrom with the caller's Identity when the user token was
 // valid, and the response writer that adds the WWW-Authenticate
 // challenge to a 401 from the app. The Identity is made the first time
 // it is asked for: most OpenStack pipelines put keystonecontext next,
@@ -21,14 +23,14 @@ type authRequest struct {
 	user, service *tokenIdentity // the valid tokens; nil for an invalid one
 	userToken     string
 	once          sync.Once
-	id            *Identity
+	id            *request.Identity
 }
 
-// Value answers IdentityFrom's question itself, as a context.WithValue
+// Value answers request.IdentityFrom's question itself, as a context.WithValue
 // holding the identity would, and passes every other to the request's
 // own context.
 func (c *authRequest) Value(key any) any {
-	if _, ok := key.(identityKey); ok && c.user != nil {
+	if request.IsIdentityKey(key) && c.user != nil {
 		c.once.Do(c.makeIdentity)
 		return c.id
 	}
@@ -40,7 +42,7 @@ func (c *authRequest) Value(key any) any {
 func (c *authRequest) makeIdentity() {
 	id := c.user.id // a copy: the cached one is shared
 	id.AuthToken = c.userToken
-	id.RequestID, id.GlobalRequestID = RequestID(c.Context), GlobalRequestID(c.Context)
+	id.RequestID, id.GlobalRequestID = request.ID(c.Context), request.GlobalID(c.Context)
 	if c.service != nil {
 		id.ServiceUserID, id.ServiceProjectID, id.ServiceRoles = c.service.id.UserID, c.service.id.ProjectID, c.service.roles
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // The auth test app echoes what auth_token told it: every identity
@@ -36,7 +37,7 @@ func authEchoApp(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sort.Strings(lines)
-	if id, ok := IdentityFrom(r.Context()); ok {
+	if id, ok := request.IdentityFrom(r.Context()); ok {
 		lines = append(lines, fmt.Sprintf("id:user=%s/%s project=%s/%s roles=%s admin=%v status=%s token=%v service=%s/%s/%s rid=%v",
 			id.UserID, id.UserName, id.ProjectID, id.ProjectName, strings.Join(id.Roles, ","), id.IsAdmin, id.IdentityStatus,
 			id.AuthToken != "", id.ServiceUserID, id.ServiceProjectID, strings.Join(id.ServiceRoles, ","), id.RequestID != ""))

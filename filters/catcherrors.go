@@ -7,6 +7,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/redact"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // catch_errors is oslo.middleware's CatchErrors: whatever goes wrong
@@ -67,7 +68,7 @@ func recoverPanics(msg string, answer func(w http.ResponseWriter, r *http.Reques
 				}
 				loggerFor(r.Context()).Error().
 					Str("method", r.Method).
-					Str("path", redact.URL(loader.ScriptName(r)+r.URL.Path)).
+					Str("path", redact.URL(request.ScriptName(r)+r.URL.Path)).
 					Interface("headers", redact.Headers(r.Header)).
 					Str("panic", redact.Text(fmt.Sprint(v))).
 					Bytes("stack", debug.Stack()).

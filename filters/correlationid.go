@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // correlation_id is oslo.middleware's CorrelationId: a request without
@@ -43,7 +44,7 @@ func CorrelationID(cfg *loader.Config) (loader.Middleware, error) {
 			// the same thing here. An empty value is replaced, as
 			// oslo's "get(...) or generate_uuid()" does.
 			if r.Header.Get(CorrelationIDHeader) == "" {
-				r.Header.Set(CorrelationIDHeader, loader.NewRequestID()[len("req-"):])
+				r.Header.Set(CorrelationIDHeader, request.NewID()[len("req-"):])
 			}
 			next.ServeHTTP(w, r)
 		})

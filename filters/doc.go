@@ -20,8 +20,10 @@
 // computes per request is only what depends on the request.
 //
 // Filters pass what they learn to the handlers inside them through the
-// request context, with accessors: RequestID and GlobalRequestID,
-// IdentityFrom, and (for the proxy headers) Scheme and ApplicationURL.
+// request context, with the accessors of package request: request.ID and
+// request.GlobalID, request.IdentityFrom, and (for the proxy headers)
+// request.Scheme and request.ApplicationURL. Handlers read them there
+// without importing this package.
 // Each request's zerolog logger (zerolog.Ctx) carries the request id once
 // request_id has run; install a per-request logger outside the pipeline
 // with hlog.NewHandler (or the access_log filter) for that.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // fault is the JSON body webob gives an HTTP exception when the client
@@ -25,7 +27,7 @@ func writeFault(w http.ResponseWriter, r *http.Request, status int, message stri
 		Code:      strconv.Itoa(status) + " " + title,
 		Title:     title,
 		Message:   message,
-		RequestID: RequestID(r.Context()),
+		RequestID: request.ID(r.Context()),
 	})
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

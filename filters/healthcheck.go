@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // healthcheck is oslo.middleware's Healthcheck: an endpoint load
@@ -121,7 +122,7 @@ func newHealthcheck(cfg *loader.Config, filter bool) (*healthcheck, error) {
 // serve answers r if it is a health check for this endpoint, and reports
 // whether it did.
 func (hc *healthcheck) serve(w http.ResponseWriter, r *http.Request) bool {
-	if hc.path != "" && loader.ScriptName(r)+r.URL.Path != hc.path {
+	if hc.path != "" && request.ScriptName(r)+r.URL.Path != hc.path {
 		return false
 	}
 	if len(hc.sourceRanges) > 0 {

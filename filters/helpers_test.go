@@ -13,6 +13,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/pastetest"
+	"github.com/pasteserve/pasteserve/request"
 	"github.com/rs/zerolog"
 )
 
@@ -45,9 +46,9 @@ func testApp(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(code)
 	}
 	fmt.Fprintf(w, "path=%s\nscript=%s\nhost=%s\nscheme=%s\nremote=%s\nrid=%s\ngrid=%s\nappurl=%s\n%s",
-		r.URL.Path, loader.ScriptName(r), r.Host, Scheme(r), r.RemoteAddr,
-		RequestID(r.Context()), GlobalRequestID(r.Context()), ApplicationURL(r), read)
-	if id, ok := IdentityFrom(r.Context()); ok {
+		r.URL.Path, request.ScriptName(r), r.Host, request.Scheme(r), r.RemoteAddr,
+		request.ID(r.Context()), request.GlobalID(r.Context()), request.ApplicationURL(r), read)
+	if id, ok := request.IdentityFrom(r.Context()); ok {
 		fmt.Fprintf(w, "user=%s\nproject=%s\nroles=%s\nadmin=%v\n", id.UserID, id.ProjectID, strings.Join(id.Roles, ","), id.IsAdmin)
 	}
 	for _, h := range []string{"X-User-Id", "X-Project-Id", "X-Roles", "X-Identity-Status"} {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/pasteserve/pasteserve/request"
 )
 
 func TestKeystoneContextReferences(t *testing.T) {
@@ -50,7 +52,7 @@ func TestIdentityFromHeaders(t *testing.T) {
 		r.Header.Set(k, v)
 	}
 	id := identityFromHeaders(r)
-	want := Identity{UserID: "u", UserName: "un", UserDomainID: "ud", UserDomainName: "udn", ProjectID: "p", ProjectName: "pn",
+	want := request.Identity{UserID: "u", UserName: "un", UserDomainID: "ud", UserDomainName: "udn", ProjectID: "p", ProjectName: "pn",
 		ProjectDomainID: "pd", ProjectDomainName: "pdn", DomainID: "d", DomainName: "dn", SystemScope: "all", IsAdminProject: false,
 		IdentityStatus: "Confirmed", AuthToken: "tok", ServiceUserID: "su", ServiceProjectID: "sp", ServiceRoles: []string{"service"}}
 	got, _ := json.Marshal(id)

@@ -4,13 +4,14 @@ import (
 	"net/http"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // keystonecontext is the filter every OpenStack service puts after
 // keystonemiddleware's auth_token (neutron's NeutronKeystoneContext,
 // nova's NovaKeystoneContext and their copies): it turns the identity
-// headers auth_token wrote into the request's Identity (see
-// IdentityFrom), and answers 401 when there is no user id, which means
+// headers auth_token wrote into a request.Identity (see
+// request.IdentityFrom), and answers 401 when there is no user id, which means
 // the request did not go through a successful token validation.
 //
 // It trusts the headers: it must sit behind auth_token, which strips any
@@ -47,7 +48,7 @@ func KeystoneContext(cfg *loader.Config) (loader.Middleware, error) {
 				writeFault(w, r, http.StatusUnauthorized, "This server could not verify that you are authorized to access the document you requested.")
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(WithIdentity(r.Context(), id)))
+			next.ServeHTTP(w, r.WithContext(request.WithIdentity(r.Context(), id)))
 		})
 	}, cfg.Err()
 }

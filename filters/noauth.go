@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // The noauth filters stand in for auth_token and keystonecontext when a
@@ -97,7 +98,7 @@ func NoAuth(cfg *loader.Config) (loader.Middleware, error) {
 }
 
 // elevate makes id an admin holding roles, as oslo.context's elevated().
-func elevate(id *Identity, roles []string) {
+func elevate(id *request.Identity, roles []string) {
 	for _, role := range roles {
 		if !id.HasRole(role) {
 			id.Roles = append(id.Roles, role)
@@ -109,8 +110,8 @@ func elevate(id *Identity, roles []string) {
 
 // withIdentityHeaders returns a copy of r carrying id in its context and
 // in the identity headers.
-func withIdentityHeaders(r *http.Request, id *Identity) *http.Request {
-	r2 := r.WithContext(WithIdentity(r.Context(), id))
+func withIdentityHeaders(r *http.Request, id *request.Identity) *http.Request {
+	r2 := r.WithContext(request.WithIdentity(r.Context(), id))
 	r2.Header = r.Header.Clone()
 	r2.Header.Set("X-User-Id", id.UserID)
 	r2.Header.Set("X-Project-Id", id.ProjectID)
@@ -129,7 +130,7 @@ func newNoAuthToken(cfg *loader.Config, projectInPath bool) (loader.Middleware, 
 			if token == "" {
 				user := headerOr(r, "X-Auth-User", "admin")
 				project := headerOr(r, "X-Auth-Project-Id", "admin")
-				url := strings.TrimRight(ApplicationURL(r)+r.URL.Path, "/")
+				url := strings.TrimRight(request.ApplicationURL(r)+r.URL.Path, "/")
 				if projectInPath {
 					url += "/" + project
 				}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // prefix is PasteDeploy's PrefixMiddleware (egg:PasteDeploy#prefix), for
@@ -18,7 +19,7 @@ import (
 //
 // Unlike Paste, the prefix is matched on a segment boundary: with prefix
 // /app, /application is not /app + lication. The prefix is appended to
-// the script name (loader.Mount), where Paste replaces it; the same at
+// the script name (request.Mount), where Paste replaces it; the same at
 // the top of a file, which is where the filter is used.
 //
 // It believes the forwarded headers of every peer: use it only behind a
@@ -67,7 +68,7 @@ func Prefix(cfg *loader.Config) (loader.Middleware, error) {
 			if rest == "" {
 				rest = "/"
 			}
-			r2 := loader.Mount(r, prefix, rest)
+			r2 := request.Mount(r, prefix, rest)
 			if translate {
 				// Each header applied is removed, as Paste pops it from
 				// the environ: the app sees the result, not the

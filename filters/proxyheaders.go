@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // http_proxy_to_wsgi is oslo.middleware's HTTPProxyToWSGI: behind a
@@ -22,7 +23,7 @@ import (
 //
 // After it, Scheme(r) and r.URL.Scheme are the client's scheme, r.Host
 // its host, r.RemoteAddr its address (a bare IP, as chi's RealIP sets
-// it), loader.ScriptName(r) starts with the prefix, and ApplicationURL(r)
+// it), request.ScriptName(r) starts with the prefix, and ApplicationURL(r)
 // is the URL to build links from.
 //
 // Headers that anyone can send must only be believed when a proxy set
@@ -150,7 +151,7 @@ func (p *proxyHeaders) apply(r *http.Request) *http.Request {
 		if prefix[0] != '/' {
 			prefix = "/" + prefix
 		}
-		r2 = loader.WithScriptName(r2, prefix+loader.ScriptName(r2))
+		r2 = request.WithScriptName(r2, prefix+request.ScriptName(r2))
 	}
 	return r2
 }

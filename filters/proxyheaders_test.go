@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 func proxyRequest(remote string, headers ...string) *http.Request {
@@ -73,7 +73,7 @@ func TestProxyHeadersPrefixBeforeMount(t *testing.T) {
 	inner := mustBuild(t, filterPaste("use = egg:oslo.middleware#http_proxy_to_wsgi", "enable_proxy_headers_parsing = true"))
 	// What urlmap does for "/v2.0 = api".
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		inner.ServeHTTP(w, loader.Mount(r, "/v2.0", r.URL.Path[len("/v2.0"):]))
+		inner.ServeHTTP(w, request.Mount(r, "/v2.0", r.URL.Path[len("/v2.0"):]))
 	})
 	r := proxyRequest("10.0.0.1:1", "X-Forwarded-Prefix", "/network", "X-Forwarded-Proto", "https")
 	r.URL.Path = "/v2.0/networks"

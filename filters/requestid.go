@@ -1,11 +1,11 @@
 package filters
 
 import (
-	"context"
 	"net/http"
 	"net/textproto"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 	"github.com/rs/zerolog"
 )
 
@@ -42,24 +42,6 @@ func init() {
 	})
 }
 
-// RequestIDHeader is the response header that carries the local request
-// id, and the request header that may carry a global one.
-const RequestIDHeader = "X-Openstack-Request-Id"
-
-type globalRequestIDKey struct{}
-
-// RequestID returns the request's local id, req-<uuid4>: the one the
-// server gave it, or else the one the request_id filter did; "" when
-// neither has run. It is loader.RequestID.
-func RequestID(ctx context.Context) string { return loader.RequestID(ctx) }
-
-// GlobalRequestID returns the well-formed X-OpenStack-Request-ID the
-// client sent, or "".
-func GlobalRequestID(ctx context.Context) string {
-	id, _ := ctx.Value(globalRequestIDKey{}).(string)
-	return id
-}
-
 // RequestIDFilter is the request_id factory. Option: compat_headers, more
 // response headers to carry the id (nova's x-compute-request-id).
 func RequestIDFilter(cfg *loader.Config) (loader.Middleware, error) {
@@ -70,7 +52,7 @@ func newRequestIDFilter(cfg *loader.Config, compat ...string) (loader.Middleware
 	if _, ok := cfg.Get("compat_headers"); ok {
 		compat = cfg.List("compat_headers")
 	}
-	headers := []string{RequestIDHeader}
+	headers := []string{request.IDHeader}
 	for _, h := range compat {
 		headers = append(headers, textproto.CanonicalMIMEHeaderKey(h))
 	}
@@ -84,16 +66,16 @@ func newRequestIDFilter(cfg *loader.Config, compat ...string) (loader.Middleware
 			// request, as oslo's is, so it is used rather than a second
 			// one.
 			ctx := r.Context()
-			local := loader.RequestID(ctx)
+			local := request.ID(ctx)
 			if local == "" {
-				local = loader.NewRequestID()
-				ctx = loader.WithRequestID(ctx, local)
+				local = request.NewID()
+				ctx = request.WithID(ctx, local)
 				ctx = addLogFields(ctx, func(c zerolog.Context) zerolog.Context {
 					return c.Str("request_id", local)
 				})
 			}
-			if g := r.Header.Get(RequestIDHeader); isRequestID(g) {
-				ctx = context.WithValue(ctx, globalRequestIDKey{}, g)
+			if g := r.Header.Get(request.IDHeader); request.ValidID(g) {
+				ctx = request.WithGlobalID(ctx, g)
 				ctx = addLogFields(ctx, func(c zerolog.Context) zerolog.Context {
 					return c.Str("global_request_id", g)
 				})
@@ -112,26 +94,4 @@ func newRequestIDFilter(cfg *loader.Config, compat ...string) (loader.Middleware
 			next.ServeHTTP(w, r)
 		})
 	}, nil
-}
-
-// isRequestID reports whether s matches oslo's
-// ^req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$.
-func isRequestID(s string) bool {
-	if len(s) != 40 || s[:4] != "req-" {
-		return false
-	}
-	for i := 4; i < 40; i++ {
-		c := s[i]
-		switch i {
-		case 12, 17, 22, 27:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -21,7 +21,8 @@ import (
 var builtinText string
 
 // BuiltinPackages are the packages that register pasteserve's built-in
-// factories. Importing the first registers the second as well.
+// factories, each its own: a binary or test that wants every built-in
+// imports them all.
 var BuiltinPackages = []string{"github.com/pasteserve/pasteserve/apps", "github.com/pasteserve/pasteserve/filters"}
 
 var builtins = sync.OnceValue(func() map[string]string {

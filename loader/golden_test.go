@@ -9,6 +9,7 @@ import (
 
 	_ "github.com/pasteserve/pasteserve/apps"
 	"github.com/pasteserve/pasteserve/dsl"
+	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/pastetest"
 )

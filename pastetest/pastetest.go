@@ -4,8 +4,9 @@
 //	import (
 //		"testing"
 //
-//		_ "github.com/pasteserve/pasteserve/apps" // the built-in factories
-//		_ "example.com/mycompany/stamp"           // your own
+//		_ "github.com/pasteserve/pasteserve/apps"    // the built-in apps
+//		_ "github.com/pasteserve/pasteserve/filters" // the built-in filters
+//		_ "example.com/mycompany/stamp"              // your own
 //		"github.com/pasteserve/pasteserve/pastetest"
 //	)
 //
@@ -129,12 +130,14 @@ func unregistered(n *loader.Node, reg *loader.Registry) string {
 	if reg != loader.Default {
 		b.WriteString("register them in the registry given with WithRegistry")
 	} else if len(imports) > 0 {
-		// apps imports filters, so one import registers every built-in.
-		pkg := loader.BuiltinPackages[1]
-		if imports[loader.BuiltinPackages[0]] {
-			pkg = loader.BuiltinPackages[0]
+		// Each built-in package registers only its own factories.
+		var missing []string
+		for _, pkg := range loader.BuiltinPackages {
+			if imports[pkg] {
+				missing = append(missing, fmt.Sprintf("import _ %q", pkg))
+			}
 		}
-		fmt.Fprintf(&b, "add to the test: import _ %q", pkg)
+		b.WriteString("add to the test: " + strings.Join(missing, "; "))
 	} else {
 		b.WriteString("import the packages that register them")
 	}

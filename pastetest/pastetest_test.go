@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/pastetest"
 )

@@ -45,6 +45,7 @@ import (
 	"testing"
 
 	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/pastetest"
 )
 
@@ -92,11 +93,12 @@ func TestOwn(t *testing.T) {
 		}
 	}
 
-	// 2. With the import, a missing golden file names go test -update,
+	// 2. With the imports, a missing golden file names go test -update,
 	// and go test -update writes it.
 	m.Write("plugin_test.go", strings.Replace(forgot, `"testing"`, `"testing"
 
-	_ "github.com/pasteserve/pasteserve/apps"`, 1))
+	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/filters"`, 1))
 	if out, err := m.Go(nil, "test", "."); err == nil || !strings.Contains(out, "go test -update") {
 		t.Errorf("without a golden file: err %v, want a failure that names go test -update:\n%s", err, out)
 	}

@@ -17,7 +17,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // The server wraps every accepted connection in a wireConn, for two
@@ -465,7 +465,7 @@ func (c *wireConn) answerExpectationFailed(p []byte) (int, error) {
 	b.Write(p[:i+2])
 	id := c.logOwnAnswer(http.StatusExpectationFailed, 0, "417 Expectation Failed")
 	if id != "" {
-		b.WriteString(requestIDHeader + ": " + id + "\r\n")
+		b.WriteString(request.IDHeader + ": " + id + "\r\n")
 	}
 	b.Write(p[i+2:])
 	if _, err := c.write(b.Bytes()); err != nil {
@@ -488,7 +488,7 @@ func (c *wireConn) answerOwnError(p, line, body []byte) (int, error) {
 			strconv.Itoa(headerCeiling(c.w.maxHeader)) + " bytes; this server accepts at most " + strconv.Itoa(c.w.maxHeader) + " (max_header_size)\n")
 	}
 	if id := c.logOwnAnswer(status, len(body), string(line[9:])); id != "" {
-		b.WriteString(requestIDHeader + ": " + id + "\r\n")
+		b.WriteString(request.IDHeader + ": " + id + "\r\n")
 	}
 	b.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n")
 	b.Write(body)
@@ -506,7 +506,7 @@ func (c *wireConn) answerOwnError(p, line, body []byte) (int, error) {
 func (c *wireConn) logOwnAnswer(status, size int, what string) string {
 	var id string
 	if c.w.assignID {
-		id = loader.NewRequestID()
+		id = request.NewID()
 	}
 	if c.w.accessLog {
 		ip, port := splitRemote(c.RemoteAddr().String())

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // The error responses net/http writes itself are recognised, and no
@@ -195,7 +197,7 @@ func TestOwnErrorNotTakenFromABody(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if string(body) != "x"+own || resp.Header.Get(requestIDHeader) != "" {
+		if string(body) != "x"+own || resp.Header.Get(request.IDHeader) != "" {
 			t.Errorf("request %d: body %q, want it as written", i, body)
 		}
 	}
@@ -262,7 +264,7 @@ func TestAnswersWithoutAHandlerAreTraced(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", tc.req, err)
 		}
-		id := resp.Header.Get(requestIDHeader)
+		id := resp.Header.Get(request.IDHeader)
 		if resp.Status != tc.status || !strings.HasPrefix(id, "req-") {
 			t.Errorf("%q: %s, request id %q; want %s with an id", tc.req, resp.Status, id, tc.status)
 		}
@@ -360,7 +362,7 @@ func TestHandlerBytesAreNeverTakenForNetHTTPs(t *testing.T) {
 		if !strings.HasSuffix(out, tc.want) || strings.Count(out, "HTTP/1.1 ") != 1+strings.Count(tc.want, "HTTP/1.1 ") {
 			t.Errorf("%s: on the wire %q, want it to end in %q", tc.name, out, tc.want)
 		}
-		if tc.o.AssignRequestID && strings.Count(out, requestIDHeader) != 1 || !tc.o.AssignRequestID && strings.Contains(out, requestIDHeader) {
+		if tc.o.AssignRequestID && strings.Count(out, request.IDHeader) != 1 || !tc.o.AssignRequestID && strings.Contains(out, request.IDHeader) {
 			t.Errorf("%s: request ids on the wire: %q", tc.name, out)
 		}
 		if lines := accessLines(logs); len(lines) != 1 || strings.Contains(lines[0], `"request_line":""`) {
@@ -391,7 +393,7 @@ func TestNetHTTPsAnswersAfterAHandlersAreTraced(t *testing.T) {
 			ids = 3
 		}
 		if strings.Count(out, "HTTP/1.1 200 OK") != 2 || !strings.Contains(out, "HTTP/1.1 400 Bad Request: missing required Host header") ||
-			strings.Count(out, requestIDHeader) != ids {
+			strings.Count(out, request.IDHeader) != ids {
 			t.Errorf("%+v: want two 200s and net/http's 400, with %d request ids:\n%q", tc, ids, out)
 		}
 		lines := accessLines(logs)
@@ -408,7 +410,7 @@ func TestNetHTTPs417WithoutRequestIDs(t *testing.T) {
 	o.AssignRequestID = false
 	addr, logs := serveChain(t, o, http.NotFoundHandler())
 	out := exchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nExpect: coffee\r\n\r\n")
-	if !strings.HasPrefix(out, "HTTP/1.1 417 Expectation Failed\r\n") || strings.Contains(out, requestIDHeader) {
+	if !strings.HasPrefix(out, "HTTP/1.1 417 Expectation Failed\r\n") || strings.Contains(out, request.IDHeader) {
 		t.Errorf("%q", out)
 	}
 	if lines := accessLines(logs); len(lines) != 1 || !strings.Contains(lines[0], `"status_code":417`) {

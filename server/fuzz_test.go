@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // fuzzLimits are the options FuzzServeConn serves with: small limits, so
@@ -203,8 +205,8 @@ func checkResponses(t *testing.T, in, out []byte) {
 		if err != nil {
 			t.Fatalf("response %d: body: %v\ninput: %q\noutput: %q", n, err, in, out)
 		}
-		if resp.StatusCode >= 200 && resp.Header.Get(requestIDHeader) == "" {
-			t.Fatalf("response %d (%s) has no %s\ninput: %q\noutput: %q", n, resp.Status, requestIDHeader, in, out)
+		if resp.StatusCode >= 200 && resp.Header.Get(request.IDHeader) == "" {
+			t.Fatalf("response %d (%s) has no %s\ninput: %q\noutput: %q", n, resp.Status, request.IDHeader, in, out)
 		}
 		if resp.StatusCode == http.StatusInternalServerError {
 			t.Fatalf("response %d is a 500: the server failed\ninput: %q\noutput: %q", n, in, out)

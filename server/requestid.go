@@ -5,18 +5,15 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
-
-// requestIDHeader is where OpenStack services return a request's id.
-const requestIDHeader = "X-Openstack-Request-Id"
 
 // requestLogger gives each request its own logger, so that filters can
 // add fields (the request id, the user) that every later line about the
 // request carries, the access log's included.
 //
 // With assign (assign_request_id), the request also gets its id here: a
-// new req-<uuid4>, in the logger, in the context (loader.RequestID,
+// new req-<uuid4>, in the logger, in the context (request.ID,
 // which the request_id filter then uses rather than making another) and
 // in x-openstack-request-id on the response. neutron answers its
 // versions document and /healthcheck without one, since those pipelines
@@ -36,9 +33,9 @@ func requestLogger(log zerolog.Logger, assign bool, next http.Handler) http.Hand
 		ctx := r.Context()
 		var l zerolog.Logger
 		if assign {
-			id := loader.NewRequestID()
-			w.Header()[requestIDHeader] = []string{id}
-			ctx = loader.WithRequestID(ctx, id)
+			id := request.NewID()
+			w.Header()[request.IDHeader] = []string{id}
+			ctx = request.WithID(ctx, id)
 			l = log.With().Str("request_id", id).Logger()
 		} else {
 			l = log.With().Logger()

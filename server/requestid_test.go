@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 )
 
 // The server's id is in the response header, in the context and in the
@@ -29,7 +30,7 @@ func TestAssignedRequestID(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seen string
-	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = loader.RequestID(r.Context()) })
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = request.ID(r.Context()) })
 
 	for _, tc := range []struct {
 		name       string

@@ -13,6 +13,7 @@ import (
 	_ "github.com/pasteserve/pasteserve/apps"
 	_ "github.com/pasteserve/pasteserve/examples/customfilter/hello"
 	_ "github.com/pasteserve/pasteserve/examples/customfilter/stamp"
+	_ "github.com/pasteserve/pasteserve/filters"
 )
 
 func main() {

@@ -15,10 +15,11 @@ import (
 	"strings"
 
 	pasteservecmd "github.com/pasteserve/pasteserve/cmd"
-	"github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 
 	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/filters"
 )
 
 func init() {
@@ -76,16 +77,16 @@ func echo(w http.ResponseWriter, r *http.Request) {
 	}
 	seen := map[string]any{
 		"method":            r.Method,
-		"script_name":       loader.ScriptName(r),
+		"script_name":       request.ScriptName(r),
 		"path_info":         r.URL.Path,
 		"query_string":      r.URL.RawQuery,
-		"url_scheme":        filters.Scheme(r),
+		"url_scheme":        request.Scheme(r),
 		"host":              r.Host,
 		"remote_addr":       remote,
 		"content_length":    r.Header.Get("Content-Length"),
-		"application_url":   filters.ApplicationURL(r),
-		"request_id":        filters.RequestID(r.Context()),
-		"global_request_id": filters.GlobalRequestID(r.Context()),
+		"application_url":   request.ApplicationURL(r),
+		"request_id":        request.ID(r.Context()),
+		"global_request_id": request.GlobalID(r.Context()),
 		"headers":           headers,
 		"body":              string(bytes.ToValidUTF8(body, []byte("\uFFFD"))),
 	}

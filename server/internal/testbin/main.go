@@ -14,10 +14,11 @@ import (
 	"time"
 
 	pasteservecmd "github.com/pasteserve/pasteserve/cmd"
-	"github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/request"
 
 	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/filters"
 )
 
 func init() {
@@ -31,7 +32,7 @@ func init() {
 	app("test-hello", func(cfg *loader.Config) http.HandlerFunc {
 		greeting := cfg.String("greeting", "hello")
 		return func(w http.ResponseWriter, r *http.Request) {
-			fmt.Fprintf(w, "%s pid=%d sn=%s path=%s\n", greeting, os.Getpid(), loader.ScriptName(r), r.URL.Path)
+			fmt.Fprintf(w, "%s pid=%d sn=%s path=%s\n", greeting, os.Getpid(), request.ScriptName(r), r.URL.Path)
 		}
 	})
 	// test-slow sleeps ?ms= milliseconds (default delay_ms), then answers.
@@ -199,7 +200,7 @@ func projectRouter(collection string) http.Handler {
 			return
 		}
 		out := map[string]any{"path_project": parts[0], "legacy_v2": r.Context().Value(legacyV2Key{}) != nil}
-		if id, ok := filters.IdentityFrom(r.Context()); ok {
+		if id, ok := request.IdentityFrom(r.Context()); ok {
 			out["user_id"], out["project_id"], out["roles"], out["is_admin"] = id.UserID, id.ProjectID, id.Roles, id.IsAdmin
 		}
 		w.Header().Set("Content-Type", "application/json")

@@ -1,4 +1,4 @@
-package loader
+package request
 
 import (
 	"net/http/httptest"

@@ -1,10 +1,8 @@
-package filters
+package request
 
 import (
 	"net/http"
 	"strings"
-
-	"github.com/pasteserve/pasteserve/loader"
 )
 
 // Scheme returns the scheme the client used: r.URL.Scheme when a filter
@@ -33,7 +31,7 @@ func Scheme(r *http.Request) string {
 // endpoint strings, and the catalog writes them without the port.
 func ApplicationURL(r *http.Request) string {
 	scheme := Scheme(r)
-	return scheme + "://" + urlHost(scheme, r.Host) + loader.ScriptName(r)
+	return scheme + "://" + urlHost(scheme, r.Host) + ScriptName(r)
 }
 
 // urlHost is host without the port when the port is scheme's default

@@ -1,4 +1,4 @@
-package filters
+package request
 
 import (
 	"encoding/json"
@@ -6,8 +6,6 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-
-	"github.com/pasteserve/pasteserve/loader"
 )
 
 // applicationURLCases are scheme, Host and what webob's
@@ -30,7 +28,7 @@ func TestApplicationURLDefaultPorts(t *testing.T) {
 	for _, c := range applicationURLCases {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.URL.Scheme, r.Host = c[0], c[1]
-		r = loader.WithScriptName(r, "/v2.0")
+		r = WithScriptName(r, "/v2.0")
 		if got := ApplicationURL(r); got != c[2] {
 			t.Errorf("%s with Host %s: %s, want %s", c[0], c[1], got, c[2])
 		}
