@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/reqlog"
 )
 
 // The token filters (auth_token, jwt_token, static_token) differ only in
@@ -85,7 +87,7 @@ func (a *tokenAuth) serve(next http.Handler, w http.ResponseWriter, r *http.Requ
 		return
 	}
 	if (!v.userOK || v.serviceSent && !v.serviceOK) && !a.delay {
-		loggerFor(r.Context()).Info().Str("filter", a.name).Bool("user_token", v.userToken != "").
+		reqlog.From(r.Context()).Info().Str("filter", a.name).Bool("user_token", v.userToken != "").
 			Bool("service_token", v.serviceSent).Msg("rejecting request: authentication required")
 		a.reject(w)
 		return
@@ -185,7 +187,7 @@ func (a *tokenAuth) check(ctx context.Context, kind, token string, allowExpired 
 		err = errInvalidToken
 	}
 	if err != nil && errors.Is(err, errInvalidToken) {
-		loggerFor(ctx).Info().Str("filter", a.name).Str(kind+"_token", tokenHash(token)).Err(err).Msg("token not valid")
+		reqlog.From(ctx).Info().Str("filter", a.name).Str(kind+"_token", tokenHash(token)).Err(err).Msg("token not valid")
 	}
 	return ti, err
 }
@@ -196,11 +198,11 @@ func (a *tokenAuth) serviceRolesPass(ctx context.Context, service *tokenIdentity
 		return true
 	}
 	if a.serviceRolesRequired {
-		loggerFor(ctx).Info().Str("filter", a.name).Strs("service_token_roles", a.serviceRoles).
+		reqlog.From(ctx).Info().Str("filter", a.name).Strs("service_token_roles", a.serviceRoles).
 			Msg("service token holds none of service_token_roles")
 		return false
 	}
-	loggerFor(ctx).Warn().Str("filter", a.name).Strs("service_token_roles", a.serviceRoles).
+	reqlog.From(ctx).Warn().Str("filter", a.name).Strs("service_token_roles", a.serviceRoles).
 		Msg("service token holds none of service_token_roles; accepted because service_token_roles_required is false")
 	return true
 }
@@ -233,11 +235,11 @@ func (a *tokenAuth) unavailable(w http.ResponseWriter, r *http.Request, err erro
 	if errors.Is(err, errInvalidToken) {
 		return false
 	}
-	loggerFor(r.Context()).Error().Str("filter", a.name).Err(err).Msg("cannot validate tokens")
+	reqlog.From(r.Context()).Error().Str("filter", a.name).Err(err).Msg("cannot validate tokens")
 	if a.delay {
 		return false
 	}
-	writeFault(w, r, http.StatusServiceUnavailable, "The Keystone service is temporarily unavailable.")
+	fault.Write(w, r, http.StatusServiceUnavailable, "The Keystone service is temporarily unavailable.")
 	return true
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/internal/keystonetest"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/request"
@@ -189,7 +190,7 @@ http_connect_timeout = 10
 		other := ks.Password(t, "alice", "alice-s3cret", "demo")
 		ks.Stop(t)
 		resp, body := call(t, uncached.URL, "X-Auth-Token", other)
-		var f fault
+		var f fault.Body
 		if json.Unmarshal([]byte(body), &f); resp.StatusCode != 503 || f.Message != "The Keystone service is temporarily unavailable." {
 			t.Errorf("%d %s", resp.StatusCode, body)
 		}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/request"
 )
@@ -218,7 +219,7 @@ func TestAuthTokenUnavailable(t *testing.T) {
 	for _, status := range []int{500, 503, 403} {
 		k.setFail(status)
 		rec := get(h, "/", "X-Auth-Token", tok)
-		var f fault
+		var f fault.Body
 		if json.Unmarshal(rec.Body.Bytes(), &f); rec.Code != 503 || f.Message != "The Keystone service is temporarily unavailable." {
 			t.Errorf("Keystone answering %d: %d %s", status, rec.Code, rec.Body)
 		}

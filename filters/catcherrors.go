@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"runtime/debug"
 
+	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/redact"
+	"github.com/pasteserve/pasteserve/reqlog"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -46,7 +48,7 @@ const internalErrorMessage = "The server has either erred or is incapable of per
 // CatchErrors is the catch_errors factory; it has no options.
 func CatchErrors(cfg *loader.Config) (loader.Middleware, error) {
 	return recoverPanics("An error occurred during processing the request", func(w http.ResponseWriter, r *http.Request) {
-		writeFault(w, r, http.StatusInternalServerError, internalErrorMessage)
+		fault.Write(w, r, http.StatusInternalServerError, internalErrorMessage)
 	}), cfg.Err()
 }
 
@@ -66,7 +68,7 @@ func recoverPanics(msg string, answer func(w http.ResponseWriter, r *http.Reques
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				loggerFor(r.Context()).Error().
+				reqlog.From(r.Context()).Error().
 					Str("method", r.Method).
 					Str("path", redact.URL(request.ScriptName(r)+r.URL.Path)).
 					Interface("headers", redact.Headers(r.Header)).

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/redact"
 )
 
@@ -41,7 +42,7 @@ func TestCatchErrorsFault(t *testing.T) {
 	if rec.Code != 500 || rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("status %d, headers %v", rec.Code, rec.Header())
 	}
-	var f fault
+	var f fault.Body
 	if err := json.Unmarshal(rec.Body.Bytes(), &f); err != nil {
 		t.Fatal(err)
 	}

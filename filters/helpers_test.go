@@ -13,6 +13,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/pastetest"
+	"github.com/pasteserve/pasteserve/reqlog"
 	"github.com/pasteserve/pasteserve/request"
 	"github.com/rs/zerolog"
 )
@@ -180,7 +181,7 @@ func newConfig(local map[string]string) *loader.Config { return loader.NewConfig
 func TestMain(m *testing.M) {
 	// Filters log to standard error when a request has no logger; keep
 	// test output clean.
-	fallbackLogger = zerolog.New(io.Discard)
+	reqlog.Fallback = zerolog.New(io.Discard)
 	accessLogOutput = zerolog.New(io.Discard)
 	os.Exit(m.Run())
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -28,7 +29,7 @@ func TestKeystoneContextReferences(t *testing.T) {
 func TestKeystoneContext(t *testing.T) {
 	h := mustBuild(t, filterPaste("paste.filter_factory = neutron.auth:NeutronKeystoneContext.factory"))
 	rec := get(h, "/", "X-Project-Id", "p1")
-	var f fault
+	var f fault.Body
 	if json.Unmarshal(rec.Body.Bytes(), &f); rec.Code != 401 || f.Code != "401 Unauthorized" {
 		t.Errorf("no user: %d %s", rec.Code, rec.Body)
 	}

@@ -3,6 +3,7 @@ package filters
 import (
 	"net/http"
 
+	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/request"
 )
@@ -45,7 +46,7 @@ func KeystoneContext(cfg *loader.Config) (loader.Middleware, error) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id := identityFromHeaders(r)
 			if id.UserID == "" {
-				writeFault(w, r, http.StatusUnauthorized, "This server could not verify that you are authorized to access the document you requested.")
+				fault.Write(w, r, http.StatusUnauthorized, "This server could not verify that you are authorized to access the document you requested.")
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(request.WithIdentity(r.Context(), id)))

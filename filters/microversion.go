@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/loader"
 )
 
@@ -108,12 +109,12 @@ func Microversion(cfg *loader.Config) (loader.Middleware, error) {
 			default:
 				var err error
 				if v, err = ParseVersion(asked); err != nil {
-					writeFault(w, r, http.StatusBadRequest, fmt.Sprintf("Version %q is not in the form X.Y or latest.", asked))
+					fault.Write(w, r, http.StatusBadRequest, fmt.Sprintf("Version %q is not in the form X.Y or latest.", asked))
 					return
 				}
 			}
 			if v.Less(minV) || maxV.Less(v) {
-				writeFault(w, r, http.StatusNotAcceptable, fmt.Sprintf("Version %s is not supported by the API. Minimum is %s and maximum is %s.", v, minV, maxV))
+				fault.Write(w, r, http.StatusNotAcceptable, fmt.Sprintf("Version %s is not supported by the API. Minimum is %s and maximum is %s.", v, minV, maxV))
 				return
 			}
 			h := w.Header()

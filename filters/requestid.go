@@ -5,6 +5,7 @@ import (
 	"net/textproto"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/reqlog"
 	"github.com/pasteserve/pasteserve/request"
 	"github.com/rs/zerolog"
 )
@@ -70,13 +71,13 @@ func newRequestIDFilter(cfg *loader.Config, compat ...string) (loader.Middleware
 			if local == "" {
 				local = request.NewID()
 				ctx = request.WithID(ctx, local)
-				ctx = addLogFields(ctx, func(c zerolog.Context) zerolog.Context {
+				ctx = reqlog.AddFields(ctx, func(c zerolog.Context) zerolog.Context {
 					return c.Str("request_id", local)
 				})
 			}
 			if g := r.Header.Get(request.IDHeader); request.ValidID(g) {
 				ctx = request.WithGlobalID(ctx, g)
-				ctx = addLogFields(ctx, func(c zerolog.Context) zerolog.Context {
+				ctx = reqlog.AddFields(ctx, func(c zerolog.Context) zerolog.Context {
 					return c.Str("global_request_id", g)
 				})
 			}

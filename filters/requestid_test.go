@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pasteserve/pasteserve/reqlog"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -101,13 +102,13 @@ func TestRequestIDLogger(t *testing.T) {
 	mw, _ := RequestIDFilter(newConfig(nil))
 	var logged string
 	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		loggerFor(r.Context()).Info().Msg("inside")
+		reqlog.From(r.Context()).Info().Msg("inside")
 		logged = request.ID(r.Context())
 	}))
 	// The logger outside sees the id too: hlog's convention.
 	outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r)
-		loggerFor(r.Context()).Info().Msg("outside")
+		reqlog.From(r.Context()).Info().Msg("outside")
 	})
 	do(withLogger(outer, &buf), httptest.NewRequest("GET", "/", nil))
 	do(withLogger(outer, &buf), func() *http.Request {

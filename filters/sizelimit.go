@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/loader"
 )
 
@@ -54,7 +55,7 @@ func SizeLimit(cfg *loader.Config) (loader.Middleware, error) {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.ContentLength > limit {
-				writeFault(w, r, http.StatusRequestEntityTooLarge, message)
+				fault.Write(w, r, http.StatusRequestEntityTooLarge, message)
 				return
 			}
 			if r.ContentLength >= 0 || r.Body == nil || r.Body == http.NoBody {
@@ -100,7 +101,7 @@ type limitWriter struct {
 func (w *limitWriter) writeTooLarge() {
 	w.replaced = true
 	w.status = http.StatusRequestEntityTooLarge
-	writeFault(w.ResponseWriter, w.r, http.StatusRequestEntityTooLarge, w.message)
+	fault.Write(w.ResponseWriter, w.r, http.StatusRequestEntityTooLarge, w.message)
 }
 
 func (w *limitWriter) WriteHeader(code int) {

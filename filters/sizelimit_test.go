@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/pasteserve/pasteserve/fault"
 )
 
 // chunked is a body of n bytes whose length the request does not declare.
@@ -42,7 +44,7 @@ func TestSizeLimitReferences(t *testing.T) {
 func TestSizeLimitDeclared(t *testing.T) {
 	h := mustBuild(t, filterPaste("use = egg:oslo.middleware#sizelimit", "max_request_body_size = 10"))
 	rec := do(h, sized("/", 11))
-	var f fault
+	var f fault.Body
 	json.Unmarshal(rec.Body.Bytes(), &f)
 	if rec.Code != 413 || f.Message != "Request is too large. Larger than max_request_body_size (10)." {
 		t.Errorf("%d %s", rec.Code, rec.Body)

@@ -1,0 +1,54 @@
+// Package reqlog is the request's logger: the zerolog.Logger the server
+// (or hlog.NewHandler, or the access_log filter) puts in each request's
+// context, which filters add fields to (the request id, the user) so
+// that every later line about the request carries them, the access
+// log's included.
+//
+// A handler used outside pasteserve's server may get requests with no
+// logger; it then logs to Fallback rather than nowhere, as oslo.log logs
+// to standard error by default.
+package reqlog
+
+import (
+	"context"
+	"os"
+
+	"github.com/rs/zerolog"
+)
+
+// Fallback is where From points when the request carries no logger:
+// standard error. A program (or a test) may replace it before it serves.
+var Fallback = zerolog.New(os.Stderr).With().Timestamp().Logger()
+
+// From returns the request's logger (zerolog.Ctx), or &Fallback when
+// none is enabled.
+func From(ctx context.Context) *zerolog.Logger {
+	if l := zerolog.Ctx(ctx); l.GetLevel() != zerolog.Disabled {
+		return l
+	}
+	return &Fallback
+}
+
+// AddFields adds fields to the request's logger so that every later line
+// about the request carries them, and returns the context to pass on.
+//
+// A logger that hlog.NewHandler (or access_log, or the server) put in
+// the context is a copy made for this request, and is updated in place,
+// as hlog's own RequestIDHandler does: handlers outside this one, such
+// as the access log, then see the fields too. The process-wide
+// zerolog.DefaultContextLogger is never updated in place (that would
+// race between requests); a request that only has that one gets a copy
+// in the returned context. A request with no logger is returned as it
+// is.
+func AddFields(ctx context.Context, fields func(zerolog.Context) zerolog.Context) context.Context {
+	l := zerolog.Ctx(ctx)
+	if l.GetLevel() == zerolog.Disabled {
+		return ctx
+	}
+	if l == zerolog.DefaultContextLogger {
+		c := fields(l.With()).Logger()
+		return c.WithContext(ctx)
+	}
+	l.UpdateContext(fields)
+	return ctx
+}
