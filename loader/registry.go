@@ -327,11 +327,18 @@ func (f *Factory) Package() string {
 	return name
 }
 
-// Factories returns every registered factory, sorted by Name.
+// Factories returns every registered factory, sorted by Name and, for
+// one name (healthcheck is an app and a filter), by Kind: an order that
+// does not depend on the order packages registered them in.
 func (r *Registry) Factories() []*Factory {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	out := append([]*Factory(nil), r.all...)
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Kind < out[j].Kind
+	})
 	return out
 }
