@@ -12,6 +12,7 @@ import (
 	_ "github.com/pasteserve/pasteserve/apps"
 	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
+	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {

@@ -2,10 +2,9 @@
 // counterparts of the WSGI middleware that OpenStack and Paste
 // pipelines name (oslo.middleware's request_id, correlation_id, catch_errors,
 // http_proxy_to_wsgi, cors, sizelimit, healthcheck, debug and
-// basic_auth; keystonemiddleware's auth_token, and jwt_token and
-// static_token, which do its work without Keystone; the noauth and
-// keystonecontext filters of the services;
-// Paste's prefix, gzip, errordocument and translogger).
+// basic_auth; the noauth and keystonecontext filters of the services;
+// Paste's prefix, gzip, errordocument and translogger). The token
+// filters (auth_token, jwt_token, static_token) are package tokenauth.
 //
 // Each filter lives in its own file with its own init that registers it
 // under a Go name (egg:pasteserve#NAME) and under every Python reference

@@ -23,7 +23,11 @@ var builtinText string
 // BuiltinPackages are the packages that register pasteserve's built-in
 // factories, each its own: a binary or test that wants every built-in
 // imports them all.
-var BuiltinPackages = []string{"github.com/pasteserve/pasteserve/apps", "github.com/pasteserve/pasteserve/filters"}
+var BuiltinPackages = []string{
+	"github.com/pasteserve/pasteserve/apps",
+	"github.com/pasteserve/pasteserve/filters",
+	"github.com/pasteserve/pasteserve/tokenauth",
+}
 
 var builtins = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}

@@ -12,6 +12,7 @@ import (
 	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/pastetest"
+	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
 // update is read by pastetest.Golden.

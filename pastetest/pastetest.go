@@ -4,9 +4,10 @@
 //	import (
 //		"testing"
 //
-//		_ "github.com/pasteserve/pasteserve/apps"    // the built-in apps
-//		_ "github.com/pasteserve/pasteserve/filters" // the built-in filters
-//		_ "example.com/mycompany/stamp"              // your own
+//		_ "github.com/pasteserve/pasteserve/apps"      // the built-in apps
+//		_ "github.com/pasteserve/pasteserve/filters"   // the built-in filters
+//		_ "github.com/pasteserve/pasteserve/tokenauth" // the token filters
+//		_ "example.com/mycompany/stamp"                // your own
 //		"github.com/pasteserve/pasteserve/pastetest"
 //	)
 //

@@ -10,6 +10,7 @@ import (
 	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/pastetest"
+	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
 // The README's example file, kept as a golden plan: this is all a team

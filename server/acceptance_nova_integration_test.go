@@ -15,7 +15,7 @@ import (
 // TestNovaPasteFileServes serves nova's real api-paste.ini
 // (testdata/paste/corpus) unchanged against a real Keystone (Debian's
 // keystone under uwsgi on 127.0.0.1, started by
-// filters/testdata/keystone/start.sh): nova's file has only the keystone
+// internal/keystonetest/start.sh): nova's file has only the keystone
 // pipeline. auth_token reads [keystone_authtoken] and cors reads [cors]
 // from the nova.conf given with --config-file. Only nova's v2.1 router
 // and its legacy v2 wrapper are stand-ins (server/internal/testbin); the

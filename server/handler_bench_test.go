@@ -12,6 +12,7 @@ import (
 	_ "github.com/pasteserve/pasteserve/apps"
 	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
+	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
 // BenchmarkHandlerLayers takes the request path of bench/serve.sh apart:

@@ -14,6 +14,7 @@ import (
 	_ "github.com/pasteserve/pasteserve/examples/customfilter/hello"
 	_ "github.com/pasteserve/pasteserve/examples/customfilter/stamp"
 	_ "github.com/pasteserve/pasteserve/filters"
+	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
 func main() {

@@ -1,9 +1,9 @@
 // Package keystonetest starts a throw-away Keystone for integration tests
-// (filters' auth_token test, the server's nova acceptance test) and
+// (tokenauth's auth_token test, the server's nova acceptance test) and
 // calls its API. The Keystone is Debian's keystone package on sqlite with
-// fernet tokens, served by uwsgi on 127.0.0.1, as
-// filters/testdata/keystone/start.sh sets it up; this package runs that
-// script and stops uwsgi by its pid.
+// fernet tokens, served by uwsgi on 127.0.0.1, as start.sh (beside this
+// file) sets it up; this package runs that script and stops uwsgi by its
+// pid.
 package keystonetest
 
 import (
@@ -54,7 +54,7 @@ type Keystone struct {
 // the package run from their own directories.
 func script() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "filters", "testdata", "keystone", "start.sh")
+	return filepath.Join(filepath.Dir(file), "start.sh")
 }
 
 // Start runs start.sh in a temporary directory and returns the running

@@ -19,6 +19,7 @@ import (
 
 	_ "github.com/pasteserve/pasteserve/apps"
 	_ "github.com/pasteserve/pasteserve/filters"
+	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
 func init() {

@@ -1,4 +1,4 @@
-package filters
+package tokenauth
 
 import (
 	"net/http"
@@ -13,7 +13,7 @@ import (
 // benchAuth measures a token filter in front of the bench app for a
 // request with a known (cached) token and the headers a typical API
 // client sends; the first request, which validates the token, is not
-// measured. Subtract BenchmarkAppAlone for the filter's own cost.
+// measured. Subtract filters' BenchmarkAppAlone for the filter's own cost.
 func benchAuth(b *testing.B, src string, headers ...string) {
 	h := mustBuild(b, strings.NewReplacer("filters-test-app", "filters-bench-app", "authtoken-test-app", "filters-bench-app").Replace(src))
 	r := httptest.NewRequest("GET", "/v2.1/servers", nil)
@@ -24,15 +24,15 @@ func benchAuth(b *testing.B, src string, headers ...string) {
 	for i := 0; i+1 < len(headers); i += 2 {
 		r.Header.Set(headers[i], headers[i+1])
 	}
-	w := &discardWriter{h: http.Header{}}
+	w := &discardWriter{H: http.Header{}}
 	h.ServeHTTP(w, r)
-	if w.h.Get("Www-Authenticate") != "" && !strings.Contains(src, "delay_auth_decision") {
+	if w.H.Get("Www-Authenticate") != "" && !strings.Contains(src, "delay_auth_decision") {
 		b.Fatalf("the warm-up request was rejected")
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		clear(w.h)
+		clear(w.H)
 		h.ServeHTTP(w, r)
 	}
 }

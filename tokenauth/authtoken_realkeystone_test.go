@@ -1,4 +1,4 @@
-package filters
+package tokenauth
 
 import (
 	"encoding/json"
@@ -19,8 +19,8 @@ import (
 
 // TestAuthTokenRealKeystone runs auth_token against a real Keystone
 // (Debian's keystone package, sqlite, fernet tokens, served by uwsgi on
-// 127.0.0.1), started by testdata/keystone/start.sh (through
-// internal/keystonetest) and stopped by its PID. It skips when
+// 127.0.0.1), started by internal/keystonetest/start.sh (through
+// keystonetest.Start) and stopped by its PID. It skips when
 // keystone-manage or uwsgi is missing.
 func TestAuthTokenRealKeystone(t *testing.T) {
 	keystonetest.SkipUnlessInstalled(t, "auth_token")

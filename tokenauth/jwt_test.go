@@ -1,4 +1,4 @@
-package filters
+package tokenauth
 
 import (
 	"crypto/ecdsa"

@@ -1,4 +1,4 @@
-package filters
+package tokenauth
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // headers and Identity (factsFromClaims has the mapping), so
 // keystonecontext and the apps behind it work unchanged. The request
 // flow, delay_auth_decision and service tokens are auth_token's
-// (authtoken_flow.go). The token is read from X-Auth-Token, or from
+// (flow.go). The token is read from X-Auth-Token, or from
 // Authorization: Bearer, which is where OpenID Connect clients put it.
 func init() {
 	loader.Register(loader.Factory{

@@ -1,4 +1,4 @@
-package filters
+package tokenauth
 
 import (
 	"net/http"
@@ -18,8 +18,8 @@ import (
 // with WWW-Authenticate: Keystone uri="<www_authenticate_uri>", or passed
 // on marked X-Identity-Status: Invalid under delay_auth_decision; when
 // Keystone cannot be asked, 503. Answers are cached in the process for
-// token_cache_time. The request flow is in authtoken_flow.go, the talk
-// with Keystone in authtoken_session.go and authtoken_keystone.go.
+// token_cache_time. The request flow is in flow.go, the talk
+// with Keystone in keystone_session.go and keystone.go.
 //
 // Its options are keystonemiddleware's [keystone_authtoken] ones, read
 // from the paste section and, failing that, from global_conf keys

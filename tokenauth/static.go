@@ -1,4 +1,4 @@
-package filters
+package tokenauth
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ import (
 // headers and Identity follow. A file may hold "sha256:<hex>" of a token
 // instead of the token, so it need not hold secrets. The file is read
 // when the pipeline is built (a reload rereads it). The request flow is
-// auth_token's (authtoken_flow.go); the token is read from X-Auth-Token
+// auth_token's (flow.go); the token is read from X-Auth-Token
 // or Authorization: Bearer.
 func init() {
 	loader.Register(loader.Factory{

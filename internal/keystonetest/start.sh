@@ -3,7 +3,7 @@
 # 127.0.0.1, for pasteserve's auth_token integration test and for trying
 # auth_token by hand:
 #
-#	filters/testdata/keystone/start.sh [DIR]
+#	internal/keystonetest/start.sh [DIR]
 #
 # DIR (default: a new mktemp -d) holds keystone.conf, the sqlite
 # database, the fernet and credential keys and the logs. Keystone is
