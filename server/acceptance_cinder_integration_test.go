@@ -11,7 +11,7 @@ import (
 // TestCinderPasteFileServes serves cinder's real api-paste.ini
 // (testdata/paste/corpus) unchanged, with auth_strategy = noauth and a
 // [cors] group from an oslo-style config file. Only cinder's v3 API
-// router is a stand-in (server/internal/testbin); the urlmap
+// router is a stand-in (internal/testbin/server); the urlmap
 // (root_app_factory), the versions app, request_id, cors,
 // http_proxy_to_wsgi, the fault wrapper, sizelimit, osprofiler, noauth
 // and healthcheck are pasteserve's.

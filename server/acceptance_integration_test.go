@@ -12,7 +12,7 @@ import (
 // TestNeutronPasteFileServes serves neutron's real api-paste.ini
 // (testdata/paste/corpus) unchanged, with auth_strategy = noauth from an
 // oslo-style config file. Only the neutron-specific v2 router and
-// extensions filter are stand-ins (server/internal/testbin); the
+// extensions filter are stand-ins (internal/testbin/server); the
 // versions app, noauth, request_id, catch_errors, cors,
 // http_proxy_to_wsgi, osprofiler and healthcheck are pasteserve's.
 func TestNeutronPasteFileServes(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 // internal/keystonetest/start.sh): nova's file has only the keystone
 // pipeline. auth_token reads [keystone_authtoken] and cors reads [cors]
 // from the nova.conf given with --config-file. Only nova's v2.1 router
-// and its legacy v2 wrapper are stand-ins (server/internal/testbin); the
+// and its legacy v2 wrapper are stand-ins (internal/testbin/server); the
 // urlmap, the versions apps, compute_req_id, the fault wrapper, the
 // request log, cors, http_proxy_to_wsgi, sizelimit, osprofiler,
 // auth_token and keystonecontext are pasteserve's.

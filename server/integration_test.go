@@ -19,7 +19,7 @@ import (
 )
 
 // These tests start the real binary (pasteserve with test apps compiled
-// in, server/internal/testbin) on 127.0.0.1 and speak HTTP to it. Every
+// in, internal/testbin/server) on 127.0.0.1 and speak HTTP to it. Every
 // loop is bounded in count and time.
 
 var testbin string
@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	testbin = filepath.Join(dir, "pasteserve")
-	build := exec.Command("go", "build", "-o", testbin, "./internal/testbin")
+	build := exec.Command("go", "build", "-o", testbin, "../internal/testbin/server")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building the test binary:", err)

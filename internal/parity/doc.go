@@ -9,7 +9,8 @@
 //
 // The Python side needs a terminal app: testdata/python/parityapp (with
 // a dist-info carrying its entry points, put on PYTHONPATH), whose Go
-// twin is compiled into testbin under the same references.
+// twin is compiled into internal/testbin/parity under the same
+// references.
 //
 // The package has no code of its own; the test is parity_test.go.
 package parity

@@ -368,7 +368,8 @@ var buildOnce struct {
 	err error
 }
 
-// testbin builds pasteserve with the parity apps (./testbin) once.
+// testbin builds pasteserve with the parity apps (internal/testbin/parity)
+// once.
 func testbin(t *testing.T) string {
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "pasteserve-parity")
@@ -377,7 +378,7 @@ func testbin(t *testing.T) string {
 			return
 		}
 		buildOnce.bin = filepath.Join(dir, "pasteserve")
-		out, err := exec.Command("go", "build", "-o", buildOnce.bin, "./testbin").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", buildOnce.bin, "../testbin/parity").CombinedOutput()
 		if err != nil {
 			buildOnce.err = fmt.Errorf("building the test binary: %v\n%s", err, out)
 		}

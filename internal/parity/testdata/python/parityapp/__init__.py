@@ -1,7 +1,7 @@
 """Terminal WSGI apps for pasteserve's parity test.
 
 The same apps are compiled into the Go test binary
-(internal/parity/testbin) under the same references, egg:parityapp#echo
+(internal/testbin/parity) under the same references, egg:parityapp#echo
 and egg:parityapp#raise, so both stacks serve identical paste files.
 
 echo answers with what it saw, as one line of JSON (sorted keys, compact):

@@ -1,5 +1,7 @@
-// Command testbin is pasteserve with a few test apps compiled in, for the
-// server's integration tests: a custom binary as docs/plugins.md shows.
+// Command server is pasteserve with a few test apps compiled in, for the
+// server's integration tests, which build it: a custom binary as
+// docs/plugins.md shows. It lives outside server/ because it imports cmd,
+// which imports server.
 package main
 
 import (

@@ -1,7 +1,8 @@
-// Command testbin is pasteserve with the parity test's terminal apps
-// compiled in: the Go twins of testdata/python/parityapp, registered
-// under the same references (egg:parityapp#echo, egg:parityapp#raise),
-// so that both stacks serve the very same paste files.
+// Command parity is pasteserve with the parity test's terminal apps
+// compiled in: the Go twins of internal/parity/testdata/python/parityapp,
+// registered under the same references (egg:parityapp#echo,
+// egg:parityapp#raise), so that both stacks serve the very same paste
+// files. internal/parity builds it.
 package main
 
 import (
