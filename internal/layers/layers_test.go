@@ -20,6 +20,8 @@ var layers = [][]string{
 	{"redact", "request", "internal/keystonetest", "internal/moduletest"},
 	// The paste text; the fault body and the request's logger.
 	{"dsl", "fault", "reqlog"},
+	// The one decoder of options: struct tags, a section, its groups.
+	{"options"},
 	// Resolution, the plan, the registry and the build.
 	{"loader"},
 	// The factories, each package on its own: apps does not import
