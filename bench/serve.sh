@@ -189,15 +189,15 @@ load() {
     $1 == "50%" { p50 = ms($2) }
     $1 == "99%" { p99 = ms($2) }
     /Non-2xx or 3xx responses/ { non2xx = $NF }
-    /Socket errors/ { gsub(/,/, ""); sock = $4 + $6 + $8 + $10 }
+    /Socket errors/ { gsub(/,/, ""); sock = $4 + $6 + $8 + $10; kinds = sprintf(" (connect %d, read %d, write %d, timeout %d)", $4, $6, $8, $10) }
     END {
       us = reqs > 0 ? cpu / hz * 1e6 / reqs : 0
       secs = total / ncpu / hz
       others = secs > 0 ? (busy / hz - cpu / hz - wrkms / 1000) / secs : 0
       if (others < 0) others = 0
       flag = (non2xx + sock > 0 || reqs == 0) ? "  !! ERRORS: this run does not count" : ""
-      printf "round %d  %s %-24s %8.0f req/s  p50 %6.2f ms  p99 %7.2f ms  %8d requests  %5.1f us CPU/req  log lines %s  non-2xx %d  socket errors %d  others %.2f cores%s\n",
-        round, name, what, rps, p50, p99, reqs, us, lines, non2xx, sock, others, flag
+      printf "round %d  %s %-24s %8.0f req/s  p50 %6.2f ms  p99 %7.2f ms  %8d requests  %5.1f us CPU/req  log lines %s  non-2xx %d  socket errors %d%s  others %.2f cores%s\n",
+        round, name, what, rps, p50, p99, reqs, us, lines, non2xx, sock, (sock > 0 ? kinds : ""), others, flag
       if (flag != "") { print "flag" > (out "/flagged"); exit }
       print rps >> (out "/" name ".rps"); print us >> (out "/" name ".us")
       printf "%d %s %s\n", round, rps, us >> (out "/" name ".rounds")
