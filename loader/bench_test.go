@@ -35,6 +35,13 @@ func stubRegistry(n *Node) *Registry {
 				}
 				return okHandler, nil
 			}
+			f.Children = func(*Config) map[string]string {
+				kids := map[string]string{}
+				for k, c := range n.Children {
+					kids[k] = c.Name
+				}
+				return kids
+			}
 		default:
 			f.Kind = KindApp
 			f.App = func(*Config) (http.Handler, error) { return okHandler, nil }

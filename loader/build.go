@@ -20,8 +20,8 @@ import (
 // listing every problem, sorted by position. A part that fails is
 // replaced by a stand-in so that the rest can be built; the stand-ins
 // never escape, since Build then returns no handler. A composite's
-// GetApp and GetFilter hand out such stand-ins too (with a nil error)
-// when the child fails, so that its siblings are built and checked.
+// GetApp hands out such stand-ins too (with a nil error) when the child
+// fails, so that its siblings are built and checked.
 func Build(n *Node, reg *Registry) (http.Handler, error) {
 	b := &builder{reg: reg}
 	h := b.app(n, nil)
@@ -238,8 +238,11 @@ func (b *builder) notNil(h http.Handler, n *Node) http.Handler {
 }
 
 // compositeLoader is the Loader a composite factory gets: it builds the
-// children the plan resolved, and resolves any other name in the file
-// that defines the composite.
+// children the plan resolved for the composite, and nothing else.
+// Resolution resolved every child the factory's Children declared, in
+// the file that defines the composite; building never goes back to the
+// files, so a name the factory did not declare is an error that names
+// the composite's section.
 type compositeLoader struct {
 	b      *builder
 	n      *Node
@@ -256,50 +259,16 @@ func (l *compositeLoader) GetApp(name string) (http.Handler, error) {
 		}
 		// A child that failed to resolve is nil in the plan: the name
 		// it was asked for says which one it is.
-		for _, name := range l.n.failedChildren {
+		for _, name := range l.n.FailedChildren {
 			l.byName[name] = nil
 		}
 	}
-	if c, ok := l.byName[name]; ok {
-		return l.b.app(c, l.n), nil
-	}
-	child, ok := l.resolve(TypeApp, name)
+	c, ok := l.byName[name]
 	if !ok {
+		l.b.report(l.n.Pos, fmt.Errorf("[%s]: composite %s asked for %q, which its factory's Children did not declare; a composite can load only the children it declares", l.n.Section, l.n.Ref.Text, name))
 		return failedApp, nil
 	}
-	return l.b.app(child, l.n), nil
-}
-
-func (l *compositeLoader) GetFilter(name string) (Middleware, error) {
-	child, ok := l.resolve(TypeFilter, name)
-	if !ok {
-		return failedFilter, nil
-	}
-	return l.b.filter(child, l.n), nil
-}
-
-// resolve resolves a name the composite asks for that the plan does not
-// hold, reporting any error to the build.
-func (l *compositeLoader) resolve(t ObjectType, name string) (*Node, bool) {
-	if l.n.file == nil {
-		l.b.report(l.n.Pos, fmt.Errorf("[%s]: composite %s cannot load %q: it has no file to look in", l.n.Section, l.n.Ref.Text, name))
-		return nil, false
-	}
-	r := l.n.file.r
-	var child *Node
-	var errs, more dsl.Diagnostics
-	if t == TypeApp {
-		child, errs = l.n.file.child(name, l.n.Global, l.n.Pos)
-	} else {
-		child, errs = l.n.file.context(t, name, l.n.Global, l.n.Pos)
-	}
-	child, more = r.expand(child)
-	if errs = append(errs, more...); len(errs) > 0 {
-		l.b.report(l.n.Pos, sortedOnce(errs))
-		// What did resolve is still checked; Build stops here.
-		return child, child != nil && l.b.partial
-	}
-	return child, true
+	return l.b.app(c, l.n), nil
 }
 
 // Load resolves the app called name (default main) in the paste file at

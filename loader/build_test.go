@@ -273,3 +273,54 @@ func TestCheckBuildKeepsMisusedReferences(t *testing.T) {
 		t.Errorf("CheckBuild: %v", err)
 	}
 }
+
+// TestCompositeGetsOnlyDeclaredChildren: resolution resolves the
+// children a composite's Children declares, with the plan, and building
+// never goes back to the files. A composite that asks at build time for
+// a name it did not declare gets nothing but an error naming its
+// section, even where the file defines that name; the declared children
+// are built from the plan after the file is gone.
+func TestCompositeGetsOnlyDeclaredChildren(t *testing.T) {
+	reg := traceRegistry()
+	reg.Register(Factory{Name: "sneaky", Kind: KindComposite,
+		Children: func(cfg *Config) map[string]string { return map[string]string{"/": cfg.Local["/"]} },
+		Composite: func(l Loader, cfg *Config) (http.Handler, error) {
+			if _, err := l.GetApp(cfg.Local["/"]); err != nil {
+				return nil, err
+			}
+			if name, ok := cfg.Local["extra"]; ok {
+				return l.GetApp(name)
+			}
+			return okHandler, nil
+		}})
+	const src = "[composite:main]\nuse = egg:pasteserve#sneaky\n/ = app\n%s[app:app]\nuse = egg:pasteserve#echo-trace\n[app:other]\nuse = egg:pasteserve#echo-trace\n"
+	dir := files(t, map[string]string{"api.ini": fmt.Sprintf(src, "extra = other\n")})
+	path := filepath.Join(dir, "api.ini")
+	n, err := (&Resolver{Registry: reg}).Resolve(path, "main", TypeApp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := Build(n, reg)
+	want := `api.ini:1:1: [composite:main]: composite egg:pasteserve#sneaky asked for "other", which its factory's Children did not declare`
+	if h != nil || err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Build: %v, %v\nwant an error containing %s", h, err, want)
+	}
+	if err := CheckBuild(n, reg, false); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("CheckBuild: %v", err)
+	}
+
+	// What it declared comes from the plan, not from the file.
+	if err := writeFile(path, fmt.Sprintf(src, "")); err != nil {
+		t.Fatal(err)
+	}
+	n, err = (&Resolver{Registry: reg}).Resolve(path, "main", TypeApp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFile(path, "[app:app]\nuse = egg:pasteserve#nowhere\n"); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := Build(n, reg); err != nil || h == nil {
+		t.Errorf("Build of a plan whose file changed since: %v", err)
+	}
+}

@@ -50,7 +50,7 @@ func fuzzRegistry() *Registry {
 	reg.Register(Factory{Name: "failing-filter", Kind: KindFilter,
 		Filter: func(cfg *Config) (Middleware, error) { return nil, errors.New("cannot make it") }})
 	// map is a urlmap-like composite: every key that starts with "/"
-	// names a child app, and "filter" names a filter it loads by name.
+	// names a child app.
 	reg.Register(Factory{Name: "map", Aliases: []string{"egg:Paste#urlmap"}, Kind: KindComposite,
 		Composite: func(l Loader, cfg *Config) (http.Handler, error) {
 			readAll(cfg)
@@ -59,11 +59,6 @@ func fuzzRegistry() *Registry {
 					if _, err := l.GetApp(strings.TrimSpace(v)); err != nil {
 						return nil, err
 					}
-				}
-			}
-			if name, ok := cfg.Get("filter"); ok {
-				if _, err := l.GetFilter(strings.TrimSpace(name)); err != nil {
-					return nil, err
 				}
 			}
 			return ok, nil

@@ -105,13 +105,11 @@ type Node struct {
 
 	// Children of a composite, by the key its factory names them with,
 	// filled in when the factory is registered and says which keys name
-	// children (see CompositeFactory.Children).
+	// children (see Factory.Children). They are all the composite can
+	// load when it is built: building never goes back to the files.
 	Children map[string]*Node
-
-	// Composites resolve child names in the file that defines them.
-	file *fileLoader
-	// failedChildren are the names of the children that failed to
-	// resolve (nil in Children), so that building the composite skips
-	// them rather than resolving them again.
-	failedChildren []string
+	// FailedChildren are the names, as the factory's Children gave them,
+	// of the children that failed to resolve (nil in Children), so that
+	// building the composite knows them as its own and skips them.
+	FailedChildren []string
 }

@@ -47,17 +47,19 @@ type Middleware = func(http.Handler) http.Handler
 type Server any
 
 // Loader lets a composite factory load the apps it is made of, by name
-// or URI, as they are written in its configuration. Names resolve in the
-// file that defines the composite.
+// or URI, as they are written in its configuration: the names its
+// Factory.Children declared, which resolution resolved with the plan, in
+// the file that defines the composite. A name Children did not declare
+// is an error naming the composite's section: building does not go back
+// to the files.
 //
 // During Build, a child that cannot be built does not stop the composite:
-// its errors go to the build's list, and GetApp or GetFilter returns a
-// stand-in with a nil error, so that the composite loads its other
-// children and every problem is reported at once (the build then fails,
-// and the stand-in is never served).
+// its errors go to the build's list, and GetApp returns a stand-in with a
+// nil error, so that the composite loads its other children and every
+// problem is reported at once (the build then fails, and the stand-in is
+// never served).
 type Loader interface {
 	GetApp(name string) (http.Handler, error)
-	GetFilter(name string) (Middleware, error)
 }
 
 // Factory describes one registered factory. Exactly the function for its
@@ -82,7 +84,9 @@ type Factory struct {
 
 	// Children, for a composite, names the apps it will load: child key
 	// to app name or URI, so that plans and graphs can show them without
-	// calling the factory.
+	// calling the factory, and so that resolution resolves them with the
+	// plan. They are all the composite's Loader gives it: a composite
+	// without Children loads no app.
 	Children func(cfg *Config) map[string]string
 }
 

@@ -29,6 +29,10 @@ type Resolver struct {
 	stack    []frame
 	warnings dsl.Diagnostics
 	visited  map[*dsl.Section]bool
+	// definedIn is, during one Resolve, the file that defines each
+	// factory node: a composite's children resolve in it. It stays out
+	// of the plan, which is pure data.
+	definedIn map[*Node]*fileLoader
 }
 
 // frame is one section being resolved, for cycle reports.
@@ -70,6 +74,7 @@ func (r *Resolver) Resolve(path, name string, typ ObjectType, global map[string]
 	if err != nil {
 		return nil, err
 	}
+	defer func() { r.definedIn = nil }()
 	n, errs := fl.context(typ, name, global, dsl.Pos{Filename: path})
 	if n != nil && !r.SkipChildren {
 		var more dsl.Diagnostics
@@ -490,7 +495,7 @@ func (fl *fileLoader) context(typ ObjectType, name string, global map[string]str
 		return nil, errs
 	}
 	return &Node{Kind: NodeFilterWith, Type: typ, Name: name, Section: s.Header, File: fl.path, Pos: s.Pos,
-		Local: map[string]string{}, LocalPos: map[string]dsl.Pos{}, Global: gc, Filter: f, App: n, file: fl}, errs
+		Local: map[string]string{}, LocalPos: map[string]dsl.Pos{}, Global: gc, Filter: f, App: n}, errs
 }
 
 // options lists a section's entries as configparser's options() does:
@@ -603,15 +608,28 @@ func (r *Resolver) loadURI(typ ObjectType, raw, relativeTo string, global map[st
 		return fl.context(typ, u.name, global, from)
 	case "egg":
 		dist := u.path
-		return &Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: "egg:" + dist + "#" + u.name, Pos: from},
+		return r.defined(&Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: "egg:" + dist + "#" + u.name, Pos: from},
 			File: from.Filename, Pos: from, Local: map[string]string{}, LocalPos: map[string]dsl.Pos{},
-			Global: maps.Clone(global), file: user}, nil
+			Global: maps.Clone(global)}, user), nil
 	default: // call
 		ref := strings.TrimSpace("call:" + u.path)
-		return &Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: ref, Pos: from},
+		return r.defined(&Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: ref, Pos: from},
 			File: from.Filename, Pos: from, Local: map[string]string{}, LocalPos: map[string]dsl.Pos{},
-			Global: maps.Clone(global), file: user}, nil
+			Global: maps.Clone(global)}, user), nil
 	}
+}
+
+// defined records that fl defines n, a factory node, unless an earlier
+// step recorded where: a composite's children resolve in the file that
+// defines it. It returns n.
+func (r *Resolver) defined(n *Node, fl *fileLoader) *Node {
+	if r.definedIn == nil {
+		r.definedIn = map[*Node]*fileLoader{}
+	}
+	if _, ok := r.definedIn[n]; !ok {
+		r.definedIn[n] = fl
+	}
+	return n
 }
 
 func sortedKeys[V any](m map[string]V) []string {

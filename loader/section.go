@@ -88,8 +88,8 @@ func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, dsl.
 	} else {
 		n.Via = append([]string{c.s.Header}, n.Via...)
 	}
-	if n.file == nil {
-		n.file = c.fl
+	if n.Kind == NodeFactory {
+		c.fl.r.defined(n, c.fl)
 	}
 	if n.Kind == NodeFactory && n.Protocol == "" {
 		n.Protocol = protocolFromKind(c.s.Kind())
@@ -179,9 +179,9 @@ func (c *sectionConf) explicit(typ ObjectType, gc map[string]string) (*Node, dsl
 	if proto == "paste.composit_factory" {
 		proto = ProtoComposite
 	}
-	return &Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: f.value, Pos: c.valuePos(string(f.proto), f.value, keyPos, 0)},
+	return c.fl.r.defined(&Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: f.value, Pos: c.valuePos(string(f.proto), f.value, keyPos, 0)},
 		Protocol: proto, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
-		Local: c.local, LocalPos: c.localPos, Global: gc, file: c.fl}, nil
+		Local: c.local, LocalPos: c.localPos, Global: gc}, c.fl), nil
 }
 
 // filterApp is PasteDeploy's _filter_app_context: a filter applied to the
@@ -205,7 +205,7 @@ func (c *sectionConf) filterApp(typ ObjectType, gc map[string]string) (*Node, ds
 	// without next, use or the protocol key; the filter gets them merged
 	// over those of a [filter:] section it uses.
 	return &Node{Kind: NodeFilterApp, Type: typ, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
-		Local: maps.Clone(c.local), LocalPos: maps.Clone(c.localPos), Global: gc, Filter: f, App: app, file: c.fl}, errs
+		Local: maps.Clone(c.local), LocalPos: maps.Clone(c.localPos), Global: gc, Filter: f, App: app}, errs
 }
 
 // pipeline is PasteDeploy's _pipeline_app_context: "pipeline = f1 f2 app"
@@ -247,7 +247,7 @@ func (c *sectionConf) pipeline(typ ObjectType, gc map[string]string) (*Node, dsl
 	last := items[len(items)-1]
 	app, errs := c.fl.context(TypeApp, last.name, gc, last.pos)
 	n := &Node{Kind: NodePipeline, Type: typ, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
-		Local: c.local, LocalPos: c.localPos, Global: gc, App: app, file: c.fl}
+		Local: c.local, LocalPos: c.localPos, Global: gc, App: app}
 	for _, it := range items[:len(items)-1] {
 		f, ferrs := c.fl.context(TypeFilter, it.name, gc, it.pos)
 		errs = append(errs, ferrs...)
@@ -300,13 +300,13 @@ func (r *Resolver) expand(n *Node) (*Node, dsl.Diagnostics) {
 	r.stack = append(r.stack, fr)
 	defer func() { r.stack = r.stack[:len(r.stack)-1] }()
 	for _, key := range sortedKeys(kids) {
-		child, cerrs := n.file.child(kids[key], n.Global, cfg.Pos(key))
+		child, cerrs := r.definedIn[n].child(kids[key], n.Global, cfg.Pos(key))
 		errs = append(errs, cerrs...)
 		child, more = r.expand(child)
 		errs = append(errs, more...)
 		n.Children[key] = child
 		if child == nil {
-			n.failedChildren = append(n.failedChildren, kids[key])
+			n.FailedChildren = append(n.FailedChildren, kids[key])
 		}
 	}
 	return n, errs
@@ -323,7 +323,7 @@ func (fl *fileLoader) child(name string, gc map[string]string, from dsl.Pos) (*N
 	}
 	app, errs := fl.context(TypeApp, words[len(words)-1], gc, from)
 	n := &Node{Kind: NodePipeline, Type: TypeApp, Name: name, File: fl.path, Pos: from,
-		Local: map[string]string{}, LocalPos: map[string]dsl.Pos{}, Global: gc, App: app, file: fl}
+		Local: map[string]string{}, LocalPos: map[string]dsl.Pos{}, Global: gc, App: app}
 	for _, w := range words[:len(words)-1] {
 		f, ferrs := fl.context(TypeFilter, w, gc, from)
 		errs = append(errs, ferrs...)
