@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // The bundled example builds and serves with the built-in factories.
 func TestBundledExampleServes(t *testing.T) {
 	r := &loader.Resolver{Registry: loader.Default}
-	n, err := r.Resolve("../testdata/paste/example.ini", "main", loader.TypeApp, nil)
+	n, err := r.Resolve("../testdata/paste/example.ini", "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

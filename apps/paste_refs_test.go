@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // entryPoint is one line of a Python distribution's entry_points.txt.
@@ -41,11 +42,11 @@ var pythonEntryPoints = []entryPoint{
 	{"oslo.middleware", "paste.filter_factory", "sizelimit", "oslo_middleware:RequestBodySizeLimiter.factory"},
 }
 
-func entryPointType(group string) loader.ObjectType {
+func entryPointType(group string) plan.ObjectType {
 	if strings.Contains(group, "filter") {
-		return loader.TypeFilter
+		return plan.TypeFilter
 	}
-	return loader.TypeApp
+	return plan.TypeApp
 }
 
 // checkEntryPoint: when the egg name resolves, the module reference

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/server"
 )
@@ -86,7 +87,7 @@ Options:`)
 	}
 
 	roots := []string{rf.name}
-	if !nameSet && !loader.Defines(f, loader.TypeApp, "main") {
+	if !nameSet && !loader.Defines(f, plan.TypeApp, "main") {
 		if roots = rootApps(paste, f, global); len(roots) > 0 {
 			// serve without --name serves main, and stops: say so,
 			// and check the apps it could be given instead.
@@ -97,12 +98,12 @@ Options:`)
 		}
 	}
 	r := &loader.Resolver{Registry: loader.Default}
-	var plans []*loader.Node
+	var plans []*plan.Node
 	resolved := true
 	for _, name := range roots {
 		// Resolution goes on past its errors; what resolved is built
 		// below, so that one run shows both kinds of problem.
-		n, err := r.Resolve(paste, name, loader.TypeApp, global)
+		n, err := r.Resolve(paste, name, plan.TypeApp, global)
 		if err != nil {
 			c.add(err)
 			resolved = false
@@ -128,7 +129,7 @@ Options:`)
 		// broken reference meant: those errors say enough.
 		for _, s := range parsedAgain(r, f).Sections {
 			typ, ok := loader.SectionType(s)
-			if _, named := s.Name(); ok && named && typ != loader.TypeServer && !r.Visited(s) {
+			if _, named := s.Name(); ok && named && typ != plan.TypeServer && !r.Visited(s) {
 				c.diags.Warnf(s.Pos, "[%s] is not reached from %s with this configuration", s.Header, strings.Join(roots, ", "))
 			}
 		}
@@ -136,8 +137,8 @@ Options:`)
 	if *allowUnregistered {
 		seen := map[string]bool{}
 		for _, p := range plans {
-			loader.Walk(p, func(n *loader.Node) {
-				if n.Kind != loader.NodeFactory || seen[n.Ref.Text] {
+			plan.Walk(p, func(n *plan.Node) {
+				if n.Kind != plan.NodeFactory || seen[n.Ref.Text] {
 					return
 				}
 				seen[n.Ref.Text] = true
@@ -259,7 +260,7 @@ func parsedAgain(r *loader.Resolver, f *dsl.File) *dsl.File {
 func rootApps(path string, f *dsl.File, global map[string]string) []string {
 	var apps []*dsl.Section
 	for _, s := range f.Sections {
-		if typ, ok := loader.SectionType(s); ok && typ == loader.TypeApp {
+		if typ, ok := loader.SectionType(s); ok && typ == plan.TypeApp {
 			if _, named := s.Name(); named {
 				apps = append(apps, s)
 			}
@@ -269,7 +270,7 @@ func rootApps(path string, f *dsl.File, global map[string]string) []string {
 	for _, s := range apps {
 		name, _ := s.Name()
 		r := &loader.Resolver{Registry: loader.Default}
-		r.Resolve(path, name, loader.TypeApp, global)
+		r.Resolve(path, name, plan.TypeApp, global)
 		for _, rfile := range r.Files() {
 			for _, other := range rfile.Sections {
 				if r.Visited(other) && other.Header != s.Header {
@@ -292,7 +293,7 @@ func rootApps(path string, f *dsl.File, global map[string]string) []string {
 // instead: the apps no other section uses, roots, which check goes on
 // to check.
 func (c *checker) noMain(paste string, global map[string]string, roots []string) {
-	_, err := (&loader.Resolver{Registry: loader.Default}).Resolve(paste, "main", loader.TypeApp, global)
+	_, err := (&loader.Resolver{Registry: loader.Default}).Resolve(paste, "main", plan.TypeApp, global)
 	var ds dsl.Diagnostics
 	if !errors.As(err, &ds) || len(ds) == 0 {
 		return

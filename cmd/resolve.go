@@ -11,6 +11,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/server"
 )
@@ -79,15 +80,15 @@ func (rf *resolveFlags) applyConfig(stderr io.Writer) bool {
 
 // resolve resolves the object the flags name. With skipChildren, composite
 // children are left alone, as PasteDeploy's appconfig leaves them.
-func (rf *resolveFlags) resolve(stderr io.Writer, skipChildren bool) (*loader.Node, *loader.Resolver, bool) {
-	var typ loader.ObjectType
+func (rf *resolveFlags) resolve(stderr io.Writer, skipChildren bool) (*plan.Node, *loader.Resolver, bool) {
+	var typ plan.ObjectType
 	switch rf.kind {
 	case "app":
-		typ = loader.TypeApp
+		typ = plan.TypeApp
 	case "filter":
-		typ = loader.TypeFilter
+		typ = plan.TypeFilter
 	case "server":
-		typ = loader.TypeServer
+		typ = plan.TypeServer
 	default:
 		fmt.Fprintf(stderr, "pasteserve: --kind must be app, filter or server, not %q\n", rf.kind)
 		return nil, nil, false
@@ -168,7 +169,7 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	}
 	// A filter-with wrapper carries no configuration of its own: show the
 	// object it wraps, which gets the section's keys.
-	for n.Kind == loader.NodeFilterWith {
+	for n.Kind == plan.NodeFilterWith {
 		n = n.App
 	}
 	local, global := n.Local, n.Global

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 func TestRegistryAlias(t *testing.T) {
@@ -12,20 +14,20 @@ func TestRegistryAlias(t *testing.T) {
 	r := &Registry{}
 	// Before the factory is registered: kept until it is.
 	r.Alias("hc", KindFilter, "mod:Healthcheck.factory")
-	if _, ok := r.Lookup("mod:Healthcheck.factory", TypeFilter); ok {
+	if _, ok := r.Lookup("mod:Healthcheck.factory", plan.TypeFilter); ok {
 		t.Errorf("an alias of a factory not yet registered resolves")
 	}
 	r.Register(Factory{Name: "hc", Kind: KindApp, App: app, Aliases: []string{"egg:Dist#hc"}})
-	if _, ok := r.Lookup("mod:Healthcheck.factory", TypeFilter); ok {
+	if _, ok := r.Lookup("mod:Healthcheck.factory", plan.TypeFilter); ok {
 		t.Errorf("the alias of the filter went to the app of the same name")
 	}
 	r.Register(Factory{Name: "hc", Kind: KindFilter, Filter: filter, Aliases: []string{"egg:Dist#hc"}})
-	if f, ok := r.Lookup("mod:Healthcheck.factory", TypeFilter); !ok || f.Name != "hc" || f.Kind != KindFilter {
+	if f, ok := r.Lookup("mod:Healthcheck.factory", plan.TypeFilter); !ok || f.Name != "hc" || f.Kind != KindFilter {
 		t.Errorf("alias before Register: %v %v", f, ok)
 	}
 	// After: at once; both listed in Aliases.
 	r.Alias("hc", KindApp, "mod:Healthcheck.app_factory", "call:mod:make_hc")
-	if f, ok := r.Lookup("call:mod:make_hc", TypeApp); !ok || f.Kind != KindApp {
+	if f, ok := r.Lookup("call:mod:make_hc", plan.TypeApp); !ok || f.Kind != KindApp {
 		t.Errorf("alias after Register: %v %v", f, ok)
 	}
 	for _, f := range r.Factories() {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // Checklist items about PasteDeploy's API and factory calling, in their
@@ -17,8 +19,8 @@ func TestObjectTypes(t *testing.T) {
 	// (71, and pasteserve config).
 	runResolveCases(t, []resolveCase{
 		{id: "1 71 app", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\nk = v\n"}, expr: "egg:P#a", local: map[string]string{"k": "v"}},
-		{id: "1 filter", files: map[string]string{"api.ini": "[filter:main]\nuse = egg:P#f\nk = v\n"}, typ: TypeFilter, expr: "egg:P#f", local: map[string]string{"k": "v"}},
-		{id: "1 server", files: map[string]string{"api.ini": "[server:main]\nuse = egg:Paste#http\nport = 8080\n"}, typ: TypeServer, expr: "egg:Paste#http", local: map[string]string{"port": "8080"}},
+		{id: "1 filter", files: map[string]string{"api.ini": "[filter:main]\nuse = egg:P#f\nk = v\n"}, typ: plan.TypeFilter, expr: "egg:P#f", local: map[string]string{"k": "v"}},
+		{id: "1 server", files: map[string]string{"api.ini": "[server:main]\nuse = egg:Paste#http\nport = 8080\n"}, typ: plan.TypeServer, expr: "egg:Paste#http", local: map[string]string{"port": "8080"}},
 		{id: "1 server is not found as an app", files: map[string]string{"api.ini": "[server:main]\nuse = egg:Paste#http\n"}, err: `no app named "main"`},
 	})
 }
@@ -71,15 +73,15 @@ func TestParseURI(t *testing.T) {
 func TestCallProtocolFromSection(t *testing.T) {
 	// 15, 16: a call: reference has no protocol of its own; the using
 	// section's kind gives it.
-	for kind, want := range map[string]Protocol{"app": ProtoApp, "application": ProtoApp, "composite": ProtoComposite,
-		"composit": ProtoComposite, "filter": ProtoFilter, "server": ProtoServer, "filter-app": "paste.filter-app_factory"} {
+	for kind, want := range map[string]plan.Protocol{"app": plan.ProtoApp, "application": plan.ProtoApp, "composite": plan.ProtoComposite,
+		"composit": plan.ProtoComposite, "filter": plan.ProtoFilter, "server": plan.ProtoServer, "filter-app": "paste.filter-app_factory"} {
 		if got := protocolFromKind(kind); got != want {
 			t.Errorf("16: protocolFromKind(%q) = %q, want %q", kind, got, want)
 		}
 	}
 	dir := files(t, map[string]string{"api.ini": "[composite:main]\nuse = call:m:f\n"})
-	n, err := (&Resolver{}).Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
-	if err != nil || n.Protocol != ProtoComposite {
+	n, err := (&Resolver{}).Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)
+	if err != nil || n.Protocol != plan.ProtoComposite {
 		t.Errorf("15: call: in [composite:] has protocol %q (%v)", n.Protocol, err)
 	}
 }
@@ -93,17 +95,17 @@ func TestRegistryKinds(t *testing.T) {
 	r.Register(Factory{Name: "f", Kind: KindFilter, Filter: filter, Aliases: []string{"egg:dist#x"}})
 	// 10: distribution names are case-insensitive, entry points exact,
 	// #main the default.
-	if f, ok := r.Lookup("egg:DIST#x", TypeApp); !ok || f.Name != "a" {
+	if f, ok := r.Lookup("egg:DIST#x", plan.TypeApp); !ok || f.Name != "a" {
 		t.Errorf("10: lookup egg:DIST#x as app = %v", f)
 	}
-	if f, ok := r.Lookup("egg:dist#x", TypeFilter); !ok || f.Name != "f" {
+	if f, ok := r.Lookup("egg:dist#x", plan.TypeFilter); !ok || f.Name != "f" {
 		t.Errorf("12: lookup egg:dist#x as filter = %v", f)
 	}
-	if _, ok := r.Lookup("egg:Dist#X", TypeApp); ok {
+	if _, ok := r.Lookup("egg:Dist#X", plan.TypeApp); ok {
 		t.Errorf("10: entry points must match exactly")
 	}
 	r.Register(Factory{Name: "m", Kind: KindApp, App: app, Aliases: []string{"egg:Other"}})
-	if f, ok := r.Lookup("egg:other#main", TypeApp); !ok || f.Name != "m" {
+	if f, ok := r.Lookup("egg:other#main", plan.TypeApp); !ok || f.Name != "m" {
 		t.Errorf("10: #main default: %v", f)
 	}
 	// 11: an app and a composite under one reference are ambiguous:
@@ -121,10 +123,10 @@ func TestRegistryErrors(t *testing.T) {
 	// 13: a reference with no factory, and one of the wrong kind.
 	r := &Registry{}
 	r.Register(Factory{Name: "cors", Kind: KindFilter, Filter: func(*Config) (Middleware, error) { return nil, nil }})
-	if _, err := r.lookup("egg:pasteserve#corz", TypeFilter); err == nil || !strings.Contains(err.Error(), "nearest registered: egg:pasteserve#cors") {
+	if _, err := r.lookup("egg:pasteserve#corz", plan.TypeFilter); err == nil || !strings.Contains(err.Error(), "nearest registered: egg:pasteserve#cors") {
 		t.Errorf("13: %v", err)
 	}
-	if _, err := r.lookup("egg:pasteserve#cors", TypeApp); err == nil || !strings.Contains(err.Error(), "registered as a filter") {
+	if _, err := r.lookup("egg:pasteserve#cors", plan.TypeApp); err == nil || !strings.Contains(err.Error(), "registered as a filter") {
 		t.Errorf("13: %v", err)
 	}
 	for _, bad := range []Factory{{Kind: KindApp}, {Name: "x", Kind: KindFilter}} {
@@ -163,7 +165,7 @@ func TestCreationOrder(t *testing.T) {
 	} {
 		calls = nil
 		dir := files(t, map[string]string{"api.ini": tc.src + sections})
-		n, err := (&Resolver{Registry: reg}).Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+		n, err := (&Resolver{Registry: reg}).Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,7 +180,7 @@ func TestCreationOrder(t *testing.T) {
 	// it was called for (PasteDeploy annotates TypeErrors with the
 	// signature; Go checks signatures at compile time).
 	dir := files(t, map[string]string{"api.ini": "[app:main]\nuse = egg:pasteserve#app\nfail = yes\n"})
-	n, _ := (&Resolver{Registry: reg}).Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+	n, _ := (&Resolver{Registry: reg}).Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)
 	if _, err := Build(n, reg); err == nil || !strings.Contains(err.Error(), "api.ini:1:1: [app:main] (egg:pasteserve#app): database unreachable") {
 		t.Errorf("70: %v", err)
 	}
@@ -193,21 +195,21 @@ func TestMissingBuiltinNamesTheImport(t *testing.T) {
 	defer func() { Default = old }()
 	// Registered, and near egg:Paste#urlmap: the old message suggested it.
 	Default.Register(Factory{Name: "urlmapper", Aliases: []string{"egg:Paste#urlmaps"}, Kind: KindApp, App: func(*Config) (http.Handler, error) { return nil, nil }})
-	_, err := Default.lookup("egg:Paste#urlmap", TypeApp)
+	_, err := Default.lookup("egg:Paste#urlmap", plan.TypeApp)
 	want := `no factory is registered for egg:Paste#urlmap; pasteserve's built-in factory for it is registered by package github.com/pasteserve/pasteserve/apps: add import _ "github.com/pasteserve/pasteserve/apps"`
 	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "nearest") {
 		t.Errorf("lookup of an unimported built-in app:\n%v\nwant %s", err, want)
 	}
-	_, err = Default.lookup("oslo_middleware:RequestId.factory", TypeFilter)
+	_, err = Default.lookup("oslo_middleware:RequestId.factory", plan.TypeFilter)
 	if err == nil || !strings.Contains(err.Error(), `add import _ "github.com/pasteserve/pasteserve/filters"`) {
 		t.Errorf("lookup of an unimported built-in filter: %v", err)
 	}
-	_, err = Default.lookup("egg:Paste#urlmapz", TypeApp)
+	_, err = Default.lookup("egg:Paste#urlmapz", plan.TypeApp)
 	if err == nil || !strings.Contains(err.Error(), "nearest registered: egg:paste#urlmaps") || strings.Contains(err.Error(), "import _") {
 		t.Errorf("lookup of a misspelt reference: %v", err)
 	}
 	// Another registry than Default is not filled by imports.
-	if _, err := (&Registry{}).lookup("egg:Paste#urlmap", TypeApp); err == nil || strings.Contains(err.Error(), "import _") {
+	if _, err := (&Registry{}).lookup("egg:Paste#urlmap", plan.TypeApp); err == nil || strings.Contains(err.Error(), "import _") {
 		t.Errorf("lookup in a registry of one's own: %v", err)
 	}
 }

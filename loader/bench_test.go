@@ -7,22 +7,24 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // stubRegistry registers a no-op factory for every reference in n, so
 // that files whose factories are Python can be built to measure the
 // loader itself.
-func stubRegistry(n *Node) *Registry {
+func stubRegistry(n *plan.Node) *Registry {
 	reg := &Registry{}
 	seen := map[string]bool{}
-	Walk(n, func(n *Node) {
-		if n.Kind != NodeFactory || seen[n.Ref.Text+n.Type.String()] {
+	plan.Walk(n, func(n *plan.Node) {
+		if n.Kind != plan.NodeFactory || seen[n.Ref.Text+n.Type.String()] {
 			return
 		}
 		seen[n.Ref.Text+n.Type.String()] = true
 		f := Factory{Name: fmt.Sprintf("stub%d", len(seen)), Aliases: []string{n.Ref.Text}}
 		switch {
-		case n.Type == TypeFilter:
+		case n.Type == plan.TypeFilter:
 			f.Kind = KindFilter
 			f.Filter = func(*Config) (Middleware, error) { return noop, nil }
 		case n.Children != nil:
@@ -52,14 +54,14 @@ func stubRegistry(n *Node) *Registry {
 }
 
 func benchmarkLoad(b *testing.B, path, name string, global map[string]string) {
-	plan, err := (&Resolver{Registry: testRegistry()}).Resolve(path, name, TypeApp, global)
+	resolved, err := (&Resolver{Registry: testRegistry()}).Resolve(path, name, plan.TypeApp, global)
 	if err != nil {
 		b.Fatal(err)
 	}
-	reg := stubRegistry(plan)
+	reg := stubRegistry(resolved)
 	b.ReportAllocs()
 	for b.Loop() {
-		n, err := (&Resolver{Registry: reg}).Resolve(path, name, TypeApp, global)
+		n, err := (&Resolver{Registry: reg}).Resolve(path, name, plan.TypeApp, global)
 		if err != nil {
 			b.Fatal(err)
 		}

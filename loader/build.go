@@ -7,6 +7,7 @@ import (
 
 	"github.com/justinas/alice"
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // Build makes the handler that n describes, calling factories from reg:
@@ -22,7 +23,7 @@ import (
 // never escape, since Build then returns no handler. A composite's
 // GetApp hands out such stand-ins too (with a nil error) when the child
 // fails, so that its siblings are built and checked.
-func Build(n *Node, reg *Registry) (http.Handler, error) {
+func Build(n *plan.Node, reg *Registry) (http.Handler, error) {
 	b := &builder{reg: reg}
 	h := b.app(n, nil)
 	if err := b.err(); err != nil {
@@ -33,7 +34,7 @@ func Build(n *Node, reg *Registry) (http.Handler, error) {
 
 // BuildFilter makes the middleware that n, a filter, describes. Errors
 // are reported as Build reports them.
-func BuildFilter(n *Node, reg *Registry) (Middleware, error) {
+func BuildFilter(n *plan.Node, reg *Registry) (Middleware, error) {
 	b := &builder{reg: reg}
 	mw := b.filter(n, nil)
 	if err := b.err(); err != nil {
@@ -59,7 +60,7 @@ func BuildFilter(n *Node, reg *Registry) (Middleware, error) {
 // references itself). Without it such a reference is the error Build
 // gives. A reference registered as another kind of object is an error
 // either way.
-func CheckBuild(n *Node, reg *Registry, allowUnregistered bool) error {
+func CheckBuild(n *plan.Node, reg *Registry, allowUnregistered bool) error {
 	if n == nil {
 		return nil
 	}
@@ -79,7 +80,7 @@ type builder struct {
 
 // unresolved handles a nil part of the plan, one that failed to resolve.
 // CheckBuild skips it: Resolve reported why. Build refuses the plan.
-func (b *builder) unresolved(parent *Node) {
+func (b *builder) unresolved(parent *plan.Node) {
 	if b.partial {
 		return
 	}
@@ -125,30 +126,30 @@ func (b *builder) err() error {
 
 // app builds n, an app of the plan; parent is the node that holds it,
 // for an error about a part missing from the plan.
-func (b *builder) app(n, parent *Node) http.Handler {
+func (b *builder) app(n, parent *plan.Node) http.Handler {
 	if n == nil {
 		b.unresolved(parent)
 		return failedApp
 	}
 	switch n.Kind {
-	case NodePipeline:
+	case plan.NodePipeline:
 		h := b.app(n.App, n)
 		mws := make([]alice.Constructor, 0, len(n.Filters))
 		for _, fn := range n.Filters {
 			mws = append(mws, alice.Constructor(b.filter(fn, n)))
 		}
 		return alice.New(mws...).Then(h)
-	case NodeFilterApp:
+	case plan.NodeFilterApp:
 		// PasteDeploy's creation order: the next app, then the filter.
 		h := b.app(n.App, n)
 		return b.notNil(b.filter(n.Filter, n)(h), n.Filter)
-	case NodeFilterWith:
+	case plan.NodeFilterWith:
 		// PasteDeploy's creation order: the filter, then the app.
 		mw := b.filter(n.Filter, n)
 		h := b.app(n.App, n)
 		return b.notNil(mw(h), n.Filter)
 	}
-	f, ok := b.factory(n, TypeApp)
+	f, ok := b.factory(n, plan.TypeApp)
 	if !ok {
 		return failedApp
 	}
@@ -167,17 +168,17 @@ func (b *builder) app(n, parent *Node) http.Handler {
 }
 
 // filter builds n, a filter of the plan, as app builds an app.
-func (b *builder) filter(n, parent *Node) Middleware {
+func (b *builder) filter(n, parent *plan.Node) Middleware {
 	if n == nil {
 		b.unresolved(parent)
 		return failedFilter
 	}
-	if n.Kind == NodeFilterWith {
+	if n.Kind == plan.NodeFilterWith {
 		outer := b.filter(n.Filter, n)
 		inner := b.filter(n.App, n)
 		return func(h http.Handler) http.Handler { return outer(inner(h)) }
 	}
-	f, ok := b.factory(n, TypeFilter)
+	f, ok := b.factory(n, plan.TypeFilter)
 	if !ok {
 		return failedFilter
 	}
@@ -196,7 +197,7 @@ func (b *builder) filter(n, parent *Node) Middleware {
 // factory looks up n's factory, reporting why there is none. With
 // skipUnregistered, a reference nothing is registered for is skipped
 // silently.
-func (b *builder) factory(n *Node, t ObjectType) (*Factory, bool) {
+func (b *builder) factory(n *plan.Node, t plan.ObjectType) (*Factory, bool) {
 	f, err := b.reg.lookup(n.Ref.Text, t)
 	if err != nil {
 		if !b.skipUnregistered || b.reg.knows(n.Ref.Text) {
@@ -210,7 +211,7 @@ func (b *builder) factory(n *Node, t ObjectType) (*Factory, bool) {
 // factoryErr reports what a factory call went wrong with: the errors its
 // Config recorded and the error it returned, positioned at its section
 // unless the factory positioned it. It reports whether there was any.
-func (b *builder) factoryErr(n *Node, cfg *Config, err error) bool {
+func (b *builder) factoryErr(n *plan.Node, cfg *Config, err error) bool {
 	failed := false
 	if cerr := cfg.Err(); cerr != nil {
 		b.report(n.Pos, cerr)
@@ -229,7 +230,7 @@ func (b *builder) factoryErr(n *Node, cfg *Config, err error) bool {
 
 // notNil guards against a factory returning a nil handler, which alice
 // would silently replace with http.DefaultServeMux.
-func (b *builder) notNil(h http.Handler, n *Node) http.Handler {
+func (b *builder) notNil(h http.Handler, n *plan.Node) http.Handler {
 	if h == nil {
 		b.report(n.Pos, fmt.Errorf("[%s]: the factory for %s returned no handler", n.Section, n.Ref.Text))
 		return failedApp
@@ -245,13 +246,13 @@ func (b *builder) notNil(h http.Handler, n *Node) http.Handler {
 // the composite's section.
 type compositeLoader struct {
 	b      *builder
-	n      *Node
-	byName map[string]*Node
+	n      *plan.Node
+	byName map[string]*plan.Node
 }
 
 func (l *compositeLoader) GetApp(name string) (http.Handler, error) {
 	if l.byName == nil {
-		l.byName = make(map[string]*Node, len(l.n.Children))
+		l.byName = make(map[string]*plan.Node, len(l.n.Children))
 		for _, c := range l.n.Children {
 			if c != nil {
 				l.byName[c.Name] = c
@@ -277,7 +278,7 @@ func (l *compositeLoader) GetApp(name string) (http.Handler, error) {
 // file:line:col; use a Resolver directly to also get the parsed files
 // for source excerpts.
 func Load(path, name string, global map[string]string, reg *Registry) (http.Handler, error) {
-	n, err := (&Resolver{Registry: reg}).Resolve(path, name, TypeApp, global)
+	n, err := (&Resolver{Registry: reg}).Resolve(path, name, plan.TypeApp, global)
 	if err != nil {
 		return nil, err
 	}

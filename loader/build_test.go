@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/justinas/alice"
+
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // traceRegistry has a filter "tag" that appends its name option to the
@@ -48,7 +50,7 @@ func buildFile(t *testing.T, src string) (http.Handler, error) {
 	dir := files(t, map[string]string{"api.ini": src})
 	reg := traceRegistry()
 	r := &Resolver{Registry: reg}
-	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +161,7 @@ func BenchmarkPipeline(b *testing.B) {
 		b.Fatal(err)
 	}
 	r := &Resolver{Registry: reg}
-	node, err := r.Resolve(path, "main", TypeApp, nil)
+	node, err := r.Resolve(path, "main", plan.TypeApp, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -229,7 +231,7 @@ func TestBuildReportsEveryError(t *testing.T) {
 		"[app:bad]\nuse = egg:pasteserve#echo-trcae\n" +
 		"[app:pb]\nuse = egg:pasteserve#picky\nrate = fast\n"})
 	r := &Resolver{Registry: reg}
-	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +266,7 @@ func TestCheckBuildKeepsMisusedReferences(t *testing.T) {
 	reg := traceRegistry()
 	dir := files(t, map[string]string{"api.ini": "[pipeline:main]\npipeline = egg:Nowhere#f app\n[app:app]\nuse = egg:pasteserve#tag\n"})
 	r := &Resolver{Registry: reg}
-	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +298,7 @@ func TestCompositeGetsOnlyDeclaredChildren(t *testing.T) {
 	const src = "[composite:main]\nuse = egg:pasteserve#sneaky\n/ = app\n%s[app:app]\nuse = egg:pasteserve#echo-trace\n[app:other]\nuse = egg:pasteserve#echo-trace\n"
 	dir := files(t, map[string]string{"api.ini": fmt.Sprintf(src, "extra = other\n")})
 	path := filepath.Join(dir, "api.ini")
-	n, err := (&Resolver{Registry: reg}).Resolve(path, "main", TypeApp, nil)
+	n, err := (&Resolver{Registry: reg}).Resolve(path, "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +315,7 @@ func TestCompositeGetsOnlyDeclaredChildren(t *testing.T) {
 	if err := writeFile(path, fmt.Sprintf(src, "")); err != nil {
 		t.Fatal(err)
 	}
-	n, err = (&Resolver{Registry: reg}).Resolve(path, "main", TypeApp, nil)
+	n, err = (&Resolver{Registry: reg}).Resolve(path, "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

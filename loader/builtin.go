@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // builtinText lists every reference that pasteserve's built-in factories
@@ -43,16 +45,16 @@ var builtins = sync.OnceValue(func() map[string]string {
 // BuiltinPackage returns the package that registers pasteserve's built-in
 // factory for ref as an object of type t, or "" when no built-in answers
 // to ref.
-func BuiltinPackage(ref string, t ObjectType) string {
+func BuiltinPackage(ref string, t plan.ObjectType) string {
 	return builtins()[builtinKey(ref, t)]
 }
 
-func builtinKey(ref string, t ObjectType) string { return t.String() + " " + refKey(ref) }
+func builtinKey(ref string, t plan.ObjectType) string { return t.String() + " " + refKey(ref) }
 
 // importHint says what to do about a reference that has no factory in
 // Default: the blank import of the package that registers pasteserve's
 // built-in factory for it, or "" when no built-in answers to ref.
-func importHint(ref string, t ObjectType) string {
+func importHint(ref string, t plan.ObjectType) string {
 	if pkg := BuiltinPackage(ref, t); pkg != "" {
 		return fmt.Sprintf("pasteserve's built-in factory for it is registered by package %s: add import _ %q to the main package (or the test)", pkg, pkg)
 	}

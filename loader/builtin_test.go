@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // TestBuiltinTable keeps builtin.txt, the table that lets a binary
@@ -57,7 +58,7 @@ func TestBuiltinTable(t *testing.T) {
 			}
 		}
 	}
-	if got := loader.BuiltinPackage("egg:mycompany#stamp", loader.TypeFilter); got != "" {
+	if got := loader.BuiltinPackage("egg:mycompany#stamp", plan.TypeFilter); got != "" {
 		t.Errorf("BuiltinPackage of a plugin's reference = %q", got)
 	}
 }

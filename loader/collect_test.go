@@ -7,14 +7,15 @@ import (
 	"testing"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // resolveErrs resolves main in api.ini of files and returns the plan and
 // the error text, file names made relative to the directory.
-func resolveErrs(t *testing.T, reg *Registry, fs map[string]string) (*Node, string, string) {
+func resolveErrs(t *testing.T, reg *Registry, fs map[string]string) (*plan.Node, string, string) {
 	t.Helper()
 	dir := files(t, fs)
-	n, err := (&Resolver{Registry: reg}).Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+	n, err := (&Resolver{Registry: reg}).Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)
 	return n, strings.ReplaceAll(fmt.Sprint(err), dir+string(filepath.Separator), ""), dir
 }
 
@@ -88,11 +89,11 @@ func TestResolveReportsEveryError(t *testing.T) {
 func TestPartialPlan(t *testing.T) {
 	reg := fuzzRegistry()
 	n, got, _ := resolveErrs(t, reg, map[string]string{"api.ini": "[pipeline:main]\npipeline = a filter app\n[filter:filter]\nuse = egg:pasteserve#filter\n[app:app]\nuse = egg:pasteserve#app\nfail = yes\n"})
-	if n == nil || n.Kind != NodePipeline || len(n.Filters) != 2 || n.Filters[0] != nil || n.Filters[1] == nil || n.App == nil {
+	if n == nil || n.Kind != plan.NodePipeline || len(n.Filters) != 2 || n.Filters[0] != nil || n.Filters[1] == nil || n.App == nil {
 		t.Fatalf("plan %+v, want a pipeline with a nil first filter (errors %s)", n, got)
 	}
 	var walked []string
-	Walk(n, func(n *Node) { walked = append(walked, n.Section) })
+	plan.Walk(n, func(n *plan.Node) { walked = append(walked, n.Section) })
 	if fmt.Sprint(walked) != "[pipeline:main filter:filter app:app]" {
 		t.Errorf("Walk visits %v", walked)
 	}
@@ -184,14 +185,14 @@ func TestSectionTypeAndDefines(t *testing.T) {
 		t.Errorf("SectionType:\n got %v\nwant %s", got, want)
 	}
 	for _, tc := range []struct {
-		typ  ObjectType
+		typ  plan.ObjectType
 		name string
 		want bool
 	}{
-		{TypeApp, "a", true}, {TypeApp, "b", true}, {TypeApp, "f", true}, {TypeApp, "g", false}, {TypeFilter, "g", true},
-		{TypeApp, "x", false}, {TypeApp, "y", false}, {TypeServer, "h", true},
-		{TypeApp, "main", true}, // the bare [pipeline]
-		{TypeServer, "main", true}, {TypeFilter, "main", false},
+		{plan.TypeApp, "a", true}, {plan.TypeApp, "b", true}, {plan.TypeApp, "f", true}, {plan.TypeApp, "g", false}, {plan.TypeFilter, "g", true},
+		{plan.TypeApp, "x", false}, {plan.TypeApp, "y", false}, {plan.TypeServer, "h", true},
+		{plan.TypeApp, "main", true}, // the bare [pipeline]
+		{plan.TypeServer, "main", true}, {plan.TypeFilter, "main", false},
 	} {
 		if got := Defines(f, tc.typ, tc.name); got != tc.want {
 			t.Errorf("Defines(%s, %q) = %v", tc.typ, tc.name, got)

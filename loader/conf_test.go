@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 func TestResolveGlobalsAndInterpolation(t *testing.T) {
@@ -167,7 +168,7 @@ func TestFactoryErrorsMaskSecrets(t *testing.T) {
 	for _, use := range []string{"egg:pasteserve#db", "egg:pasteserve#diag"} {
 		dir := files(t, map[string]string{"api.ini": "[DEFAULT]\ndb_pass = GLOBALPW\n[app:main]\nuse = " + use +
 			"\nadmin_password = LOCALPW\nbasic = user:%(db_pass)s\n"})
-		n, err := (&Resolver{Registry: reg}).Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+		n, err := (&Resolver{Registry: reg}).Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

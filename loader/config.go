@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
 )
 
@@ -27,12 +28,12 @@ type Config struct {
 	Section string            // the section header, e.g. "filter:cors"
 	Local   map[string]string // local_conf
 	Global  map[string]string // global_conf
-	node    *Node
+	node    *plan.Node
 	errs    *dsl.Diagnostics
 	group   string // see InGroup
 }
 
-func newConfig(n *Node) *Config {
+func newConfig(n *plan.Node) *Config {
 	return &Config{Section: n.Section, Local: n.Local, Global: n.Global, node: n, errs: new(dsl.Diagnostics)}
 }
 
@@ -73,7 +74,7 @@ func NewConfig(local, global map[string]string) *Config {
 	if global == nil {
 		global = map[string]string{}
 	}
-	return newConfig(&Node{Local: local, Global: global, LocalPos: map[string]dsl.Pos{}})
+	return newConfig(&plan.Node{Local: local, Global: global, LocalPos: map[string]dsl.Pos{}})
 }
 
 // Pos returns where key was written: its position in the file, or the
@@ -133,7 +134,7 @@ func maskMessage(local, global map[string]string, msg string) string {
 // message masked as Errorf masks one; diagnostics keep their positions.
 // A factory's own error ("cannot connect to mysql://nova:pw@db/nova")
 // quotes what it was given as freely as one recorded through Errorf.
-func maskFactoryErr(n *Node, err error) error {
+func maskFactoryErr(n *plan.Node, err error) error {
 	s := redact.Collect(n.Local, n.Global)
 	ds, ok := err.(dsl.Diagnostics)
 	if !ok {

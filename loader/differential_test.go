@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // The differential test runs the real PasteDeploy (Debian's
@@ -170,7 +171,7 @@ func TestDifferentialPasteDeploy(t *testing.T) {
 		t.Run(label, func(t *testing.T) {
 			// appconfig does not look at composite children.
 			r := &loader.Resolver{Registry: loader.Default, SkipChildren: req.Mode == "config"}
-			n, err := r.Resolve(c.file, c.name, loader.TypeApp, c.global)
+			n, err := r.Resolve(c.file, c.name, plan.TypeApp, c.global)
 			if d, ok := deliberate[filepath.Base(c.file)+" "+req.Mode]; ok && len(c.global) == 0 {
 				diff++
 				if !strings.Contains(py.raw, d.python) {
@@ -229,8 +230,8 @@ var cmpEmpty = cmp.Transformer("nonNil", func(m map[string]string) map[string]st
 
 // leaf returns the node whose factory gets the section's configuration:
 // a filter-with wrapper carries none of its own.
-func leaf(n *loader.Node) *loader.Node {
-	for n.Kind == loader.NodeFilterWith {
+func leaf(n *plan.Node) *plan.Node {
+	for n.Kind == plan.NodeFilterWith {
 		n = n.App
 	}
 	return n

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
 )
 
@@ -16,18 +16,18 @@ import (
 // children's keys sorted. "pipeline = f1 f2 app" of egg references prints
 // egg:X#f1(egg:X#f2(egg:X#app)). It prints no configuration values, so
 // it has no secrets to mask (see TextOptions.ShowSecrets).
-func Expr(n *Node) string {
+func Expr(n *plan.Node) string {
 	var b strings.Builder
 	writeExpr(&b, n)
 	return b.String()
 }
 
-func writeExpr(b *strings.Builder, n *Node) {
+func writeExpr(b *strings.Builder, n *plan.Node) {
 	switch n.Kind {
-	case NodePipeline:
+	case plan.NodePipeline:
 		applyFilters(b, n.Filters, n.App)
-	case NodeFilterApp, NodeFilterWith:
-		if n.Type == TypeFilter {
+	case plan.NodeFilterApp, plan.NodeFilterWith:
+		if n.Type == plan.TypeFilter {
 			// A filter with filter-with: the filter-with filter goes
 			// outside.
 			writeExpr(b, n.Filter)
@@ -36,10 +36,10 @@ func writeExpr(b *strings.Builder, n *Node) {
 			b.WriteByte(')')
 			return
 		}
-		applyFilters(b, []*Node{n.Filter}, n.App)
+		applyFilters(b, []*plan.Node{n.Filter}, n.App)
 	default:
 		b.WriteString(n.Ref.Text)
-		if n.Children != nil || n.Protocol == ProtoComposite {
+		if n.Children != nil || n.Protocol == plan.ProtoComposite {
 			b.WriteByte('{')
 			for i, k := range sortedKeys(n.Children) {
 				if i > 0 {
@@ -56,11 +56,11 @@ func writeExpr(b *strings.Builder, n *Node) {
 
 // applyFilters writes filters[0](filters[1](...(app))), unfolding filters
 // that themselves carry filter-with.
-func applyFilters(b *strings.Builder, filters []*Node, app *Node) {
+func applyFilters(b *strings.Builder, filters []*plan.Node, app *plan.Node) {
 	var open int
-	var push func(f *Node)
-	push = func(f *Node) {
-		if f.Kind == NodeFilterWith {
+	var push func(f *plan.Node)
+	push = func(f *plan.Node) {
+		if f.Kind == plan.NodeFilterWith {
 			push(f.Filter)
 			push(f.App)
 			return
@@ -93,7 +93,7 @@ type TextOptions struct {
 // local returns the configuration of n to print: masked by redact.Map,
 // which also masks a secret of global_conf interpolated into a local
 // value ("basic = user:%(db_pass)s").
-func (o TextOptions) local(n *Node) map[string]string {
+func (o TextOptions) local(n *plan.Node) map[string]string {
 	if o.ShowSecrets {
 		return n.Local
 	}
@@ -104,14 +104,14 @@ func (o TextOptions) local(n *Node) map[string]string {
 // section, kind, factory reference and source position, then its local
 // configuration (secrets masked unless opts.ShowSecrets), then what it
 // contains.
-func WriteText(w io.Writer, n *Node, opts TextOptions) error {
+func WriteText(w io.Writer, n *plan.Node, opts TextOptions) error {
 	var b strings.Builder
 	writeText(&b, n, "", "", opts)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func writeText(b *strings.Builder, n *Node, indent, label string, opts TextOptions) {
+func writeText(b *strings.Builder, n *plan.Node, indent, label string, opts TextOptions) {
 	b.WriteString(indent)
 	b.WriteString(label)
 	for _, v := range n.Via {
@@ -121,9 +121,9 @@ func writeText(b *strings.Builder, n *Node, indent, label string, opts TextOptio
 		fmt.Fprintf(b, "[%s] ", n.Section)
 	}
 	switch n.Kind {
-	case NodeFactory:
+	case plan.NodeFactory:
 		kind := n.Type.String()
-		if n.Children != nil || n.Protocol == ProtoComposite {
+		if n.Children != nil || n.Protocol == plan.ProtoComposite {
 			kind = "composite"
 		}
 		fmt.Fprintf(b, "%s %s", kind, n.Ref.Text)
@@ -140,19 +140,19 @@ func writeText(b *strings.Builder, n *Node, indent, label string, opts TextOptio
 	fmt.Fprintf(b, "  %s\n", shortPos(n.Pos, opts.BaseDir))
 	in := indent + "    "
 	local := opts.local(n)
-	if n.Kind == NodeFilterApp {
+	if n.Kind == plan.NodeFilterApp {
 		local = nil // its filter shows them, merged with what it uses
 	}
 	for _, k := range sortedKeys(local) {
 		fmt.Fprintf(b, "%s%s = %q\n", in, k, local[k])
 	}
 	switch n.Kind {
-	case NodePipeline:
+	case plan.NodePipeline:
 		for _, f := range n.Filters {
 			writeText(b, f, in, "filter ", opts)
 		}
 		writeText(b, n.App, in, "app ", opts)
-	case NodeFilterApp, NodeFilterWith:
+	case plan.NodeFilterApp, plan.NodeFilterWith:
 		writeText(b, n.Filter, in, "filter ", opts)
 		writeText(b, n.App, in, "wraps ", opts)
 	default:
@@ -192,7 +192,7 @@ type GraphNode struct {
 
 // Graph converts n to its JSON form, with secrets in local_conf masked
 // unless opts.ShowSecrets.
-func Graph(n *Node, opts TextOptions) *GraphNode {
+func Graph(n *plan.Node, opts TextOptions) *GraphNode {
 	if n == nil {
 		return nil
 	}
@@ -201,7 +201,7 @@ func Graph(n *Node, opts TextOptions) *GraphNode {
 	if len(n.Local) > 0 {
 		g.Local = opts.local(n)
 	}
-	if n.Kind == NodeFactory && opts.Registry != nil {
+	if n.Kind == plan.NodeFactory && opts.Registry != nil {
 		f, ok := opts.Registry.Lookup(n.Ref.Text, n.Type)
 		g.Registered = &ok
 		if ok {
@@ -219,25 +219,4 @@ func Graph(n *Node, opts TextOptions) *GraphNode {
 		}
 	}
 	return g
-}
-
-// Walk calls fn for n and every node it contains, parents first.
-func Walk(n *Node, fn func(*Node)) {
-	if n == nil {
-		return
-	}
-	fn(n)
-	for _, f := range n.Filters {
-		Walk(f, fn)
-	}
-	Walk(n.Filter, fn)
-	Walk(n.App, fn)
-	keys := make([]string, 0, len(n.Children))
-	for k := range n.Children {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		Walk(n.Children[k], fn)
-	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // fuzzRegistry holds stub factories of every kind. They read their
@@ -116,7 +117,7 @@ func FuzzResolveBuild(f *testing.F) {
 		done := make(chan error, 1)
 		go func() {
 			r := &Resolver{Registry: reg}
-			n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, map[string]string{"group.group_int": "3"})
+			n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, map[string]string{"group.group_int": "3"})
 			if err == nil {
 				// Printing a plan must not panic either.
 				var b strings.Builder
@@ -127,7 +128,7 @@ func FuzzResolveBuild(f *testing.F) {
 				// A plan as far as it resolved is checked, as
 				// pasteserve check does: its nil parts must not
 				// panic, and its errors are positioned too.
-				Walk(n, func(*Node) {})
+				plan.Walk(n, func(*plan.Node) {})
 				var more dsl.Diagnostics
 				errors.As(CheckBuild(n, reg, false), &more)
 				err = append(ds, more...)

@@ -12,6 +12,7 @@ import (
 	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/pastetest"
+	"github.com/pasteserve/pasteserve/plan"
 	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
@@ -60,5 +61,5 @@ func TestCorpusGraphs(t *testing.T) {
 // loader's own rule.
 func isApp(s *dsl.Section) bool {
 	typ, ok := loader.SectionType(s)
-	return ok && typ == loader.TypeApp
+	return ok && typ == plan.TypeApp
 }

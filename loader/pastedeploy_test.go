@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // PasteDeploy's own test suite (spec §9), ported: the sample configs in
@@ -85,11 +86,11 @@ func fakeAppRegistry() *loader.Registry {
 
 const sampleDir = "../testdata/paste/corpus/pastedeploy-tests"
 
-func loadSample(t *testing.T, file, name string, global map[string]string) (http.Handler, *loader.Node, error) {
+func loadSample(t *testing.T, file, name string, global map[string]string) (http.Handler, *plan.Node, error) {
 	t.Helper()
 	reg := fakeAppRegistry()
 	r := &loader.Resolver{Registry: reg}
-	n, err := r.Resolve(filepath.Join(sampleDir, file), name, loader.TypeApp, global)
+	n, err := r.Resolve(filepath.Join(sampleDir, file), name, plan.TypeApp, global)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -97,7 +98,7 @@ func loadSample(t *testing.T, file, name string, global map[string]string) (http
 	return h, n, err
 }
 
-func mustLoad(t *testing.T, file, name string, global map[string]string) (http.Handler, *loader.Node) {
+func mustLoad(t *testing.T, file, name string, global map[string]string) (http.Handler, *plan.Node) {
 	t.Helper()
 	h, n, err := loadSample(t, file, name, global)
 	if err != nil {
@@ -222,7 +223,7 @@ func TestPasteDeployFilterWith(t *testing.T) {
 		t.Fatalf("want CapFilter(CapFilter(basic_app)), got %#v", outer)
 	}
 	// test_appconfig_filter_with: the app's configuration has example.
-	for n.Kind == loader.NodeFilterWith {
+	for n.Kind == plan.NodeFilterWith {
 		n = n.App
 	}
 	if n.Local["example"] != "test" {

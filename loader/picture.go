@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // edge is a labelled parent-child link in a plan picture.
@@ -16,19 +18,19 @@ type edge struct {
 // ground of the DOT and Mermaid forms. Labels are section names, factory
 // references and composite keys, never configuration values: a value
 // added here must go through redact.Value, as WriteText's do.
-func picture(n *Node) (labels []string, edges []edge) {
-	var visit func(n *Node) int
-	visit = func(n *Node) int {
+func picture(n *plan.Node) (labels []string, edges []edge) {
+	var visit func(n *plan.Node) int
+	visit = func(n *plan.Node) int {
 		id := len(labels)
 		label := n.Kind.String()
-		if n.Kind == NodeFactory {
+		if n.Kind == plan.NodeFactory {
 			label = n.Ref.Text
 		}
 		if n.Section != "" {
 			label = "[" + n.Section + "]\n" + label
 		}
 		labels = append(labels, label)
-		link := func(c *Node, l string) { edges = append(edges, edge{id, visit(c), l}) }
+		link := func(c *plan.Node, l string) { edges = append(edges, edge{id, visit(c), l}) }
 		for i, f := range n.Filters {
 			link(f, fmt.Sprintf("filter %d", i+1))
 		}
@@ -37,7 +39,7 @@ func picture(n *Node) (labels []string, edges []edge) {
 		}
 		if n.App != nil {
 			l := "app"
-			if n.Kind != NodePipeline {
+			if n.Kind != plan.NodePipeline {
 				l = "wraps"
 			}
 			link(n.App, l)
@@ -52,7 +54,7 @@ func picture(n *Node) (labels []string, edges []edge) {
 }
 
 // WriteDot prints the plan as a Graphviz digraph.
-func WriteDot(w io.Writer, n *Node) error {
+func WriteDot(w io.Writer, n *plan.Node) error {
 	labels, edges := picture(n)
 	var b strings.Builder
 	b.WriteString("digraph paste {\n  node [shape=box, fontname=\"monospace\"];\n")
@@ -68,7 +70,7 @@ func WriteDot(w io.Writer, n *Node) error {
 }
 
 // WriteMermaid prints the plan as a Mermaid flowchart.
-func WriteMermaid(w io.Writer, n *Node) error {
+func WriteMermaid(w io.Writer, n *plan.Node) error {
 	labels, edges := picture(n)
 	var b strings.Builder
 	b.WriteString("flowchart TD\n")

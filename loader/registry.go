@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // Kind is what a registered factory makes.
@@ -28,11 +29,11 @@ func (k Kind) String() string {
 
 // serves reports whether a factory of kind k can stand where an object of
 // type t is asked for.
-func (k Kind) serves(t ObjectType) bool {
+func (k Kind) serves(t plan.ObjectType) bool {
 	switch t {
-	case TypeFilter:
+	case plan.TypeFilter:
 		return k == KindFilter
-	case TypeServer:
+	case plan.TypeServer:
 		return k == KindServer
 	}
 	return k == KindApp || k == KindComposite
@@ -200,14 +201,14 @@ func (r *Registry) Alias(name string, kind Kind, refs ...string) {
 	r.pending = append(r.pending, pendingAlias{name, kind, append([]string(nil), refs...)})
 }
 
-func objectTypeOf(k Kind) ObjectType {
+func objectTypeOf(k Kind) plan.ObjectType {
 	switch k {
 	case KindFilter:
-		return TypeFilter
+		return plan.TypeFilter
 	case KindServer:
-		return TypeServer
+		return plan.TypeServer
 	}
-	return TypeApp
+	return plan.TypeApp
 }
 
 // refKey normalises a reference for lookup: egg distribution names are
@@ -231,12 +232,12 @@ func refKey(ref string) string {
 
 // Lookup returns the factory registered for ref that can make an object
 // of type t.
-func (r *Registry) Lookup(ref string, t ObjectType) (*Factory, bool) {
+func (r *Registry) Lookup(ref string, t plan.ObjectType) (*Factory, bool) {
 	f, err := r.lookup(ref, t)
 	return f, err == nil
 }
 
-func (r *Registry) lookup(ref string, t ObjectType) (*Factory, error) {
+func (r *Registry) lookup(ref string, t plan.ObjectType) (*Factory, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	cands := r.byRef[refKey(ref)]
@@ -265,7 +266,7 @@ func (r *Registry) lookup(ref string, t ObjectType) (*Factory, error) {
 }
 
 // near returns up to three registered references closest to ref.
-func (r *Registry) near(ref string, t ObjectType) []string {
+func (r *Registry) near(ref string, t plan.ObjectType) []string {
 	key := strings.ToLower(refKey(ref))
 	type cand struct {
 		ref string

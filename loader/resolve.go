@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // Resolver resolves objects in paste files into Nodes. It keeps the
@@ -32,7 +33,7 @@ type Resolver struct {
 	// definedIn is, during one Resolve, the file that defines each
 	// factory node: a composite's children resolve in it. It stays out
 	// of the plan, which is pure data.
-	definedIn map[*Node]*fileLoader
+	definedIn map[*plan.Node]*fileLoader
 }
 
 // frame is one section being resolved, for cycle reports.
@@ -62,7 +63,7 @@ type frame struct {
 // it, calling the factories of what did resolve); Build refuses it, and
 // the printers (Expr, WriteText, ...) expect a plan without errors. Walk
 // skips its nil parts.
-func (r *Resolver) Resolve(path, name string, typ ObjectType, global map[string]string) (*Node, error) {
+func (r *Resolver) Resolve(path, name string, typ plan.ObjectType, global map[string]string) (*plan.Node, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -246,13 +247,13 @@ func (fl *fileLoader) defaultValues() (map[string]string, error) {
 // prefixGroups are the section prefixes PasteDeploy tries for each object
 // type: within a group the first prefix with a match wins; matches from
 // two groups are ambiguous.
-var prefixGroups = map[ObjectType][][]string{
-	TypeApp:    {{"app", "application"}, {"composite", "composit"}, {"pipeline"}, {"filter-app"}},
-	TypeFilter: {{"filter"}},
-	TypeServer: {{"server"}},
+var prefixGroups = map[plan.ObjectType][][]string{
+	plan.TypeApp:    {{"app", "application"}, {"composite", "composit"}, {"pipeline"}, {"filter-app"}},
+	plan.TypeFilter: {{"filter"}},
+	plan.TypeServer: {{"server"}},
 }
 
-func prefixList(typ ObjectType) string {
+func prefixList(typ plan.ObjectType) string {
 	var all []string
 	for _, g := range prefixGroups[typ] {
 		for _, p := range g {
@@ -268,7 +269,7 @@ func prefixList(typ ObjectType) string {
 // (quirk Q7), so where a file has both, [app:main] is what PasteDeploy
 // loads, and a bare section beside it is never used (Resolver.Warnings
 // says so).
-func (fl *fileLoader) findSection(typ ObjectType, name string, from dsl.Pos) (*dsl.Section, error) {
+func (fl *fileLoader) findSection(typ plan.ObjectType, name string, from dsl.Pos) (*dsl.Section, error) {
 	found, bare := fl.file.lookup(typ, name)
 	if len(found) == 0 {
 		found = bare
@@ -300,7 +301,7 @@ func (fl *fileLoader) findSection(typ ObjectType, name string, from dsl.Pos) (*d
 // named sections (one per prefix group: more than one is ambiguous), and
 // bare, for main, the bare sections ([app], [composite], ...) that answer
 // to it when no named one does.
-func (x *indexedFile) lookup(typ ObjectType, name string) (found, bare []*dsl.Section) {
+func (x *indexedFile) lookup(typ plan.ObjectType, name string) (found, bare []*dsl.Section) {
 	for _, group := range prefixGroups[typ] {
 		for _, prefix := range group {
 			if m := x.byKind[prefix][name]; len(m) > 0 {
@@ -328,9 +329,9 @@ func (x *indexedFile) lookup(typ ObjectType, name string) (found, bare []*dsl.Se
 // has the type of its kind too, and answers to main. ok is false for a
 // section PasteDeploy does not read: [DEFAULT], [loggers], [uwsgi], a
 // misspelt [App:main] or [app :main].
-func SectionType(s *dsl.Section) (typ ObjectType, ok bool) {
+func SectionType(s *dsl.Section) (typ plan.ObjectType, ok bool) {
 	kind := s.Kind()
-	for _, t := range []ObjectType{TypeApp, TypeFilter, TypeServer} {
+	for _, t := range []plan.ObjectType{plan.TypeApp, plan.TypeFilter, plan.TypeServer} {
 		for _, g := range prefixGroups[t] {
 			for _, p := range g {
 				if p == kind {
@@ -346,14 +347,14 @@ func SectionType(s *dsl.Section) (typ ObjectType, ok bool) {
 // the object name of type typ: a named section, or, for main, a bare
 // one. It reports true when the name is ambiguous too (Resolve then
 // says so); it does not look into files that f includes with config:.
-func Defines(f *dsl.File, typ ObjectType, name string) bool {
+func Defines(f *dsl.File, typ plan.ObjectType, name string) bool {
 	found, bare := index(f).lookup(typ, name)
 	return len(found) > 0 || len(bare) > 0
 }
 
 // sectionsOf lists the sections of the file that can make a typ, when
 // there are few enough to read in a message.
-func (fl *fileLoader) sectionsOf(typ ObjectType) string {
+func (fl *fileLoader) sectionsOf(typ plan.ObjectType) string {
 	var out []string
 	for _, s := range fl.file.Sections {
 		_, named := s.Name()
@@ -386,7 +387,7 @@ func (fl *fileLoader) nearSections(name string) string {
 // It returns the problems it met, as Resolve describes them: the first
 // one of the section itself, which leaves the node nil, and those of
 // each object the section names, which leave that part of the node nil.
-func (fl *fileLoader) context(typ ObjectType, name string, global map[string]string, from dsl.Pos) (*Node, dsl.Diagnostics) {
+func (fl *fileLoader) context(typ plan.ObjectType, name string, global map[string]string, from dsl.Pos) (*plan.Node, dsl.Diagnostics) {
 	if isURI(name) {
 		n, errs := fl.r.loadURI(typ, name, fl.dir, global, from, fl)
 		if n != nil {
@@ -462,13 +463,13 @@ func (fl *fileLoader) context(typ ObjectType, name string, global map[string]str
 	}
 	var filterWith string
 	var filterWithPos dsl.Pos
-	if typ != TypeServer {
+	if typ != plan.TypeServer {
 		filterWith, filterWithPos, _ = sec.pop("filter-with")
 	}
 	// require names Python distributions; there is nothing to check here.
 	sec.pop("require")
 
-	var n *Node
+	var n *plan.Node
 	var errs dsl.Diagnostics
 	kind := s.Kind()
 	switch {
@@ -489,12 +490,12 @@ func (fl *fileLoader) context(typ ObjectType, name string, global map[string]str
 	}
 	// The filter is a section of its own: its problems are reported
 	// even when the object's are.
-	f, ferrs := fl.context(TypeFilter, filterWith, gc, filterWithPos)
+	f, ferrs := fl.context(plan.TypeFilter, filterWith, gc, filterWithPos)
 	errs = append(errs, ferrs...)
 	if n == nil {
 		return nil, errs
 	}
-	return &Node{Kind: NodeFilterWith, Type: typ, Name: name, Section: s.Header, File: fl.path, Pos: s.Pos,
+	return &plan.Node{Kind: plan.NodeFilterWith, Type: typ, Name: name, Section: s.Header, File: fl.path, Pos: s.Pos,
 		Local: map[string]string{}, LocalPos: map[string]dsl.Pos{}, Global: gc, Filter: f, App: n}, errs
 }
 
@@ -590,7 +591,7 @@ func (r *Resolver) cycleError(start int, s *dsl.Section) error {
 // loadURI is PasteDeploy's loadcontext for a URI met in a file (or given
 // by the caller): config: opens another file, egg: and call: name a
 // factory.
-func (r *Resolver) loadURI(typ ObjectType, raw, relativeTo string, global map[string]string, from dsl.Pos, user *fileLoader) (*Node, dsl.Diagnostics) {
+func (r *Resolver) loadURI(typ plan.ObjectType, raw, relativeTo string, global map[string]string, from dsl.Pos, user *fileLoader) (*plan.Node, dsl.Diagnostics) {
 	u, err := parseURI(raw, "")
 	if err != nil {
 		return nil, posDiags(from, "%v", err)
@@ -608,12 +609,12 @@ func (r *Resolver) loadURI(typ ObjectType, raw, relativeTo string, global map[st
 		return fl.context(typ, u.name, global, from)
 	case "egg":
 		dist := u.path
-		return r.defined(&Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: "egg:" + dist + "#" + u.name, Pos: from},
+		return r.defined(&plan.Node{Kind: plan.NodeFactory, Type: typ, Ref: plan.Ref{Text: "egg:" + dist + "#" + u.name, Pos: from},
 			File: from.Filename, Pos: from, Local: map[string]string{}, LocalPos: map[string]dsl.Pos{},
 			Global: maps.Clone(global)}, user), nil
 	default: // call
 		ref := strings.TrimSpace("call:" + u.path)
-		return r.defined(&Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: ref, Pos: from},
+		return r.defined(&plan.Node{Kind: plan.NodeFactory, Type: typ, Ref: plan.Ref{Text: ref, Pos: from},
 			File: from.Filename, Pos: from, Local: map[string]string{}, LocalPos: map[string]dsl.Pos{},
 			Global: maps.Clone(global)}, user), nil
 	}
@@ -622,9 +623,9 @@ func (r *Resolver) loadURI(typ ObjectType, raw, relativeTo string, global map[st
 // defined records that fl defines n, a factory node, unless an earlier
 // step recorded where: a composite's children resolve in the file that
 // defines it. It returns n.
-func (r *Resolver) defined(n *Node, fl *fileLoader) *Node {
+func (r *Resolver) defined(n *plan.Node, fl *fileLoader) *plan.Node {
 	if r.definedIn == nil {
-		r.definedIn = map[*Node]*fileLoader{}
+		r.definedIn = map[*plan.Node]*fileLoader{}
 	}
 	if _, ok := r.definedIn[n]; !ok {
 		r.definedIn[n] = fl

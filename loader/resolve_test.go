@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // files writes name -> content into a new temporary directory and
@@ -34,7 +36,7 @@ type resolveCase struct {
 	id     string
 	files  map[string]string // "api.ini" is loaded
 	name   string
-	typ    ObjectType
+	typ    plan.ObjectType
 	global map[string]string
 
 	expr    string            // Expr of the result
@@ -74,7 +76,7 @@ func runResolveCases(t *testing.T, cases []resolveCase) {
 				}
 			}
 			leaf := n
-			for leaf.Kind == NodeFilterWith {
+			for leaf.Kind == plan.NodeFilterWith {
 				leaf = leaf.App
 			}
 			sub := func(m map[string]string) map[string]string {
@@ -160,7 +162,7 @@ func TestResolveURIsAndSections(t *testing.T) {
 // at build time point somewhere.
 func TestInterpolatedRefPos(t *testing.T) {
 	dir := files(t, map[string]string{"api.ini": "[DEFAULT]\nx = m:f\n[app:main]\npaste.app_factory = %(x)s\n"})
-	n, err := (&Resolver{}).Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+	n, err := (&Resolver{}).Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +177,7 @@ func TestInterpolatedRefPos(t *testing.T) {
 func TestBareSectionBesideMainWarns(t *testing.T) {
 	dir := files(t, map[string]string{"api.ini": "[app:main]\nuse = egg:P#b\n\n[app]\nuse = egg:P#a\n"})
 	r := &Resolver{Registry: testRegistry()}
-	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, nil)
+	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // sectionConf is one section being resolved: its local configuration in
@@ -56,7 +57,7 @@ func (c *sectionConf) valuePos(key, value string, keyPos dsl.Pos, i int) dsl.Pos
 
 // fromUse is PasteDeploy's _context_from_use: "use = X" resolves X and
 // lays this section's configuration over it.
-func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, dsl.Diagnostics) {
+func (c *sectionConf) fromUse(typ plan.ObjectType, gc map[string]string) (*plan.Node, dsl.Diagnostics) {
 	use, usePos, _ := c.pop("use")
 	if errs := c.oneLine("use", use, usePos); errs != nil {
 		return nil, errs
@@ -69,7 +70,7 @@ func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, dsl.
 	// PasteDeploy lays the local overrides on a filter-with wrapper, where
 	// the object never sees them (quirk Q2); they belong to the object.
 	target := n
-	for target != nil && target.Kind == NodeFilterWith {
+	for target != nil && target.Kind == plan.NodeFilterWith {
 		target = target.App // nil when the object failed to resolve
 	}
 	if target != nil {
@@ -88,10 +89,10 @@ func (c *sectionConf) fromUse(typ ObjectType, gc map[string]string) (*Node, dsl.
 	} else {
 		n.Via = append([]string{c.s.Header}, n.Via...)
 	}
-	if n.Kind == NodeFactory {
+	if n.Kind == plan.NodeFactory {
 		c.fl.r.defined(n, c.fl)
 	}
-	if n.Kind == NodeFactory && n.Protocol == "" {
+	if n.Kind == plan.NodeFactory && n.Protocol == "" {
 		n.Protocol = protocolFromKind(c.s.Kind())
 	}
 	return n, errs
@@ -121,33 +122,33 @@ func (c *sectionConf) oneLine(key, value string, keyPos dsl.Pos) dsl.Diagnostics
 // protocolFromKind derives the protocol of a call: (or unregistered egg:)
 // reference from the kind of the section that uses it, as PasteDeploy
 // does for call: references.
-func protocolFromKind(kind string) Protocol {
+func protocolFromKind(kind string) plan.Protocol {
 	switch kind {
 	case "app", "application":
-		return ProtoApp
+		return plan.ProtoApp
 	case "composite", "composit":
-		return ProtoComposite
+		return plan.ProtoComposite
 	case "filter":
-		return ProtoFilter
+		return plan.ProtoFilter
 	case "server":
-		return ProtoServer
+		return plan.ProtoServer
 	}
-	return Protocol("paste." + kind + "_factory")
+	return plan.Protocol("paste." + kind + "_factory")
 }
 
 // protocolGroups are the explicit protocol keys for each object type;
 // within a group the first key present is taken.
-var protocolGroups = map[ObjectType][][]Protocol{
-	TypeApp:    {{ProtoApp}, {ProtoComposite}, {"paste.composit_factory"}},
-	TypeFilter: {{ProtoFilter, ProtoFilterApp}},
-	TypeServer: {{ProtoServer, ProtoRunner}},
+var protocolGroups = map[plan.ObjectType][][]plan.Protocol{
+	plan.TypeApp:    {{plan.ProtoApp}, {plan.ProtoComposite}, {"paste.composit_factory"}},
+	plan.TypeFilter: {{plan.ProtoFilter, plan.ProtoFilterApp}},
+	plan.TypeServer: {{plan.ProtoServer, plan.ProtoRunner}},
 }
 
 // explicit is PasteDeploy's _context_from_explicit: a paste.*_factory key
 // names the factory as module:attr.
-func (c *sectionConf) explicit(typ ObjectType, gc map[string]string) (*Node, dsl.Diagnostics) {
+func (c *sectionConf) explicit(typ plan.ObjectType, gc map[string]string) (*plan.Node, dsl.Diagnostics) {
 	type found struct {
-		proto Protocol
+		proto plan.Protocol
 		value string
 	}
 	var possible []found
@@ -177,9 +178,9 @@ func (c *sectionConf) explicit(typ ObjectType, gc map[string]string) (*Node, dsl
 	}
 	proto := f.proto
 	if proto == "paste.composit_factory" {
-		proto = ProtoComposite
+		proto = plan.ProtoComposite
 	}
-	return c.fl.r.defined(&Node{Kind: NodeFactory, Type: typ, Ref: Ref{Text: f.value, Pos: c.valuePos(string(f.proto), f.value, keyPos, 0)},
+	return c.fl.r.defined(&plan.Node{Kind: plan.NodeFactory, Type: typ, Ref: plan.Ref{Text: f.value, Pos: c.valuePos(string(f.proto), f.value, keyPos, 0)},
 		Protocol: proto, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
 		Local: c.local, LocalPos: c.localPos, Global: gc}, c.fl), nil
 }
@@ -187,31 +188,31 @@ func (c *sectionConf) explicit(typ ObjectType, gc map[string]string) (*Node, dsl
 // filterApp is PasteDeploy's _filter_app_context: a filter applied to the
 // app named by next. The app and the filter are resolved each on its
 // own: a problem in one leaves that part nil and the other resolved.
-func (c *sectionConf) filterApp(typ ObjectType, gc map[string]string) (*Node, dsl.Diagnostics) {
+func (c *sectionConf) filterApp(typ plan.ObjectType, gc map[string]string) (*plan.Node, dsl.Diagnostics) {
 	next, nextPos, ok := c.pop("next")
 	if !ok {
 		return nil, posDiags(c.s.Pos, "[%s] is missing a next setting: the app this filter wraps", c.s.Header)
 	}
-	app, errs := c.fl.context(TypeApp, next, gc, nextPos)
-	var f *Node
+	app, errs := c.fl.context(plan.TypeApp, next, gc, nextPos)
+	var f *plan.Node
 	var ferrs dsl.Diagnostics
 	if c.has("use") {
-		f, ferrs = c.fromUse(TypeFilter, gc)
+		f, ferrs = c.fromUse(plan.TypeFilter, gc)
 	} else {
-		f, ferrs = c.explicit(TypeFilter, gc)
+		f, ferrs = c.explicit(plan.TypeFilter, gc)
 	}
 	errs = append(errs, ferrs...)
 	// Like PasteDeploy, the filter-app's own configuration is its keys
 	// without next, use or the protocol key; the filter gets them merged
 	// over those of a [filter:] section it uses.
-	return &Node{Kind: NodeFilterApp, Type: typ, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
+	return &plan.Node{Kind: plan.NodeFilterApp, Type: typ, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
 		Local: maps.Clone(c.local), LocalPos: maps.Clone(c.localPos), Global: gc, Filter: f, App: app}, errs
 }
 
 // pipeline is PasteDeploy's _pipeline_app_context: "pipeline = f1 f2 app"
 // is f1(f2(app)). Each item is resolved on its own: one that fails is
 // nil in Filters (or App), and the others are still resolved.
-func (c *sectionConf) pipeline(typ ObjectType, gc map[string]string) (*Node, dsl.Diagnostics) {
+func (c *sectionConf) pipeline(typ plan.ObjectType, gc map[string]string) (*plan.Node, dsl.Diagnostics) {
 	value, pos, ok := c.pop("pipeline")
 	if !ok {
 		return nil, posDiags(c.s.Pos, "[%s] is missing a pipeline setting: pipeline = filter1 filter2 app", c.s.Header)
@@ -245,11 +246,11 @@ func (c *sectionConf) pipeline(typ ObjectType, gc map[string]string) (*Node, dsl
 		return nil, posDiags(pos, "[%s] has an empty pipeline: list the filters, then the app", c.s.Header)
 	}
 	last := items[len(items)-1]
-	app, errs := c.fl.context(TypeApp, last.name, gc, last.pos)
-	n := &Node{Kind: NodePipeline, Type: typ, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
+	app, errs := c.fl.context(plan.TypeApp, last.name, gc, last.pos)
+	n := &plan.Node{Kind: plan.NodePipeline, Type: typ, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
 		Local: c.local, LocalPos: c.localPos, Global: gc, App: app}
 	for _, it := range items[:len(items)-1] {
-		f, ferrs := c.fl.context(TypeFilter, it.name, gc, it.pos)
+		f, ferrs := c.fl.context(plan.TypeFilter, it.name, gc, it.pos)
 		errs = append(errs, ferrs...)
 		n.Filters = append(n.Filters, f)
 	}
@@ -266,7 +267,7 @@ func isSpaceByte(b byte) bool {
 // or nil when n itself cannot be expanded (its factory rejects the keys
 // that name children, or it contains itself); a child that fails is nil
 // in Children, and the other children are still resolved.
-func (r *Resolver) expand(n *Node) (*Node, dsl.Diagnostics) {
+func (r *Resolver) expand(n *plan.Node) (*plan.Node, dsl.Diagnostics) {
 	if n == nil {
 		return nil, nil
 	}
@@ -278,7 +279,7 @@ func (r *Resolver) expand(n *Node) (*Node, dsl.Diagnostics) {
 		n.Filters[i], more = r.expand(c)
 		errs = append(errs, more...)
 	}
-	if n.Kind != NodeFactory || r.Registry == nil || n.Children != nil {
+	if n.Kind != plan.NodeFactory || r.Registry == nil || n.Children != nil {
 		return n, errs
 	}
 	f, err := r.Registry.lookup(n.Ref.Text, n.Type)
@@ -296,7 +297,7 @@ func (r *Resolver) expand(n *Node) (*Node, dsl.Diagnostics) {
 			return nil, append(errs, posDiags(n.Pos, "reference cycle: [%s] contains itself", n.Section)...)
 		}
 	}
-	n.Children = map[string]*Node{}
+	n.Children = map[string]*plan.Node{}
 	r.stack = append(r.stack, fr)
 	defer func() { r.stack = r.stack[:len(r.stack)-1] }()
 	for _, key := range sortedKeys(kids) {
@@ -316,16 +317,16 @@ func (r *Resolver) expand(n *Node) (*Node, dsl.Diagnostics) {
 // when it has several words, an inline pipeline "filter1 filter2 app"
 // (what the OpenStack pipeline selectors hold), whose words are
 // resolved each on its own, as a [pipeline:]'s.
-func (fl *fileLoader) child(name string, gc map[string]string, from dsl.Pos) (*Node, dsl.Diagnostics) {
+func (fl *fileLoader) child(name string, gc map[string]string, from dsl.Pos) (*plan.Node, dsl.Diagnostics) {
 	words := strings.Fields(name)
 	if len(words) < 2 {
-		return fl.context(TypeApp, name, gc, from)
+		return fl.context(plan.TypeApp, name, gc, from)
 	}
-	app, errs := fl.context(TypeApp, words[len(words)-1], gc, from)
-	n := &Node{Kind: NodePipeline, Type: TypeApp, Name: name, File: fl.path, Pos: from,
+	app, errs := fl.context(plan.TypeApp, words[len(words)-1], gc, from)
+	n := &plan.Node{Kind: plan.NodePipeline, Type: plan.TypeApp, Name: name, File: fl.path, Pos: from,
 		Local: map[string]string{}, LocalPos: map[string]dsl.Pos{}, Global: gc, App: app}
 	for _, w := range words[:len(words)-1] {
-		f, ferrs := fl.context(TypeFilter, w, gc, from)
+		f, ferrs := fl.context(plan.TypeFilter, w, gc, from)
 		errs = append(errs, ferrs...)
 		n.Filters = append(n.Filters, f)
 	}

@@ -1,6 +1,10 @@
 package loader
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/pasteserve/pasteserve/plan"
+)
 
 func TestResolveStructure(t *testing.T) {
 	const filters = "[filter:f1]\nuse = egg:P#f1\n[filter:f2]\nuse = egg:P#f2\n[filter:f3]\nuse = egg:P#f3\n[app:app]\nuse = egg:P#app\n"
@@ -9,12 +13,12 @@ func TestResolveStructure(t *testing.T) {
 			err: "more than one kind of factory (paste.app_factory, paste.composite_factory)", errPos: "1:1"},
 		{id: "51 no loader", files: map[string]string{"api.ini": "[app:main]\nfoo = bar\n"}, err: "says nothing about what makes this app"},
 		{id: "51 use swallowed by DEFAULT (p16)", files: map[string]string{"api.ini": "[DEFAULT]\nuse = egg:P#a\n[app:main]\nuse = egg:P#a\n"}, err: "says nothing about what makes this app"},
-		{id: "51 filter with only an app protocol (e04)", files: map[string]string{"api.ini": "[filter:main]\npaste.app_factory = m:a\n"}, typ: TypeFilter, err: "says nothing about what makes this filter"},
+		{id: "51 filter with only an app protocol (e04)", files: map[string]string{"api.ini": "[filter:main]\npaste.app_factory = m:a\n"}, typ: plan.TypeFilter, err: "says nothing about what makes this filter"},
 		{id: "52 use wins, other protocol keys stay local (e05)", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\npaste.app_factory = m:a\n"},
 			expr: "egg:P#a", local: map[string]string{"paste.app_factory": "m:a"}},
 		{id: "53 explicit dotted attribute", files: map[string]string{"api.ini": "[app:main]\npaste.app_factory = fakeapp.configapps:SimpleApp.make_app\nk = v\n"},
 			expr: "fakeapp.configapps:SimpleApp.make_app", local: map[string]string{"k": "v"}},
-		{id: "12 filter_factory preferred, other a local (e02)", files: map[string]string{"api.ini": "[filter:main]\npaste.filter_app_factory = m:fa\npaste.filter_factory = m:f\n"}, typ: TypeFilter,
+		{id: "12 filter_factory preferred, other a local (e02)", files: map[string]string{"api.ini": "[filter:main]\npaste.filter_app_factory = m:fa\npaste.filter_factory = m:f\n"}, typ: plan.TypeFilter,
 			expr: "m:f", local: map[string]string{"paste.filter_app_factory": "m:fa"}},
 		{id: "54 require removed", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\nrequire = Foo Bar\nk = v\n"}, local: map[string]string{"k": "v"}},
 		{id: "55 filter-app without next", files: map[string]string{"api.ini": "[filter-app:main]\nuse = egg:P#f\n"}, err: "missing a next setting"},
@@ -42,7 +46,7 @@ func TestResolveStructure(t *testing.T) {
 			expr: "egg:P#f3(egg:P#f2(egg:P#f1(egg:P#app)))"},
 		{id: "63 filter-with a URI (w09)", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#app\nfilter-with = egg:P#filtapp\n"},
 			expr: "egg:P#filtapp(egg:P#app)"},
-		{id: "64 filter-with on a server is a local (s01)", files: map[string]string{"api.ini": "[server:main]\nuse = egg:P#srv\nfilter-with = f\n"}, typ: TypeServer,
+		{id: "64 filter-with on a server is a local (s01)", files: map[string]string{"api.ini": "[server:main]\nuse = egg:P#srv\nfilter-with = f\n"}, typ: plan.TypeServer,
 			local: map[string]string{"filter-with": "f"}},
 		{id: "65 filter-with on a pipeline wraps it (w07, Q1 fixed)", files: map[string]string{"api.ini": "[pipeline:main]\npipeline = f1 app\nfilter-with = f2\n" + filters},
 			expr: "egg:P#f2(egg:P#f1(egg:P#app))"},

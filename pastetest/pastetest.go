@@ -48,6 +48,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // Option changes how Golden resolves.
@@ -88,7 +89,7 @@ func Golden(t testing.TB, path, name string, opts ...Option) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	text, n := plan(path, name, o.reg, o.global)
+	text, n := resolvePlan(path, name, o.reg, o.global)
 	if !o.allowUnregistered {
 		if msg := unregistered(n, o.reg); msg != "" {
 			t.Errorf("%s: the plan of %q names factories that are not registered:\n%s", path, name, msg)
@@ -101,12 +102,12 @@ func Golden(t testing.TB, path, name string, opts ...Option) {
 
 // unregistered lists the references of n that have no factory in reg,
 // with what to import, or returns "".
-func unregistered(n *loader.Node, reg *loader.Registry) string {
+func unregistered(n *plan.Node, reg *loader.Registry) string {
 	var b strings.Builder
 	imports := map[string]bool{}
 	seen := map[string]bool{}
-	loader.Walk(n, func(n *loader.Node) {
-		if n.Kind != loader.NodeFactory {
+	plan.Walk(n, func(n *plan.Node) {
+		if n.Kind != plan.NodeFactory {
 			return
 		}
 		if _, ok := reg.Lookup(n.Ref.Text, n.Type); ok {
@@ -152,16 +153,16 @@ func unregistered(n *loader.Node, reg *loader.Registry) string {
 // values built from %(here)s, say) reads <here>, so golden files do not
 // depend on where the repository is checked out.
 func Plan(path, name string, reg *loader.Registry, global map[string]string) []byte {
-	text, _ := plan(path, name, reg, global)
+	text, _ := resolvePlan(path, name, reg, global)
 	return text
 }
 
-// plan returns Plan's text and the resolved plan (nil on an error).
-func plan(path, name string, reg *loader.Registry, global map[string]string) ([]byte, *loader.Node) {
+// resolvePlan returns Plan's text and the resolved plan (nil on an error).
+func resolvePlan(path, name string, reg *loader.Registry, global map[string]string) ([]byte, *plan.Node) {
 	dir, _ := filepath.Abs(filepath.Dir(path))
 	var out bytes.Buffer
 	r := &loader.Resolver{Registry: reg}
-	n, err := r.Resolve(path, name, loader.TypeApp, global)
+	n, err := r.Resolve(path, name, plan.TypeApp, global)
 	if err != nil {
 		msg := err.Error()
 		wd, _ := os.Getwd()

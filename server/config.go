@@ -15,6 +15,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // Flags are the command-line settings, the highest precedence.
@@ -426,7 +427,7 @@ func pasteServerSettings(paste, name string) (settings []setting, warnings, errs
 		name = "main"
 	}
 	r := &loader.Resolver{}
-	n, err := r.Resolve(paste, name, loader.TypeServer, nil)
+	n, err := r.Resolve(paste, name, plan.TypeServer, nil)
 	warn := r.Warnings()
 	files = r.Files()
 	if err != nil {

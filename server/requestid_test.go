@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -21,7 +22,7 @@ import (
 // access log line, and a request_id filter in the pipeline keeps it
 // rather than making a second one.
 func TestAssignedRequestID(t *testing.T) {
-	f, ok := loader.Default.Lookup("egg:oslo.middleware#request_id", loader.TypeFilter)
+	f, ok := loader.Default.Lookup("egg:oslo.middleware#request_id", plan.TypeFilter)
 	if !ok {
 		t.Fatal("request_id is not registered")
 	}

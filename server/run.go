@@ -20,6 +20,7 @@ import (
 	"github.com/coreos/go-systemd/v22/daemon"
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
@@ -54,7 +55,7 @@ func Run(flags Flags, log zerolog.Logger, reg *loader.Registry) error {
 // BuildApp resolves and builds the configured app.
 func BuildApp(cfg *Config, reg *loader.Registry) (http.Handler, error) {
 	r := &loader.Resolver{Registry: reg}
-	n, err := r.Resolve(cfg.Paste, cfg.Name, loader.TypeApp, cfg.Global)
+	n, err := r.Resolve(cfg.Paste, cfg.Name, plan.TypeApp, cfg.Global)
 	if err != nil {
 		return nil, withSources(err, r)
 	}

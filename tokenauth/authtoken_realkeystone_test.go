@@ -14,6 +14,7 @@ import (
 	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/internal/keystonetest"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -71,7 +72,7 @@ http_request_max_retries = 1
 http_connect_timeout = 10
 ` + strings.Join(extra, "\n") + "\n"
 		r := &loader.Resolver{Registry: loader.Default}
-		n, err := r.Resolve(pasteFile(t, src), name, loader.TypeApp, nil)
+		n, err := r.Resolve(pasteFile(t, src), name, plan.TypeApp, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 func TestAuthTokenOptionErrors(t *testing.T) {
@@ -64,10 +65,10 @@ func TestAuthTokenAlternativeCredentials(t *testing.T) {
 
 // buildWithGlobal builds src's main with global as the caller's
 // global_conf, as a server that read [keystone_authtoken] would.
-func buildWithGlobal(t *testing.T, src string, global map[string]string) (*loader.Node, error) {
+func buildWithGlobal(t *testing.T, src string, global map[string]string) (*plan.Node, error) {
 	t.Helper()
 	r := &loader.Resolver{Registry: loader.Default}
-	return r.Resolve(pasteFile(t, src), "main", loader.TypeApp, global)
+	return r.Resolve(pasteFile(t, src), "main", plan.TypeApp, global)
 }
 
 func TestAuthTokenOptionsFromGlobalConf(t *testing.T) {

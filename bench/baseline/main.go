@@ -25,10 +25,11 @@ import (
 	_ "github.com/pasteserve/pasteserve/apps"
 	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 func filter(ref string, local map[string]string) alice.Constructor {
-	f, ok := loader.Default.Lookup(ref, loader.TypeFilter)
+	f, ok := loader.Default.Lookup(ref, plan.TypeFilter)
 	if !ok {
 		log.Fatalf("no filter %s", ref)
 	}
@@ -40,7 +41,7 @@ func filter(ref string, local map[string]string) alice.Constructor {
 }
 
 func app(ref string) http.Handler {
-	f, ok := loader.Default.Lookup(ref, loader.TypeApp)
+	f, ok := loader.Default.Lookup(ref, plan.TypeApp)
 	if !ok {
 		log.Fatalf("no app %s", ref)
 	}

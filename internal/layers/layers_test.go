@@ -20,7 +20,9 @@ var layers = [][]string{
 	{"redact", "request", "internal/keystonetest", "internal/moduletest"},
 	// The paste text; the fault body and the request's logger.
 	{"dsl", "fault", "reqlog"},
-	// Resolution, the plan, the registry and the build.
+	// The resolved plan: pure data.
+	{"plan"},
+	// Resolution, the registry and the build.
 	{"loader"},
 	// The factories, each package on its own: apps does not import
 	// filters, filters and tokenauth do not import each other. Plugins

@@ -1,6 +1,8 @@
-package loader
+package plan
 
 import (
+	"sort"
+
 	"github.com/pasteserve/pasteserve/dsl"
 )
 
@@ -9,11 +11,13 @@ import (
 type ObjectType int
 
 const (
-	TypeApp ObjectType = iota
-	TypeFilter
-	TypeServer
+	TypeApp    ObjectType = iota // an http.Handler: [app:], [composite:], [pipeline:], [filter-app:]
+	TypeFilter                   // a middleware: [filter:]
+	TypeServer                   // a [server:] section, whose settings package server reads
 )
 
+// String returns "app", "filter" or "server", as messages and listings
+// name the type.
 func (t ObjectType) String() string {
 	switch t {
 	case TypeFilter:
@@ -42,13 +46,17 @@ const (
 	NodeFilterWith
 )
 
+// String returns "factory", "pipeline", "filter-app" or "filter-with".
 func (k NodeKind) String() string {
 	return [...]string{"factory", "pipeline", "filter-app", "filter-with"}[k]
 }
 
-// Protocol is the PasteDeploy calling convention of a factory node.
+// Protocol is the PasteDeploy calling convention of a factory node: the
+// entry point group of an egg: reference, the key of an explicit
+// reference, or what the kind of a section using a call: reference says.
 type Protocol string
 
+// The protocols PasteDeploy knows, by their entry point group names.
 const (
 	ProtoApp       Protocol = "paste.app_factory"
 	ProtoComposite Protocol = "paste.composite_factory"
@@ -67,7 +75,7 @@ type Ref struct {
 }
 
 // Node is one resolved object of a plan. It is pure data: building it
-// into a handler is Build's job.
+// into a handler is package build's job, printing it package graph's.
 type Node struct {
 	Kind NodeKind
 	Type ObjectType // what the object is used as (app, filter, server)
@@ -97,19 +105,41 @@ type Node struct {
 	LocalPos map[string]dsl.Pos
 	Global   map[string]string
 
-	// Structure. In a plan that Resolve returned with an error, a part
-	// that failed to resolve is nil (see Resolve).
+	// Structure. In a plan that resolution returned with an error, a part
+	// that failed to resolve is nil.
 	Filters []*Node // NodePipeline: the filters, outermost first
 	App     *Node   // NodePipeline: the app; NodeFilterApp: next; NodeFilterWith: the wrapped object
 	Filter  *Node   // NodeFilterApp, NodeFilterWith: the filter
 
 	// Children of a composite, by the key its factory names them with,
 	// filled in when the factory is registered and says which keys name
-	// children (see Factory.Children). They are all the composite can
-	// load when it is built: building never goes back to the files.
+	// children (see the registry's Factory.Children). They are all the
+	// composite can load when it is built: building never goes back to
+	// the files.
 	Children map[string]*Node
 	// FailedChildren are the names, as the factory's Children gave them,
 	// of the children that failed to resolve (nil in Children), so that
 	// building the composite knows them as its own and skips them.
 	FailedChildren []string
+}
+
+// Walk calls fn for n and every node it contains, parents first.
+func Walk(n *Node, fn func(*Node)) {
+	if n == nil {
+		return
+	}
+	fn(n)
+	for _, f := range n.Filters {
+		Walk(f, fn)
+	}
+	Walk(n.Filter, fn)
+	Walk(n.App, fn)
+	keys := make([]string, 0, len(n.Children))
+	for k := range n.Children {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		Walk(n.Children[k], fn)
+	}
 }
