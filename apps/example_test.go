@@ -5,18 +5,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 )
 
 // The bundled example builds and serves with the built-in factories.
 func TestBundledExampleServes(t *testing.T) {
-	r := &loader.Resolver{Registry: loader.Default}
+	r := &loader.Resolver{Registry: factory.Default}
 	n, err := r.Resolve("../testdata/paste/example.ini", "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := loader.Build(n, loader.Default)
+	h, err := loader.Build(n, factory.Default)
 	if err != nil {
 		t.Fatal(err)
 	}

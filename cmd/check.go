@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
@@ -97,7 +98,7 @@ Options:`)
 			roots = []string{"main"}
 		}
 	}
-	r := &loader.Resolver{Registry: loader.Default}
+	r := &loader.Resolver{Registry: factory.Default}
 	var plans []*plan.Node
 	resolved := true
 	for _, name := range roots {
@@ -116,7 +117,7 @@ Options:`)
 	// listens. References with no factory are errors, as for serve,
 	// unless --allow-unregistered (then warned about below).
 	for _, n := range plans {
-		c.add(loader.CheckBuild(n, loader.Default, *allowUnregistered))
+		c.add(loader.CheckBuild(n, factory.Default, *allowUnregistered))
 	}
 	c.diags = append(c.diags, r.Warnings()...)
 	for _, s := range f.Sections {
@@ -142,7 +143,7 @@ Options:`)
 					return
 				}
 				seen[n.Ref.Text] = true
-				if _, ok := loader.Default.Lookup(n.Ref.Text, n.Type); !ok {
+				if _, ok := factory.Default.Lookup(n.Ref.Text, n.Type); !ok {
 					c.diags.Warnf(n.Ref.Pos, "%s has no registered Go factory: pasteserve can show this file but not serve it until one is registered (see docs/plugins.md)", n.Ref.Text)
 				}
 			})
@@ -269,7 +270,7 @@ func rootApps(path string, f *dsl.File, global map[string]string) []string {
 	reached := map[string]bool{}
 	for _, s := range apps {
 		name, _ := s.Name()
-		r := &loader.Resolver{Registry: loader.Default}
+		r := &loader.Resolver{Registry: factory.Default}
 		r.Resolve(path, name, plan.TypeApp, global)
 		for _, rfile := range r.Files() {
 			for _, other := range rfile.Sections {
@@ -293,7 +294,7 @@ func rootApps(path string, f *dsl.File, global map[string]string) []string {
 // instead: the apps no other section uses, roots, which check goes on
 // to check.
 func (c *checker) noMain(paste string, global map[string]string, roots []string) {
-	_, err := (&loader.Resolver{Registry: loader.Default}).Resolve(paste, "main", plan.TypeApp, global)
+	_, err := (&loader.Resolver{Registry: factory.Default}).Resolve(paste, "main", plan.TypeApp, global)
 	var ds dsl.Diagnostics
 	if !errors.As(err, &ds) || len(ds) == 0 {
 		return

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	_ "github.com/pasteserve/pasteserve/apps"
+	"github.com/pasteserve/pasteserve/factory"
 	_ "github.com/pasteserve/pasteserve/filters"
-	"github.com/pasteserve/pasteserve/loader"
 	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
@@ -295,8 +295,8 @@ func TestCheckBareAppBesideMain(t *testing.T) {
 // The plugin of docs/plugins.md's own example, and one with a numeric
 // option, so that check's build calls a plugin's factory as serve does.
 func init() {
-	loader.Register(loader.Factory{Name: "cmdtest-stamp", Aliases: []string{"egg:mycompany#stamp"}, Kind: loader.KindFilter,
-		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+	factory.Register(factory.Factory{Name: "cmdtest-stamp", Aliases: []string{"egg:mycompany#stamp"}, Kind: factory.KindFilter,
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			header := cfg.String("header", "X-Stamp")
 			if cfg.String("value", "") == "" {
 				cfg.Errorf("value", "is required: the text to put in the %s header", header)
@@ -306,8 +306,8 @@ func init() {
 			}
 			return func(h http.Handler) http.Handler { return h }, nil
 		}})
-	loader.Register(loader.Factory{Name: "cmdtest-ratelimit", Aliases: []string{"egg:mycompany#ratelimit"}, Kind: loader.KindFilter,
-		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+	factory.Register(factory.Factory{Name: "cmdtest-ratelimit", Aliases: []string{"egg:mycompany#ratelimit"}, Kind: factory.KindFilter,
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			cfg.Int("rate", 10)
 			if err := cfg.Err(); err != nil {
 				return nil, err

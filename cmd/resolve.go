@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
@@ -93,7 +94,7 @@ func (rf *resolveFlags) resolve(stderr io.Writer, skipChildren bool) (*plan.Node
 		fmt.Fprintf(stderr, "pasteserve: --kind must be app, filter or server, not %q\n", rf.kind)
 		return nil, nil, false
 	}
-	r := &loader.Resolver{Registry: loader.Default, SkipChildren: skipChildren}
+	r := &loader.Resolver{Registry: factory.Default, SkipChildren: skipChildren}
 	n, err := r.Resolve(rf.paste, rf.name, typ, rf.global)
 	if err != nil {
 		printError(stderr, err, r.Files())
@@ -210,7 +211,7 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 1
 	}
-	opts := loader.TextOptions{Registry: loader.Default, BaseDir: filepath.Dir(absPath(rf.paste)), ShowSecrets: *showSecrets}
+	opts := loader.TextOptions{Registry: factory.Default, BaseDir: filepath.Dir(absPath(rf.paste)), ShowSecrets: *showSecrets}
 	switch *format {
 	case "expr":
 		fmt.Fprintln(stdout, loader.Expr(n))

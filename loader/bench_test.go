@@ -8,28 +8,29 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/plan"
 )
 
 // stubRegistry registers a no-op factory for every reference in n, so
 // that files whose factories are Python can be built to measure the
 // loader itself.
-func stubRegistry(n *plan.Node) *Registry {
-	reg := &Registry{}
+func stubRegistry(n *plan.Node) *factory.Registry {
+	reg := &factory.Registry{}
 	seen := map[string]bool{}
 	plan.Walk(n, func(n *plan.Node) {
 		if n.Kind != plan.NodeFactory || seen[n.Ref.Text+n.Type.String()] {
 			return
 		}
 		seen[n.Ref.Text+n.Type.String()] = true
-		f := Factory{Name: fmt.Sprintf("stub%d", len(seen)), Aliases: []string{n.Ref.Text}}
+		f := factory.Factory{Name: fmt.Sprintf("stub%d", len(seen)), Aliases: []string{n.Ref.Text}}
 		switch {
 		case n.Type == plan.TypeFilter:
-			f.Kind = KindFilter
-			f.Filter = func(*Config) (Middleware, error) { return noop, nil }
+			f.Kind = factory.KindFilter
+			f.Filter = func(*factory.Config) (factory.Middleware, error) { return noop, nil }
 		case n.Children != nil:
-			f.Kind = KindComposite
-			f.Composite = func(l Loader, cfg *Config) (http.Handler, error) {
+			f.Kind = factory.KindComposite
+			f.Composite = func(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 				for _, c := range n.Children {
 					if _, err := l.GetApp(c.Name); err != nil {
 						return nil, err
@@ -37,7 +38,7 @@ func stubRegistry(n *plan.Node) *Registry {
 				}
 				return okHandler, nil
 			}
-			f.Children = func(*Config) map[string]string {
+			f.Children = func(*factory.Config) map[string]string {
 				kids := map[string]string{}
 				for k, c := range n.Children {
 					kids[k] = c.Name
@@ -45,8 +46,8 @@ func stubRegistry(n *plan.Node) *Registry {
 				return kids
 			}
 		default:
-			f.Kind = KindApp
-			f.App = func(*Config) (http.Handler, error) { return okHandler, nil }
+			f.Kind = factory.KindApp
+			f.App = func(*factory.Config) (http.Handler, error) { return okHandler, nil }
 		}
 		reg.Register(f)
 	})

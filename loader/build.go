@@ -7,7 +7,9 @@ import (
 
 	"github.com/justinas/alice"
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/redact"
 )
 
 // Build makes the handler that n describes, calling factories from reg:
@@ -23,7 +25,7 @@ import (
 // never escape, since Build then returns no handler. A composite's
 // GetApp hands out such stand-ins too (with a nil error) when the child
 // fails, so that its siblings are built and checked.
-func Build(n *plan.Node, reg *Registry) (http.Handler, error) {
+func Build(n *plan.Node, reg *factory.Registry) (http.Handler, error) {
 	b := &builder{reg: reg}
 	h := b.app(n, nil)
 	if err := b.err(); err != nil {
@@ -34,7 +36,7 @@ func Build(n *plan.Node, reg *Registry) (http.Handler, error) {
 
 // BuildFilter makes the middleware that n, a filter, describes. Errors
 // are reported as Build reports them.
-func BuildFilter(n *plan.Node, reg *Registry) (Middleware, error) {
+func BuildFilter(n *plan.Node, reg *factory.Registry) (factory.Middleware, error) {
 	b := &builder{reg: reg}
 	mw := b.filter(n, nil)
 	if err := b.err(); err != nil {
@@ -60,7 +62,7 @@ func BuildFilter(n *plan.Node, reg *Registry) (Middleware, error) {
 // references itself). Without it such a reference is the error Build
 // gives. A reference registered as another kind of object is an error
 // either way.
-func CheckBuild(n *plan.Node, reg *Registry, allowUnregistered bool) error {
+func CheckBuild(n *plan.Node, reg *factory.Registry, allowUnregistered bool) error {
 	if n == nil {
 		return nil
 	}
@@ -71,7 +73,7 @@ func CheckBuild(n *plan.Node, reg *Registry, allowUnregistered bool) error {
 
 // builder builds one plan, collecting the errors it meets.
 type builder struct {
-	reg              *Registry
+	reg              *factory.Registry
 	partial          bool // the plan may have nil parts (CheckBuild)
 	skipUnregistered bool
 	errs             dsl.Diagnostics
@@ -93,8 +95,8 @@ func (b *builder) unresolved(parent *plan.Node) {
 
 // failedApp and failedFilter stand in for parts that failed to build.
 var (
-	failedApp    http.Handler = http.NotFoundHandler()
-	failedFilter Middleware   = func(h http.Handler) http.Handler { return h }
+	failedApp    http.Handler       = http.NotFoundHandler()
+	failedFilter factory.Middleware = func(h http.Handler) http.Handler { return h }
 )
 
 // report records err, positioned at pos unless it carries positions of
@@ -153,10 +155,10 @@ func (b *builder) app(n, parent *plan.Node) http.Handler {
 	if !ok {
 		return failedApp
 	}
-	cfg := newConfig(n)
+	cfg := factory.ConfigFor(n)
 	var h http.Handler
 	var err error
-	if f.Kind == KindComposite {
+	if f.Kind == factory.KindComposite {
 		h, err = f.Composite(&compositeLoader{b: b, n: n}, cfg)
 	} else {
 		h, err = f.App(cfg)
@@ -168,7 +170,7 @@ func (b *builder) app(n, parent *plan.Node) http.Handler {
 }
 
 // filter builds n, a filter of the plan, as app builds an app.
-func (b *builder) filter(n, parent *plan.Node) Middleware {
+func (b *builder) filter(n, parent *plan.Node) factory.Middleware {
 	if n == nil {
 		b.unresolved(parent)
 		return failedFilter
@@ -182,7 +184,7 @@ func (b *builder) filter(n, parent *plan.Node) Middleware {
 	if !ok {
 		return failedFilter
 	}
-	cfg := newConfig(n)
+	cfg := factory.ConfigFor(n)
 	mw, err := f.Filter(cfg)
 	if b.factoryErr(n, cfg, err) {
 		return failedFilter
@@ -197,10 +199,10 @@ func (b *builder) filter(n, parent *plan.Node) Middleware {
 // factory looks up n's factory, reporting why there is none. With
 // skipUnregistered, a reference nothing is registered for is skipped
 // silently.
-func (b *builder) factory(n *plan.Node, t plan.ObjectType) (*Factory, bool) {
-	f, err := b.reg.lookup(n.Ref.Text, t)
+func (b *builder) factory(n *plan.Node, t plan.ObjectType) (*factory.Factory, bool) {
+	f, err := b.reg.Find(n.Ref.Text, t)
 	if err != nil {
-		if !b.skipUnregistered || b.reg.knows(n.Ref.Text) {
+		if !b.skipUnregistered || b.reg.Knows(n.Ref.Text) {
 			b.report(n.Ref.Pos, fmt.Errorf("[%s]: %v", n.Section, err))
 		}
 		return nil, false
@@ -211,7 +213,7 @@ func (b *builder) factory(n *plan.Node, t plan.ObjectType) (*Factory, bool) {
 // factoryErr reports what a factory call went wrong with: the errors its
 // Config recorded and the error it returned, positioned at its section
 // unless the factory positioned it. It reports whether there was any.
-func (b *builder) factoryErr(n *plan.Node, cfg *Config, err error) bool {
+func (b *builder) factoryErr(n *plan.Node, cfg *factory.Config, err error) bool {
 	failed := false
 	if cerr := cfg.Err(); cerr != nil {
 		b.report(n.Pos, cerr)
@@ -277,10 +279,37 @@ func (l *compositeLoader) GetApp(name string) (http.Handler, error) {
 // with reg: what a program that serves a paste file does. Errors carry
 // file:line:col; use a Resolver directly to also get the parsed files
 // for source excerpts.
-func Load(path, name string, global map[string]string, reg *Registry) (http.Handler, error) {
+func Load(path, name string, global map[string]string, reg *factory.Registry) (http.Handler, error) {
 	n, err := (&Resolver{Registry: reg}).Resolve(path, name, plan.TypeApp, global)
 	if err != nil {
 		return nil, err
 	}
 	return Build(n, reg)
+}
+
+// maskFactoryErr returns err, which n's factory returned, with its
+// message masked as factory.Config.Errorf masks one; diagnostics keep
+// their positions.
+// A factory's own error ("cannot connect to mysql://nova:pw@db/nova")
+// quotes what it was given as freely as one recorded through Errorf.
+func maskFactoryErr(n *plan.Node, err error) error {
+	s := redact.Collect(n.Local, n.Global)
+	ds, ok := err.(dsl.Diagnostics)
+	if !ok {
+		if msg := s.Text(err.Error()); msg != err.Error() {
+			return errors.New(msg)
+		}
+		return err
+	}
+	out := make(dsl.Diagnostics, len(ds))
+	for i, d := range ds {
+		m := *d
+		m.Msg = s.Text(d.Msg)
+		m.Related = nil
+		for _, r := range d.Related {
+			m.Related = append(m.Related, dsl.Related{Pos: r.Pos, Msg: s.Text(r.Msg)})
+		}
+		out[i] = &m
+	}
+	return out
 }

@@ -11,16 +11,17 @@ import (
 
 	"github.com/justinas/alice"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/plan"
 )
 
 // traceRegistry has a filter "tag" that appends its name option to the
 // X-Trace header on the way in, and an app "echo-trace" that writes that
 // header back, so a response shows the order filters ran in.
-func traceRegistry() *Registry {
+func traceRegistry() *factory.Registry {
 	r := testRegistry()
-	r.Register(Factory{Name: "tag", Kind: KindFilter, Aliases: []string{"oslo_middleware:Tag.factory"},
-		Filter: func(cfg *Config) (Middleware, error) {
+	r.Register(factory.Factory{Name: "tag", Kind: factory.KindFilter, Aliases: []string{"oslo_middleware:Tag.factory"},
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			name := cfg.String("name", "?")
 			strict := cfg.Bool("strict", false)
 			if err := cfg.Err(); err != nil {
@@ -36,7 +37,7 @@ func traceRegistry() *Registry {
 				})
 			}, nil
 		}})
-	r.Register(Factory{Name: "echo-trace", Kind: KindApp, App: func(cfg *Config) (http.Handler, error) {
+	r.Register(factory.Factory{Name: "echo-trace", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		greeting := cfg.String("greeting", "hi")
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			fmt.Fprintf(w, "%s %s", greeting, strings.Join(req.Header.Values("X-Trace"), ","))
@@ -114,24 +115,6 @@ func TestBuildErrors(t *testing.T) {
 	}
 }
 
-func TestConfigAccessors(t *testing.T) {
-	cfg := NewConfig(map[string]string{"on": "Yes", "n": "42", "d": "1.5", "gd": "2m", "l": "a, b\n c", "bad": "x"}, nil)
-	if !cfg.Bool("on", false) || cfg.Int("n", 0) != 42 || cfg.Duration("d", 0).String() != "1.5s" || cfg.Duration("gd", 0).String() != "2m0s" {
-		t.Errorf("accessors misread values")
-	}
-	if got := strings.Join(cfg.List("l"), "|"); got != "a|b|c" {
-		t.Errorf("List = %q", got)
-	}
-	if cfg.Err() != nil {
-		t.Fatalf("unexpected error %v", cfg.Err())
-	}
-	cfg.Int("bad", 7)
-	cfg.Bool("bad", true)
-	if err := cfg.Err(); err == nil || strings.Count(err.Error(), "\n") != 1 {
-		t.Errorf("want two errors, got %v", err)
-	}
-}
-
 func noop(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { next.ServeHTTP(w, r) })
 }
@@ -143,9 +126,9 @@ var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { 
 // adds nothing per request.
 func BenchmarkPipeline(b *testing.B) {
 	const n = 10
-	reg := &Registry{}
-	reg.Register(Factory{Name: "noop", Kind: KindFilter, Filter: func(*Config) (Middleware, error) { return noop, nil }})
-	reg.Register(Factory{Name: "ok", Kind: KindApp, App: func(*Config) (http.Handler, error) { return okHandler, nil }})
+	reg := &factory.Registry{}
+	reg.Register(factory.Factory{Name: "noop", Kind: factory.KindFilter, Filter: func(*factory.Config) (factory.Middleware, error) { return noop, nil }})
+	reg.Register(factory.Factory{Name: "ok", Kind: factory.KindApp, App: func(*factory.Config) (http.Handler, error) { return okHandler, nil }})
 	var src strings.Builder
 	src.WriteString("[pipeline:main]\npipeline =")
 	for i := 0; i < n; i++ {
@@ -210,9 +193,9 @@ func TestLoad(t *testing.T) {
 // to the option errors its Config recorded.
 func TestBuildReportsEveryError(t *testing.T) {
 	reg := traceRegistry()
-	reg.Register(Factory{Name: "all", Kind: KindComposite,
-		Children: func(cfg *Config) map[string]string { return cfg.Local },
-		Composite: func(l Loader, cfg *Config) (http.Handler, error) {
+	reg.Register(factory.Factory{Name: "all", Kind: factory.KindComposite,
+		Children: func(cfg *factory.Config) map[string]string { return cfg.Local },
+		Composite: func(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 			for _, k := range sortedKeys(cfg.Local) {
 				if _, err := l.GetApp(cfg.Local[k]); err != nil {
 					return nil, err
@@ -220,7 +203,7 @@ func TestBuildReportsEveryError(t *testing.T) {
 			}
 			return okHandler, nil
 		}})
-	reg.Register(Factory{Name: "picky", Kind: KindApp, App: func(cfg *Config) (http.Handler, error) {
+	reg.Register(factory.Factory{Name: "picky", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		cfg.Int("rate", 1)
 		return nil, fmt.Errorf("cannot start")
 	}})
@@ -284,9 +267,9 @@ func TestCheckBuildKeepsMisusedReferences(t *testing.T) {
 // are built from the plan after the file is gone.
 func TestCompositeGetsOnlyDeclaredChildren(t *testing.T) {
 	reg := traceRegistry()
-	reg.Register(Factory{Name: "sneaky", Kind: KindComposite,
-		Children: func(cfg *Config) map[string]string { return map[string]string{"/": cfg.Local["/"]} },
-		Composite: func(l Loader, cfg *Config) (http.Handler, error) {
+	reg.Register(factory.Factory{Name: "sneaky", Kind: factory.KindComposite,
+		Children: func(cfg *factory.Config) map[string]string { return map[string]string{"/": cfg.Local["/"]} },
+		Composite: func(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 			if _, err := l.GetApp(cfg.Local["/"]); err != nil {
 				return nil, err
 			}

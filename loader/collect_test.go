@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/plan"
 )
 
 // resolveErrs resolves main in api.ini of files and returns the plan and
 // the error text, file names made relative to the directory.
-func resolveErrs(t *testing.T, reg *Registry, fs map[string]string) (*plan.Node, string, string) {
+func resolveErrs(t *testing.T, reg *factory.Registry, fs map[string]string) (*plan.Node, string, string) {
 	t.Helper()
 	dir := files(t, fs)
 	n, err := (&Resolver{Registry: reg}).Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/plan"
 )
 
@@ -75,64 +76,6 @@ func TestResolveGlobalsAndInterpolation(t *testing.T) {
 	})
 }
 
-// InGroup reads the section first, then global_conf's "group.key"; a bad
-// value from the group is reported on the parent Config and says where
-// it came from.
-func TestConfigInGroup(t *testing.T) {
-	cfg := NewConfig(
-		map[string]string{"max_age": "60"},
-		map[string]string{"cors.max_age": "7", "cors.allowed_origin": "https://a.example.com", "cors.allow_credentials": "maybe", "allowed_origin": "https://plain.example.com"},
-	)
-	g := cfg.InGroup("cors")
-	if got := g.Int("max_age", 0); got != 60 {
-		t.Errorf("section value: max_age = %d, want 60 (the section wins)", got)
-	}
-	if got := g.String("allowed_origin", ""); got != "https://a.example.com" {
-		t.Errorf("group value: allowed_origin = %q", got)
-	}
-	if got := cfg.String("allowed_origin", ""); got != "" {
-		t.Errorf("without InGroup, global_conf must not be read: %q", got)
-	}
-	if _, ok := g.Get("expose_headers"); ok {
-		t.Errorf("expose_headers is set nowhere")
-	}
-	if got := g.Bool("allow_credentials", true); !got {
-		t.Errorf("bad value: default not returned")
-	}
-	err := cfg.Err()
-	if err == nil || !strings.Contains(err.Error(), `allow_credentials: "maybe" is not a boolean`) || !strings.Contains(err.Error(), "from global_conf cors.allow_credentials") {
-		t.Errorf("error from the group: %v", err)
-	}
-}
-
-// A factory's error quotes the value it rejects; for a secret key, and for
-// a URL's password, the log must not get the value.
-func TestConfigErrorsMaskSecrets(t *testing.T) {
-	cfg := NewConfig(map[string]string{
-		"admin_password": "hunter2", "memcache_secret_key": "3.5", "connection": "mysql+pymysql://nova:dbpw@db/nova", "cache_key": "k1",
-	}, nil)
-	cfg.Int("admin_password", 0)
-	cfg.Bool("memcache_secret_key", false)
-	cfg.Duration("connection", 0)
-	cfg.Int("cache_key", 0)
-	short := NewConfig(map[string]string{"api_key": "a"}, nil)
-	short.Int("api_key", 0)
-	if got := short.Err().Error(); !strings.Contains(got, `api_key: "****" is not a whole number`) {
-		t.Errorf("a one-letter secret: %s", got)
-	}
-	msg := cfg.Err().Error()
-	for _, secret := range []string{"hunter2", "3.5", "dbpw"} {
-		if strings.Contains(msg, secret) {
-			t.Errorf("error quotes %q:\n%s", secret, msg)
-		}
-	}
-	for _, want := range []string{`admin_password: "****" is not a whole number`, `connection: "mysql+pymysql://nova:****@db/nova" is not a duration`, `cache_key: "k1" is not a whole number`} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("error lacks %s:\n%s", want, msg)
-		}
-	}
-}
-
 // Interpolation errors quote the value they stop at; a password with a
 // stray '%' must not reach the log through them.
 func TestInterpolationErrorsMaskSecrets(t *testing.T) {
@@ -156,11 +99,11 @@ func TestInterpolationErrorsMaskSecrets(t *testing.T) {
 // value of another key they were interpolated into.
 func TestFactoryErrorsMaskSecrets(t *testing.T) {
 	reg := testRegistry()
-	reg.Register(Factory{Name: "db", Kind: KindApp, App: func(cfg *Config) (http.Handler, error) {
+	reg.Register(factory.Factory{Name: "db", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return nil, fmt.Errorf("cannot connect to mysql://nova:FACTORYPW@db/nova as %q with %s (%s)",
 			cfg.Local["basic"], cfg.Local["admin_password"], cfg.Global["db_pass"])
 	}})
-	reg.Register(Factory{Name: "diag", Kind: KindApp, App: func(cfg *Config) (http.Handler, error) {
+	reg.Register(factory.Factory{Name: "diag", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		var ds dsl.Diagnostics
 		ds.Errorf(cfg.Pos("admin_password"), "rejected %s", cfg.Local["admin_password"])
 		return nil, ds

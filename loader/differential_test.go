@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 )
@@ -170,7 +171,7 @@ func TestDifferentialPasteDeploy(t *testing.T) {
 		}
 		t.Run(label, func(t *testing.T) {
 			// appconfig does not look at composite children.
-			r := &loader.Resolver{Registry: loader.Default, SkipChildren: req.Mode == "config"}
+			r := &loader.Resolver{Registry: factory.Default, SkipChildren: req.Mode == "config"}
 			n, err := r.Resolve(c.file, c.name, plan.TypeApp, c.global)
 			if d, ok := deliberate[filepath.Base(c.file)+" "+req.Mode]; ok && len(c.global) == 0 {
 				diff++

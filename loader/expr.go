@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
 )
@@ -79,7 +80,7 @@ func applyFilters(b *strings.Builder, filters []*plan.Node, app *plan.Node) {
 // TextOptions controls WriteText.
 type TextOptions struct {
 	// Registry marks references that have no registered factory.
-	Registry *Registry
+	Registry *factory.Registry
 	// BaseDir, when set, shortens file names in positions to paths
 	// relative to it.
 	BaseDir string

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/plan"
 )
 
@@ -18,9 +19,9 @@ import (
 // options through every Config accessor, so that whatever a paste text
 // gives them is parsed the way real factories parse it, and they fail
 // when asked to (fail = ...), so that factory errors are positioned too.
-func fuzzRegistry() *Registry {
-	reg := &Registry{}
-	readAll := func(cfg *Config) {
+func fuzzRegistry() *factory.Registry {
+	reg := &factory.Registry{}
+	readAll := func(cfg *factory.Config) {
 		for k := range cfg.Local {
 			switch {
 			case strings.HasSuffix(k, "_int"):
@@ -39,21 +40,21 @@ func fuzzRegistry() *Registry {
 		}
 	}
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
-	reg.Register(Factory{Name: "app", Aliases: []string{"egg:Paste#app", "fuzz:app"}, Kind: KindApp,
-		App: func(cfg *Config) (http.Handler, error) { readAll(cfg); return ok, nil }})
-	reg.Register(Factory{Name: "nil-app", Kind: KindApp,
-		App: func(cfg *Config) (http.Handler, error) { return nil, nil }})
-	reg.Register(Factory{Name: "filter", Aliases: []string{"egg:Paste#filter", "fuzz:filter"}, Kind: KindFilter,
-		Filter: func(cfg *Config) (Middleware, error) {
+	reg.Register(factory.Factory{Name: "app", Aliases: []string{"egg:Paste#app", "fuzz:app"}, Kind: factory.KindApp,
+		App: func(cfg *factory.Config) (http.Handler, error) { readAll(cfg); return ok, nil }})
+	reg.Register(factory.Factory{Name: "nil-app", Kind: factory.KindApp,
+		App: func(cfg *factory.Config) (http.Handler, error) { return nil, nil }})
+	reg.Register(factory.Factory{Name: "filter", Aliases: []string{"egg:Paste#filter", "fuzz:filter"}, Kind: factory.KindFilter,
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			readAll(cfg)
 			return func(h http.Handler) http.Handler { return h }, nil
 		}})
-	reg.Register(Factory{Name: "failing-filter", Kind: KindFilter,
-		Filter: func(cfg *Config) (Middleware, error) { return nil, errors.New("cannot make it") }})
+	reg.Register(factory.Factory{Name: "failing-filter", Kind: factory.KindFilter,
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) { return nil, errors.New("cannot make it") }})
 	// map is a urlmap-like composite: every key that starts with "/"
 	// names a child app.
-	reg.Register(Factory{Name: "map", Aliases: []string{"egg:Paste#urlmap"}, Kind: KindComposite,
-		Composite: func(l Loader, cfg *Config) (http.Handler, error) {
+	reg.Register(factory.Factory{Name: "map", Aliases: []string{"egg:Paste#urlmap"}, Kind: factory.KindComposite,
+		Composite: func(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 			readAll(cfg)
 			for k, v := range cfg.Local {
 				if strings.HasPrefix(k, "/") {
@@ -64,7 +65,7 @@ func fuzzRegistry() *Registry {
 			}
 			return ok, nil
 		},
-		Children: func(cfg *Config) map[string]string {
+		Children: func(cfg *factory.Config) map[string]string {
 			out := map[string]string{}
 			for k, v := range cfg.Local {
 				if strings.HasPrefix(k, "/") {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/plan"
 )
 
@@ -19,7 +20,7 @@ import (
 type Resolver struct {
 	// Registry, when set, tells which references are composites and which
 	// of their keys name children, so that children appear in the plan.
-	Registry *Registry
+	Registry *factory.Registry
 
 	// SkipChildren leaves composite children unresolved, as PasteDeploy's
 	// appconfig does: a composite's children are looked up only when it is

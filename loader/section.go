@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/plan"
 )
 
@@ -282,11 +283,11 @@ func (r *Resolver) expand(n *plan.Node) (*plan.Node, dsl.Diagnostics) {
 	if n.Kind != plan.NodeFactory || r.Registry == nil || n.Children != nil {
 		return n, errs
 	}
-	f, err := r.Registry.lookup(n.Ref.Text, n.Type)
-	if err != nil || f.Kind != KindComposite || f.Children == nil {
+	f, err := r.Registry.Find(n.Ref.Text, n.Type)
+	if err != nil || f.Kind != factory.KindComposite || f.Children == nil {
 		return n, errs
 	}
-	cfg := newConfig(n)
+	cfg := factory.ConfigFor(n)
 	kids := f.Children(cfg)
 	if err := cfg.Err(); err != nil {
 		return nil, append(errs, diagnostics(n.Pos, err)...)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
 )
 
@@ -19,7 +20,7 @@ func Build(t testing.TB, src string) (http.Handler, error) {
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return loader.Load(path, "main", nil, loader.Default)
+	return loader.Load(path, "main", nil, factory.Default)
 }
 
 // MustBuild is Build that fails the test on an error.

@@ -47,6 +47,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 )
@@ -55,13 +56,13 @@ import (
 type Option func(*options)
 
 type options struct {
-	reg               *loader.Registry
+	reg               *factory.Registry
 	global            map[string]string
 	allowUnregistered bool
 }
 
 // WithRegistry resolves against reg instead of loader.Default.
-func WithRegistry(reg *loader.Registry) Option { return func(o *options) { o.reg = reg } }
+func WithRegistry(reg *factory.Registry) Option { return func(o *options) { o.reg = reg } }
 
 // WithGlobal passes global as the caller's global configuration, as
 // "pasteserve graph --global k=v" does (auth_strategy, say).
@@ -85,7 +86,7 @@ func AllowUnregistered() Option { return func(o *options) { o.allowUnregistered 
 // that registers it, and writes no golden file.
 func Golden(t testing.TB, path, name string, opts ...Option) {
 	t.Helper()
-	o := options{reg: loader.Default}
+	o := options{reg: factory.Default}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -102,7 +103,7 @@ func Golden(t testing.TB, path, name string, opts ...Option) {
 
 // unregistered lists the references of n that have no factory in reg,
 // with what to import, or returns "".
-func unregistered(n *plan.Node, reg *loader.Registry) string {
+func unregistered(n *plan.Node, reg *factory.Registry) string {
 	var b strings.Builder
 	imports := map[string]bool{}
 	seen := map[string]bool{}
@@ -119,7 +120,7 @@ func unregistered(n *plan.Node, reg *loader.Registry) string {
 		}
 		seen[line] = true
 		b.WriteString(line)
-		if pkg := loader.BuiltinPackage(n.Ref.Text, n.Type); pkg != "" && reg == loader.Default {
+		if pkg := factory.BuiltinPackage(n.Ref.Text, n.Type); pkg != "" && reg == factory.Default {
 			imports[pkg] = true
 			fmt.Fprintf(&b, " (built in: registered by %s)\n", pkg)
 		} else {
@@ -129,12 +130,12 @@ func unregistered(n *plan.Node, reg *loader.Registry) string {
 	if b.Len() == 0 {
 		return ""
 	}
-	if reg != loader.Default {
+	if reg != factory.Default {
 		b.WriteString("register them in the registry given with WithRegistry")
 	} else if len(imports) > 0 {
 		// Each built-in package registers only its own factories.
 		var missing []string
-		for _, pkg := range loader.BuiltinPackages {
+		for _, pkg := range factory.BuiltinPackages {
 			if imports[pkg] {
 				missing = append(missing, fmt.Sprintf("import _ %q", pkg))
 			}
@@ -152,13 +153,13 @@ func unregistered(n *plan.Node, reg *loader.Registry) string {
 // are relative to the file's directory, and the directory itself (in
 // values built from %(here)s, say) reads <here>, so golden files do not
 // depend on where the repository is checked out.
-func Plan(path, name string, reg *loader.Registry, global map[string]string) []byte {
+func Plan(path, name string, reg *factory.Registry, global map[string]string) []byte {
 	text, _ := resolvePlan(path, name, reg, global)
 	return text
 }
 
 // resolvePlan returns Plan's text and the resolved plan (nil on an error).
-func resolvePlan(path, name string, reg *loader.Registry, global map[string]string) ([]byte, *plan.Node) {
+func resolvePlan(path, name string, reg *factory.Registry, global map[string]string) ([]byte, *plan.Node) {
 	dir, _ := filepath.Abs(filepath.Dir(path))
 	var out bytes.Buffer
 	r := &loader.Resolver{Registry: reg}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/coreos/go-systemd/v22/daemon"
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
@@ -34,7 +35,7 @@ const interruptDeadline = 5 * time.Second
 // SIGTERM or SIGINT, reloading on SIGHUP. With api_workers > 0 it runs
 // that many worker processes instead (see workers.go). It returns nil
 // after a graceful stop.
-func Run(flags Flags, log zerolog.Logger, reg *loader.Registry) error {
+func Run(flags Flags, log zerolog.Logger, reg *factory.Registry) error {
 	cfg, err := Load(flags)
 	if err != nil {
 		return err
@@ -53,7 +54,7 @@ func Run(flags Flags, log zerolog.Logger, reg *loader.Registry) error {
 }
 
 // BuildApp resolves and builds the configured app.
-func BuildApp(cfg *Config, reg *loader.Registry) (http.Handler, error) {
+func BuildApp(cfg *Config, reg *factory.Registry) (http.Handler, error) {
 	r := &loader.Resolver{Registry: reg}
 	n, err := r.Resolve(cfg.Paste, cfg.Name, plan.TypeApp, cfg.Global)
 	if err != nil {
@@ -90,7 +91,7 @@ func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *swapHandler) store(h http.Handler) { s.p.Store(&h) }
 
 // serve runs one serving process: in-process mode or a worker.
-func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
+func serve(cfg *Config, log zerolog.Logger, reg *factory.Registry) error {
 	app, err := BuildApp(cfg, reg)
 	if err != nil {
 		return err
@@ -500,7 +501,7 @@ func unreadBytes(c net.Conn) bool {
 // keeps serving and the error is logged with its position. Options that
 // need a new socket or process (the address, the limits) are reported as
 // needing a restart.
-func reload(cfg *Config, log zerolog.Logger, reg *loader.Registry, swap *swapHandler, tlsState *tlsSettings) {
+func reload(cfg *Config, log zerolog.Logger, reg *factory.Registry, swap *swapHandler, tlsState *tlsSettings) {
 	start := time.Now()
 	oldCert := tlsState.certificate()
 	next, err := Load(cfg.flags)

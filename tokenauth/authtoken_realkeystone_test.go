@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/internal/keystonetest"
 	"github.com/pasteserve/pasteserve/loader"
@@ -71,12 +72,12 @@ project_domain_name = Default
 http_request_max_retries = 1
 http_connect_timeout = 10
 ` + strings.Join(extra, "\n") + "\n"
-		r := &loader.Resolver{Registry: loader.Default}
+		r := &loader.Resolver{Registry: factory.Default}
 		n, err := r.Resolve(pasteFile(t, src), name, plan.TypeApp, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := loader.Build(n, loader.Default)
+		h, err := loader.Build(n, factory.Default)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // keystoneAuthtokenGroup is how a server hands auth_token the options of
@@ -30,7 +30,7 @@ const keystoneAuthtokenGroup = "keystone_authtoken"
 // www_authenticate_uri, memcache_servers for memcached_servers). Any of
 // them in the section wins over all of them in the group.
 type optionSource struct {
-	cfg *loader.Config
+	cfg *factory.Config
 }
 
 // lookup returns the first of names that is set, and its value.
@@ -82,7 +82,7 @@ func (o optionSource) boolean(def bool, names ...string) bool {
 	if !ok {
 		return def
 	}
-	b, err := loader.ParseBool(v)
+	b, err := factory.ParseBool(v)
 	if err != nil {
 		o.errorf(key, "%v", err)
 		return def
@@ -110,7 +110,7 @@ func (o optionSource) seconds(def time.Duration, names ...string) time.Duration 
 	if !ok {
 		return def
 	}
-	d, err := loader.ParseDuration(v)
+	d, err := factory.ParseDuration(v)
 	if err != nil {
 		o.errorf(key, "%v", err)
 		return def

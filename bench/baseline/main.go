@@ -23,17 +23,17 @@ import (
 	"github.com/rs/zerolog/hlog"
 
 	_ "github.com/pasteserve/pasteserve/apps"
+	"github.com/pasteserve/pasteserve/factory"
 	_ "github.com/pasteserve/pasteserve/filters"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 )
 
 func filter(ref string, local map[string]string) alice.Constructor {
-	f, ok := loader.Default.Lookup(ref, plan.TypeFilter)
+	f, ok := factory.Default.Lookup(ref, plan.TypeFilter)
 	if !ok {
 		log.Fatalf("no filter %s", ref)
 	}
-	mw, err := f.Filter(loader.NewConfig(local, nil))
+	mw, err := f.Filter(factory.NewConfig(local, nil))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -41,11 +41,11 @@ func filter(ref string, local map[string]string) alice.Constructor {
 }
 
 func app(ref string) http.Handler {
-	f, ok := loader.Default.Lookup(ref, plan.TypeApp)
+	f, ok := factory.Default.Lookup(ref, plan.TypeApp)
 	if !ok {
 		log.Fatalf("no app %s", ref)
 	}
-	h, err := f.App(loader.NewConfig(nil, nil))
+	h, err := f.App(factory.NewConfig(nil, nil))
 	if err != nil {
 		log.Fatal(err)
 	}

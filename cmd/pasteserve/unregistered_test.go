@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 )
@@ -50,14 +51,14 @@ func TestUnregisteredReferences(t *testing.T) {
 				continue
 			}
 			for _, strategy := range []string{"keystone", "noauth", "noauth2"} {
-				r := &loader.Resolver{Registry: loader.Default}
+				r := &loader.Resolver{Registry: factory.Default}
 				n, err := r.Resolve(path, name, plan.TypeApp, map[string]string{"auth_strategy": strategy})
 				if err != nil {
 					continue
 				}
 				plan.Walk(n, func(n *plan.Node) {
 					if n.Kind == plan.NodeFactory {
-						if _, ok := loader.Default.Lookup(n.Ref.Text, n.Type); !ok {
+						if _, ok := factory.Default.Lookup(n.Ref.Text, n.Type); !ok {
 							missing[n.Ref.Text] = true
 						}
 					}

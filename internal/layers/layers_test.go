@@ -22,7 +22,9 @@ var layers = [][]string{
 	{"dsl", "fault", "reqlog"},
 	// The resolved plan: pure data.
 	{"plan"},
-	// Resolution, the registry and the build.
+	// The registry: factories, their kinds and the Config they get.
+	{"factory"},
+	// Resolution and the build.
 	{"loader"},
 	// The factories, each package on its own: apps does not import
 	// filters, filters and tokenauth do not import each other. Plugins

@@ -1,4 +1,4 @@
-package loader
+package factory
 
 import (
 	_ "embed"
@@ -16,7 +16,7 @@ import (
 //
 // It lets a binary or test that lacks the blank import say which import
 // is missing, without importing (and so registering) the built-ins. The
-// file is generated from the registry by go test ./loader -update, and a
+// file is generated from the registry by go test ./factory -update, and a
 // test fails when it no longer matches the built-in factories.
 //
 //go:embed builtin.txt

@@ -1,4 +1,4 @@
-package loader
+package factory
 
 // BuiltinKey and ObjectTypeOf let the external tests generate builtin.txt.
 var (

@@ -1,7 +1,6 @@
-package loader
+package factory
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -33,7 +32,11 @@ type Config struct {
 	group   string // see InGroup
 }
 
-func newConfig(n *plan.Node) *Config {
+// ConfigFor returns the Config the factory of n, a node of a plan, gets:
+// n's section, local and global configuration, with each key's position
+// for errors. Resolution calls it for a composite's Children, and the
+// build for every factory it calls.
+func ConfigFor(n *plan.Node) *Config {
 	return &Config{Section: n.Section, Local: n.Local, Global: n.Global, node: n, errs: new(dsl.Diagnostics)}
 }
 
@@ -74,7 +77,7 @@ func NewConfig(local, global map[string]string) *Config {
 	if global == nil {
 		global = map[string]string{}
 	}
-	return newConfig(&plan.Node{Local: local, Global: global, LocalPos: map[string]dsl.Pos{}})
+	return ConfigFor(&plan.Node{Local: local, Global: global, LocalPos: map[string]dsl.Pos{}})
 }
 
 // Pos returns where key was written: its position in the file, or the
@@ -128,32 +131,6 @@ func (c *Config) Errorf(key, format string, args ...any) {
 // another key's value), as redact.Secrets.Text does.
 func maskMessage(local, global map[string]string, msg string) string {
 	return redact.Collect(local, global).Text(msg)
-}
-
-// maskFactoryErr returns err, which n's factory returned, with its
-// message masked as Errorf masks one; diagnostics keep their positions.
-// A factory's own error ("cannot connect to mysql://nova:pw@db/nova")
-// quotes what it was given as freely as one recorded through Errorf.
-func maskFactoryErr(n *plan.Node, err error) error {
-	s := redact.Collect(n.Local, n.Global)
-	ds, ok := err.(dsl.Diagnostics)
-	if !ok {
-		if msg := s.Text(err.Error()); msg != err.Error() {
-			return errors.New(msg)
-		}
-		return err
-	}
-	out := make(dsl.Diagnostics, len(ds))
-	for i, d := range ds {
-		m := *d
-		m.Msg = s.Text(d.Msg)
-		m.Related = nil
-		for _, r := range d.Related {
-			m.Related = append(m.Related, dsl.Related{Pos: r.Pos, Msg: s.Text(r.Msg)})
-		}
-		out[i] = &m
-	}
-	return out
 }
 
 // Err returns every error recorded so far, or nil.

@@ -1,4 +1,4 @@
-package loader
+package factory
 
 import (
 	"net/http"

@@ -1,4 +1,4 @@
-package loader
+package factory
 
 import (
 	"fmt"
@@ -23,6 +23,7 @@ const (
 	KindServer                // a Server
 )
 
+// String returns "app", "composite", "filter" or "server".
 func (k Kind) String() string {
 	return [...]string{"app", "composite", "filter", "server"}[k]
 }
@@ -120,7 +121,7 @@ func Register(f Factory) { Default.Register(f) }
 // Register adds f to r; see the package-level Register.
 func (r *Registry) Register(f Factory) {
 	if f.Name == "" {
-		panic("loader: Register: factory without a Name")
+		panic("factory: Register: factory without a Name")
 	}
 	var ok bool
 	switch f.Kind {
@@ -134,7 +135,7 @@ func (r *Registry) Register(f Factory) {
 		ok = f.Server != nil
 	}
 	if !ok {
-		panic(fmt.Sprintf("loader: Register(%q): a %s factory needs its %s function", f.Name, f.Kind, f.Kind))
+		panic(fmt.Sprintf("factory: Register(%q): a %s factory needs its %s function", f.Name, f.Kind, f.Kind))
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -162,7 +163,7 @@ func (r *Registry) addRefs(f *Factory, caller string, refs []string) {
 		key := refKey(ref)
 		for _, other := range r.byRef[key] {
 			if other.Kind.serves(objectTypeOf(f.Kind)) {
-				panic(fmt.Sprintf("loader: %s(%q): %s is already registered by %q", caller, f.Name, ref, other.Name))
+				panic(fmt.Sprintf("factory: %s(%q): %s is already registered by %q", caller, f.Name, ref, other.Name))
 			}
 		}
 		r.byRef[key] = append(r.byRef[key], f)
@@ -233,11 +234,15 @@ func refKey(ref string) string {
 // Lookup returns the factory registered for ref that can make an object
 // of type t.
 func (r *Registry) Lookup(ref string, t plan.ObjectType) (*Factory, bool) {
-	f, err := r.lookup(ref, t)
+	f, err := r.Find(ref, t)
 	return f, err == nil
 }
 
-func (r *Registry) lookup(ref string, t plan.ObjectType) (*Factory, error) {
+// Find is Lookup with the reason when there is no factory, for a message
+// to the user: the reference is registered as another kind of object, or
+// not at all (with the blank import that registers it, when it is a
+// built-in's, or the nearest registered references).
+func (r *Registry) Find(ref string, t plan.ObjectType) (*Factory, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	cands := r.byRef[refKey(ref)]
@@ -297,8 +302,8 @@ func (r *Registry) near(ref string, t plan.ObjectType) []string {
 	return out
 }
 
-// knows reports whether any factory, of any kind, is registered for ref.
-func (r *Registry) knows(ref string) bool {
+// Knows reports whether any factory, of any kind, is registered for ref.
+func (r *Registry) Knows(ref string) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return len(r.byRef[refKey(ref)]) > 0
