@@ -11,6 +11,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/graph"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
@@ -211,19 +212,19 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 1
 	}
-	opts := loader.TextOptions{Registry: factory.Default, BaseDir: filepath.Dir(absPath(rf.paste)), ShowSecrets: *showSecrets}
+	opts := graph.Options{Registry: factory.Default, BaseDir: filepath.Dir(absPath(rf.paste)), ShowSecrets: *showSecrets}
 	switch *format {
 	case "expr":
-		fmt.Fprintln(stdout, loader.Expr(n))
+		fmt.Fprintln(stdout, graph.Expr(n))
 	case "dot":
-		loader.WriteDot(stdout, n)
+		graph.WriteDot(stdout, n)
 	case "mermaid":
-		loader.WriteMermaid(stdout, n)
+		graph.WriteMermaid(stdout, n)
 	case "json":
-		out, _ := json.MarshalIndent(loader.Graph(n, opts), "", "  ")
+		out, _ := json.MarshalIndent(graph.JSON(n, opts), "", "  ")
 		fmt.Fprintf(stdout, "%s\n", out)
 	default:
-		loader.WriteText(stdout, n, opts)
+		graph.WriteText(stdout, n, opts)
 	}
 	return 0
 }

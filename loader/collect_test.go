@@ -8,6 +8,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/graph"
 	"github.com/pasteserve/pasteserve/plan"
 )
 
@@ -162,8 +163,8 @@ func TestFactoryReferenceOnOneLine(t *testing.T) {
 		}
 	}
 	n, got, _ := resolveErrs(t, reg, map[string]string{"api.ini": "[pipeline:main]\npipeline =\n  filter\n  app\n[filter:filter]\nuse = egg:pasteserve#filter\n[app:app]\nuse = egg:pasteserve#app\n"})
-	if got != "<nil>" || Expr(n) != "egg:pasteserve#filter(egg:pasteserve#app)" {
-		t.Errorf("multi-line pipeline: %s, %s", Expr(n), got)
+	if got != "<nil>" || graph.Expr(n) != "egg:pasteserve#filter(egg:pasteserve#app)" {
+		t.Errorf("multi-line pipeline: %s, %s", graph.Expr(n), got)
 	}
 }
 

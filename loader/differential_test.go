@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/graph"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 )
@@ -185,8 +186,8 @@ func TestDifferentialPasteDeploy(t *testing.T) {
 					}
 				case err != nil:
 					t.Fatalf("%s: pasteserve: %v", d.quirk, err)
-				case d.goExpr != "" && loader.Expr(n) != d.goExpr:
-					t.Fatalf("%s: pasteserve builds %s, want %s", d.quirk, loader.Expr(n), d.goExpr)
+				case d.goExpr != "" && graph.Expr(n) != d.goExpr:
+					t.Fatalf("%s: pasteserve builds %s, want %s", d.quirk, graph.Expr(n), d.goExpr)
 				case d.goLocalK != "" && leaf(n).Local[d.goLocalK] != d.goLocalV:
 					t.Fatalf("%s: pasteserve gives %s = %q, want %q", d.quirk, d.goLocalK, leaf(n).Local[d.goLocalK], d.goLocalV)
 				}
@@ -198,13 +199,13 @@ func TestDifferentialPasteDeploy(t *testing.T) {
 				bothErr++
 				return
 			case py.Error != nil:
-				t.Fatalf("PasteDeploy: %s: %s\npasteserve succeeded: %s", py.Error.Type, py.Error.Message, loader.Expr(n))
+				t.Fatalf("PasteDeploy: %s: %s\npasteserve succeeded: %s", py.Error.Type, py.Error.Message, graph.Expr(n))
 			case err != nil:
 				t.Fatalf("PasteDeploy succeeded (%s)\npasteserve: %v", py.raw, err)
 			}
 			same++
 			if req.Mode == "expr" {
-				if got := loader.Expr(n); got != py.Expr {
+				if got := graph.Expr(n); got != py.Expr {
 					t.Errorf("structure differs\nPasteDeploy: %s\npasteserve:  %s", py.Expr, got)
 				}
 				return

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/graph"
 	"github.com/pasteserve/pasteserve/plan"
 )
 
@@ -122,8 +123,8 @@ func FuzzResolveBuild(f *testing.F) {
 			if err == nil {
 				// Printing a plan must not panic either.
 				var b strings.Builder
-				WriteText(&b, n, TextOptions{Registry: reg, BaseDir: dir})
-				Expr(n)
+				graph.WriteText(&b, n, graph.Options{Registry: reg, BaseDir: dir})
+				graph.Expr(n)
 				_, err = Build(n, reg)
 			} else if ds, ok := err.(dsl.Diagnostics); ok {
 				// A plan as far as it resolved is checked, as

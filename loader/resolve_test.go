@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pasteserve/pasteserve/graph"
 	"github.com/pasteserve/pasteserve/plan"
 )
 
@@ -57,7 +58,7 @@ func runResolveCases(t *testing.T, cases []resolveCase) {
 			n, err := r.Resolve(filepath.Join(dir, "api.ini"), tc.name, tc.typ, tc.global)
 			if tc.err != "" {
 				if err == nil {
-					t.Fatalf("want error containing %q, got %s", tc.err, Expr(n))
+					t.Fatalf("want error containing %q, got %s", tc.err, graph.Expr(n))
 				}
 				if !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error %q does not contain %q", err, tc.err)
@@ -71,7 +72,7 @@ func runResolveCases(t *testing.T, cases []resolveCase) {
 				t.Fatalf("Resolve: %v", err)
 			}
 			if tc.expr != "" {
-				if got := Expr(n); got != tc.expr {
+				if got := graph.Expr(n); got != tc.expr {
 					t.Errorf("Expr = %s\nwant   %s", got, tc.expr)
 				}
 			}
@@ -181,7 +182,7 @@ func TestBareSectionBesideMainWarns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := Expr(n); got != "egg:P#b" {
+	if got := graph.Expr(n); got != "egg:P#b" {
 		t.Errorf("resolved %s, want egg:P#b", got)
 	}
 	ws := r.Warnings()

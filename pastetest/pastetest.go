@@ -48,6 +48,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/graph"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 )
@@ -177,7 +178,7 @@ func resolvePlan(path, name string, reg *factory.Registry, global map[string]str
 	}
 	// Secrets are shown: a golden file records what resolution gives,
 	// and the paste file beside it holds the same values.
-	loader.WriteText(&out, n, loader.TextOptions{Registry: reg, BaseDir: dir, ShowSecrets: true})
+	graph.WriteText(&out, n, graph.Options{Registry: reg, BaseDir: dir, ShowSecrets: true})
 	return bytes.ReplaceAll(out.Bytes(), []byte(dir), []byte("<here>")), n
 }
 

@@ -24,8 +24,8 @@ var layers = [][]string{
 	{"plan"},
 	// The registry: factories, their kinds and the Config they get.
 	{"factory"},
-	// Resolution and the build.
-	{"loader"},
+	// Resolution and the build; printing plans.
+	{"loader", "graph"},
 	// The factories, each package on its own: apps does not import
 	// filters, filters and tokenauth do not import each other. Plugins
 	// (the examples') stand here too.

@@ -1,9 +1,10 @@
-package loader
+package graph
 
 import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
@@ -16,7 +17,7 @@ import (
 // applied to X is REF(X), and a composite REF{key=X, key=Y} with its
 // children's keys sorted. "pipeline = f1 f2 app" of egg references prints
 // egg:X#f1(egg:X#f2(egg:X#app)). It prints no configuration values, so
-// it has no secrets to mask (see TextOptions.ShowSecrets).
+// it has no secrets to mask (see Options.ShowSecrets).
 func Expr(n *plan.Node) string {
 	var b strings.Builder
 	writeExpr(&b, n)
@@ -77,8 +78,8 @@ func applyFilters(b *strings.Builder, filters []*plan.Node, app *plan.Node) {
 	b.WriteString(strings.Repeat(")", open))
 }
 
-// TextOptions controls WriteText.
-type TextOptions struct {
+// Options controls WriteText and JSON.
+type Options struct {
 	// Registry marks references that have no registered factory.
 	Registry *factory.Registry
 	// BaseDir, when set, shortens file names in positions to paths
@@ -94,7 +95,7 @@ type TextOptions struct {
 // local returns the configuration of n to print: masked by redact.Map,
 // which also masks a secret of global_conf interpolated into a local
 // value ("basic = user:%(db_pass)s").
-func (o TextOptions) local(n *plan.Node) map[string]string {
+func (o Options) local(n *plan.Node) map[string]string {
 	if o.ShowSecrets {
 		return n.Local
 	}
@@ -105,14 +106,14 @@ func (o TextOptions) local(n *plan.Node) map[string]string {
 // section, kind, factory reference and source position, then its local
 // configuration (secrets masked unless opts.ShowSecrets), then what it
 // contains.
-func WriteText(w io.Writer, n *plan.Node, opts TextOptions) error {
+func WriteText(w io.Writer, n *plan.Node, opts Options) error {
 	var b strings.Builder
 	writeText(&b, n, "", "", opts)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func writeText(b *strings.Builder, n *plan.Node, indent, label string, opts TextOptions) {
+func writeText(b *strings.Builder, n *plan.Node, indent, label string, opts Options) {
 	b.WriteString(indent)
 	b.WriteString(label)
 	for _, v := range n.Via {
@@ -172,32 +173,32 @@ func shortPos(p dsl.Pos, base string) string {
 	return p.String()
 }
 
-// GraphNode is the JSON form of a Node (pasteserve graph --format json).
-type GraphNode struct {
-	Kind       string                `json:"kind"`
-	Type       string                `json:"type"`
-	Name       string                `json:"name,omitempty"`
-	Section    string                `json:"section,omitempty"`
-	Via        []string              `json:"via,omitempty"`
-	Position   string                `json:"position,omitempty"`
-	Ref        string                `json:"ref,omitempty"`
-	Protocol   string                `json:"protocol,omitempty"`
-	Factory    string                `json:"factory,omitempty"`
-	Registered *bool                 `json:"registered,omitempty"`
-	Local      map[string]string     `json:"local_conf,omitempty"`
-	Filters    []*GraphNode          `json:"filters,omitempty"`
-	App        *GraphNode            `json:"app,omitempty"`
-	Filter     *GraphNode            `json:"filter,omitempty"`
-	Children   map[string]*GraphNode `json:"children,omitempty"`
+// JSONNode is the JSON form of a Node (pasteserve graph --format json).
+type JSONNode struct {
+	Kind       string               `json:"kind"`
+	Type       string               `json:"type"`
+	Name       string               `json:"name,omitempty"`
+	Section    string               `json:"section,omitempty"`
+	Via        []string             `json:"via,omitempty"`
+	Position   string               `json:"position,omitempty"`
+	Ref        string               `json:"ref,omitempty"`
+	Protocol   string               `json:"protocol,omitempty"`
+	Factory    string               `json:"factory,omitempty"`
+	Registered *bool                `json:"registered,omitempty"`
+	Local      map[string]string    `json:"local_conf,omitempty"`
+	Filters    []*JSONNode          `json:"filters,omitempty"`
+	App        *JSONNode            `json:"app,omitempty"`
+	Filter     *JSONNode            `json:"filter,omitempty"`
+	Children   map[string]*JSONNode `json:"children,omitempty"`
 }
 
-// Graph converts n to its JSON form, with secrets in local_conf masked
+// JSON converts n to its JSON form, with secrets in local_conf masked
 // unless opts.ShowSecrets.
-func Graph(n *plan.Node, opts TextOptions) *GraphNode {
+func JSON(n *plan.Node, opts Options) *JSONNode {
 	if n == nil {
 		return nil
 	}
-	g := &GraphNode{Kind: n.Kind.String(), Type: n.Type.String(), Name: n.Name, Section: n.Section, Via: n.Via,
+	g := &JSONNode{Kind: n.Kind.String(), Type: n.Type.String(), Name: n.Name, Section: n.Section, Via: n.Via,
 		Position: shortPos(n.Pos, opts.BaseDir), Ref: n.Ref.Text, Protocol: string(n.Protocol)}
 	if len(n.Local) > 0 {
 		g.Local = opts.local(n)
@@ -210,14 +211,23 @@ func Graph(n *plan.Node, opts TextOptions) *GraphNode {
 		}
 	}
 	for _, f := range n.Filters {
-		g.Filters = append(g.Filters, Graph(f, opts))
+		g.Filters = append(g.Filters, JSON(f, opts))
 	}
-	g.App, g.Filter = Graph(n.App, opts), Graph(n.Filter, opts)
+	g.App, g.Filter = JSON(n.App, opts), JSON(n.Filter, opts)
 	if len(n.Children) > 0 {
-		g.Children = map[string]*GraphNode{}
+		g.Children = map[string]*JSONNode{}
 		for k, c := range n.Children {
-			g.Children[k] = Graph(c, opts)
+			g.Children[k] = JSON(c, opts)
 		}
 	}
 	return g
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
