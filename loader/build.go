@@ -34,17 +34,6 @@ func Build(n *plan.Node, reg *factory.Registry) (http.Handler, error) {
 	return h, nil
 }
 
-// BuildFilter makes the middleware that n, a filter, describes. Errors
-// are reported as Build reports them.
-func BuildFilter(n *plan.Node, reg *factory.Registry) (factory.Middleware, error) {
-	b := &builder{reg: reg}
-	mw := b.filter(n, nil)
-	if err := b.err(); err != nil {
-		return nil, err
-	}
-	return mw, nil
-}
-
 // CheckBuild builds n as Build does, calling every factory, and returns
 // every error Build would; the handler it makes is thrown away. It is
 // what pasteserve check runs, to report every problem serve would meet
