@@ -11,11 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pasteserve/pasteserve/build"
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
+	"github.com/pasteserve/pasteserve/resolve"
 	"github.com/pasteserve/pasteserve/server"
 )
 
@@ -88,7 +89,7 @@ Options:`)
 	}
 
 	roots := []string{rf.name}
-	if !nameSet && !loader.Defines(f, plan.TypeApp, "main") {
+	if !nameSet && !resolve.Defines(f, plan.TypeApp, "main") {
 		if roots = rootApps(paste, f, global); len(roots) > 0 {
 			// serve without --name serves main, and stops: say so,
 			// and check the apps it could be given instead.
@@ -98,7 +99,7 @@ Options:`)
 			roots = []string{"main"}
 		}
 	}
-	r := &loader.Resolver{Registry: factory.Default}
+	r := &resolve.Resolver{Registry: factory.Default}
 	var plans []*plan.Node
 	resolved := true
 	for _, name := range roots {
@@ -117,7 +118,7 @@ Options:`)
 	// listens. References with no factory are errors, as for serve,
 	// unless --allow-unregistered (then warned about below).
 	for _, n := range plans {
-		c.add(loader.CheckBuild(n, factory.Default, *allowUnregistered))
+		c.add(build.Check(n, factory.Default, *allowUnregistered))
 	}
 	c.diags = append(c.diags, r.Warnings()...)
 	for _, s := range f.Sections {
@@ -129,7 +130,7 @@ Options:`)
 		// With resolution errors, what is not reached may be what a
 		// broken reference meant: those errors say enough.
 		for _, s := range parsedAgain(r, f).Sections {
-			typ, ok := loader.SectionType(s)
+			typ, ok := resolve.SectionType(s)
 			if _, named := s.Name(); ok && named && typ != plan.TypeServer && !r.Visited(s) {
 				c.diags.Warnf(s.Pos, "[%s] is not reached from %s with this configuration", s.Header, strings.Join(roots, ", "))
 			}
@@ -185,7 +186,7 @@ func (c *checker) add(err error) {
 
 // report prints every diagnostic once, sorted, with excerpts, then the
 // summary: ok when there is no error. It returns the exit status.
-func (c *checker) report(stdout, stderr io.Writer, paste string, f *dsl.File, r *loader.Resolver, ok func(io.Writer, int)) int {
+func (c *checker) report(stdout, stderr io.Writer, paste string, f *dsl.File, r *resolve.Resolver, ok func(io.Writer, int)) int {
 	files := c.files
 	if r != nil {
 		files = append(files, r.Files()...)
@@ -244,7 +245,7 @@ func (c *checker) report(stdout, stderr io.Writer, paste string, f *dsl.File, r 
 
 // parsedAgain returns the resolver's copy of the top file (whose sections
 // Visited knows), or f when the resolver did not read it.
-func parsedAgain(r *loader.Resolver, f *dsl.File) *dsl.File {
+func parsedAgain(r *resolve.Resolver, f *dsl.File) *dsl.File {
 	abs, _ := filepath.Abs(f.Name)
 	for _, rf := range r.Files() {
 		if a, _ := filepath.Abs(rf.Name); a == abs {
@@ -261,7 +262,7 @@ func parsedAgain(r *loader.Resolver, f *dsl.File) *dsl.File {
 func rootApps(path string, f *dsl.File, global map[string]string) []string {
 	var apps []*dsl.Section
 	for _, s := range f.Sections {
-		if typ, ok := loader.SectionType(s); ok && typ == plan.TypeApp {
+		if typ, ok := resolve.SectionType(s); ok && typ == plan.TypeApp {
 			if _, named := s.Name(); named {
 				apps = append(apps, s)
 			}
@@ -270,7 +271,7 @@ func rootApps(path string, f *dsl.File, global map[string]string) []string {
 	reached := map[string]bool{}
 	for _, s := range apps {
 		name, _ := s.Name()
-		r := &loader.Resolver{Registry: factory.Default}
+		r := &resolve.Resolver{Registry: factory.Default}
 		r.Resolve(path, name, plan.TypeApp, global)
 		for _, rfile := range r.Files() {
 			for _, other := range rfile.Sections {
@@ -294,7 +295,7 @@ func rootApps(path string, f *dsl.File, global map[string]string) []string {
 // instead: the apps no other section uses, roots, which check goes on
 // to check.
 func (c *checker) noMain(paste string, global map[string]string, roots []string) {
-	_, err := (&loader.Resolver{Registry: factory.Default}).Resolve(paste, "main", plan.TypeApp, global)
+	_, err := (&resolve.Resolver{Registry: factory.Default}).Resolve(paste, "main", plan.TypeApp, global)
 	var ds dsl.Diagnostics
 	if !errors.As(err, &ds) || len(ds) == 0 {
 		return

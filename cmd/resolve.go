@@ -12,9 +12,9 @@ import (
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/graph"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
+	"github.com/pasteserve/pasteserve/resolve"
 	"github.com/pasteserve/pasteserve/server"
 )
 
@@ -82,7 +82,7 @@ func (rf *resolveFlags) applyConfig(stderr io.Writer) bool {
 
 // resolve resolves the object the flags name. With skipChildren, composite
 // children are left alone, as PasteDeploy's appconfig leaves them.
-func (rf *resolveFlags) resolve(stderr io.Writer, skipChildren bool) (*plan.Node, *loader.Resolver, bool) {
+func (rf *resolveFlags) resolve(stderr io.Writer, skipChildren bool) (*plan.Node, *resolve.Resolver, bool) {
 	var typ plan.ObjectType
 	switch rf.kind {
 	case "app":
@@ -95,7 +95,7 @@ func (rf *resolveFlags) resolve(stderr io.Writer, skipChildren bool) (*plan.Node
 		fmt.Fprintf(stderr, "pasteserve: --kind must be app, filter or server, not %q\n", rf.kind)
 		return nil, nil, false
 	}
-	r := &loader.Resolver{Registry: factory.Default, SkipChildren: skipChildren}
+	r := &resolve.Resolver{Registry: factory.Default, SkipChildren: skipChildren}
 	n, err := r.Resolve(rf.paste, rf.name, typ, rf.global)
 	if err != nil {
 		printError(stderr, err, r.Files())

@@ -3,13 +3,17 @@ package loader
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/justinas/alice"
+	"github.com/pasteserve/pasteserve/build"
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
 
 // stubRegistry registers a no-op factory for every reference in n, so
@@ -55,18 +59,18 @@ func stubRegistry(n *plan.Node) *factory.Registry {
 }
 
 func benchmarkLoad(b *testing.B, path, name string, global map[string]string) {
-	resolved, err := (&Resolver{Registry: testRegistry()}).Resolve(path, name, plan.TypeApp, global)
+	resolved, err := (&resolve.Resolver{Registry: testRegistry()}).Resolve(path, name, plan.TypeApp, global)
 	if err != nil {
 		b.Fatal(err)
 	}
 	reg := stubRegistry(resolved)
 	b.ReportAllocs()
 	for b.Loop() {
-		n, err := (&Resolver{Registry: reg}).Resolve(path, name, plan.TypeApp, global)
+		n, err := (&resolve.Resolver{Registry: reg}).Resolve(path, name, plan.TypeApp, global)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Build(n, reg); err != nil {
+		if _, err := build.Handler(n, reg); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -101,6 +105,63 @@ func BenchmarkLoadGenerated(b *testing.B) {
 				b.Fatal(err)
 			}
 			benchmarkLoad(b, path, "main", nil)
+		})
+	}
+}
+
+func noop(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { next.ServeHTTP(w, r) })
+}
+
+var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
+
+// BenchmarkPipeline compares a pipeline of 10 no-op filters built from a
+// paste file with the same chain wired by hand with alice: the loader
+// adds nothing per request.
+func BenchmarkPipeline(b *testing.B) {
+	const n = 10
+	reg := &factory.Registry{}
+	reg.Register(factory.Factory{Name: "noop", Kind: factory.KindFilter, Filter: func(*factory.Config) (factory.Middleware, error) { return noop, nil }})
+	reg.Register(factory.Factory{Name: "ok", Kind: factory.KindApp, App: func(*factory.Config) (http.Handler, error) { return okHandler, nil }})
+	var src strings.Builder
+	src.WriteString("[pipeline:main]\npipeline =")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&src, " f%d", i)
+	}
+	src.WriteString(" app\n[app:app]\nuse = egg:pasteserve#ok\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&src, "[filter:f%d]\nuse = egg:pasteserve#noop\n", i)
+	}
+	dir := b.TempDir()
+	path := filepath.Join(dir, "api.ini")
+	if err := writeFile(path, src.String()); err != nil {
+		b.Fatal(err)
+	}
+	r := &resolve.Resolver{Registry: reg}
+	node, err := r.Resolve(path, "main", plan.TypeApp, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	built, err := build.Handler(node, reg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mws := make([]alice.Constructor, n)
+	for i := range mws {
+		mws[i] = noop
+	}
+	hand := alice.New(mws...).Then(okHandler)
+	req := httptest.NewRequest("GET", "/", nil)
+	for _, bc := range []struct {
+		name string
+		h    http.Handler
+	}{{"hand-wired", hand}, {"built", built}} {
+		b.Run(bc.name, func(b *testing.B) {
+			w := httptest.NewRecorder()
+			b.ReportAllocs()
+			for b.Loop() {
+				bc.h.ServeHTTP(w, req)
+			}
 		})
 	}
 }

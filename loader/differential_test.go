@@ -15,8 +15,8 @@ import (
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/graph"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
 
 // The differential test runs the real PasteDeploy (Debian's
@@ -172,7 +172,7 @@ func TestDifferentialPasteDeploy(t *testing.T) {
 		}
 		t.Run(label, func(t *testing.T) {
 			// appconfig does not look at composite children.
-			r := &loader.Resolver{Registry: factory.Default, SkipChildren: req.Mode == "config"}
+			r := &resolve.Resolver{Registry: factory.Default, SkipChildren: req.Mode == "config"}
 			n, err := r.Resolve(c.file, c.name, plan.TypeApp, c.global)
 			if d, ok := deliberate[filepath.Base(c.file)+" "+req.Mode]; ok && len(c.global) == 0 {
 				diff++

@@ -7,9 +7,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pasteserve/pasteserve/build"
 	"github.com/pasteserve/pasteserve/factory"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
 
 // PasteDeploy's own test suite (spec §9), ported: the sample configs in
@@ -90,12 +91,12 @@ const sampleDir = "../testdata/paste/corpus/pastedeploy-tests"
 func loadSample(t *testing.T, file, name string, global map[string]string) (http.Handler, *plan.Node, error) {
 	t.Helper()
 	reg := fakeAppRegistry()
-	r := &loader.Resolver{Registry: reg}
+	r := &resolve.Resolver{Registry: reg}
 	n, err := r.Resolve(filepath.Join(sampleDir, file), name, plan.TypeApp, global)
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := loader.Build(n, reg)
+	h, err := build.Handler(n, reg)
 	return h, n, err
 }
 

@@ -49,8 +49,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/graph"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
 
 // Option changes how Golden resolves.
@@ -163,7 +163,7 @@ func Plan(path, name string, reg *factory.Registry, global map[string]string) []
 func resolvePlan(path, name string, reg *factory.Registry, global map[string]string) ([]byte, *plan.Node) {
 	dir, _ := filepath.Abs(filepath.Dir(path))
 	var out bytes.Buffer
-	r := &loader.Resolver{Registry: reg}
+	r := &resolve.Resolver{Registry: reg}
 	n, err := r.Resolve(path, name, plan.TypeApp, global)
 	if err != nil {
 		msg := err.Error()

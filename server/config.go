@@ -14,8 +14,8 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
+	pasteresolve "github.com/pasteserve/pasteserve/resolve"
 )
 
 // Flags are the command-line settings, the highest precedence.
@@ -426,7 +426,7 @@ func pasteServerSettings(paste, name string) (settings []setting, warnings, errs
 	if name == "" {
 		name = "main"
 	}
-	r := &loader.Resolver{}
+	r := &pasteresolve.Resolver{}
 	n, err := r.Resolve(paste, name, plan.TypeServer, nil)
 	warn := r.Warnings()
 	files = r.Files()

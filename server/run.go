@@ -18,11 +18,12 @@ import (
 	"time"
 
 	"github.com/coreos/go-systemd/v22/daemon"
+	"github.com/pasteserve/pasteserve/build"
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
+	pasteresolve "github.com/pasteserve/pasteserve/resolve"
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 )
@@ -55,12 +56,12 @@ func Run(flags Flags, log zerolog.Logger, reg *factory.Registry) error {
 
 // BuildApp resolves and builds the configured app.
 func BuildApp(cfg *Config, reg *factory.Registry) (http.Handler, error) {
-	r := &loader.Resolver{Registry: reg}
+	r := &pasteresolve.Resolver{Registry: reg}
 	n, err := r.Resolve(cfg.Paste, cfg.Name, plan.TypeApp, cfg.Global)
 	if err != nil {
 		return nil, withSources(err, r)
 	}
-	h, err := loader.Build(n, reg)
+	h, err := build.Handler(n, reg)
 	if err != nil {
 		return nil, withSources(err, r)
 	}
@@ -77,7 +78,7 @@ type SourceError struct {
 func (e *SourceError) Error() string { return e.Err.Error() }
 func (e *SourceError) Unwrap() error { return e.Err }
 
-func withSources(err error, r *loader.Resolver) error {
+func withSources(err error, r *pasteresolve.Resolver) error {
 	return &SourceError{Err: err, Files: r.Files()}
 }
 

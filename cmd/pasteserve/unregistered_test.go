@@ -9,8 +9,8 @@ import (
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
 
 // TestUnregisteredReferences lists, for every corpus file, the factory
@@ -47,11 +47,11 @@ func TestUnregisteredReferences(t *testing.T) {
 		missing := map[string]bool{}
 		for _, s := range f.Sections {
 			name, ok := s.Name()
-			if typ, app := loader.SectionType(s); !ok || !app || typ != plan.TypeApp {
+			if typ, app := resolve.SectionType(s); !ok || !app || typ != plan.TypeApp {
 				continue
 			}
 			for _, strategy := range []string{"keystone", "noauth", "noauth2"} {
-				r := &loader.Resolver{Registry: factory.Default}
+				r := &resolve.Resolver{Registry: factory.Default}
 				n, err := r.Resolve(path, name, plan.TypeApp, map[string]string{"auth_strategy": strategy})
 				if err != nil {
 					continue

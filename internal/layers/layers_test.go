@@ -24,12 +24,14 @@ var layers = [][]string{
 	{"plan"},
 	// The registry: factories, their kinds and the Config they get.
 	{"factory"},
-	// Resolution and the build; printing plans.
-	{"loader", "graph"},
+	// Resolution, the build and printing plans, each on its own.
+	{"resolve", "build", "graph"},
+	// One load of a paste file.
+	{"loader"},
 	// The factories, each package on its own: apps does not import
 	// filters, filters and tokenauth do not import each other. Plugins
 	// (the examples') stand here too.
-	{"filters", "tokenauth", "apps", "internal/filtertest", "examples/customfilter/hello", "examples/customfilter/stamp"},
+	{"filters", "tokenauth", "apps", "internal/filtertest", "internal/loadtest", "examples/customfilter/hello", "examples/customfilter/stamp"},
 	{"server"},
 	{"pastetest"},
 	{"cmd"},
@@ -39,7 +41,7 @@ var layers = [][]string{
 
 // testOnly are helper packages for tests: no package imports them, only
 // test files do.
-var testOnly = []string{"internal/keystonetest", "internal/moduletest", "internal/filtertest"}
+var testOnly = []string{"internal/keystonetest", "internal/moduletest", "internal/filtertest", "internal/loadtest"}
 
 // pkg is what go list says of a package.
 type pkg struct {

@@ -1,68 +1,28 @@
-package loader
+package build
 
 import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/justinas/alice"
-
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
-
-// traceRegistry has a filter "tag" that appends its name option to the
-// X-Trace header on the way in, and an app "echo-trace" that writes that
-// header back, so a response shows the order filters ran in.
-func traceRegistry() *factory.Registry {
-	r := testRegistry()
-	r.Register(factory.Factory{Name: "tag", Kind: factory.KindFilter, Aliases: []string{"oslo_middleware:Tag.factory"},
-		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
-			name := cfg.String("name", "?")
-			strict := cfg.Bool("strict", false)
-			if err := cfg.Err(); err != nil {
-				return nil, err
-			}
-			return func(next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-					req.Header.Add("X-Trace", name)
-					if strict {
-						w.Header().Set("X-Strict", "1")
-					}
-					next.ServeHTTP(w, req)
-				})
-			}, nil
-		}})
-	r.Register(factory.Factory{Name: "echo-trace", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
-		greeting := cfg.String("greeting", "hi")
-		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			fmt.Fprintf(w, "%s %s", greeting, strings.Join(req.Header.Values("X-Trace"), ","))
-		}), nil
-	}})
-	return r
-}
 
 func buildFile(t *testing.T, src string) (http.Handler, error) {
 	t.Helper()
 	dir := files(t, map[string]string{"api.ini": src})
 	reg := traceRegistry()
-	r := &Resolver{Registry: reg}
+	r := &resolve.Resolver{Registry: reg}
 	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)
 	if err != nil {
 		return nil, err
 	}
-	return Build(n, reg)
-}
-
-func get(t *testing.T, h http.Handler, path string) *httptest.ResponseRecorder {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
-	return rec
+	return Handler(n, reg)
 }
 
 func TestBuildPipelineOrder(t *testing.T) {
@@ -115,77 +75,6 @@ func TestBuildErrors(t *testing.T) {
 	}
 }
 
-func noop(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { next.ServeHTTP(w, r) })
-}
-
-var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
-
-// BenchmarkPipeline compares a pipeline of 10 no-op filters built from a
-// paste file with the same chain wired by hand with alice: the loader
-// adds nothing per request.
-func BenchmarkPipeline(b *testing.B) {
-	const n = 10
-	reg := &factory.Registry{}
-	reg.Register(factory.Factory{Name: "noop", Kind: factory.KindFilter, Filter: func(*factory.Config) (factory.Middleware, error) { return noop, nil }})
-	reg.Register(factory.Factory{Name: "ok", Kind: factory.KindApp, App: func(*factory.Config) (http.Handler, error) { return okHandler, nil }})
-	var src strings.Builder
-	src.WriteString("[pipeline:main]\npipeline =")
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&src, " f%d", i)
-	}
-	src.WriteString(" app\n[app:app]\nuse = egg:pasteserve#ok\n")
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&src, "[filter:f%d]\nuse = egg:pasteserve#noop\n", i)
-	}
-	dir := b.TempDir()
-	path := filepath.Join(dir, "api.ini")
-	if err := writeFile(path, src.String()); err != nil {
-		b.Fatal(err)
-	}
-	r := &Resolver{Registry: reg}
-	node, err := r.Resolve(path, "main", plan.TypeApp, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	built, err := Build(node, reg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	mws := make([]alice.Constructor, n)
-	for i := range mws {
-		mws[i] = noop
-	}
-	hand := alice.New(mws...).Then(okHandler)
-	req := httptest.NewRequest("GET", "/", nil)
-	for _, bc := range []struct {
-		name string
-		h    http.Handler
-	}{{"hand-wired", hand}, {"built", built}} {
-		b.Run(bc.name, func(b *testing.B) {
-			w := httptest.NewRecorder()
-			b.ReportAllocs()
-			for b.Loop() {
-				bc.h.ServeHTTP(w, req)
-			}
-		})
-	}
-}
-
-func TestLoad(t *testing.T) {
-	dir := files(t, map[string]string{"api.ini": "[pipeline:main]\npipeline = t app\n[filter:t]\nuse = egg:pasteserve#tag\nname = x\n[app:app]\nuse = egg:pasteserve#echo-trace\n"})
-	h, err := Load(filepath.Join(dir, "api.ini"), "main", nil, traceRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body, _ := io.ReadAll(get(t, h, "/").Body); string(body) != "hi x" {
-		t.Errorf("body %q", body)
-	}
-	if _, err := Load(filepath.Join(dir, "api.ini"), "nosuch", nil, traceRegistry()); err == nil || !strings.Contains(err.Error(), `no app named "nosuch"`) {
-		t.Errorf("missing app: %v", err)
-	}
-}
-
 // TestBuildReportsEveryError: Build calls every factory of the plan and
 // reports every problem, sorted, rather than stopping at the first: two
 // bad filters and a bad app of a pipeline, the children of a composite
@@ -213,12 +102,12 @@ func TestBuildReportsEveryError(t *testing.T) {
 		"[filter:t2]\nuse = egg:pasteserve#tag\nstrict = perhaps\n" +
 		"[app:bad]\nuse = egg:pasteserve#echo-trcae\n" +
 		"[app:pb]\nuse = egg:pasteserve#picky\nrate = fast\n"})
-	r := &Resolver{Registry: reg}
+	r := &resolve.Resolver{Registry: reg}
 	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := Build(n, reg)
+	h, err := Handler(n, reg)
 	if h != nil {
 		t.Errorf("Build returned a handler with its errors")
 	}
@@ -235,7 +124,7 @@ func TestBuildReportsEveryError(t *testing.T) {
 	}
 
 	// CheckBuild reports the same but for the unregistered reference.
-	err = CheckBuild(n, reg, true)
+	err = Check(n, reg, true)
 	got = strings.ReplaceAll(fmt.Sprint(err), dir+string(filepath.Separator), "")
 	if strings.Contains(got, "echo-trcae") || strings.Count(got, "\n") != 3 {
 		t.Errorf("CheckBuild:\n%s", got)
@@ -248,12 +137,12 @@ func TestBuildReportsEveryError(t *testing.T) {
 func TestCheckBuildKeepsMisusedReferences(t *testing.T) {
 	reg := traceRegistry()
 	dir := files(t, map[string]string{"api.ini": "[pipeline:main]\npipeline = egg:Nowhere#f app\n[app:app]\nuse = egg:pasteserve#tag\n"})
-	r := &Resolver{Registry: reg}
+	r := &resolve.Resolver{Registry: reg}
 	n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = CheckBuild(n, reg, true)
+	err = Check(n, reg, true)
 	if err == nil || strings.Contains(err.Error(), "Nowhere") || !strings.Contains(err.Error(), "api.ini:4:7: [app:app]: egg:pasteserve#tag is registered as a filter") {
 		t.Errorf("CheckBuild: %v", err)
 	}
@@ -281,16 +170,16 @@ func TestCompositeGetsOnlyDeclaredChildren(t *testing.T) {
 	const src = "[composite:main]\nuse = egg:pasteserve#sneaky\n/ = app\n%s[app:app]\nuse = egg:pasteserve#echo-trace\n[app:other]\nuse = egg:pasteserve#echo-trace\n"
 	dir := files(t, map[string]string{"api.ini": fmt.Sprintf(src, "extra = other\n")})
 	path := filepath.Join(dir, "api.ini")
-	n, err := (&Resolver{Registry: reg}).Resolve(path, "main", plan.TypeApp, nil)
+	n, err := (&resolve.Resolver{Registry: reg}).Resolve(path, "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := Build(n, reg)
+	h, err := Handler(n, reg)
 	want := `api.ini:1:1: [composite:main]: composite egg:pasteserve#sneaky asked for "other", which its factory's Children did not declare`
 	if h != nil || err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("Build: %v, %v\nwant an error containing %s", h, err, want)
 	}
-	if err := CheckBuild(n, reg, false); err == nil || !strings.Contains(err.Error(), want) {
+	if err := Check(n, reg, false); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("CheckBuild: %v", err)
 	}
 
@@ -298,14 +187,14 @@ func TestCompositeGetsOnlyDeclaredChildren(t *testing.T) {
 	if err := writeFile(path, fmt.Sprintf(src, "")); err != nil {
 		t.Fatal(err)
 	}
-	n, err = (&Resolver{Registry: reg}).Resolve(path, "main", plan.TypeApp, nil)
+	n, err = (&resolve.Resolver{Registry: reg}).Resolve(path, "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := writeFile(path, "[app:app]\nuse = egg:pasteserve#nowhere\n"); err != nil {
 		t.Fatal(err)
 	}
-	if h, err := Build(n, reg); err != nil || h == nil {
+	if h, err := Handler(n, reg); err != nil || h == nil {
 		t.Errorf("Build of a plan whose file changed since: %v", err)
 	}
 }

@@ -1,8 +1,7 @@
-package loader
+package resolve
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,23 +11,6 @@ import (
 	"github.com/pasteserve/pasteserve/graph"
 	"github.com/pasteserve/pasteserve/plan"
 )
-
-// files writes name -> content into a new temporary directory and
-// returns it.
-func files(t *testing.T, fs map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, src := range fs {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 // resolveCase is one resolution scenario. The id names the checklist
 // item(s) of ../shared/spec/pastedeploy.md §11 (or the spec's experiment

@@ -1,4 +1,4 @@
-package loader
+package build
 
 import (
 	"errors"
@@ -12,20 +12,20 @@ import (
 	"github.com/pasteserve/pasteserve/redact"
 )
 
-// Build makes the handler that n describes, calling factories from reg:
+// Handler makes the handler that n describes, calling factories from reg:
 // a pipeline becomes an alice chain with its first filter outermost, a
 // filter-app or filter-with node the filter applied to its app. n must be
-// an app (Type TypeApp), and a whole plan: one that Resolve returned
-// with an error, which has nil parts, is refused (CheckBuild takes it).
+// an app (Type TypeApp), and a whole plan: one that resolution returned
+// with an error, which has nil parts, is refused (Check takes it).
 //
-// Build does not stop at the first error, as go/scanner does not: every
+// Handler does not stop at the first error, as go/scanner does not: every
 // factory of the plan is called, and the error is a dsl.Diagnostics
 // listing every problem, sorted by position. A part that fails is
 // replaced by a stand-in so that the rest can be built; the stand-ins
-// never escape, since Build then returns no handler. A composite's
+// never escape, since Handler then returns no handler. A composite's
 // GetApp hands out such stand-ins too (with a nil error) when the child
 // fails, so that its siblings are built and checked.
-func Build(n *plan.Node, reg *factory.Registry) (http.Handler, error) {
+func Handler(n *plan.Node, reg *factory.Registry) (http.Handler, error) {
 	b := &builder{reg: reg}
 	h := b.app(n, nil)
 	if err := b.err(); err != nil {
@@ -34,13 +34,13 @@ func Build(n *plan.Node, reg *factory.Registry) (http.Handler, error) {
 	return h, nil
 }
 
-// CheckBuild builds n as Build does, calling every factory, and returns
-// every error Build would; the handler it makes is thrown away. It is
+// Check builds n as Handler does, calling every factory, and returns
+// every error Handler would; the handler it makes is thrown away. It is
 // what pasteserve check runs, to report every problem serve would meet
 // before it listens.
 //
-// n may be a plan that Resolve returned with its error: the parts that
-// failed to resolve (nil in the plan) are skipped, since Resolve
+// n may be a plan that resolution returned with its error: the parts that
+// failed to resolve (nil in the plan) are skipped, since resolution
 // reported them, and the rest is built, so that the errors of both show
 // at once. A nil n is no error.
 //
@@ -48,10 +48,10 @@ func Build(n *plan.Node, reg *factory.Registry) (http.Handler, error) {
 // is skipped too, without an error, so that a file whose Python
 // factories have no Go counterpart yet can be checked for everything
 // else (pasteserve check --allow-unregistered, which warns about those
-// references itself). Without it such a reference is the error Build
+// references itself). Without it such a reference is the error Handler
 // gives. A reference registered as another kind of object is an error
 // either way.
-func CheckBuild(n *plan.Node, reg *factory.Registry, allowUnregistered bool) error {
+func Check(n *plan.Node, reg *factory.Registry, allowUnregistered bool) error {
 	if n == nil {
 		return nil
 	}
@@ -63,14 +63,14 @@ func CheckBuild(n *plan.Node, reg *factory.Registry, allowUnregistered bool) err
 // builder builds one plan, collecting the errors it meets.
 type builder struct {
 	reg              *factory.Registry
-	partial          bool // the plan may have nil parts (CheckBuild)
+	partial          bool // the plan may have nil parts (Check)
 	skipUnregistered bool
 	errs             dsl.Diagnostics
 	seen             map[string]bool // "pos: message" of every error in errs
 }
 
 // unresolved handles a nil part of the plan, one that failed to resolve.
-// CheckBuild skips it: Resolve reported why. Build refuses the plan.
+// Check skips it: resolution reported why. Handler refuses the plan.
 func (b *builder) unresolved(parent *plan.Node) {
 	if b.partial {
 		return
@@ -261,19 +261,6 @@ func (l *compositeLoader) GetApp(name string) (http.Handler, error) {
 		return failedApp, nil
 	}
 	return l.b.app(c, l.n), nil
-}
-
-// Load resolves the app called name (default main) in the paste file at
-// path, with global as the caller's global configuration, and builds it
-// with reg: what a program that serves a paste file does. Errors carry
-// file:line:col; use a Resolver directly to also get the parsed files
-// for source excerpts.
-func Load(path, name string, global map[string]string, reg *factory.Registry) (http.Handler, error) {
-	n, err := (&Resolver{Registry: reg}).Resolve(path, name, plan.TypeApp, global)
-	if err != nil {
-		return nil, err
-	}
-	return Build(n, reg)
 }
 
 // maskFactoryErr returns err, which n's factory returned, with its
