@@ -12,6 +12,7 @@ import (
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/graph"
+	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/resolve"
@@ -43,6 +44,9 @@ type resolveFlags struct {
 	global      globalFlags
 	configFiles []string
 	configDir   string
+	// set is the paste file as read for the config files' settings, so
+	// that it is read and parsed once; nil until resolve opens it.
+	set *loader.Set
 }
 
 // register adds the shared flags to fs; --kind only with withKind.
@@ -71,7 +75,7 @@ func (rf *resolveFlags) applyConfig(stderr io.Writer) bool {
 		printError(stderr, err, nil)
 		return false
 	}
-	rf.paste = cfg.Paste
+	rf.paste, rf.set = cfg.Paste, cfg.Loaded()
 	for k, v := range cfg.Global {
 		if _, set := rf.global[k]; !set {
 			rf.global[k] = v
@@ -95,8 +99,12 @@ func (rf *resolveFlags) resolve(stderr io.Writer, skipChildren bool) (*plan.Node
 		fmt.Fprintf(stderr, "pasteserve: --kind must be app, filter or server, not %q\n", rf.kind)
 		return nil, nil, false
 	}
-	r := &resolve.Resolver{Registry: factory.Default, SkipChildren: skipChildren}
-	n, err := r.Resolve(rf.paste, rf.name, typ, rf.global)
+	if rf.set == nil {
+		rf.set, _ = loader.Open(rf.paste) // an error opening is Resolve's error too
+	}
+	r := rf.set.Resolver(factory.Default)
+	r.SkipChildren = skipChildren
+	n, err := r.Resolve(rf.set.Path(), rf.name, typ, rf.global)
 	if err != nil {
 		printError(stderr, err, r.Files())
 		return nil, nil, false

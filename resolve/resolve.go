@@ -15,8 +15,9 @@ import (
 )
 
 // Resolver resolves objects in paste files into Nodes. It keeps the
-// files it has parsed, and the warnings it met (see Warnings), so one
-// Resolver serves one load.
+// files it has parsed (in its Cache), the warnings it met (see Warnings)
+// and the sections it reached (see Visited), so one Resolver serves one
+// load, or one purpose within a load.
 type Resolver struct {
 	// Registry, when set, tells which references are composites and which
 	// of their keys name children, so that children appear in the plan.
@@ -27,7 +28,12 @@ type Resolver struct {
 	// built, so an error in one does not stop appconfig.
 	SkipChildren bool
 
-	files    map[string]*indexedFile
+	// Cache, when set, holds the parsed files, shared with the other
+	// resolvers of the same load, so that each file is read and parsed
+	// once however many resolvers resolve from it (see package loader).
+	// Without it the Resolver keeps a cache of its own.
+	Cache *Cache
+
 	stack    []frame
 	warnings dsl.Diagnostics
 	visited  map[*dsl.Section]bool
@@ -118,12 +124,85 @@ func diagnostics(pos dsl.Pos, err error) dsl.Diagnostics {
 	return dsl.Diagnostics{{Pos: pos, Msg: err.Error()}}
 }
 
-// Files returns the parsed files the resolver has read, for printing
-// diagnostics with source excerpts.
-func (r *Resolver) Files() []*dsl.File {
-	out := make([]*dsl.File, 0, len(r.files))
-	for _, f := range r.files {
-		out = append(out, f.File)
+// Files returns the parsed files the resolver has read (with the other
+// resolvers of its Cache), for printing diagnostics with source
+// excerpts.
+func (r *Resolver) Files() []*dsl.File { return r.cache().Files() }
+
+func (r *Resolver) cache() *Cache {
+	if r.Cache == nil {
+		r.Cache = &Cache{}
+	}
+	return r.Cache
+}
+
+// Cache holds the paste files of one load, each read and parsed once:
+// resolvers that share a Cache (see Resolver.Cache) resolve from the same
+// parsed files, however many objects they resolve. A file that cannot be
+// read or parsed is kept with its error, so that it is not read again
+// either. The zero value is empty and ready to use.
+type Cache struct {
+	files map[string]*cachedFile // by absolute path
+}
+
+// cachedFile is one file of a Cache: parsed and indexed, or the error
+// reading or parsing it met.
+type cachedFile struct {
+	x       *indexedFile
+	partial *dsl.File // as far as it parsed, when it did not parse
+	readErr error     // from reading it
+	err     error     // from parsing it: dsl.Diagnostics
+}
+
+// file returns the entry of the file at path, which is absolute,
+// reading and parsing the file the first time.
+func (c *Cache) file(path string) *cachedFile {
+	if cf, ok := c.files[path]; ok {
+		return cf
+	}
+	if c.files == nil {
+		c.files = map[string]*cachedFile{}
+	}
+	cf := &cachedFile{}
+	if src, err := os.ReadFile(path); err != nil {
+		cf.readErr = err
+	} else if parsed, err := dsl.Parse(displayName(path), src); err != nil {
+		cf.partial, cf.err = parsed, err
+	} else {
+		cf.x = index(parsed)
+	}
+	c.files[path] = cf
+	return cf
+}
+
+// Open returns the paste file at path, reading and parsing it the first
+// time it is asked for, as resolution does; from is where the file was
+// named, for an error reading it. Like dsl.Parse, on a syntax error it
+// returns the file as far as it parsed it with the error, a
+// dsl.Diagnostics.
+func (c *Cache) Open(path string, from dsl.Pos) (*dsl.File, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	cf := c.file(abs)
+	switch {
+	case cf.readErr != nil:
+		return nil, posErr(from, "cannot read paste file: %v", cf.readErr)
+	case cf.err != nil:
+		return cf.partial, cf.err
+	}
+	return cf.x.File, nil
+}
+
+// Files returns the files of the cache that parsed, sorted by name, for
+// printing diagnostics with source excerpts.
+func (c *Cache) Files() []*dsl.File {
+	out := make([]*dsl.File, 0, len(c.files))
+	for _, cf := range c.files {
+		if cf.x != nil {
+			out = append(out, cf.x.File)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -150,27 +229,19 @@ type fileLoader struct {
 	defaults map[string]string // rawDefs interpolated; nil until computed
 }
 
-// open parses the file at path (once per Resolver) and makes its loader,
+// open parses the file at path (once per Cache) and makes its loader,
 // injecting global into its defaults without overwriting what the file
 // defines. Injected values are taken literally: PasteDeploy interpolates
 // them a second time (quirk Q3), which breaks on a '%' in a value.
 func (r *Resolver) open(path string, from dsl.Pos, global map[string]string) (*fileLoader, error) {
-	if r.files == nil {
-		r.files = map[string]*indexedFile{}
+	cf := r.cache().file(path)
+	switch {
+	case cf.readErr != nil:
+		return nil, posErr(from, "cannot read paste file: %v", cf.readErr)
+	case cf.err != nil:
+		return nil, cf.err
 	}
-	f, ok := r.files[path]
-	if !ok {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return nil, posErr(from, "cannot read paste file: %v", err)
-		}
-		parsed, err := dsl.Parse(displayName(path), src)
-		if err != nil {
-			return nil, err
-		}
-		f = index(parsed)
-		r.files[path] = f
-	}
+	f := cf.x
 	fl := &fileLoader{
 		r: r, path: path, dir: filepath.Dir(path), file: f,
 		rawDefs: map[string]string{"here": filepath.Dir(path), "__file__": path},

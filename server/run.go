@@ -18,12 +18,9 @@ import (
 	"time"
 
 	"github.com/coreos/go-systemd/v22/daemon"
-	"github.com/pasteserve/pasteserve/build"
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
-	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
-	pasteresolve "github.com/pasteserve/pasteserve/resolve"
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 )
@@ -54,18 +51,25 @@ func Run(flags Flags, log zerolog.Logger, reg *factory.Registry) error {
 	return serve(cfg, log, reg)
 }
 
-// BuildApp resolves and builds the configured app.
+// BuildApp resolves and builds the configured app, from the paste file
+// as Load read it (see Config.Loaded).
 func BuildApp(cfg *Config, reg *factory.Registry) (http.Handler, error) {
-	r := &pasteresolve.Resolver{Registry: reg}
-	n, err := r.Resolve(cfg.Paste, cfg.Name, plan.TypeApp, cfg.Global)
+	h, err := cfg.set.Build(cfg.Name, cfg.Global, reg)
 	if err != nil {
-		return nil, withSources(err, r)
-	}
-	h, err := build.Handler(n, reg)
-	if err != nil {
-		return nil, withSources(err, r)
+		return nil, &SourceError{Err: err, Files: cfg.set.Files()}
 	}
 	return h, nil
+}
+
+// CheckApp returns the error BuildApp would return, calling every
+// factory of the app but keeping nothing: what the master of pre-fork
+// workers runs, to fail at start (or to refuse a reload) rather than in
+// every worker, without holding an app it never serves.
+func CheckApp(cfg *Config, reg *factory.Registry) error {
+	if err := cfg.set.Check(cfg.Name, cfg.Global, reg); err != nil {
+		return &SourceError{Err: err, Files: cfg.set.Files()}
+	}
+	return nil
 }
 
 // SourceError is an error from a paste file with the files it concerns,
@@ -77,10 +81,6 @@ type SourceError struct {
 
 func (e *SourceError) Error() string { return e.Err.Error() }
 func (e *SourceError) Unwrap() error { return e.Err }
-
-func withSources(err error, r *pasteresolve.Resolver) error {
-	return &SourceError{Err: err, Files: r.Files()}
-}
 
 // swapHandler serves whatever handler was stored last: SIGHUP stores a
 // rebuilt pipeline, and requests already running finish on the old one.

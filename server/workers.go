@@ -139,7 +139,7 @@ type master struct {
 // runMaster runs and supervises the workers until SIGTERM or SIGINT.
 func runMaster(cfg *Config, log zerolog.Logger, reg *factory.Registry) error {
 	// Fail at start, not in N workers, when the pipeline does not build.
-	if _, err := BuildApp(cfg, reg); err != nil {
+	if err := CheckApp(cfg, reg); err != nil {
 		return err
 	}
 	var certs *tlsSettings // the workers' certificate, to log when a reload changes it
@@ -370,7 +370,7 @@ func (m *master) reload(cfg *Config, reg *factory.Registry, workers map[int]*wor
 	if err != nil {
 		return 0, err
 	}
-	if _, err := BuildApp(next, reg); err != nil {
+	if err := CheckApp(next, reg); err != nil {
 		return 0, err
 	}
 	// Workers read their settings afresh, TLS included: a reload can turn
