@@ -3,7 +3,7 @@ package loader
 import (
 	"errors"
 	"net/http"
-	"strings"
+	"path/filepath"
 
 	"github.com/pasteserve/pasteserve/build"
 	"github.com/pasteserve/pasteserve/dsl"
@@ -64,15 +64,28 @@ func (s *Set) Resolver(reg *factory.Registry) *resolve.Resolver {
 // resolution met. A paste file need not say how it is served: when it
 // has no such section, Server returns a nil node and no error.
 func (s *Set) Server(name string) (*plan.Node, dsl.Diagnostics, error) {
+	if name == "" {
+		name = "main"
+	}
 	r := s.Resolver(nil)
 	n, err := r.Resolve(s.path, name, plan.TypeServer, nil)
-	if err != nil {
-		var ds dsl.Diagnostics
-		if errors.As(err, &ds) && len(ds) == 1 && strings.HasPrefix(ds[0].Msg, "no server named") {
-			return nil, r.Warnings(), nil // no [server:] section: nothing to read
-		}
+	var ds dsl.Diagnostics
+	var nf *resolve.NotFoundError
+	// The section itself is missing, and that is the only problem: not a
+	// section its use names, in this file or another.
+	if errors.As(err, &ds) && len(ds) == 1 && errors.As(ds[0], &nf) &&
+		nf.Type == plan.TypeServer && nf.Name == name && nf.File == s.abs() {
+		return nil, r.Warnings(), nil
 	}
 	return n, r.Warnings(), err
+}
+
+// abs is the Set's path as resolution keys files: absolute.
+func (s *Set) abs() string {
+	if a, err := filepath.Abs(s.path); err == nil {
+		return a
+	}
+	return s.path
 }
 
 // Build resolves the app called name (default main), with global as the

@@ -358,7 +358,7 @@ func (fl *fileLoader) findSection(typ plan.ObjectType, name string, from dsl.Pos
 		} else if names := fl.sectionsOf(typ); names != "" {
 			msg += "; it has " + names
 		}
-		return nil, posErr(from, "%s", msg)
+		return nil, dsl.Diagnostics{{Pos: from, Msg: msg, Err: &NotFoundError{Type: typ, Name: name, File: fl.path}}}
 	case 1:
 		return found[0], nil
 	}
@@ -367,6 +367,19 @@ func (fl *fileLoader) findSection(typ plan.ObjectType, name string, from dsl.Pos
 		d.Related = append(d.Related, dsl.Related{Pos: s.Pos, Msg: "[" + s.Header + "]"})
 	}
 	return nil, dsl.Diagnostics{d}
+}
+
+// NotFoundError is the cause (dsl.Diagnostic.Err) of the error
+// resolution gives when no section of a file answers to a name, for
+// callers to test with errors.As rather than by its message.
+type NotFoundError struct {
+	Type plan.ObjectType // what the name was looked for as
+	Name string          // the name
+	File string          // the file looked in, by its absolute path
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("no %s named %q in %s", e.Type, e.Name, e.File)
 }
 
 // lookup finds the sections that answer to name as a typ: found, the

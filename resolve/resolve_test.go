@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -177,5 +178,35 @@ func TestBareSectionBesideMainWarns(t *testing.T) {
 	}
 	if len(w.Related) != 1 || w.Related[0].Pos.Line != 1 {
 		t.Errorf("related: %v", w.Related)
+	}
+}
+
+// A name no section answers to is a NotFoundError that callers find with
+// errors.As, through the dsl.Diagnostics, with what was looked for and
+// where; its message is unchanged.
+func TestNotFoundIsTyped(t *testing.T) {
+	dir := files(t, map[string]string{"api.ini": "[pipeline:main]\npipeline = nofilter app\n[app:app]\nuse = egg:P#a\n"})
+	path := filepath.Join(dir, "api.ini")
+	for _, tc := range []struct {
+		name string
+		typ  plan.ObjectType
+		want NotFoundError
+	}{
+		{"main", plan.TypeApp, NotFoundError{plan.TypeFilter, "nofilter", path}},
+		{"main", plan.TypeServer, NotFoundError{plan.TypeServer, "main", path}},
+	} {
+		_, err := (&Resolver{Registry: testRegistry()}).Resolve(path, tc.name, tc.typ, nil)
+		var nf *NotFoundError
+		if !errors.As(err, &nf) || *nf != tc.want {
+			t.Errorf("Resolve(%s %s): %v; errors.As gives %+v, want %+v", tc.typ, tc.name, err, nf, tc.want)
+		}
+		if !strings.Contains(err.Error(), fmt.Sprintf("no %s named %q in api.ini (looked for", tc.want.Type, tc.want.Name)) {
+			t.Errorf("message: %v", err)
+		}
+	}
+	_, err := (&Resolver{}).Resolve(path, "app", plan.TypeApp, nil)
+	var nf *NotFoundError
+	if errors.As(err, &nf) {
+		t.Errorf("a file that has the section: %v", err)
 	}
 }

@@ -278,11 +278,9 @@ func (c *Config) check() dsl.Diagnostics {
 	// What newTLS does at start: load the pair, the suites and the CAs.
 	if _, err := buildTLS(c.Options); err != nil {
 		key := "ssl.cert_file"
-		switch msg := err.Error(); {
-		case strings.HasPrefix(msg, "[ssl] ciphers"):
-			key = "ssl.ciphers"
-		case strings.HasPrefix(msg, "[ssl] ca_file"):
-			key = "ssl.ca_file"
+		var oe *sslOptionError
+		if errors.As(err, &oe) {
+			key = oe.key
 		}
 		ds.Errorf(c.at(key), "%v", err)
 	}
