@@ -72,6 +72,11 @@ func TestUsageErrors(t *testing.T) {
 	if code, _, errOut := runCLI(t, "check", "--paste", "does-not-exist.ini"); code != 1 || !strings.Contains(errOut, "does-not-exist.ini") {
 		t.Errorf("missing file: exit %d, stderr:\n%s", code, errOut)
 	}
+	// config prints JSON, its one format; the --json it took and
+	// ignored is gone.
+	if code, _, errOut := runCLI(t, "config", "--paste", "api.ini", "--json"); code != 2 || !strings.Contains(errOut, "flag provided but not defined: -json") {
+		t.Errorf("config --json: exit %d, stderr:\n%s", code, errOut)
+	}
 }
 
 func writeTemp(t *testing.T, name, src string) string {
@@ -146,7 +151,7 @@ func TestCheckWarningsAndResolutionErrors(t *testing.T) {
 
 func TestConfigAndGraph(t *testing.T) {
 	path := writeTemp(t, "api.ini", "[DEFAULT]\nd = 1\n[pipeline:main]\npipeline = f app\n[filter:f]\nuse = egg:X#f\n[app:app]\nuse = egg:X#app\nk = %(d)s-%(g)s\n")
-	code, out, errOut := runCLI(t, "config", "--paste", path, "--name", "app", "--global", "g=G", "--json")
+	code, out, errOut := runCLI(t, "config", "--paste", path, "--name", "app", "--global", "g=G")
 	if code != 0 {
 		t.Fatalf("config: exit %d\n%s", code, errOut)
 	}

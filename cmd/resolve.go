@@ -161,10 +161,9 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var rf resolveFlags
 	rf.register(fs, true)
-	asJSON := fs.Bool("json", false, "print JSON (the only format for now; accepted for scripts)")
 	showSecrets := fs.Bool("show-secrets", false, showSecretsUsage)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pasteserve config --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--json] [--show-secrets]")
+		fmt.Fprintln(stderr, "Usage: pasteserve config --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--show-secrets]")
 		fmt.Fprintln(stderr, "\nPrints the configuration the named object's factory gets, as Python's")
 		fmt.Fprintln(stderr, "paste.deploy.appconfig returns it: {\"local_conf\": ..., \"global_conf\": ...}.\n\nOptions:")
 		fs.PrintDefaults()
@@ -172,7 +171,6 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	if code := parseFlags(fs, args, &rf, stderr); code >= 0 {
 		return code
 	}
-	_ = asJSON
 	n, _, ok := rf.resolve(stderr, true)
 	if !ok {
 		return 1

@@ -12,7 +12,7 @@ import (
 // builtinText lists every reference that pasteserve's built-in factories
 // answer to, with the package that registers it, one per line:
 //
-//	app|filter|server <reference as the registry keys it> <package path>
+//	app|filter <reference as the registry keys it> <package path>
 //
 // It lets a binary or test that lacks the blank import say which import
 // is missing, without importing (and so registering) the built-ins. The

@@ -16,26 +16,27 @@ import (
 // Kind is what a registered factory makes.
 type Kind int
 
+// The kinds of factory. A paste file's [server:] sections are not made
+// by factories: package server reads them as its settings.
 const (
 	KindApp       Kind = iota // an http.Handler
 	KindComposite             // an http.Handler made from other apps it loads by name
 	KindFilter                // a func(http.Handler) http.Handler
-	KindServer                // a Server
 )
 
-// String returns "app", "composite", "filter" or "server".
+// String returns "app", "composite" or "filter".
 func (k Kind) String() string {
-	return [...]string{"app", "composite", "filter", "server"}[k]
+	return [...]string{"app", "composite", "filter"}[k]
 }
 
 // serves reports whether a factory of kind k can stand where an object of
-// type t is asked for.
+// type t is asked for. None stands for a server.
 func (k Kind) serves(t plan.ObjectType) bool {
 	switch t {
 	case plan.TypeFilter:
 		return k == KindFilter
 	case plan.TypeServer:
-		return k == KindServer
+		return false
 	}
 	return k == KindApp || k == KindComposite
 }
@@ -43,10 +44,6 @@ func (k Kind) serves(t plan.ObjectType) bool {
 // Middleware is what a filter factory returns: the shape of chi and
 // alice middleware.
 type Middleware = func(http.Handler) http.Handler
-
-// Server is what a server factory returns; the server package gives it
-// meaning.
-type Server any
 
 // Loader lets a composite factory load the apps it is made of, by name
 // or URI, as they are written in its configuration: the names its
@@ -82,7 +79,6 @@ type Factory struct {
 	App       func(cfg *Config) (http.Handler, error)
 	Filter    func(cfg *Config) (Middleware, error)
 	Composite func(l Loader, cfg *Config) (http.Handler, error)
-	Server    func(cfg *Config) (Server, error)
 
 	// Children, for a composite, names the apps it will load: child key
 	// to app name or URI, so that plans and graphs can show them without
@@ -131,8 +127,6 @@ func (r *Registry) Register(f Factory) {
 		ok = f.Composite != nil
 	case KindFilter:
 		ok = f.Filter != nil
-	case KindServer:
-		ok = f.Server != nil
 	}
 	if !ok {
 		panic(fmt.Sprintf("factory: Register(%q): a %s factory needs its %s function", f.Name, f.Kind, f.Kind))
@@ -206,8 +200,6 @@ func objectTypeOf(k Kind) plan.ObjectType {
 	switch k {
 	case KindFilter:
 		return plan.TypeFilter
-	case KindServer:
-		return plan.TypeServer
 	}
 	return plan.TypeApp
 }
@@ -320,10 +312,8 @@ func (f *Factory) Package() string {
 		fn = f.App
 	case KindComposite:
 		fn = f.Composite
-	case KindFilter:
-		fn = f.Filter
 	default:
-		fn = f.Server
+		fn = f.Filter
 	}
 	name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
