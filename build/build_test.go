@@ -123,7 +123,7 @@ func TestBuildReportsEveryError(t *testing.T) {
 		t.Errorf("errors:\n%s\nwant:\n%s", got, want)
 	}
 
-	// CheckBuild reports the same but for the unregistered reference.
+	// Check reports the same but for the unregistered reference.
 	err = Check(n, reg, true)
 	got = strings.ReplaceAll(fmt.Sprint(err), dir+string(filepath.Separator), "")
 	if strings.Contains(got, "echo-trcae") || strings.Count(got, "\n") != 3 {
@@ -132,7 +132,7 @@ func TestBuildReportsEveryError(t *testing.T) {
 }
 
 // TestCheckBuildKeepsMisusedReferences: a reference registered as
-// another kind of object is an error for CheckBuild too; only references
+// another kind of object is an error for Check too; only references
 // nothing is registered for are left to the caller's warning.
 func TestCheckBuildKeepsMisusedReferences(t *testing.T) {
 	reg := traceRegistry()

@@ -9,7 +9,7 @@ import (
 )
 
 // With its error, Resolve returns the plan as far as it resolved, the
-// failed parts nil. CheckBuild builds the rest, calling its factories
+// failed parts nil. Check builds the rest, calling its factories
 // (here the app's, which fails) and skipping the nil parts, without
 // resolving a composite's failed child again; Build refuses the plan.
 func TestPartialPlan(t *testing.T) {
@@ -46,7 +46,7 @@ func TestPartialPlan(t *testing.T) {
 }
 
 // A plan without errors builds to the same handler, with the same
-// errors, through Build and CheckBuild; with allowUnregistered only the
+// errors, through Handler and Check; with allowUnregistered only the
 // unregistered reference goes.
 func TestCheckBuildIsBuild(t *testing.T) {
 	reg := fuzzRegistry()

@@ -12,7 +12,7 @@ import (
 )
 
 // Build writes src to api.ini in a temporary directory and builds its
-// "main" app with loader.Default, as pasteserve would serve it: for
+// "main" app with factory.Default, as pasteserve would serve it: for
 // tests of factories, whose errors then read api.ini:line:col.
 func Build(t testing.TB, src string) (http.Handler, error) {
 	t.Helper()

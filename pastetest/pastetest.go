@@ -62,7 +62,7 @@ type options struct {
 	allowUnregistered bool
 }
 
-// WithRegistry resolves against reg instead of loader.Default.
+// WithRegistry resolves against reg instead of factory.Default.
 func WithRegistry(reg *factory.Registry) Option { return func(o *options) { o.reg = reg } }
 
 // WithGlobal passes global as the caller's global configuration, as

@@ -66,10 +66,10 @@ type frame struct {
 // (or nil, when the object itself failed), as dsl.Parse returns the
 // file as far as it read it: the parts that failed are nil in it (a
 // pipeline's filter or app, a composite's child, a filter-app's next).
-// Such a plan is for finding the rest of the errors (CheckBuild builds
-// it, calling the factories of what did resolve); Build refuses it, and
-// the printers (Expr, WriteText, ...) expect a plan without errors. Walk
-// skips its nil parts.
+// Such a plan is for finding the rest of the errors (build.Check builds
+// it, calling the factories of what did resolve); build.Handler refuses
+// it, and the printers (package graph) expect a plan without errors.
+// plan.Walk skips its nil parts.
 func (r *Resolver) Resolve(path, name string, typ plan.ObjectType, global map[string]string) (*plan.Node, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {

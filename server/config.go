@@ -206,7 +206,7 @@ func Load(f Flags) (*Config, error) {
 // globalGroups are the option groups of the config files that reach the
 // paste file's global_conf, as "group.option" keys. They are the groups
 // oslo's middleware reads from a service's configuration; pasteserve's
-// filters of the same names read them through loader.Config.InGroup
+// filters of the same names read them through factory.Config.InGroup
 // (docs/server.md, "Option groups for filters"). Other groups stay out,
 // so that database URLs and the like never show in a printed plan.
 var globalGroups = []string{"keystone_authtoken", "cors", "oslo_middleware", "healthcheck"}

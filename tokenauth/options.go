@@ -11,7 +11,7 @@ import (
 // keystoneAuthtokenGroup is how a server hands auth_token the options of
 // a service's oslo.config [keystone_authtoken] group: as global_conf
 // keys "keystone_authtoken.<option>", read through
-// loader.Config.InGroup. Where keystonemiddleware reads that group
+// factory.Config.InGroup. Where keystonemiddleware reads that group
 // itself (oslo_config_project), pasteserve leaves reading the service's
 // config files to the server and takes the values through global_conf,
 // so a paste file that names auth_token without options still builds. A
@@ -20,10 +20,10 @@ import (
 const keystoneAuthtokenGroup = "keystone_authtoken"
 
 // optionSource reads the token filters' options: from the section
-// (local_conf) first, then, when cfg is a loader.Config.InGroup view,
+// (local_conf) first, then, when cfg is a factory.Config.InGroup view,
 // from the group in global_conf. Errors are positioned at the key in the
 // section, or at the section when the value came from global_conf, and
-// then say so (loader.Config.Errorf).
+// then say so (factory.Config.Errorf).
 //
 // Each read takes the option's name and its deprecated names, which are
 // accepted as keystonemiddleware accepts them (auth_uri for
