@@ -378,6 +378,7 @@ type NotFoundError struct {
 	File string          // the file looked in, by its absolute path
 }
 
+// Error returns "no TYPE named \"NAME\" in FILE".
 func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("no %s named %q in %s", e.Type, e.Name, e.File)
 }
