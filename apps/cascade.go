@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // cascade is Paste's cascade (egg:Paste#cascade), a composite that tries
@@ -27,10 +27,10 @@ import (
 // app2); any other key but catch is an error. The request body is read
 // into memory once and replayed to each app: put sizelimit in front.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:      "cascade",
 		Aliases:   []string{"egg:Paste#cascade"},
-		Kind:      loader.KindComposite,
+		Kind:      factory.KindComposite,
 		Doc:       "tries app* in name order until one answers with a status not in catch (Paste's cascade)",
 		Composite: newCascade,
 		Children:  cascadeChildren,
@@ -38,7 +38,7 @@ func init() {
 }
 
 // cascadeChildren names the apps: every key starting with "app".
-func cascadeChildren(cfg *loader.Config) map[string]string {
+func cascadeChildren(cfg *factory.Config) map[string]string {
 	kids := map[string]string{}
 	for k, v := range cfg.Local {
 		if strings.HasPrefix(k, "app") {
@@ -48,7 +48,7 @@ func cascadeChildren(cfg *loader.Config) map[string]string {
 	return kids
 }
 
-func newCascade(l loader.Loader, cfg *loader.Config) (http.Handler, error) {
+func newCascade(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 	catch := map[int]bool{}
 	if _, ok := cfg.Get("catch"); !ok {
 		catch[http.StatusNotFound] = true

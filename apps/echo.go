@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/request"
 )
@@ -20,9 +20,9 @@ import (
 // echoed as sent, since the client sent them. A debugging tool: do not
 // expose it.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "echo",
-		Kind: loader.KindApp,
+		Kind: factory.KindApp,
 		Doc:  "answers with the request it saw (method, path, script name, headers) and its conf, as JSON",
 		App:  newEcho,
 	})
@@ -45,7 +45,7 @@ type echoReply struct {
 	GlobalConf      map[string]string   `json:"global_conf"`
 }
 
-func newEcho(cfg *loader.Config) (http.Handler, error) {
+func newEcho(cfg *factory.Config) (http.Handler, error) {
 	local, global := redact.Map(cfg.Local, cfg.Global), redact.Map(cfg.Global, cfg.Local)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reply := echoReply{

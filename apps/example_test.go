@@ -5,17 +5,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/build"
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
 
 // The bundled example builds and serves with the built-in factories.
 func TestBundledExampleServes(t *testing.T) {
-	r := &loader.Resolver{Registry: loader.Default}
-	n, err := r.Resolve("../testdata/paste/example.ini", "main", loader.TypeApp, nil)
+	r := &resolve.Resolver{Registry: factory.Default}
+	n, err := r.Resolve("../testdata/paste/example.ini", "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := loader.Build(n, loader.Default)
+	h, err := build.Handler(n, factory.Default)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/pastetest"
 
 	_ "github.com/pasteserve/pasteserve/filters"
@@ -28,7 +28,7 @@ func serveReq(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 // registerCascadeTestApp registers an app that answers its configured
 // status with its name and the body it read, and sets X-App.
 func registerCascadeTestApp() {
-	loader.Register(loader.Factory{Name: "cascade-test", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "cascade-test", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		name, status := cfg.String("name", "?"), cfg.Int("status", 200)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
@@ -39,4 +39,4 @@ func registerCascadeTestApp() {
 	}})
 }
 
-func newTestConfig(local map[string]string) *loader.Config { return loader.NewConfig(local, nil) }
+func newTestConfig(local map[string]string) *factory.Config { return factory.NewConfig(local, nil) }

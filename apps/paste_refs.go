@@ -1,6 +1,8 @@
 package apps
 
-import "github.com/pasteserve/pasteserve/loader"
+import (
+	"github.com/pasteserve/pasteserve/factory"
+)
 
 // pasteModuleRefs are the module references of Paste's entry points
 // that built-in apps and composites implement, as Paste 3.5's
@@ -11,17 +13,17 @@ import "github.com/pasteserve/pasteserve/loader"
 // checks both against the installed Paste.
 var pasteModuleRefs = []struct {
 	name string
-	kind loader.Kind
+	kind factory.Kind
 	ref  string
 }{
-	{"static", loader.KindApp, "paste.urlparser:make_static"},
-	{"proxy", loader.KindApp, "paste.proxy:make_proxy"},
-	{"cascade", loader.KindComposite, "paste.cascade:make_cascade"},
-	{"urlmap", loader.KindComposite, "paste.urlmap:urlmap_factory"},
+	{"static", factory.KindApp, "paste.urlparser:make_static"},
+	{"proxy", factory.KindApp, "paste.proxy:make_proxy"},
+	{"cascade", factory.KindComposite, "paste.cascade:make_cascade"},
+	{"urlmap", factory.KindComposite, "paste.urlmap:urlmap_factory"},
 }
 
 func init() {
 	for _, r := range pasteModuleRefs {
-		loader.Alias(r.name, r.kind, r.ref)
+		factory.Alias(r.name, r.kind, r.ref)
 	}
 }

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 // entryPoint is one line of a Python distribution's entry_points.txt.
@@ -41,11 +42,11 @@ var pythonEntryPoints = []entryPoint{
 	{"oslo.middleware", "paste.filter_factory", "sizelimit", "oslo_middleware:RequestBodySizeLimiter.factory"},
 }
 
-func entryPointType(group string) loader.ObjectType {
+func entryPointType(group string) plan.ObjectType {
 	if strings.Contains(group, "filter") {
-		return loader.TypeFilter
+		return plan.TypeFilter
 	}
-	return loader.TypeApp
+	return plan.TypeApp
 }
 
 // checkEntryPoint: when the egg name resolves, the module reference
@@ -54,14 +55,14 @@ func checkEntryPoint(t *testing.T, ep entryPoint, mustResolve bool) {
 	t.Helper()
 	typ := entryPointType(ep.group)
 	egg := "egg:" + ep.dist + "#" + ep.name
-	byEgg, ok := loader.Default.Lookup(egg, typ)
+	byEgg, ok := factory.Default.Lookup(egg, typ)
 	if !ok {
 		if mustResolve {
 			t.Errorf("%s (%s) does not resolve", egg, typ)
 		}
 		return
 	}
-	if byRef, ok := loader.Default.Lookup(ep.ref, typ); !ok || byRef != byEgg {
+	if byRef, ok := factory.Default.Lookup(ep.ref, typ); !ok || byRef != byEgg {
 		t.Errorf("%s is %s's %q, but its module reference %s (%s) resolves to %v", egg, byEgg.Kind, byEgg.Name, ep.ref, ep.group, byRef)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/request"
 	"github.com/rs/zerolog"
@@ -37,16 +37,16 @@ import (
 // logged with nginx's 499; both are logged at info level, so clients
 // cannot fill the error log.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "proxy",
 		Aliases: []string{"egg:Paste#proxy"},
-		Kind:    loader.KindApp,
+		Kind:    factory.KindApp,
 		Doc:     "forwards requests to address with httputil.ReverseProxy (Paste's proxy), request id included",
 		App:     newProxy,
 	})
 }
 
-func newProxy(cfg *loader.Config) (http.Handler, error) {
+func newProxy(cfg *factory.Config) (http.Handler, error) {
 	raw := cfg.String("address", "")
 	target, err := url.Parse(raw)
 	if raw == "" {

@@ -3,7 +3,7 @@ package apps
 import (
 	"net/http"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // The pipeline selector is the composite that sixteen OpenStack projects
@@ -14,7 +14,7 @@ import (
 // "default").
 func init() {
 	register := func(name, setting, def string, aliases ...string) {
-		children := func(cfg *loader.Config) map[string]string {
+		children := func(cfg *factory.Config) map[string]string {
 			key := cfg.Global[setting]
 			if key == "" {
 				key = def
@@ -27,13 +27,13 @@ func init() {
 			}
 			return map[string]string{key: p}
 		}
-		loader.Register(loader.Factory{
+		factory.Register(factory.Factory{
 			Name:     name,
 			Aliases:  aliases,
-			Kind:     loader.KindComposite,
+			Kind:     factory.KindComposite,
 			Doc:      "picks one of several pipelines by the global " + setting + " (default " + def + ")",
 			Children: children,
-			Composite: func(l loader.Loader, cfg *loader.Config) (http.Handler, error) {
+			Composite: func(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 				kids := children(cfg)
 				if err := cfg.Err(); err != nil {
 					return nil, err

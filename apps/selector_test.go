@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
 )
 
 func init() {
-	loader.Register(loader.Factory{Name: "header-test", Kind: loader.KindFilter, Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+	factory.Register(factory.Factory{Name: "header-test", Kind: factory.KindFilter, Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 		v := cfg.String("value", "")
 		return func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -44,7 +45,7 @@ func buildSelector(t *testing.T, global map[string]string) (http.Handler, error)
 	if err := os.WriteFile(path, []byte(selectorFile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return loader.Load(path, "main", global, loader.Default)
+	return loader.Load(path, "main", global, factory.Default)
 }
 
 func TestPipelineSelector(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -37,16 +37,16 @@ import (
 // can reach outside document_root; names starting with "." are not
 // served (Paste serves them: .htpasswd, .git).
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "static",
 		Aliases: []string{"egg:Paste#static"},
-		Kind:    loader.KindApp,
+		Kind:    factory.KindApp,
 		Doc:     "serves the files under document_root (Paste's static), never outside it",
 		App:     newStatic,
 	})
 }
 
-func newStatic(cfg *loader.Config) (http.Handler, error) {
+func newStatic(cfg *factory.Config) (http.Handler, error) {
 	dir := cfg.String("document_root", "")
 	var root *os.Root
 	if dir == "" {

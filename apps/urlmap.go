@@ -9,15 +9,15 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/request"
 )
 
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:      "urlmap",
 		Aliases:   []string{"egg:Paste#urlmap"},
-		Kind:      loader.KindComposite,
+		Kind:      factory.KindComposite,
 		Doc:       "routes by path prefix (and host, port) to other apps, as Paste's urlmap",
 		Composite: newURLMap,
 		Children:  urlmapChildren,
@@ -27,7 +27,7 @@ func init() {
 // urlmapChildren names the apps a urlmap section mounts: every local key
 // except not_found_app, which comes from the local or the global
 // configuration.
-func urlmapChildren(cfg *loader.Config) map[string]string {
+func urlmapChildren(cfg *factory.Config) map[string]string {
 	kids := map[string]string{}
 	for k, v := range cfg.Local {
 		kids[k] = v
@@ -145,11 +145,11 @@ func parseKey(key string) (domain, path string, err error) {
 	return domain, normalisePath(path), nil
 }
 
-func newURLMap(l loader.Loader, cfg *loader.Config) (http.Handler, error) {
+func newURLMap(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 	return urlmapFlavor{}.build(l, cfg)
 }
 
-func (f urlmapFlavor) build(l loader.Loader, cfg *loader.Config) (http.Handler, error) {
+func (f urlmapFlavor) build(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 	m := &urlMap{notFound: http.NotFoundHandler(), flavor: f}
 	kids := f.childrenOf(cfg, true)
 	keys := make([]string, 0, len(kids))

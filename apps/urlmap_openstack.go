@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/rs/zerolog"
 )
 
@@ -27,18 +27,18 @@ import (
 // entries that paste files from before those APIs were removed still
 // have: cinder drops them with a warning, and so does pasteserve.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:      "nova_urlmap",
 		Aliases:   []string{"call:nova.api.openstack.urlmap:urlmap_factory"},
-		Kind:      loader.KindComposite,
+		Kind:      factory.KindComposite,
 		Doc:       `urlmap with nova's "/+" keys and version selection by Content-Type or Accept (version=2.1)`,
 		Composite: novaURLMap.build,
 		Children:  novaURLMap.children,
 	})
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:      "cinder_urlmap",
 		Aliases:   []string{"call:cinder.api:root_app_factory"},
-		Kind:      loader.KindComposite,
+		Kind:      factory.KindComposite,
 		Doc:       "urlmap that drops the /v1 and /v2 entries of old paste files, with a warning, as cinder's root_app_factory",
 		Composite: cinderURLMap.build,
 		Children:  cinderURLMap.children,
@@ -55,7 +55,7 @@ var buildWarnings = zerolog.New(os.Stderr).With().Timestamp().Logger()
 
 // children is urlmapChildren without the dropped keys; it warns about
 // them when warn is set.
-func (f urlmapFlavor) childrenOf(cfg *loader.Config, warn bool) map[string]string {
+func (f urlmapFlavor) childrenOf(cfg *factory.Config, warn bool) map[string]string {
 	kids := urlmapChildren(cfg)
 	for _, k := range f.dropKeys {
 		if _, ok := kids[k]; ok {
@@ -69,7 +69,7 @@ func (f urlmapFlavor) childrenOf(cfg *loader.Config, warn bool) map[string]strin
 	return kids
 }
 
-func (f urlmapFlavor) children(cfg *loader.Config) map[string]string {
+func (f urlmapFlavor) children(cfg *factory.Config) map[string]string {
 	return f.childrenOf(cfg, false)
 }
 

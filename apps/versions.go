@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -22,10 +22,10 @@ import (
 // the proxy's headers: the failure users most often hit here is links
 // that say http:// to a client that came in over https.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "versions",
 		Aliases: []string{"neutron.pecan_wsgi.app:versions_factory"},
-		Kind:    loader.KindApp,
+		Kind:    factory.KindApp,
 		Doc:     "answers GET / with a versions document whose links follow the request's scheme, host and script name",
 		App:     newVersions,
 	})
@@ -62,7 +62,7 @@ var versionAttrs = map[string]bool{"status": true, "path": true, "version": true
 
 var versionStatuses = map[string]bool{"CURRENT": true, "SUPPORTED": true, "DEPRECATED": true, "EXPERIMENTAL": true}
 
-func newVersions(cfg *loader.Config) (http.Handler, error) {
+func newVersions(cfg *factory.Config) (http.Handler, error) {
 	return versionsFlavor{}.build(cfg)
 }
 
@@ -75,7 +75,7 @@ type versionsFlavor struct {
 	fullDocs bool
 }
 
-func (f versionsFlavor) build(cfg *loader.Config) (http.Handler, error) {
+func (f versionsFlavor) build(cfg *factory.Config) (http.Handler, error) {
 	opt := func(key, def string) string {
 		if d, ok := f.defaults[key]; ok {
 			def = d

@@ -1,6 +1,8 @@
 package apps
 
-import "github.com/pasteserve/pasteserve/loader"
+import (
+	"github.com/pasteserve/pasteserve/factory"
+)
 
 // The versions apps of nova and cinder are the versions app with their
 // project's versions as defaults, so that their unchanged paste files
@@ -25,10 +27,10 @@ func init() {
 		"v2.1.min_version": "2.1",
 		"v2.1.updated":     "2013-07-23T11:33:21Z",
 	}
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "nova_versions",
 		Aliases: []string{"nova.api.openstack.compute.versions:Versions.factory"},
-		Kind:    loader.KindApp,
+		Kind:    factory.KindApp,
 		Doc:     "versions with nova's v2.0 and v2.1 as defaults",
 		App:     versionsFlavor{defaults: nova, fullDocs: true}.build,
 	})
@@ -36,18 +38,18 @@ func init() {
 	for k, v := range nova {
 		novaV2[k] = v
 	}
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "nova_versions_v2",
 		Aliases: []string{"nova.api.openstack.compute.versions:VersionsV2.factory"},
-		Kind:    loader.KindApp,
+		Kind:    factory.KindApp,
 		Doc:     `nova's {"version": ...} document of the version mounted here (v2.0 at /v2, v2.1 at /v2.1)`,
 		App:     versionsFlavor{defaults: novaV2, fullDocs: true}.build,
 	})
 	// cinder.api.versions._KNOWN_VERSIONS; cinder answers / with 300.
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "cinder_versions",
 		Aliases: []string{"cinder.api.versions:Versions.factory"},
-		Kind:    loader.KindApp,
+		Kind:    factory.KindApp,
 		Doc:     "versions with cinder's v3.0 as default, answered with 300 Multiple Choices",
 		App: versionsFlavor{defaults: map[string]string{
 			"versions":         "v3.0",

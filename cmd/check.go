@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/pasteserve/pasteserve/build"
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
+	"github.com/pasteserve/pasteserve/resolve"
 	"github.com/pasteserve/pasteserve/server"
 )
 
@@ -76,8 +79,11 @@ Options:`)
 	maps.Copy(global, cfg.Global)
 	maps.Copy(global, rf.global)
 
-	f, err := dsl.ParseFile(paste)
-	if err != nil {
+	// The paste file as the server settings read it: everything below
+	// resolves from that one parse.
+	set := cfg.Loaded()
+	f := set.File()
+	if err := set.Err(); err != nil {
 		var ds dsl.Diagnostics
 		if errors.As(err, &ds) || !c.diags.HasErrors() {
 			c.add(err)
@@ -86,23 +92,23 @@ Options:`)
 	}
 
 	roots := []string{rf.name}
-	if !nameSet && !loader.Defines(f, loader.TypeApp, "main") {
-		if roots = rootApps(paste, f, global); len(roots) > 0 {
+	if !nameSet && !resolve.Defines(f, plan.TypeApp, "main") {
+		if roots = rootApps(set, f, global); len(roots) > 0 {
 			// serve without --name serves main, and stops: say so,
 			// and check the apps it could be given instead.
-			c.noMain(paste, global, roots)
+			c.noMain(set, global, roots)
 		} else {
 			// No app at all: resolving main says so, as serve does.
 			roots = []string{"main"}
 		}
 	}
-	r := &loader.Resolver{Registry: loader.Default}
-	var plans []*loader.Node
+	r := set.Resolver(factory.Default)
+	var plans []*plan.Node
 	resolved := true
 	for _, name := range roots {
 		// Resolution goes on past its errors; what resolved is built
 		// below, so that one run shows both kinds of problem.
-		n, err := r.Resolve(paste, name, loader.TypeApp, global)
+		n, err := r.Resolve(set.Path(), name, plan.TypeApp, global)
 		if err != nil {
 			c.add(err)
 			resolved = false
@@ -115,7 +121,7 @@ Options:`)
 	// listens. References with no factory are errors, as for serve,
 	// unless --allow-unregistered (then warned about below).
 	for _, n := range plans {
-		c.add(loader.CheckBuild(n, loader.Default, *allowUnregistered))
+		c.add(build.Check(n, factory.Default, *allowUnregistered))
 	}
 	c.diags = append(c.diags, r.Warnings()...)
 	for _, s := range f.Sections {
@@ -126,9 +132,9 @@ Options:`)
 	if resolved {
 		// With resolution errors, what is not reached may be what a
 		// broken reference meant: those errors say enough.
-		for _, s := range parsedAgain(r, f).Sections {
-			typ, ok := loader.SectionType(s)
-			if _, named := s.Name(); ok && named && typ != loader.TypeServer && !r.Visited(s) {
+		for _, s := range f.Sections {
+			typ, ok := resolve.SectionType(s)
+			if _, named := s.Name(); ok && named && typ != plan.TypeServer && !r.Visited(s) {
 				c.diags.Warnf(s.Pos, "[%s] is not reached from %s with this configuration", s.Header, strings.Join(roots, ", "))
 			}
 		}
@@ -136,12 +142,12 @@ Options:`)
 	if *allowUnregistered {
 		seen := map[string]bool{}
 		for _, p := range plans {
-			loader.Walk(p, func(n *loader.Node) {
-				if n.Kind != loader.NodeFactory || seen[n.Ref.Text] {
+			plan.Walk(p, func(n *plan.Node) {
+				if n.Kind != plan.NodeFactory || seen[n.Ref.Text] {
 					return
 				}
 				seen[n.Ref.Text] = true
-				if _, ok := loader.Default.Lookup(n.Ref.Text, n.Type); !ok {
+				if _, ok := factory.Default.Lookup(n.Ref.Text, n.Type); !ok {
 					c.diags.Warnf(n.Ref.Pos, "%s has no registered Go factory: pasteserve can show this file but not serve it until one is registered (see docs/plugins.md)", n.Ref.Text)
 				}
 			})
@@ -183,18 +189,23 @@ func (c *checker) add(err error) {
 
 // report prints every diagnostic once, sorted, with excerpts, then the
 // summary: ok when there is no error. It returns the exit status.
-func (c *checker) report(stdout, stderr io.Writer, paste string, f *dsl.File, r *loader.Resolver, ok func(io.Writer, int)) int {
+func (c *checker) report(stdout, stderr io.Writer, paste string, f *dsl.File, r *resolve.Resolver, ok func(io.Writer, int)) int {
 	files := c.files
 	if r != nil {
 		files = append(files, r.Files()...)
 	}
 	if f != nil {
-		files = append(files, f)
+		// The paste file by the path check was given (or found), as
+		// the summary names it; its parse names it relative to the
+		// working directory.
+		given := *f
+		given.Name = paste
+		files = append(files, &given)
 	}
-	// The same file can be named by two paths (the server settings and
-	// the resolver read the paste file by its absolute path, check by
-	// the one given): name each as one of the files read, so that it
-	// has its excerpt, and the same problem found twice shows once.
+	// The same file can be named by two paths (the parse of the paste
+	// file by one relative to the working directory, check by the one
+	// given): name each as one of the files read, so that it has its
+	// excerpt, and the same problem found twice shows once.
 	names := map[string]string{}
 	for _, f := range files {
 		names[absPath(f.Name)] = f.Name
@@ -240,26 +251,15 @@ func (c *checker) report(stdout, stderr io.Writer, paste string, f *dsl.File, r 
 	return 0
 }
 
-// parsedAgain returns the resolver's copy of the top file (whose sections
-// Visited knows), or f when the resolver did not read it.
-func parsedAgain(r *loader.Resolver, f *dsl.File) *dsl.File {
-	abs, _ := filepath.Abs(f.Name)
-	for _, rf := range r.Files() {
-		if a, _ := filepath.Abs(rf.Name); a == abs {
-			return rf
-		}
-	}
-	return f
-}
-
 // rootApps lists the app sections no other app section reaches: the
 // entry points of a file without main. Each app section is resolved on
-// its own to see what it reaches; resolution goes on past errors, so a
-// section that fails still reaches what it names.
-func rootApps(path string, f *dsl.File, global map[string]string) []string {
+// its own, from the one parse of set, to see what it reaches; resolution
+// goes on past errors, so a section that fails still reaches what it
+// names.
+func rootApps(set *loader.Set, f *dsl.File, global map[string]string) []string {
 	var apps []*dsl.Section
 	for _, s := range f.Sections {
-		if typ, ok := loader.SectionType(s); ok && typ == loader.TypeApp {
+		if typ, ok := resolve.SectionType(s); ok && typ == plan.TypeApp {
 			if _, named := s.Name(); named {
 				apps = append(apps, s)
 			}
@@ -268,8 +268,8 @@ func rootApps(path string, f *dsl.File, global map[string]string) []string {
 	reached := map[string]bool{}
 	for _, s := range apps {
 		name, _ := s.Name()
-		r := &loader.Resolver{Registry: loader.Default}
-		r.Resolve(path, name, loader.TypeApp, global)
+		r := set.Resolver(factory.Default)
+		r.Resolve(set.Path(), name, plan.TypeApp, global)
 		for _, rfile := range r.Files() {
 			for _, other := range rfile.Sections {
 				if r.Visited(other) && other.Header != s.Header {
@@ -291,8 +291,8 @@ func rootApps(path string, f *dsl.File, global map[string]string) []string {
 // has no main. The message is serve's, with the names to give it
 // instead: the apps no other section uses, roots, which check goes on
 // to check.
-func (c *checker) noMain(paste string, global map[string]string, roots []string) {
-	_, err := (&loader.Resolver{Registry: loader.Default}).Resolve(paste, "main", loader.TypeApp, global)
+func (c *checker) noMain(set *loader.Set, global map[string]string, roots []string) {
+	_, err := set.Resolver(factory.Default).Resolve(set.Path(), "main", plan.TypeApp, global)
 	var ds dsl.Diagnostics
 	if !errors.As(err, &ds) || len(ds) == 0 {
 		return

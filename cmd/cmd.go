@@ -6,7 +6,7 @@
 //
 //	pasteserve [serve] --paste FILE [--config-file F]... [--bind HOST:PORT] [--workers N]
 //	pasteserve check --paste FILE
-//	pasteserve config --paste FILE [--name NAME] [--json]
+//	pasteserve config --paste FILE [--name NAME]
 //	pasteserve graph --paste FILE [--name NAME] [--format text|json|expr|dot|mermaid]
 //
 // Run "pasteserve help" for the commands and "pasteserve COMMAND --help"

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	_ "github.com/pasteserve/pasteserve/apps"
+	"github.com/pasteserve/pasteserve/factory"
 	_ "github.com/pasteserve/pasteserve/filters"
-	"github.com/pasteserve/pasteserve/loader"
 	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
@@ -71,6 +71,11 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, "check", "--paste", "does-not-exist.ini"); code != 1 || !strings.Contains(errOut, "does-not-exist.ini") {
 		t.Errorf("missing file: exit %d, stderr:\n%s", code, errOut)
+	}
+	// config prints JSON, its one format; the --json it took and
+	// ignored is gone.
+	if code, _, errOut := runCLI(t, "config", "--paste", "api.ini", "--json"); code != 2 || !strings.Contains(errOut, "flag provided but not defined: -json") {
+		t.Errorf("config --json: exit %d, stderr:\n%s", code, errOut)
 	}
 }
 
@@ -146,7 +151,7 @@ func TestCheckWarningsAndResolutionErrors(t *testing.T) {
 
 func TestConfigAndGraph(t *testing.T) {
 	path := writeTemp(t, "api.ini", "[DEFAULT]\nd = 1\n[pipeline:main]\npipeline = f app\n[filter:f]\nuse = egg:X#f\n[app:app]\nuse = egg:X#app\nk = %(d)s-%(g)s\n")
-	code, out, errOut := runCLI(t, "config", "--paste", path, "--name", "app", "--global", "g=G", "--json")
+	code, out, errOut := runCLI(t, "config", "--paste", path, "--name", "app", "--global", "g=G")
 	if code != 0 {
 		t.Fatalf("config: exit %d\n%s", code, errOut)
 	}
@@ -295,8 +300,8 @@ func TestCheckBareAppBesideMain(t *testing.T) {
 // The plugin of docs/plugins.md's own example, and one with a numeric
 // option, so that check's build calls a plugin's factory as serve does.
 func init() {
-	loader.Register(loader.Factory{Name: "cmdtest-stamp", Aliases: []string{"egg:mycompany#stamp"}, Kind: loader.KindFilter,
-		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+	factory.Register(factory.Factory{Name: "cmdtest-stamp", Aliases: []string{"egg:mycompany#stamp"}, Kind: factory.KindFilter,
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			header := cfg.String("header", "X-Stamp")
 			if cfg.String("value", "") == "" {
 				cfg.Errorf("value", "is required: the text to put in the %s header", header)
@@ -306,8 +311,8 @@ func init() {
 			}
 			return func(h http.Handler) http.Handler { return h }, nil
 		}})
-	loader.Register(loader.Factory{Name: "cmdtest-ratelimit", Aliases: []string{"egg:mycompany#ratelimit"}, Kind: loader.KindFilter,
-		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+	factory.Register(factory.Factory{Name: "cmdtest-ratelimit", Aliases: []string{"egg:mycompany#ratelimit"}, Kind: factory.KindFilter,
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			cfg.Int("rate", 10)
 			if err := cfg.Err(); err != nil {
 				return nil, err

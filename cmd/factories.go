@@ -7,7 +7,7 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 func runFactories(args []string, stdout, stderr io.Writer) int {
@@ -26,7 +26,7 @@ func runFactories(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	mods := modules()
-	for _, f := range loader.Default.Factories() {
+	for _, f := range factory.Default.Factories() {
 		fmt.Fprintf(stdout, "%-20s %-9s %s\n", f.Name, f.Kind, provider(f, mods))
 		refs := append([]string{"egg:pasteserve#" + f.Name}, f.Aliases...)
 		fmt.Fprintf(stdout, "    %s\n", strings.Join(refs, "\n    "))
@@ -48,7 +48,7 @@ func modules() map[string]string {
 
 // provider names the Go package of f's function and the version of the
 // module it belongs to, like caddy list-modules.
-func provider(f *loader.Factory, mods map[string]string) string {
+func provider(f *factory.Factory, mods map[string]string) string {
 	pkg := f.Package()
 	best := ""
 	for m := range mods {

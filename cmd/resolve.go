@@ -10,8 +10,12 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/graph"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
+	"github.com/pasteserve/pasteserve/resolve"
 	"github.com/pasteserve/pasteserve/server"
 )
 
@@ -40,6 +44,9 @@ type resolveFlags struct {
 	global      globalFlags
 	configFiles []string
 	configDir   string
+	// set is the paste file as read for the config files' settings, so
+	// that it is read and parsed once; nil until resolve opens it.
+	set *loader.Set
 }
 
 // register adds the shared flags to fs; --kind only with withKind.
@@ -68,7 +75,7 @@ func (rf *resolveFlags) applyConfig(stderr io.Writer) bool {
 		printError(stderr, err, nil)
 		return false
 	}
-	rf.paste = cfg.Paste
+	rf.paste, rf.set = cfg.Paste, cfg.Loaded()
 	for k, v := range cfg.Global {
 		if _, set := rf.global[k]; !set {
 			rf.global[k] = v
@@ -79,21 +86,25 @@ func (rf *resolveFlags) applyConfig(stderr io.Writer) bool {
 
 // resolve resolves the object the flags name. With skipChildren, composite
 // children are left alone, as PasteDeploy's appconfig leaves them.
-func (rf *resolveFlags) resolve(stderr io.Writer, skipChildren bool) (*loader.Node, *loader.Resolver, bool) {
-	var typ loader.ObjectType
+func (rf *resolveFlags) resolve(stderr io.Writer, skipChildren bool) (*plan.Node, *resolve.Resolver, bool) {
+	var typ plan.ObjectType
 	switch rf.kind {
 	case "app":
-		typ = loader.TypeApp
+		typ = plan.TypeApp
 	case "filter":
-		typ = loader.TypeFilter
+		typ = plan.TypeFilter
 	case "server":
-		typ = loader.TypeServer
+		typ = plan.TypeServer
 	default:
 		fmt.Fprintf(stderr, "pasteserve: --kind must be app, filter or server, not %q\n", rf.kind)
 		return nil, nil, false
 	}
-	r := &loader.Resolver{Registry: loader.Default, SkipChildren: skipChildren}
-	n, err := r.Resolve(rf.paste, rf.name, typ, rf.global)
+	if rf.set == nil {
+		rf.set, _ = loader.Open(rf.paste) // an error opening is Resolve's error too
+	}
+	r := rf.set.Resolver(factory.Default)
+	r.SkipChildren = skipChildren
+	n, err := r.Resolve(rf.set.Path(), rf.name, typ, rf.global)
 	if err != nil {
 		printError(stderr, err, r.Files())
 		return nil, nil, false
@@ -150,10 +161,9 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var rf resolveFlags
 	rf.register(fs, true)
-	asJSON := fs.Bool("json", false, "print JSON (the only format for now; accepted for scripts)")
 	showSecrets := fs.Bool("show-secrets", false, showSecretsUsage)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pasteserve config --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--json] [--show-secrets]")
+		fmt.Fprintln(stderr, "Usage: pasteserve config --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--show-secrets]")
 		fmt.Fprintln(stderr, "\nPrints the configuration the named object's factory gets, as Python's")
 		fmt.Fprintln(stderr, "paste.deploy.appconfig returns it: {\"local_conf\": ..., \"global_conf\": ...}.\n\nOptions:")
 		fs.PrintDefaults()
@@ -161,14 +171,13 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	if code := parseFlags(fs, args, &rf, stderr); code >= 0 {
 		return code
 	}
-	_ = asJSON
 	n, _, ok := rf.resolve(stderr, true)
 	if !ok {
 		return 1
 	}
 	// A filter-with wrapper carries no configuration of its own: show the
 	// object it wraps, which gets the section's keys.
-	for n.Kind == loader.NodeFilterWith {
+	for n.Kind == plan.NodeFilterWith {
 		n = n.App
 	}
 	local, global := n.Local, n.Global
@@ -209,19 +218,19 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 1
 	}
-	opts := loader.TextOptions{Registry: loader.Default, BaseDir: filepath.Dir(absPath(rf.paste)), ShowSecrets: *showSecrets}
+	opts := graph.Options{Registry: factory.Default, BaseDir: filepath.Dir(absPath(rf.paste)), ShowSecrets: *showSecrets}
 	switch *format {
 	case "expr":
-		fmt.Fprintln(stdout, loader.Expr(n))
+		fmt.Fprintln(stdout, graph.Expr(n))
 	case "dot":
-		loader.WriteDot(stdout, n)
+		graph.WriteDot(stdout, n)
 	case "mermaid":
-		loader.WriteMermaid(stdout, n)
+		graph.WriteMermaid(stdout, n)
 	case "json":
-		out, _ := json.MarshalIndent(loader.Graph(n, opts), "", "  ")
+		out, _ := json.MarshalIndent(graph.JSON(n, opts), "", "  ")
 		fmt.Fprintf(stdout, "%s\n", out)
 	default:
-		loader.WriteText(stdout, n, opts)
+		graph.WriteText(stdout, n, opts)
 	}
 	return 0
 }

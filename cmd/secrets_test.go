@@ -67,7 +67,7 @@ func TestGraphMasksSecrets(t *testing.T) {
 
 func TestConfigMasksByTheSharedRule(t *testing.T) {
 	path := writeTemp(t, "api.ini", secretsPaste)
-	code, out, errOut := mainCLI("config", "--paste", path, "--kind", "filter", "--name", "authtoken", "--json")
+	code, out, errOut := mainCLI("config", "--paste", path, "--kind", "filter", "--name", "authtoken")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/server"
 )
 
@@ -176,7 +176,7 @@ Options:`)
 	defer func(w io.Writer, flags int) { stdlog.SetOutput(w); stdlog.SetFlags(flags) }(stdlog.Writer(), stdlog.Flags())
 	stdlog.SetFlags(0)
 	stdlog.SetOutput(server.NewErrorLog(log, "log").Writer())
-	if err := server.Run(f, log, loader.Default); err != nil {
+	if err := server.Run(f, log, factory.Default); err != nil {
 		printError(stderr, err, nil)
 		log.Error().Str("error", firstLine(err.Error())).Msg("exiting")
 		return 1

@@ -28,11 +28,16 @@ func (s Severity) String() string {
 // Diagnostic is a problem found in a paste file, with the position it is
 // about and, in Related, other positions that explain it (where a
 // duplicate key was first given, say).
+//
+// Err, when set, is what went wrong as a value callers can test with
+// errors.Is and errors.As (through a Diagnostics too), so that no caller
+// needs to read Msg to learn it; Msg stays the message for people.
 type Diagnostic struct {
 	Severity Severity
 	Pos      Pos
 	Msg      string
 	Related  []Related
+	Err      error
 }
 
 // Related is a secondary position attached to a Diagnostic.
@@ -50,9 +55,23 @@ func (d *Diagnostic) Error() string {
 	return d.Pos.String() + ": " + d.Msg
 }
 
+// Unwrap returns d.Err.
+func (d *Diagnostic) Unwrap() error { return d.Err }
+
 // Diagnostics is a list of diagnostics. As an error it prints one per
 // line; use Err to get nil when it holds no errors.
 type Diagnostics []*Diagnostic
+
+// Unwrap returns the diagnostics, for errors.Is and errors.As.
+func (ds Diagnostics) Unwrap() []error {
+	out := make([]error, 0, len(ds))
+	for _, d := range ds {
+		if d != nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
 func (ds Diagnostics) Error() string {
 	var b strings.Builder

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/request"
 	"github.com/rs/zerolog"
@@ -32,10 +32,10 @@ import (
 // not know (the microversion is chosen further in), and it is silent
 // under eventlet, whose server logs requests itself.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "access_log",
 		Aliases: []string{"egg:Paste#translogger", "nova.api.openstack.requestlog:RequestLog.factory"},
-		Kind:    loader.KindFilter,
+		Kind:    factory.KindFilter,
 		Doc:     "logs one zerolog line per request: method, URL, status, size, duration (Paste's translogger)",
 		Filter:  AccessLog,
 	})
@@ -48,7 +48,7 @@ var accessLogOutput = zerolog.New(os.Stderr).With().Timestamp().Logger()
 // AccessLog is the access_log factory. Options: logger_name (default
 // wsgi, as translogger; logged as "logger"), logging_level (default
 // info).
-func AccessLog(cfg *loader.Config) (loader.Middleware, error) {
+func AccessLog(cfg *factory.Config) (factory.Middleware, error) {
 	name := cfg.String("logger_name", "wsgi")
 	levelName := cfg.String("logging_level", "info")
 	level, err := zerolog.ParseLevel(strings.ToLower(levelName))

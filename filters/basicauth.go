@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -26,10 +26,10 @@ import (
 // htpasswd's default cost): put it behind sizelimit and rate limits, and
 // keep the cost in the file modest.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "basic_auth",
 		Aliases: []string{"egg:oslo.middleware#basic_auth", "oslo_middleware:BasicAuthMiddleware.factory", "oslo_middleware.basic_auth:BasicAuthMiddleware.factory"},
-		Kind:    loader.KindFilter,
+		Kind:    factory.KindFilter,
 		Doc:     "HTTP Basic authentication against a bcrypt htpasswd file (http_basic_auth_user_file)",
 		Filter:  BasicAuth,
 	})
@@ -37,7 +37,7 @@ func init() {
 
 // BasicAuth is the basic_auth factory. Option: http_basic_auth_user_file
 // (default /etc/htpasswd).
-func BasicAuth(cfg *loader.Config) (loader.Middleware, error) {
+func BasicAuth(cfg *factory.Config) (factory.Middleware, error) {
 	cfg = cfg.InGroup("oslo_middleware")
 	const key = "http_basic_auth_user_file"
 	users := readHtpasswd(cfg, key, cfg.String(key, "/etc/htpasswd"))
@@ -61,7 +61,7 @@ func BasicAuth(cfg *loader.Config) (loader.Middleware, error) {
 }
 
 // readHtpasswd reads user:hash lines, reporting a bad file at key.
-func readHtpasswd(cfg *loader.Config, key, path string) map[string][]byte {
+func readHtpasswd(cfg *factory.Config, key, path string) map[string][]byte {
 	f, err := os.Open(path)
 	if err != nil {
 		cfg.Errorf(key, "cannot read the htpasswd file: %v", err)

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"runtime/debug"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/fault"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/reqlog"
 	"github.com/pasteserve/pasteserve/request"
@@ -30,14 +30,14 @@ import (
 // be sent: the connection is aborted (http.ErrAbortHandler) so the
 // client sees a truncated response rather than a complete-looking one.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "catch_errors",
 		Aliases: []string{
 			"egg:oslo.middleware#catch_errors",
 			"oslo_middleware:CatchErrors.factory",
 			"oslo_middleware.catch_errors:CatchErrors.factory",
 		},
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    "turns a panic into a 500 JSON fault with the request id; logs the stack with secret headers masked",
 		Filter: CatchErrors,
 	})
@@ -46,7 +46,7 @@ func init() {
 const internalErrorMessage = "The server has either erred or is incapable of performing the requested operation."
 
 // CatchErrors is the catch_errors factory; it has no options.
-func CatchErrors(cfg *loader.Config) (loader.Middleware, error) {
+func CatchErrors(cfg *factory.Config) (factory.Middleware, error) {
 	return recoverPanics("An error occurred during processing the request", func(w http.ResponseWriter, r *http.Request) {
 		fault.Write(w, r, http.StatusInternalServerError, internalErrorMessage)
 	}), cfg.Err()
@@ -56,7 +56,7 @@ func CatchErrors(cfg *loader.Config) (loader.Middleware, error) {
 // line (msg, method, path, masked headers, panic value, stack) and the
 // response answer writes, or, when the status line has already gone
 // out, an aborted connection. http.ErrAbortHandler passes through.
-func recoverPanics(msg string, answer func(w http.ResponseWriter, r *http.Request)) loader.Middleware {
+func recoverPanics(msg string, answer func(w http.ResponseWriter, r *http.Request)) factory.Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			rw := &responseWriter{ResponseWriter: w}

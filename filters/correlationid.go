@@ -3,7 +3,7 @@ package filters
 import (
 	"net/http"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -16,14 +16,14 @@ import (
 // client's text, so do not log it unescaped. For ids that are checked,
 // logged and returned to the client, use request_id.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "correlation_id",
 		Aliases: []string{
 			"egg:oslo.middleware#correlation_id",
 			"oslo_middleware:CorrelationId.factory",
 			"oslo_middleware.correlation_id:CorrelationId.factory",
 		},
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    "gives a request without X-Correlation-Id a new uuid4 in that header (oslo's CorrelationId)",
 		Filter: CorrelationID,
 	})
@@ -33,7 +33,7 @@ func init() {
 const CorrelationIDHeader = "X-Correlation-Id"
 
 // CorrelationID is the correlation_id factory; it has no options.
-func CorrelationID(cfg *loader.Config) (loader.Middleware, error) {
+func CorrelationID(cfg *factory.Config) (factory.Middleware, error) {
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}

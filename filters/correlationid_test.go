@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 var uuid4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -45,7 +45,7 @@ func TestCorrelationID(t *testing.T) {
 }
 
 func init() {
-	loader.Register(loader.Factory{Name: "filters-correlation-app", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "filters-correlation-app", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return correlationApp, nil
 	}})
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/go-chi/cors"
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // cors is oslo.middleware's CORS filter, with oslo's option names and
@@ -32,10 +32,10 @@ import (
 // Access-Control-Allow-Origin itself replaces them (oslo keeps the app's
 // header by not adding its own).
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "cors",
 		Aliases: []string{"egg:oslo.middleware#cors", "oslo_middleware:CORS.factory", "oslo_middleware.cors:CORS.factory", "oslo_middleware.cors:filter_factory"},
-		Kind:    loader.KindFilter,
+		Kind:    factory.KindFilter,
 		Doc:     "answers CORS preflights and adds Access-Control-* headers for allowed origins (oslo's options)",
 		Filter:  CORS,
 	})
@@ -60,7 +60,7 @@ var corsServiceDefaults = map[string]map[string][]string{
 }
 
 // CORS is the cors factory.
-func CORS(cfg *loader.Config) (loader.Middleware, error) {
+func CORS(cfg *factory.Config) (factory.Middleware, error) {
 	cfg = cfg.InGroup("cors")
 	defaults := corsServiceDefaults[cfg.String("oslo_config_project", "")]
 	list := func(key string) []string {

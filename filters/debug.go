@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/redact"
 )
 
@@ -23,14 +23,14 @@ import (
 // (binary, or compressed by a filter inside it) is not printed, only its
 // size and type.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "debug",
 		Aliases: []string{
 			"egg:oslo.middleware#debug",
 			"oslo_middleware:Debug.factory",
 			"oslo_middleware.debug:Debug.factory",
 		},
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    "development only: prints requests and responses, bodies included, to standard output",
 		Filter: Debug,
 	})
@@ -43,7 +43,7 @@ var debugOutput io.Writer = os.Stdout
 var debugMu sync.Mutex
 
 // Debug is the debug factory; it has no options.
-func Debug(cfg *loader.Config) (loader.Middleware, error) {
+func Debug(cfg *factory.Config) (factory.Middleware, error) {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			tee := &teeWriter{responseWriter: responseWriter{ResponseWriter: w}}

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // errordocument is Paste's errordocument (egg:Paste#errordocument, a
@@ -24,10 +24,10 @@ import (
 // request's headers and context, and is not itself replaced if it fails
 // with a listed status (no loops).
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "errordocument",
 		Aliases: []string{"egg:Paste#errordocument"},
-		Kind:    loader.KindFilter,
+		Kind:    factory.KindFilter,
 		Doc:     "serves a page of the app in place of its error bodies, keeping the status (Paste's errordocument)",
 		Filter:  ErrorDocument,
 	})
@@ -35,7 +35,7 @@ func init() {
 
 // ErrorDocument is the errordocument factory. Every option is a status
 // code mapped to a path (with an optional query) of the app.
-func ErrorDocument(cfg *loader.Config) (loader.Middleware, error) {
+func ErrorDocument(cfg *factory.Config) (factory.Middleware, error) {
 	pages := map[int]string{}
 	for _, k := range sortedConfigKeys(cfg) {
 		code, err := strconv.Atoi(k)
@@ -85,7 +85,7 @@ func ErrorDocument(cfg *loader.Config) (loader.Middleware, error) {
 	}, nil
 }
 
-func sortedConfigKeys(cfg *loader.Config) []string {
+func sortedConfigKeys(cfg *factory.Config) []string {
 	keys := make([]string, 0, len(cfg.Local))
 	for k := range cfg.Local {
 		keys = append(keys, k)

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // fault_wrapper is the FaultWrapper of nova and cinder: whatever goes
@@ -27,13 +27,13 @@ import (
 // message of exceptions marked "safe". Go handlers answer their own
 // errors; only a panic reaches this filter, and a panic is a 500.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "fault_wrapper",
 		Aliases: []string{
 			"nova.api.openstack:FaultWrapper.factory",
 			"cinder.api.middleware.fault:FaultWrapper.factory",
 		},
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    `turns a panic into nova's and cinder's 500 {"computeFault": ...} JSON fault; logs the stack with secret headers masked`,
 		Filter: FaultWrapper,
 	})
@@ -48,7 +48,7 @@ type computeFault struct {
 }
 
 // FaultWrapper is the fault_wrapper factory; it has no options.
-func FaultWrapper(cfg *loader.Config) (loader.Middleware, error) {
+func FaultWrapper(cfg *factory.Config) (factory.Middleware, error) {
 	var f computeFault
 	f.Fault.Code = http.StatusInternalServerError
 	f.Fault.Message = internalErrorMessage

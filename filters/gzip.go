@@ -6,7 +6,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // gzip is Paste's gzipper (egg:Paste#gzip): responses to clients that
@@ -35,10 +35,10 @@ import (
 // attacker-chosen text (BREACH): leave it out of pipelines whose
 // responses carry tokens.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "gzip",
 		Aliases: []string{"egg:Paste#gzip", "glance.api.middleware.gzip:GzipMiddleware.factory"},
-		Kind:    loader.KindFilter,
+		Kind:    factory.KindFilter,
 		Doc:     "gzip-compresses responses for clients that accept it (Paste's gzipper)",
 		Filter:  Gzip,
 	})
@@ -46,7 +46,7 @@ func init() {
 
 // Gzip is the gzip factory. Option: compress_level, 1 (fastest) to 9
 // (smallest), default 6 as Paste.
-func Gzip(cfg *loader.Config) (loader.Middleware, error) {
+func Gzip(cfg *factory.Config) (factory.Middleware, error) {
 	level := cfg.Int("compress_level", 6)
 	if level < gzip.BestSpeed || level > gzip.BestCompression {
 		cfg.Errorf("compress_level", "%d is not between 1 and 9", level)

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -39,24 +39,24 @@ import (
 // answered. The filter passes it on; the app answers 404, since it has
 // nothing to pass it to.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "healthcheck",
 		Aliases: []string{"egg:oslo.middleware#healthcheck", "oslo_middleware:Healthcheck.app_factory"},
-		Kind:    loader.KindApp,
+		Kind:    factory.KindApp,
 		Doc:     "answers health checks on any path: GET 200/503, HEAD 204/503, backends disable_by_file and others",
 		App:     HealthcheckApp,
 	})
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "healthcheck",
 		Aliases: []string{"egg:oslo.middleware#healthcheck", "oslo_middleware:Healthcheck.factory"},
-		Kind:    loader.KindFilter,
+		Kind:    factory.KindFilter,
 		Doc:     "answers health checks on path (default /healthcheck) and passes other requests on",
 		Filter:  HealthcheckFilter,
 	})
 }
 
 // HealthcheckApp is the healthcheck app factory.
-func HealthcheckApp(cfg *loader.Config) (http.Handler, error) {
+func HealthcheckApp(cfg *factory.Config) (http.Handler, error) {
 	hc, err := newHealthcheck(cfg, false)
 	if err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func HealthcheckApp(cfg *loader.Config) (http.Handler, error) {
 }
 
 // HealthcheckFilter is the healthcheck filter factory.
-func HealthcheckFilter(cfg *loader.Config) (loader.Middleware, error) {
+func HealthcheckFilter(cfg *factory.Config) (factory.Middleware, error) {
 	hc, err := newHealthcheck(cfg, true)
 	if err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ type healthcheck struct {
 
 var healthOffers = []string{"text/plain", "text/html", "application/json"}
 
-func newHealthcheck(cfg *loader.Config, filter bool) (*healthcheck, error) {
+func newHealthcheck(cfg *factory.Config, filter bool) (*healthcheck, error) {
 	cfg = cfg.InGroup("healthcheck")
 	hc := &healthcheck{
 		detailed:      cfg.Bool("detailed", false),

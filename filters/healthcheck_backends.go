@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // healthResult is one backend's answer, as oslo's HealthcheckResult.
@@ -24,7 +24,7 @@ type healthBackend interface {
 }
 
 // newHealthBackends reads backends and the options of each one named.
-func newHealthBackends(cfg *loader.Config) []healthBackend {
+func newHealthBackends(cfg *factory.Config) []healthBackend {
 	names := cfg.List("backends")
 	has := map[string]bool{}
 	var out []healthBackend
@@ -48,7 +48,7 @@ func newHealthBackends(cfg *loader.Config) []healthBackend {
 }
 
 // portPaths reads disable_by_file_paths: "port:path" items.
-func portPaths(cfg *loader.Config) map[int]string {
+func portPaths(cfg *factory.Config) map[int]string {
 	m := map[int]string{}
 	for _, item := range cfg.List("disable_by_file_paths") {
 		port, path, ok := strings.Cut(item, ":")

@@ -7,8 +7,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/internal/filtertest"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/pastetest"
 	"github.com/pasteserve/pasteserve/reqlog"
 	"github.com/rs/zerolog"
@@ -67,7 +67,7 @@ func BenchmarkAppAlone(b *testing.B) {
 }
 
 // newConfig is a Config for calling a factory directly.
-func newConfig(local map[string]string) *loader.Config { return loader.NewConfig(local, nil) }
+func newConfig(local map[string]string) *factory.Config { return factory.NewConfig(local, nil) }
 
 func TestMain(m *testing.M) {
 	// Filters log to standard error when a request has no logger; keep

@@ -3,8 +3,8 @@ package filters
 import (
 	"net/http"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/fault"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -18,7 +18,7 @@ import (
 // It trusts the headers: it must sit behind auth_token, which strips any
 // identity headers the client sent before it writes its own.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "keystonecontext",
 		Aliases: []string{
 			"neutron.auth:NeutronKeystoneContext.factory",
@@ -34,14 +34,14 @@ func init() {
 			"tacker.auth:TackerKeystoneContext.factory",
 			"venus.api.middleware.auth:VenusKeystoneContext.factory",
 		},
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    "turns auth_token's X-User-Id, X-Project-Id, X-Roles... headers into the request's Identity; 401 without a user",
 		Filter: KeystoneContext,
 	})
 }
 
 // KeystoneContext is the keystonecontext factory; it has no options.
-func KeystoneContext(cfg *loader.Config) (loader.Middleware, error) {
+func KeystoneContext(cfg *factory.Config) (factory.Middleware, error) {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id := identityFromHeaders(r)

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/fault"
-	"github.com/pasteserve/pasteserve/loader"
 )
 
 // microversion negotiates OpenStack API microversions: a client asks for
@@ -22,9 +22,9 @@ import (
 // request headers, so caches keep versions apart; handlers read it with
 // APIVersion(ctx).
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:   "microversion",
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    "negotiates OpenStack-API-Version between min_version and max_version (406 outside, 400 malformed)",
 		Filter: Microversion,
 	})
@@ -65,7 +65,7 @@ const APIVersionHeader = "Openstack-Api-Version"
 // Microversion is the microversion factory. Options: service_type
 // (required: compute, volume, ...), min_version and max_version
 // (required, X.Y), legacy_headers (older per-service request headers).
-func Microversion(cfg *loader.Config) (loader.Middleware, error) {
+func Microversion(cfg *factory.Config) (factory.Middleware, error) {
 	service := strings.TrimSpace(cfg.String("service_type", ""))
 	if service == "" || strings.ContainsAny(service, " \t,") {
 		cfg.Errorf("service_type", "is required: one word, the service type clients name in OpenStack-API-Version (compute, volume, ...)")

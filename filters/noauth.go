@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -29,14 +29,14 @@ import (
 // project in the service URL, as nova's 2012 NoAuthMiddleware and
 // cinder's NoAuthMiddlewareIncludeProjectID do.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "noauth",
 		Aliases: []string{"neutron.auth:NoauthFakeProjectId.factory"},
-		Kind:    loader.KindFilter,
+		Kind:    factory.KindFilter,
 		Doc:     "development only: acts as an admin, fake project when the request names none (neutron's fake_project_id)",
 		Filter:  NoAuth,
 	})
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "noauth_token",
 		Aliases: []string{
 			"cinder.api.middleware.auth:NoAuthMiddleware.factory",
@@ -48,25 +48,25 @@ func init() {
 			"karbor.api.middleware.auth:NoAuthMiddleware.factory",
 			"netforce.api.auth:NoAuthMiddleware.factory",
 		},
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    "development only: nova/cinder-style noauth, X-Auth-Token user:project, 204 with a fake token without one",
-		Filter: func(cfg *loader.Config) (loader.Middleware, error) { return newNoAuthToken(cfg, false) },
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) { return newNoAuthToken(cfg, false) },
 	})
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "noauth_token_project_in_path",
 		Aliases: []string{
 			"nova.api.openstack.auth:NoAuthMiddleware.factory",
 			"cinder.api.middleware.auth:NoAuthMiddlewareIncludeProjectID.factory",
 		},
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    "development only: noauth_token with the project in X-Server-Management-Url",
-		Filter: func(cfg *loader.Config) (loader.Middleware, error) { return newNoAuthToken(cfg, true) },
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) { return newNoAuthToken(cfg, true) },
 	})
 }
 
 // NoAuth is the noauth factory. Options: user_id (default fake_user_id),
 // project_id (default fake_project_id), roles (default admin).
-func NoAuth(cfg *loader.Config) (loader.Middleware, error) {
+func NoAuth(cfg *factory.Config) (factory.Middleware, error) {
 	userID := cfg.String("user_id", "fake_user_id")
 	projectID := cfg.String("project_id", "fake_project_id")
 	roles := cfg.List("roles")
@@ -120,7 +120,7 @@ func withIdentityHeaders(r *http.Request, id *request.Identity) *http.Request {
 	return r2
 }
 
-func newNoAuthToken(cfg *loader.Config, projectInPath bool) (loader.Middleware, error) {
+func newNoAuthToken(cfg *factory.Config, projectInPath bool) (factory.Middleware, error) {
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}

@@ -3,7 +3,7 @@ package filters
 import (
 	"net/http"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // osprofiler stands for osprofiler's WsgiMiddleware and the per-service
@@ -15,7 +15,7 @@ import (
 // osprofiler build. Its options (enabled, hmac_keys) are accepted and
 // ignored.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "osprofiler",
 		Aliases: []string{
 			"egg:osprofiler#osprofiler",
@@ -28,9 +28,9 @@ func init() {
 			"panko.profiler:WsgiMiddleware.factory",
 			"zun.common.profiler:WsgiMiddleware.factory",
 		},
-		Kind: loader.KindFilter,
+		Kind: factory.KindFilter,
 		Doc:  "osprofiler's WsgiMiddleware with profiling off: passes requests through",
-		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			cfg.Bool("enabled", false) // checked, so a typo still fails the build
 			return func(next http.Handler) http.Handler { return next }, cfg.Err()
 		},

@@ -1,6 +1,8 @@
 package filters
 
-import "github.com/pasteserve/pasteserve/loader"
+import (
+	"github.com/pasteserve/pasteserve/factory"
+)
 
 // pasteModuleRefs are the module references of Paste's and PasteDeploy's
 // entry points that built-in filters implement, as their
@@ -20,6 +22,6 @@ var pasteModuleRefs = map[string]string{
 
 func init() {
 	for name, ref := range pasteModuleRefs {
-		loader.Alias(name, loader.KindFilter, ref)
+		factory.Alias(name, factory.KindFilter, ref)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -26,10 +26,10 @@ import (
 // proxy that sets them, or set translate_forwarded_server = false and
 // put http_proxy_to_wsgi with trusted_proxies in front.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "prefix",
 		Aliases: []string{"egg:PasteDeploy#prefix"},
-		Kind:    loader.KindFilter,
+		Kind:    factory.KindFilter,
 		Doc:     "moves a path prefix to the script name and applies X-Forwarded-* (PasteDeploy's prefix)",
 		Filter:  Prefix,
 	})
@@ -38,7 +38,7 @@ func init() {
 // Prefix is the prefix factory. Options: prefix (default /),
 // translate_forwarded_server (default true), force_port (a port, or
 // empty for the scheme's default), scheme (http or https).
-func Prefix(cfg *loader.Config) (loader.Middleware, error) {
+func Prefix(cfg *factory.Config) (factory.Middleware, error) {
 	prefix := strings.TrimRight(cfg.String("prefix", "/"), "/")
 	if prefix != "" && prefix[0] != '/' {
 		cfg.Errorf("prefix", "%q does not start with /", prefix)

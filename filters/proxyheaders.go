@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -37,21 +37,21 @@ import (
 // X-Forwarded-For, or Forwarded's "for" as written, into REMOTE_ADDR;
 // r.RemoteAddr is always one bare address.)
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "http_proxy_to_wsgi",
 		Aliases: []string{
 			"egg:oslo.middleware#http_proxy_to_wsgi",
 			"oslo_middleware:HTTPProxyToWSGI.factory",
 			"oslo_middleware.http_proxy_to_wsgi:HTTPProxyToWSGI.factory",
 		},
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    "applies Forwarded / X-Forwarded-* from trusted proxies: scheme, host, client address, prefix",
 		Filter: ProxyHeaders,
 	})
 }
 
 // ProxyHeaders is the http_proxy_to_wsgi factory.
-func ProxyHeaders(cfg *loader.Config) (loader.Middleware, error) {
+func ProxyHeaders(cfg *factory.Config) (factory.Middleware, error) {
 	cfg = cfg.InGroup("oslo_middleware")
 	enabled := cfg.Bool("enable_proxy_headers_parsing", false)
 	var trusted []netip.Prefix

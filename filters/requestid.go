@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"net/textproto"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/reqlog"
 	"github.com/pasteserve/pasteserve/request"
 	"github.com/rs/zerolog"
@@ -18,7 +18,7 @@ import (
 // well-formed req-<uuid>: anything else is ignored, so a client cannot
 // inject text into logs. The local id is never taken from the client.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "request_id",
 		Aliases: []string{
 			"egg:oslo.middleware#request_id",
@@ -26,18 +26,18 @@ func init() {
 			"oslo_middleware.request_id:RequestId.factory",
 			"cinder.api.middleware.request_id:RequestId.factory",
 		},
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    "gives each request a new req-<uuid> id (x-openstack-request-id), keeps a well-formed inbound global id",
 		Filter: RequestIDFilter,
 	})
 	// nova's ComputeReqIdMiddleware is RequestId with nova's older
 	// response header as well.
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:    "compute_req_id",
 		Aliases: []string{"nova.api.compute_req_id:ComputeReqIdMiddleware.factory"},
-		Kind:    loader.KindFilter,
+		Kind:    factory.KindFilter,
 		Doc:     "request_id that also answers x-compute-request-id, as nova's ComputeReqIdMiddleware",
-		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			return newRequestIDFilter(cfg, "x-compute-request-id")
 		},
 	})
@@ -45,11 +45,11 @@ func init() {
 
 // RequestIDFilter is the request_id factory. Option: compat_headers, more
 // response headers to carry the id (nova's x-compute-request-id).
-func RequestIDFilter(cfg *loader.Config) (loader.Middleware, error) {
+func RequestIDFilter(cfg *factory.Config) (factory.Middleware, error) {
 	return newRequestIDFilter(cfg)
 }
 
-func newRequestIDFilter(cfg *loader.Config, compat ...string) (loader.Middleware, error) {
+func newRequestIDFilter(cfg *factory.Config, compat ...string) (factory.Middleware, error) {
 	if _, ok := cfg.Get("compat_headers"); ok {
 		compat = cfg.List("compat_headers")
 	}

@@ -6,8 +6,8 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/fault"
-	"github.com/pasteserve/pasteserve/loader"
 )
 
 // sizelimit is oslo.middleware's RequestBodySizeLimiter: a request body
@@ -22,7 +22,7 @@ import (
 // 413, as oslo's LimitingReader raises 413 out of the app. The server
 // closes the connection after such a response rather than read the rest.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "sizelimit",
 		Aliases: []string{
 			"egg:oslo.middleware#sizelimit",
@@ -32,7 +32,7 @@ func init() {
 			"cinder.api.sizelimit:RequestBodySizeLimiter.factory",
 			"venus.api.middleware.sizelimit:RequestBodySizeLimiter.factory",
 		},
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    "answers 413 to request bodies over max_request_body_size (default 114688), chunked ones included",
 		Filter: SizeLimit,
 	})
@@ -42,7 +42,7 @@ func init() {
 const DefaultMaxRequestBodySize = 114688
 
 // SizeLimit is the sizelimit factory.
-func SizeLimit(cfg *loader.Config) (loader.Middleware, error) {
+func SizeLimit(cfg *factory.Config) (factory.Middleware, error) {
 	cfg = cfg.InGroup("oslo_middleware")
 	limit := int64(cfg.Int("max_request_body_size", DefaultMaxRequestBodySize))
 	if limit < 0 {

@@ -3,31 +3,38 @@ package loader
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/justinas/alice"
+	"github.com/pasteserve/pasteserve/build"
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
 
 // stubRegistry registers a no-op factory for every reference in n, so
 // that files whose factories are Python can be built to measure the
 // loader itself.
-func stubRegistry(n *Node) *Registry {
-	reg := &Registry{}
+func stubRegistry(n *plan.Node) *factory.Registry {
+	reg := &factory.Registry{}
 	seen := map[string]bool{}
-	Walk(n, func(n *Node) {
-		if n.Kind != NodeFactory || seen[n.Ref.Text+n.Type.String()] {
+	plan.Walk(n, func(n *plan.Node) {
+		if n.Kind != plan.NodeFactory || seen[n.Ref.Text+n.Type.String()] {
 			return
 		}
 		seen[n.Ref.Text+n.Type.String()] = true
-		f := Factory{Name: fmt.Sprintf("stub%d", len(seen)), Aliases: []string{n.Ref.Text}}
+		f := factory.Factory{Name: fmt.Sprintf("stub%d", len(seen)), Aliases: []string{n.Ref.Text}}
 		switch {
-		case n.Type == TypeFilter:
-			f.Kind = KindFilter
-			f.Filter = func(*Config) (Middleware, error) { return noop, nil }
+		case n.Type == plan.TypeFilter:
+			f.Kind = factory.KindFilter
+			f.Filter = func(*factory.Config) (factory.Middleware, error) { return noop, nil }
 		case n.Children != nil:
-			f.Kind = KindComposite
-			f.Composite = func(l Loader, cfg *Config) (http.Handler, error) {
+			f.Kind = factory.KindComposite
+			f.Composite = func(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 				for _, c := range n.Children {
 					if _, err := l.GetApp(c.Name); err != nil {
 						return nil, err
@@ -35,9 +42,16 @@ func stubRegistry(n *Node) *Registry {
 				}
 				return okHandler, nil
 			}
+			f.Children = func(*factory.Config) map[string]string {
+				kids := map[string]string{}
+				for k, c := range n.Children {
+					kids[k] = c.Name
+				}
+				return kids
+			}
 		default:
-			f.Kind = KindApp
-			f.App = func(*Config) (http.Handler, error) { return okHandler, nil }
+			f.Kind = factory.KindApp
+			f.App = func(*factory.Config) (http.Handler, error) { return okHandler, nil }
 		}
 		reg.Register(f)
 	})
@@ -45,18 +59,18 @@ func stubRegistry(n *Node) *Registry {
 }
 
 func benchmarkLoad(b *testing.B, path, name string, global map[string]string) {
-	plan, err := (&Resolver{Registry: testRegistry()}).Resolve(path, name, TypeApp, global)
+	resolved, err := (&resolve.Resolver{Registry: testRegistry()}).Resolve(path, name, plan.TypeApp, global)
 	if err != nil {
 		b.Fatal(err)
 	}
-	reg := stubRegistry(plan)
+	reg := stubRegistry(resolved)
 	b.ReportAllocs()
 	for b.Loop() {
-		n, err := (&Resolver{Registry: reg}).Resolve(path, name, TypeApp, global)
+		n, err := (&resolve.Resolver{Registry: reg}).Resolve(path, name, plan.TypeApp, global)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Build(n, reg); err != nil {
+		if _, err := build.Handler(n, reg); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -91,6 +105,63 @@ func BenchmarkLoadGenerated(b *testing.B) {
 				b.Fatal(err)
 			}
 			benchmarkLoad(b, path, "main", nil)
+		})
+	}
+}
+
+func noop(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { next.ServeHTTP(w, r) })
+}
+
+var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
+
+// BenchmarkPipeline compares a pipeline of 10 no-op filters built from a
+// paste file with the same chain wired by hand with alice: the loader
+// adds nothing per request.
+func BenchmarkPipeline(b *testing.B) {
+	const n = 10
+	reg := &factory.Registry{}
+	reg.Register(factory.Factory{Name: "noop", Kind: factory.KindFilter, Filter: func(*factory.Config) (factory.Middleware, error) { return noop, nil }})
+	reg.Register(factory.Factory{Name: "ok", Kind: factory.KindApp, App: func(*factory.Config) (http.Handler, error) { return okHandler, nil }})
+	var src strings.Builder
+	src.WriteString("[pipeline:main]\npipeline =")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&src, " f%d", i)
+	}
+	src.WriteString(" app\n[app:app]\nuse = egg:pasteserve#ok\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&src, "[filter:f%d]\nuse = egg:pasteserve#noop\n", i)
+	}
+	dir := b.TempDir()
+	path := filepath.Join(dir, "api.ini")
+	if err := writeFile(path, src.String()); err != nil {
+		b.Fatal(err)
+	}
+	r := &resolve.Resolver{Registry: reg}
+	node, err := r.Resolve(path, "main", plan.TypeApp, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	built, err := build.Handler(node, reg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mws := make([]alice.Constructor, n)
+	for i := range mws {
+		mws[i] = noop
+	}
+	hand := alice.New(mws...).Then(okHandler)
+	req := httptest.NewRequest("GET", "/", nil)
+	for _, bc := range []struct {
+		name string
+		h    http.Handler
+	}{{"hand-wired", hand}, {"built", built}} {
+		b.Run(bc.name, func(b *testing.B) {
+			w := httptest.NewRecorder()
+			b.ReportAllocs()
+			for b.Loop() {
+				bc.h.ServeHTTP(w, req)
+			}
 		})
 	}
 }

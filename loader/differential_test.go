@@ -13,7 +13,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pasteserve/pasteserve/dsl"
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/graph"
+	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
 
 // The differential test runs the real PasteDeploy (Debian's
@@ -169,8 +172,8 @@ func TestDifferentialPasteDeploy(t *testing.T) {
 		}
 		t.Run(label, func(t *testing.T) {
 			// appconfig does not look at composite children.
-			r := &loader.Resolver{Registry: loader.Default, SkipChildren: req.Mode == "config"}
-			n, err := r.Resolve(c.file, c.name, loader.TypeApp, c.global)
+			r := &resolve.Resolver{Registry: factory.Default, SkipChildren: req.Mode == "config"}
+			n, err := r.Resolve(c.file, c.name, plan.TypeApp, c.global)
 			if d, ok := deliberate[filepath.Base(c.file)+" "+req.Mode]; ok && len(c.global) == 0 {
 				diff++
 				if !strings.Contains(py.raw, d.python) {
@@ -183,8 +186,8 @@ func TestDifferentialPasteDeploy(t *testing.T) {
 					}
 				case err != nil:
 					t.Fatalf("%s: pasteserve: %v", d.quirk, err)
-				case d.goExpr != "" && loader.Expr(n) != d.goExpr:
-					t.Fatalf("%s: pasteserve builds %s, want %s", d.quirk, loader.Expr(n), d.goExpr)
+				case d.goExpr != "" && graph.Expr(n) != d.goExpr:
+					t.Fatalf("%s: pasteserve builds %s, want %s", d.quirk, graph.Expr(n), d.goExpr)
 				case d.goLocalK != "" && leaf(n).Local[d.goLocalK] != d.goLocalV:
 					t.Fatalf("%s: pasteserve gives %s = %q, want %q", d.quirk, d.goLocalK, leaf(n).Local[d.goLocalK], d.goLocalV)
 				}
@@ -196,13 +199,13 @@ func TestDifferentialPasteDeploy(t *testing.T) {
 				bothErr++
 				return
 			case py.Error != nil:
-				t.Fatalf("PasteDeploy: %s: %s\npasteserve succeeded: %s", py.Error.Type, py.Error.Message, loader.Expr(n))
+				t.Fatalf("PasteDeploy: %s: %s\npasteserve succeeded: %s", py.Error.Type, py.Error.Message, graph.Expr(n))
 			case err != nil:
 				t.Fatalf("PasteDeploy succeeded (%s)\npasteserve: %v", py.raw, err)
 			}
 			same++
 			if req.Mode == "expr" {
-				if got := loader.Expr(n); got != py.Expr {
+				if got := graph.Expr(n); got != py.Expr {
 					t.Errorf("structure differs\nPasteDeploy: %s\npasteserve:  %s", py.Expr, got)
 				}
 				return
@@ -229,8 +232,8 @@ var cmpEmpty = cmp.Transformer("nonNil", func(m map[string]string) map[string]st
 
 // leaf returns the node whose factory gets the section's configuration:
 // a filter-with wrapper carries none of its own.
-func leaf(n *loader.Node) *loader.Node {
-	for n.Kind == loader.NodeFilterWith {
+func leaf(n *plan.Node) *plan.Node {
+	for n.Kind == plan.NodeFilterWith {
 		n = n.App
 	}
 	return n

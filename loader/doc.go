@@ -1,20 +1,12 @@
-// Package loader gives paste-deploy files PasteDeploy's meaning and turns
-// them into http.Handlers.
+// Package loader loads a paste-deploy file, once. Open reads and parses
+// the file (and, as resolution reaches them, the files it includes with
+// config: URIs) into a Set, and everything a program asks of the file is
+// answered from that one parse: the settings of a [server:] section
+// (Set.Server), the app to serve (Set.Build), whether it builds
+// (Set.Check), any other object (Set.Resolver). A reload is a new Set.
+// Load is Open and Build in one call.
 //
-// Loading happens in two steps. Resolve reads a file (and the files it
-// includes with config: URIs) and resolves one named object, the way
-// PasteDeploy's loadapp, loadfilter and loadserver do, into a Node: a
-// tree of pure data that says which factory makes each object, with
-// which local and global configuration, and how the objects nest
-// (pipelines, filter-apps, filter-with, composites). No factory is called,
-// so a Node can be printed (see Expr, WriteText) and compared in golden
-// tests even when the Python code a file names has no Go counterpart.
-//
-// Build then makes an http.Handler from a Node, calling the factories
-// registered in a Registry: filters are func(http.Handler) http.Handler,
-// apps are http.Handlers, and a pipeline is an alice chain, so a built
-// pipeline costs what the same chain wired by hand costs.
-//
-// Where PasteDeploy has bugs, pasteserve fixes them on purpose; each is
-// listed in docs/compat.md.
+// The steps are packages of their own: plan is the resolved plan, pure
+// data; factory the registry of factories; resolve PasteDeploy's meaning,
+// files to a plan; build a plan to an http.Handler; graph printing plans.
 package loader

@@ -3,82 +3,18 @@ package loader
 import (
 	"bytes"
 	"errors"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pasteserve/pasteserve/build"
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/graph"
+	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
-
-// fuzzRegistry holds stub factories of every kind. They read their
-// options through every Config accessor, so that whatever a paste text
-// gives them is parsed the way real factories parse it, and they fail
-// when asked to (fail = ...), so that factory errors are positioned too.
-func fuzzRegistry() *Registry {
-	reg := &Registry{}
-	readAll := func(cfg *Config) {
-		for k := range cfg.Local {
-			switch {
-			case strings.HasSuffix(k, "_int"):
-				cfg.Int(k, 0)
-			case strings.HasSuffix(k, "_bool"):
-				cfg.Bool(k, false)
-			case strings.HasSuffix(k, "_time"):
-				cfg.Duration(k, 0)
-			case strings.HasSuffix(k, "_list"):
-				cfg.List(k)
-			}
-		}
-		cfg.InGroup("group").Int("group_int", 0)
-		if v, ok := cfg.Get("fail"); ok {
-			cfg.Errorf("fail", "asked to fail: %s", v)
-		}
-	}
-	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
-	reg.Register(Factory{Name: "app", Aliases: []string{"egg:Paste#app", "fuzz:app"}, Kind: KindApp,
-		App: func(cfg *Config) (http.Handler, error) { readAll(cfg); return ok, nil }})
-	reg.Register(Factory{Name: "nil-app", Kind: KindApp,
-		App: func(cfg *Config) (http.Handler, error) { return nil, nil }})
-	reg.Register(Factory{Name: "filter", Aliases: []string{"egg:Paste#filter", "fuzz:filter"}, Kind: KindFilter,
-		Filter: func(cfg *Config) (Middleware, error) {
-			readAll(cfg)
-			return func(h http.Handler) http.Handler { return h }, nil
-		}})
-	reg.Register(Factory{Name: "failing-filter", Kind: KindFilter,
-		Filter: func(cfg *Config) (Middleware, error) { return nil, errors.New("cannot make it") }})
-	// map is a urlmap-like composite: every key that starts with "/"
-	// names a child app, and "filter" names a filter it loads by name.
-	reg.Register(Factory{Name: "map", Aliases: []string{"egg:Paste#urlmap"}, Kind: KindComposite,
-		Composite: func(l Loader, cfg *Config) (http.Handler, error) {
-			readAll(cfg)
-			for k, v := range cfg.Local {
-				if strings.HasPrefix(k, "/") {
-					if _, err := l.GetApp(strings.TrimSpace(v)); err != nil {
-						return nil, err
-					}
-				}
-			}
-			if name, ok := cfg.Get("filter"); ok {
-				if _, err := l.GetFilter(strings.TrimSpace(name)); err != nil {
-					return nil, err
-				}
-			}
-			return ok, nil
-		},
-		Children: func(cfg *Config) map[string]string {
-			out := map[string]string{}
-			for k, v := range cfg.Local {
-				if strings.HasPrefix(k, "/") {
-					out[k] = strings.TrimSpace(v)
-				}
-			}
-			return out
-		}})
-	return reg
-}
 
 // fuzzSeeds are paste texts that reach every construct: use, pipelines,
 // filter-with, filter-app, composites, config: references to the second
@@ -120,21 +56,21 @@ func FuzzResolveBuild(f *testing.F) {
 		}
 		done := make(chan error, 1)
 		go func() {
-			r := &Resolver{Registry: reg}
-			n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", TypeApp, map[string]string{"group.group_int": "3"})
+			r := &resolve.Resolver{Registry: reg}
+			n, err := r.Resolve(filepath.Join(dir, "api.ini"), "main", plan.TypeApp, map[string]string{"group.group_int": "3"})
 			if err == nil {
 				// Printing a plan must not panic either.
 				var b strings.Builder
-				WriteText(&b, n, TextOptions{Registry: reg, BaseDir: dir})
-				Expr(n)
-				_, err = Build(n, reg)
+				graph.WriteText(&b, n, graph.Options{Registry: reg, BaseDir: dir})
+				graph.Expr(n)
+				_, err = build.Handler(n, reg)
 			} else if ds, ok := err.(dsl.Diagnostics); ok {
 				// A plan as far as it resolved is checked, as
 				// pasteserve check does: its nil parts must not
 				// panic, and its errors are positioned too.
-				Walk(n, func(*Node) {})
+				plan.Walk(n, func(*plan.Node) {})
 				var more dsl.Diagnostics
-				errors.As(CheckBuild(n, reg, false), &more)
+				errors.As(build.Check(n, reg, false), &more)
 				err = append(ds, more...)
 			}
 			done <- err

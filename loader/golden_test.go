@@ -10,8 +10,9 @@ import (
 	_ "github.com/pasteserve/pasteserve/apps"
 	"github.com/pasteserve/pasteserve/dsl"
 	_ "github.com/pasteserve/pasteserve/filters"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/pastetest"
+	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
@@ -59,6 +60,6 @@ func TestCorpusGraphs(t *testing.T) {
 // isApp reports whether s is a section that makes an app, by the
 // loader's own rule.
 func isApp(s *dsl.Section) bool {
-	typ, ok := loader.SectionType(s)
-	return ok && typ == loader.TypeApp
+	typ, ok := resolve.SectionType(s)
+	return ok && typ == plan.TypeApp
 }

@@ -7,7 +7,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/build"
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
 
 // PasteDeploy's own test suite (spec §9), ported: the sample configs in
@@ -39,26 +42,26 @@ type remoteAddrDispatch struct{ m map[string]http.Handler }
 
 func (*remoteAddrDispatch) ServeHTTP(http.ResponseWriter, *http.Request) {}
 
-func fakeAppRegistry() *loader.Registry {
-	r := &loader.Registry{}
+func fakeAppRegistry() *factory.Registry {
+	r := &factory.Registry{}
 	app := func(name string, h http.Handler, aliases ...string) {
-		r.Register(loader.Factory{Name: name, Kind: loader.KindApp, Aliases: aliases,
-			App: func(*loader.Config) (http.Handler, error) { return h, nil }})
+		r.Register(factory.Factory{Name: name, Kind: factory.KindApp, Aliases: aliases,
+			App: func(*factory.Config) (http.Handler, error) { return h, nil }})
 	}
 	app("fake-basic", namedApp("basic_app"), "egg:FakeApp#basic_app", "call:fakeapp.apps:make_basic_app")
 	app("fake-other", namedApp("basic_app2"), "egg:FakeApp#other", "call:fakeapp.apps:make_basic_app2")
-	r.Register(loader.Factory{Name: "fake-configed", Kind: loader.KindApp,
+	r.Register(factory.Factory{Name: "fake-configed", Kind: factory.KindApp,
 		Aliases: []string{"egg:FakeApp#configed", "fakeapp.configapps:SimpleApp.make_app"},
-		App: func(cfg *loader.Config) (http.Handler, error) {
+		App: func(cfg *factory.Config) (http.Handler, error) {
 			return &simpleApp{cfg.Local, cfg.Global}, nil
 		}})
-	caps := func(cfg *loader.Config) (loader.Middleware, error) {
+	caps := func(cfg *factory.Config) (factory.Middleware, error) {
 		method := cfg.String("method_to_call", "upper")
 		return func(h http.Handler) http.Handler { return &capFilter{h, method} }, nil
 	}
-	r.Register(loader.Factory{Name: "fake-caps", Kind: loader.KindFilter, Aliases: []string{"egg:FakeApp#caps"}, Filter: caps})
-	r.Register(loader.Factory{Name: "fake-caps2", Kind: loader.KindFilter, Aliases: []string{"egg:FakeApp#caps2"}, Filter: caps})
-	children := func(cfg *loader.Config) map[string]string {
+	r.Register(factory.Factory{Name: "fake-caps", Kind: factory.KindFilter, Aliases: []string{"egg:FakeApp#caps"}, Filter: caps})
+	r.Register(factory.Factory{Name: "fake-caps2", Kind: factory.KindFilter, Aliases: []string{"egg:FakeApp#caps2"}, Filter: caps})
+	children := func(cfg *factory.Config) map[string]string {
 		kids := map[string]string{}
 		for k, v := range cfg.Local {
 			if strings.HasPrefix(k, "app.") {
@@ -67,9 +70,9 @@ func fakeAppRegistry() *loader.Registry {
 		}
 		return kids
 	}
-	r.Register(loader.Factory{Name: "fake-remote-addr", Kind: loader.KindComposite, Children: children,
+	r.Register(factory.Factory{Name: "fake-remote-addr", Kind: factory.KindComposite, Children: children,
 		Aliases: []string{"egg:FakeApp#remote_addr", "call:fakeapp.apps:make_remote_addr"},
-		Composite: func(l loader.Loader, cfg *loader.Config) (http.Handler, error) {
+		Composite: func(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 			d := &remoteAddrDispatch{m: map[string]http.Handler{}}
 			for k, name := range children(cfg) {
 				h, err := l.GetApp(name)
@@ -85,19 +88,19 @@ func fakeAppRegistry() *loader.Registry {
 
 const sampleDir = "../testdata/paste/corpus/pastedeploy-tests"
 
-func loadSample(t *testing.T, file, name string, global map[string]string) (http.Handler, *loader.Node, error) {
+func loadSample(t *testing.T, file, name string, global map[string]string) (http.Handler, *plan.Node, error) {
 	t.Helper()
 	reg := fakeAppRegistry()
-	r := &loader.Resolver{Registry: reg}
-	n, err := r.Resolve(filepath.Join(sampleDir, file), name, loader.TypeApp, global)
+	r := &resolve.Resolver{Registry: reg}
+	n, err := r.Resolve(filepath.Join(sampleDir, file), name, plan.TypeApp, global)
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := loader.Build(n, reg)
+	h, err := build.Handler(n, reg)
 	return h, n, err
 }
 
-func mustLoad(t *testing.T, file, name string, global map[string]string) (http.Handler, *loader.Node) {
+func mustLoad(t *testing.T, file, name string, global map[string]string) (http.Handler, *plan.Node) {
 	t.Helper()
 	h, n, err := loadSample(t, file, name, global)
 	if err != nil {
@@ -222,7 +225,7 @@ func TestPasteDeployFilterWith(t *testing.T) {
 		t.Fatalf("want CapFilter(CapFilter(basic_app)), got %#v", outer)
 	}
 	// test_appconfig_filter_with: the app's configuration has example.
-	for n.Kind == loader.NodeFilterWith {
+	for n.Kind == plan.NodeFilterWith {
 		n = n.App
 	}
 	if n.Local["example"] != "test" {

@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
 )
 
 // Build writes src to api.ini in a temporary directory and builds its
-// "main" app with loader.Default, as pasteserve would serve it: for
+// "main" app with factory.Default, as pasteserve would serve it: for
 // tests of factories, whose errors then read api.ini:line:col.
 func Build(t testing.TB, src string) (http.Handler, error) {
 	t.Helper()
@@ -19,7 +20,7 @@ func Build(t testing.TB, src string) (http.Handler, error) {
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return loader.Load(path, "main", nil, loader.Default)
+	return loader.Load(path, "main", nil, factory.Default)
 }
 
 // MustBuild is Build that fails the test on an error.

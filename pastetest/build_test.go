@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/pastetest"
 )
 
 func init() {
-	loader.Register(loader.Factory{Name: "pastetest-ok", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "pastetest-ok", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		if v, ok := cfg.Get("fail"); ok {
 			cfg.Errorf("fail", "%s", v)
 		}

@@ -47,20 +47,23 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/graph"
+	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
 
 // Option changes how Golden resolves.
 type Option func(*options)
 
 type options struct {
-	reg               *loader.Registry
+	reg               *factory.Registry
 	global            map[string]string
 	allowUnregistered bool
 }
 
-// WithRegistry resolves against reg instead of loader.Default.
-func WithRegistry(reg *loader.Registry) Option { return func(o *options) { o.reg = reg } }
+// WithRegistry resolves against reg instead of factory.Default.
+func WithRegistry(reg *factory.Registry) Option { return func(o *options) { o.reg = reg } }
 
 // WithGlobal passes global as the caller's global configuration, as
 // "pasteserve graph --global k=v" does (auth_strategy, say).
@@ -84,11 +87,11 @@ func AllowUnregistered() Option { return func(o *options) { o.allowUnregistered 
 // that registers it, and writes no golden file.
 func Golden(t testing.TB, path, name string, opts ...Option) {
 	t.Helper()
-	o := options{reg: loader.Default}
+	o := options{reg: factory.Default}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	text, n := plan(path, name, o.reg, o.global)
+	text, n := resolvePlan(path, name, o.reg, o.global)
 	if !o.allowUnregistered {
 		if msg := unregistered(n, o.reg); msg != "" {
 			t.Errorf("%s: the plan of %q names factories that are not registered:\n%s", path, name, msg)
@@ -101,12 +104,12 @@ func Golden(t testing.TB, path, name string, opts ...Option) {
 
 // unregistered lists the references of n that have no factory in reg,
 // with what to import, or returns "".
-func unregistered(n *loader.Node, reg *loader.Registry) string {
+func unregistered(n *plan.Node, reg *factory.Registry) string {
 	var b strings.Builder
 	imports := map[string]bool{}
 	seen := map[string]bool{}
-	loader.Walk(n, func(n *loader.Node) {
-		if n.Kind != loader.NodeFactory {
+	plan.Walk(n, func(n *plan.Node) {
+		if n.Kind != plan.NodeFactory {
 			return
 		}
 		if _, ok := reg.Lookup(n.Ref.Text, n.Type); ok {
@@ -118,7 +121,7 @@ func unregistered(n *loader.Node, reg *loader.Registry) string {
 		}
 		seen[line] = true
 		b.WriteString(line)
-		if pkg := loader.BuiltinPackage(n.Ref.Text, n.Type); pkg != "" && reg == loader.Default {
+		if pkg := factory.BuiltinPackage(n.Ref.Text, n.Type); pkg != "" && reg == factory.Default {
 			imports[pkg] = true
 			fmt.Fprintf(&b, " (built in: registered by %s)\n", pkg)
 		} else {
@@ -128,12 +131,12 @@ func unregistered(n *loader.Node, reg *loader.Registry) string {
 	if b.Len() == 0 {
 		return ""
 	}
-	if reg != loader.Default {
+	if reg != factory.Default {
 		b.WriteString("register them in the registry given with WithRegistry")
 	} else if len(imports) > 0 {
 		// Each built-in package registers only its own factories.
 		var missing []string
-		for _, pkg := range loader.BuiltinPackages {
+		for _, pkg := range factory.BuiltinPackages {
 			if imports[pkg] {
 				missing = append(missing, fmt.Sprintf("import _ %q", pkg))
 			}
@@ -151,17 +154,17 @@ func unregistered(n *loader.Node, reg *loader.Registry) string {
 // are relative to the file's directory, and the directory itself (in
 // values built from %(here)s, say) reads <here>, so golden files do not
 // depend on where the repository is checked out.
-func Plan(path, name string, reg *loader.Registry, global map[string]string) []byte {
-	text, _ := plan(path, name, reg, global)
+func Plan(path, name string, reg *factory.Registry, global map[string]string) []byte {
+	text, _ := resolvePlan(path, name, reg, global)
 	return text
 }
 
-// plan returns Plan's text and the resolved plan (nil on an error).
-func plan(path, name string, reg *loader.Registry, global map[string]string) ([]byte, *loader.Node) {
+// resolvePlan returns Plan's text and the resolved plan (nil on an error).
+func resolvePlan(path, name string, reg *factory.Registry, global map[string]string) ([]byte, *plan.Node) {
 	dir, _ := filepath.Abs(filepath.Dir(path))
 	var out bytes.Buffer
-	r := &loader.Resolver{Registry: reg}
-	n, err := r.Resolve(path, name, loader.TypeApp, global)
+	r := &resolve.Resolver{Registry: reg}
+	n, err := r.Resolve(path, name, plan.TypeApp, global)
 	if err != nil {
 		msg := err.Error()
 		wd, _ := os.Getwd()
@@ -175,7 +178,7 @@ func plan(path, name string, reg *loader.Registry, global map[string]string) ([]
 	}
 	// Secrets are shown: a golden file records what resolution gives,
 	// and the paste file beside it holds the same values.
-	loader.WriteText(&out, n, loader.TextOptions{Registry: reg, BaseDir: dir, ShowSecrets: true})
+	graph.WriteText(&out, n, graph.Options{Registry: reg, BaseDir: dir, ShowSecrets: true})
 	return bytes.ReplaceAll(out.Bytes(), []byte(dir), []byte("<here>")), n
 }
 

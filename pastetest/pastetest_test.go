@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	_ "github.com/pasteserve/pasteserve/apps"
+	"github.com/pasteserve/pasteserve/factory"
 	_ "github.com/pasteserve/pasteserve/filters"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/pastetest"
 	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
@@ -42,7 +42,7 @@ func TestGoldenDetectsChange(t *testing.T) {
 	if !rec.failed || !strings.Contains(rec.msg, "differs") || !strings.Contains(rec.msg, "egg:X#a") {
 		t.Errorf("Golden did not report the changed plan (failed=%v):\n%s", rec.failed, rec.msg)
 	}
-	got := string(pastetest.Plan(path, "main", loader.Default, nil))
+	got := string(pastetest.Plan(path, "main", factory.Default, nil))
 	if got != "[app:main] app egg:X#a (unregistered)  api.ini:1:1\n" {
 		t.Errorf("Plan = %q", got)
 	}

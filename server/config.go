@@ -45,7 +45,14 @@ type Config struct {
 	positions map[string]dsl.Pos // "group.name" -> where, for errors (see setting.at)
 	files     []*dsl.File        // the files read, for the excerpts of errors found later
 	flags     Flags
+	set       *loader.Set // the paste file, read once: its [server:] settings, then its app
 }
+
+// Loaded returns the paste file as this load read it: the [server:]
+// settings came from it, and the app is built from it (BuildApp), so the
+// file is read and parsed once per load. It is nil when Load found no
+// paste file.
+func (c *Config) Loaded() *loader.Set { return c.set }
 
 // Source says where option group.name got its value: "default", a
 // file:line:col, or a flag.
@@ -155,7 +162,8 @@ func Load(f Flags) (*Config, error) {
 	var layers []setting
 	srcFiles := append([]*dsl.File(nil), files...)
 	if paste != "" {
-		fromPaste, warnings, errs, pasteFiles := pasteServerSettings(paste, f.ServerName)
+		c.set, _ = loader.Open(paste) // its error is the [server:] section's, below
+		fromPaste, warnings, errs, pasteFiles := pasteServerSettings(c.set, f.ServerName)
 		ds = append(ds, errs...)
 		srcFiles = append(srcFiles, pasteFiles...)
 		c.Warnings = append(c.Warnings, warnings...)
@@ -198,7 +206,7 @@ func Load(f Flags) (*Config, error) {
 // globalGroups are the option groups of the config files that reach the
 // paste file's global_conf, as "group.option" keys. They are the groups
 // oslo's middleware reads from a service's configuration; pasteserve's
-// filters of the same names read them through loader.Config.InGroup
+// filters of the same names read them through factory.Config.InGroup
 // (docs/server.md, "Option groups for filters"). Other groups stay out,
 // so that database URLs and the like never show in a printed plan.
 var globalGroups = []string{"keystone_authtoken", "cors", "oslo_middleware", "healthcheck"}
@@ -270,11 +278,9 @@ func (c *Config) check() dsl.Diagnostics {
 	// What newTLS does at start: load the pair, the suites and the CAs.
 	if _, err := buildTLS(c.Options); err != nil {
 		key := "ssl.cert_file"
-		switch msg := err.Error(); {
-		case strings.HasPrefix(msg, "[ssl] ciphers"):
-			key = "ssl.ciphers"
-		case strings.HasPrefix(msg, "[ssl] ca_file"):
-			key = "ssl.ca_file"
+		var oe *sslOptionError
+		if errors.As(err, &oe) {
+			key = oe.key
 		}
 		ds.Errorf(c.at(key), "%v", err)
 	}
@@ -421,23 +427,21 @@ var serverModuleRefs = map[string]string{
 // always a typo, and ignoring it would serve with the default. The Python
 // servers' sections keep the keys pasteserve has no use for (those
 // servers have many options), with a warning.
-func pasteServerSettings(paste, name string) (settings []setting, warnings, errs dsl.Diagnostics, files []*dsl.File) {
+func pasteServerSettings(set *loader.Set, name string) (settings []setting, warnings, errs dsl.Diagnostics, files []*dsl.File) {
 	if name == "" {
 		name = "main"
 	}
-	r := &loader.Resolver{}
-	n, err := r.Resolve(paste, name, loader.TypeServer, nil)
-	warn := r.Warnings()
-	files = r.Files()
+	n, warn, err := set.Server(name)
+	files = set.Files()
 	if err != nil {
 		var ds dsl.Diagnostics
 		if !errors.As(err, &ds) {
-			ds = dsl.Diagnostics{{Pos: dsl.Pos{Filename: paste}, Msg: err.Error()}}
-		}
-		if len(ds) == 1 && strings.HasPrefix(ds[0].Msg, "no server named") {
-			return nil, warn, nil, files // no [server:] section: nothing to read
+			ds = dsl.Diagnostics{{Pos: dsl.Pos{Filename: set.Path()}, Msg: err.Error()}}
 		}
 		return nil, warn, ds, files
+	}
+	if n == nil {
+		return nil, warn, nil, files // no [server:] section: nothing to read
 	}
 	var out []setting
 	add := func(key, group, optName, value string) {

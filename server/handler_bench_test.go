@@ -10,8 +10,8 @@ import (
 	"github.com/rs/zerolog"
 
 	_ "github.com/pasteserve/pasteserve/apps"
+	"github.com/pasteserve/pasteserve/factory"
 	_ "github.com/pasteserve/pasteserve/filters"
-	"github.com/pasteserve/pasteserve/loader"
 	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
@@ -24,7 +24,7 @@ func BenchmarkHandlerLayers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	app, err := BuildApp(cfg, loader.Default)
+	app, err := BuildApp(cfg, factory.Default)
 	if err != nil {
 		b.Fatal(err)
 	}

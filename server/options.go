@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // Options are the settings of one server: the oslo.service and neutron
@@ -124,7 +124,7 @@ func boolean(p func(*Options) *bool) field {
 func seconds(p func(*Options) *time.Duration) field {
 	return field{
 		set: func(o *Options, v string) error {
-			d, err := loader.ParseDuration(v)
+			d, err := factory.ParseDuration(v)
 			if err != nil {
 				return err
 			}

@@ -13,7 +13,8 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -21,11 +22,11 @@ import (
 // access log line, and a request_id filter in the pipeline keeps it
 // rather than making a second one.
 func TestAssignedRequestID(t *testing.T) {
-	f, ok := loader.Default.Lookup("egg:oslo.middleware#request_id", loader.TypeFilter)
+	f, ok := factory.Default.Lookup("egg:oslo.middleware#request_id", plan.TypeFilter)
 	if !ok {
 		t.Fatal("request_id is not registered")
 	}
-	withFilter, err := f.Filter(loader.NewConfig(nil, nil))
+	withFilter, err := f.Filter(factory.NewConfig(nil, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/coreos/go-systemd/v22/daemon"
 	"github.com/pasteserve/pasteserve/dsl"
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
@@ -33,7 +33,7 @@ const interruptDeadline = 5 * time.Second
 // SIGTERM or SIGINT, reloading on SIGHUP. With api_workers > 0 it runs
 // that many worker processes instead (see workers.go). It returns nil
 // after a graceful stop.
-func Run(flags Flags, log zerolog.Logger, reg *loader.Registry) error {
+func Run(flags Flags, log zerolog.Logger, reg *factory.Registry) error {
 	cfg, err := Load(flags)
 	if err != nil {
 		return err
@@ -51,18 +51,25 @@ func Run(flags Flags, log zerolog.Logger, reg *loader.Registry) error {
 	return serve(cfg, log, reg)
 }
 
-// BuildApp resolves and builds the configured app.
-func BuildApp(cfg *Config, reg *loader.Registry) (http.Handler, error) {
-	r := &loader.Resolver{Registry: reg}
-	n, err := r.Resolve(cfg.Paste, cfg.Name, loader.TypeApp, cfg.Global)
+// BuildApp resolves and builds the configured app, from the paste file
+// as Load read it (see Config.Loaded).
+func BuildApp(cfg *Config, reg *factory.Registry) (http.Handler, error) {
+	h, err := cfg.set.Build(cfg.Name, cfg.Global, reg)
 	if err != nil {
-		return nil, withSources(err, r)
-	}
-	h, err := loader.Build(n, reg)
-	if err != nil {
-		return nil, withSources(err, r)
+		return nil, &SourceError{Err: err, Files: cfg.set.Files()}
 	}
 	return h, nil
+}
+
+// CheckApp returns the error BuildApp would return, calling every
+// factory of the app but keeping nothing: what the master of pre-fork
+// workers runs, to fail at start (or to refuse a reload) rather than in
+// every worker, without holding an app it never serves.
+func CheckApp(cfg *Config, reg *factory.Registry) error {
+	if err := cfg.set.Check(cfg.Name, cfg.Global, reg); err != nil {
+		return &SourceError{Err: err, Files: cfg.set.Files()}
+	}
+	return nil
 }
 
 // SourceError is an error from a paste file with the files it concerns,
@@ -75,10 +82,6 @@ type SourceError struct {
 func (e *SourceError) Error() string { return e.Err.Error() }
 func (e *SourceError) Unwrap() error { return e.Err }
 
-func withSources(err error, r *loader.Resolver) error {
-	return &SourceError{Err: err, Files: r.Files()}
-}
-
 // swapHandler serves whatever handler was stored last: SIGHUP stores a
 // rebuilt pipeline, and requests already running finish on the old one.
 type swapHandler struct{ p atomic.Pointer[http.Handler] }
@@ -89,7 +92,7 @@ func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *swapHandler) store(h http.Handler) { s.p.Store(&h) }
 
 // serve runs one serving process: in-process mode or a worker.
-func serve(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
+func serve(cfg *Config, log zerolog.Logger, reg *factory.Registry) error {
 	app, err := BuildApp(cfg, reg)
 	if err != nil {
 		return err
@@ -499,7 +502,7 @@ func unreadBytes(c net.Conn) bool {
 // keeps serving and the error is logged with its position. Options that
 // need a new socket or process (the address, the limits) are reported as
 // needing a restart.
-func reload(cfg *Config, log zerolog.Logger, reg *loader.Registry, swap *swapHandler, tlsState *tlsSettings) {
+func reload(cfg *Config, log zerolog.Logger, reg *factory.Registry, swap *swapHandler, tlsState *tlsSettings) {
 	start := time.Now()
 	oldCert := tlsState.certificate()
 	next, err := Load(cfg.flags)

@@ -106,6 +106,17 @@ func (t *tlsSettings) serverConfig() *tls.Config {
 	return base
 }
 
+// sslOptionError is an error about one [ssl] option other than the
+// certificate pair, so that Config.check places it at the key that set
+// that option.
+type sslOptionError struct {
+	key string // "ssl.ciphers", "ssl.ca_file"
+	err error
+}
+
+func (e *sslOptionError) Error() string { return e.err.Error() }
+func (e *sslOptionError) Unwrap() error { return e.err }
+
 func buildTLS(o Options) (*tls.Config, error) {
 	cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
 	if err != nil {
@@ -122,18 +133,18 @@ func buildTLS(o Options) (*tls.Config, error) {
 	if o.Ciphers != "" {
 		ids, err := cipherSuites(o.Ciphers)
 		if err != nil {
-			return nil, err
+			return nil, &sslOptionError{"ssl.ciphers", err}
 		}
 		cfg.CipherSuites = ids
 	}
 	if o.CAFile != "" {
 		pem, err := os.ReadFile(o.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("[ssl] ca_file: %v", err)
+			return nil, &sslOptionError{"ssl.ca_file", fmt.Errorf("[ssl] ca_file: %v", err)}
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("[ssl] ca_file %s: no PEM certificates in it", o.CAFile)
+			return nil, &sslOptionError{"ssl.ca_file", fmt.Errorf("[ssl] ca_file %s: no PEM certificates in it", o.CAFile)}
 		}
 		cfg.ClientCAs = pool
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert

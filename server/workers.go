@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-systemd/v22/daemon"
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 )
@@ -137,9 +137,9 @@ type master struct {
 }
 
 // runMaster runs and supervises the workers until SIGTERM or SIGINT.
-func runMaster(cfg *Config, log zerolog.Logger, reg *loader.Registry) error {
+func runMaster(cfg *Config, log zerolog.Logger, reg *factory.Registry) error {
 	// Fail at start, not in N workers, when the pipeline does not build.
-	if _, err := BuildApp(cfg, reg); err != nil {
+	if err := CheckApp(cfg, reg); err != nil {
 		return err
 	}
 	var certs *tlsSettings // the workers' certificate, to log when a reload changes it
@@ -365,12 +365,12 @@ func (m *master) waitReady(w *worker) error {
 // to drain. It returns how many new workers serve, which on an error is
 // fewer than asked for, and may be more than none: the new configuration
 // is then served by those, the previous one by the rest.
-func (m *master) reload(cfg *Config, reg *loader.Registry, workers map[int]*worker) (started int, err error) {
+func (m *master) reload(cfg *Config, reg *factory.Registry, workers map[int]*worker) (started int, err error) {
 	next, err := Load(cfg.flags)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := BuildApp(next, reg); err != nil {
+	if err := CheckApp(next, reg); err != nil {
 		return 0, err
 	}
 	// Workers read their settings afresh, TLS included: a reload can turn

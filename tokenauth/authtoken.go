@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // auth_token is keystonemiddleware's AuthProtocol, the filter in front of
@@ -26,7 +26,7 @@ import (
 // "keystone_authtoken.<option>", which is how a server passes the
 // service's oslo.config group (see keystoneAuthtokenGroup).
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "auth_token",
 		Aliases: []string{
 			"egg:keystonemiddleware#auth_token",
@@ -34,14 +34,14 @@ func init() {
 			"keystoneclient.middleware.auth_token:filter_factory",
 			"keystone.middleware.auth_token:filter_factory",
 		},
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    "keystonemiddleware's auth_token: validates X-Auth-Token with Keystone v3, writes X-User-Id, X-Project-Id, X-Roles...; 401/503",
 		Filter: AuthToken,
 	})
 }
 
 // AuthToken is the auth_token factory; docs/auth.md lists its options.
-func AuthToken(cfg *loader.Config) (loader.Middleware, error) {
+func AuthToken(cfg *factory.Config) (factory.Middleware, error) {
 	o := optionSource{cfg: cfg.InGroup(keystoneAuthtokenGroup)}
 	rejectUnsupportedAuthTokenOptions(o)
 

@@ -11,10 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pasteserve/pasteserve/build"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/internal/keystonetest"
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/request"
+	"github.com/pasteserve/pasteserve/resolve"
 )
 
 // TestAuthTokenRealKeystone runs auth_token against a real Keystone
@@ -70,12 +73,12 @@ project_domain_name = Default
 http_request_max_retries = 1
 http_connect_timeout = 10
 ` + strings.Join(extra, "\n") + "\n"
-		r := &loader.Resolver{Registry: loader.Default}
-		n, err := r.Resolve(pasteFile(t, src), name, loader.TypeApp, nil)
+		r := &resolve.Resolver{Registry: factory.Default}
+		n, err := r.Resolve(pasteFile(t, src), name, plan.TypeApp, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := loader.Build(n, loader.Default)
+		h, err := build.Handler(n, factory.Default)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/fault"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -21,7 +21,7 @@ import (
 // header ("H:Name=value"), the Identity in the context ("id:..."), and
 // answers 401 itself for ?status=401.
 func init() {
-	loader.Register(loader.Factory{Name: "authtoken-test-app", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "authtoken-test-app", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return http.HandlerFunc(authEchoApp), nil
 	}})
 }

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/fault"
-	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/reqlog"
 )
 
@@ -271,7 +271,7 @@ func tokenHash(token string) string {
 
 // newTokenAuthMiddleware finishes a token filter's factory: the options
 // were read; errors fail the build.
-func newTokenAuthMiddleware(cfg *loader.Config, a *tokenAuth) (loader.Middleware, error) {
+func newTokenAuthMiddleware(cfg *factory.Config, a *tokenAuth) (factory.Middleware, error) {
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}

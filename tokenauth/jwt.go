@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // jwt_token is auth_token without Keystone: the token is a JSON Web
@@ -20,16 +20,16 @@ import (
 // (flow.go). The token is read from X-Auth-Token, or from
 // Authorization: Bearer, which is where OpenID Connect clients put it.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:   "jwt_token",
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    "auth_token for JSON Web Tokens: checks X-Auth-Token or a Bearer token with an HS256 secret or JWKS keys, writes X-User-Id, X-Project-Id, X-Roles...",
 		Filter: JWTToken,
 	})
 }
 
 // JWTToken is the jwt_token factory; docs/auth.md lists its options.
-func JWTToken(cfg *loader.Config) (loader.Middleware, error) {
+func JWTToken(cfg *factory.Config) (factory.Middleware, error) {
 	o := optionSource{cfg: cfg}
 	v := &jwtVerifier{}
 	secret, jwks := o.str("", "secret_file"), o.str("", "jwks_file")

@@ -5,13 +5,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // keystoneAuthtokenGroup is how a server hands auth_token the options of
 // a service's oslo.config [keystone_authtoken] group: as global_conf
 // keys "keystone_authtoken.<option>", read through
-// loader.Config.InGroup. Where keystonemiddleware reads that group
+// factory.Config.InGroup. Where keystonemiddleware reads that group
 // itself (oslo_config_project), pasteserve leaves reading the service's
 // config files to the server and takes the values through global_conf,
 // so a paste file that names auth_token without options still builds. A
@@ -20,17 +20,17 @@ import (
 const keystoneAuthtokenGroup = "keystone_authtoken"
 
 // optionSource reads the token filters' options: from the section
-// (local_conf) first, then, when cfg is a loader.Config.InGroup view,
+// (local_conf) first, then, when cfg is a factory.Config.InGroup view,
 // from the group in global_conf. Errors are positioned at the key in the
 // section, or at the section when the value came from global_conf, and
-// then say so (loader.Config.Errorf).
+// then say so (factory.Config.Errorf).
 //
 // Each read takes the option's name and its deprecated names, which are
 // accepted as keystonemiddleware accepts them (auth_uri for
 // www_authenticate_uri, memcache_servers for memcached_servers). Any of
 // them in the section wins over all of them in the group.
 type optionSource struct {
-	cfg *loader.Config
+	cfg *factory.Config
 }
 
 // lookup returns the first of names that is set, and its value.
@@ -82,7 +82,7 @@ func (o optionSource) boolean(def bool, names ...string) bool {
 	if !ok {
 		return def
 	}
-	b, err := loader.ParseBool(v)
+	b, err := factory.ParseBool(v)
 	if err != nil {
 		o.errorf(key, "%v", err)
 		return def
@@ -110,7 +110,7 @@ func (o optionSource) seconds(def time.Duration, names ...string) time.Duration 
 	if !ok {
 		return def
 	}
-	d, err := loader.ParseDuration(v)
+	d, err := factory.ParseDuration(v)
 	if err != nil {
 		o.errorf(key, "%v", err)
 		return def

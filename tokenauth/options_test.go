@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/build"
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
 
 func TestAuthTokenOptionErrors(t *testing.T) {
@@ -64,10 +67,10 @@ func TestAuthTokenAlternativeCredentials(t *testing.T) {
 
 // buildWithGlobal builds src's main with global as the caller's
 // global_conf, as a server that read [keystone_authtoken] would.
-func buildWithGlobal(t *testing.T, src string, global map[string]string) (*loader.Node, error) {
+func buildWithGlobal(t *testing.T, src string, global map[string]string) (*plan.Node, error) {
 	t.Helper()
-	r := &loader.Resolver{Registry: loader.Default}
-	return r.Resolve(pasteFile(t, src), "main", loader.TypeApp, global)
+	r := &resolve.Resolver{Registry: factory.Default}
+	return r.Resolve(pasteFile(t, src), "main", plan.TypeApp, global)
 }
 
 func TestAuthTokenOptionsFromGlobalConf(t *testing.T) {
@@ -88,7 +91,7 @@ func TestAuthTokenOptionsFromGlobalConf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := loader.Build(n, loader.Default)
+	h, err := build.Handler(n, factory.Default)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +105,7 @@ func TestAuthTokenOptionsFromGlobalConf(t *testing.T) {
 	// The paste section wins over global_conf.
 	src = authPaste(filterPaste("paste.filter_factory = keystonemiddleware.auth_token:filter_factory", "www_authenticate_uri = http://from-paste"))
 	n, _ = buildWithGlobal(t, src, global)
-	h, err = loader.Build(n, loader.Default)
+	h, err = build.Handler(n, factory.Default)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +116,7 @@ func TestAuthTokenOptionsFromGlobalConf(t *testing.T) {
 	// A bad global value is reported at the section, naming its key.
 	global["keystone_authtoken.token_cache_time"] = "often"
 	n, _ = buildWithGlobal(t, src, global)
-	_, err = loader.Build(n, loader.Default)
+	_, err = build.Handler(n, factory.Default)
 	if err == nil || !strings.Contains(err.Error(), "api.ini:3:1: [filter:f] token_cache_time: \"often\" is not a duration") ||
 		!strings.Contains(err.Error(), "(from global_conf keystone_authtoken.token_cache_time)") {
 		t.Errorf("error: %v", err)

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // static_token is auth_token with a fixed list of tokens, for tests,
@@ -24,9 +24,9 @@ import (
 // auth_token's (flow.go); the token is read from X-Auth-Token
 // or Authorization: Bearer.
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name:   "static_token",
-		Kind:   loader.KindFilter,
+		Kind:   factory.KindFilter,
 		Doc:    "auth_token with a fixed token file (token -> user, project, roles), for tests and small setups",
 		Filter: StaticToken,
 	})
@@ -34,7 +34,7 @@ func init() {
 
 // StaticToken is the static_token factory; docs/auth.md lists its
 // options.
-func StaticToken(cfg *loader.Config) (loader.Middleware, error) {
+func StaticToken(cfg *factory.Config) (factory.Middleware, error) {
 	o := optionSource{cfg: cfg}
 	path := o.required("the JSON file of tokens and the identities they stand for", "token_file")
 	v := staticVerifier{}

@@ -35,18 +35,19 @@ import (
 	"github.com/rs/zerolog"
 
 	_ "github.com/pasteserve/pasteserve/apps"
+	"github.com/pasteserve/pasteserve/factory"
 	_ "github.com/pasteserve/pasteserve/filters"
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/request"
 )
 
 func filter(ref string) alice.Constructor {
-	f, ok := loader.Default.Lookup(ref, loader.TypeFilter)
+	f, ok := factory.Default.Lookup(ref, plan.TypeFilter)
 	if !ok {
 		log.Fatalf("no filter %s", ref)
 	}
-	mw, err := f.Filter(loader.NewConfig(nil, nil))
+	mw, err := f.Filter(factory.NewConfig(nil, nil))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -54,11 +55,11 @@ func filter(ref string) alice.Constructor {
 }
 
 func app(ref string) http.Handler {
-	f, ok := loader.Default.Lookup(ref, loader.TypeApp)
+	f, ok := factory.Default.Lookup(ref, plan.TypeApp)
 	if !ok {
 		log.Fatalf("no app %s", ref)
 	}
-	h, err := f.App(loader.NewConfig(nil, nil))
+	h, err := f.App(factory.NewConfig(nil, nil))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/pasteserve/pasteserve/dsl"
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/resolve"
 )
 
 // TestUnregisteredReferences lists, for every corpus file, the factory
@@ -45,18 +47,18 @@ func TestUnregisteredReferences(t *testing.T) {
 		missing := map[string]bool{}
 		for _, s := range f.Sections {
 			name, ok := s.Name()
-			if typ, app := loader.SectionType(s); !ok || !app || typ != loader.TypeApp {
+			if typ, app := resolve.SectionType(s); !ok || !app || typ != plan.TypeApp {
 				continue
 			}
 			for _, strategy := range []string{"keystone", "noauth", "noauth2"} {
-				r := &loader.Resolver{Registry: loader.Default}
-				n, err := r.Resolve(path, name, loader.TypeApp, map[string]string{"auth_strategy": strategy})
+				r := &resolve.Resolver{Registry: factory.Default}
+				n, err := r.Resolve(path, name, plan.TypeApp, map[string]string{"auth_strategy": strategy})
 				if err != nil {
 					continue
 				}
-				loader.Walk(n, func(n *loader.Node) {
-					if n.Kind == loader.NodeFactory {
-						if _, ok := loader.Default.Lookup(n.Ref.Text, n.Type); !ok {
+				plan.Walk(n, func(n *plan.Node) {
+					if n.Kind == plan.NodeFactory {
+						if _, ok := factory.Default.Lookup(n.Ref.Text, n.Type); !ok {
 							missing[n.Ref.Text] = true
 						}
 					}

@@ -18,15 +18,15 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/request"
 )
 
 func init() {
-	loader.Register(loader.Factory{Name: "filters-test-app", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "filters-test-app", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return http.HandlerFunc(App), nil
 	}})
-	loader.Register(loader.Factory{Name: "filters-bench-app", Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "filters-bench-app", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "ok\n")
 		}), nil

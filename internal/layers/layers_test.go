@@ -20,14 +20,19 @@ var layers = [][]string{
 	{"redact", "request", "internal/keystonetest", "internal/moduletest"},
 	// The paste text; the fault body and the request's logger.
 	{"dsl", "fault", "reqlog"},
-	// The one decoder of options: struct tags, a section, its groups.
-	{"options"},
-	// Resolution, the plan, the registry and the build.
+	// The resolved plan: pure data; the one decoder of options (struct
+	// tags, a section, its groups).
+	{"plan", "options"},
+	// The registry: factories, their kinds and the Config they get.
+	{"factory"},
+	// Resolution, the build and printing plans, each on its own.
+	{"resolve", "build", "graph"},
+	// One load of a paste file.
 	{"loader"},
 	// The factories, each package on its own: apps does not import
 	// filters, filters and tokenauth do not import each other. Plugins
 	// (the examples') stand here too.
-	{"filters", "tokenauth", "apps", "internal/filtertest", "examples/customfilter/hello", "examples/customfilter/stamp"},
+	{"filters", "tokenauth", "apps", "internal/filtertest", "internal/loadtest", "examples/customfilter/hello", "examples/customfilter/stamp"},
 	{"server"},
 	{"pastetest"},
 	{"cmd"},
@@ -37,7 +42,7 @@ var layers = [][]string{
 
 // testOnly are helper packages for tests: no package imports them, only
 // test files do.
-var testOnly = []string{"internal/keystonetest", "internal/moduletest", "internal/filtertest"}
+var testOnly = []string{"internal/keystonetest", "internal/moduletest", "internal/filtertest", "internal/loadtest"}
 
 // pkg is what go list says of a package.
 type pkg struct {

@@ -6,15 +6,15 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "hello-example",
-		Kind: loader.KindApp,
+		Kind: factory.KindApp,
 		Doc:  "answers every request with a greeting",
-		App: func(cfg *loader.Config) (http.Handler, error) {
+		App: func(cfg *factory.Config) (http.Handler, error) {
 			greeting := cfg.String("greeting", "hello") + "\n"
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, greeting) }), nil
 		},

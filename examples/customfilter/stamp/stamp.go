@@ -12,16 +12,16 @@ import (
 	"net/http"
 	"net/textproto"
 
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 func init() {
-	loader.Register(loader.Factory{
+	factory.Register(factory.Factory{
 		Name: "stamp",
 		// The reference existing paste files use for the Python filter
 		// this replaces.
 		Aliases: []string{"egg:mycompany#stamp", "mycompany.middleware:Stamp.factory"},
-		Kind:    loader.KindFilter,
+		Kind:    factory.KindFilter,
 		Doc:     "sets a response header on every response",
 		Filter:  New,
 	})
@@ -30,7 +30,7 @@ func init() {
 // New is the filter factory. It reads its options once, when the pipeline
 // is built, and fails then (with the key's file:line:col) on a bad value,
 // never at request time.
-func New(cfg *loader.Config) (loader.Middleware, error) {
+func New(cfg *factory.Config) (factory.Middleware, error) {
 	header := textproto.CanonicalMIMEHeaderKey(cfg.String("header", "X-Stamp"))
 	value := cfg.String("value", "")
 	if value == "" {

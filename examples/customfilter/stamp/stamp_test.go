@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/pastetest"
 
@@ -16,7 +17,7 @@ import (
 
 func load(t testing.TB, path string) http.Handler {
 	t.Helper()
-	h, err := loader.Load(path, "main", nil, loader.Default)
+	h, err := loader.Load(path, "main", nil, factory.Default)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestMissingValueFailsAtBuild(t *testing.T) {
 }
 
 func Example() {
-	h, err := loader.Load("../api-paste.ini", "main", nil, loader.Default)
+	h, err := loader.Load("../api-paste.ini", "main", nil, factory.Default)
 	if err != nil {
 		fmt.Println(err)
 		return

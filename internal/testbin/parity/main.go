@@ -16,7 +16,7 @@ import (
 	"strings"
 
 	pasteservecmd "github.com/pasteserve/pasteserve/cmd"
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/request"
 
 	_ "github.com/pasteserve/pasteserve/apps"
@@ -25,16 +25,16 @@ import (
 )
 
 func init() {
-	loader.Register(loader.Factory{Name: "parity-echo", Kind: loader.KindApp,
+	factory.Register(factory.Factory{Name: "parity-echo", Kind: factory.KindApp,
 		Aliases: []string{"egg:parityapp#echo"},
 		Doc:     "parity test: answers with what it saw, as parityapp.echo does",
-		App: func(cfg *loader.Config) (http.Handler, error) {
+		App: func(cfg *factory.Config) (http.Handler, error) {
 			return http.HandlerFunc(echo), cfg.Err()
 		}})
-	loader.Register(loader.Factory{Name: "parity-raise", Kind: loader.KindApp,
+	factory.Register(factory.Factory{Name: "parity-raise", Kind: factory.KindApp,
 		Aliases: []string{"egg:parityapp#raise"},
 		Doc:     "parity test: fails, as parityapp.raise_app does",
-		App: func(cfg *loader.Config) (http.Handler, error) {
+		App: func(cfg *factory.Config) (http.Handler, error) {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				panic("parity: deliberate failure")
 			}), cfg.Err()

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	pasteservecmd "github.com/pasteserve/pasteserve/cmd"
-	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/request"
 
 	_ "github.com/pasteserve/pasteserve/apps"
@@ -25,21 +25,21 @@ import (
 )
 
 func init() {
-	app := func(name string, f func(cfg *loader.Config) http.HandlerFunc) {
-		loader.Register(loader.Factory{Name: name, Kind: loader.KindApp, App: func(cfg *loader.Config) (http.Handler, error) {
+	app := func(name string, f func(cfg *factory.Config) http.HandlerFunc) {
+		factory.Register(factory.Factory{Name: name, Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 			h := f(cfg)
 			return h, cfg.Err()
 		}})
 	}
 	// test-hello answers "<greeting> pid=<pid> sn=<script name> path=<path>".
-	app("test-hello", func(cfg *loader.Config) http.HandlerFunc {
+	app("test-hello", func(cfg *factory.Config) http.HandlerFunc {
 		greeting := cfg.String("greeting", "hello")
 		return func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "%s pid=%d sn=%s path=%s\n", greeting, os.Getpid(), request.ScriptName(r), r.URL.Path)
 		}
 	})
 	// test-slow sleeps ?ms= milliseconds (default delay_ms), then answers.
-	app("test-slow", func(cfg *loader.Config) http.HandlerFunc {
+	app("test-slow", func(cfg *factory.Config) http.HandlerFunc {
 		def := cfg.Int("delay_ms", 1000)
 		return func(w http.ResponseWriter, r *http.Request) {
 			ms := def
@@ -50,11 +50,11 @@ func init() {
 			fmt.Fprintf(w, "slept %dms pid=%d\n", ms, os.Getpid())
 		}
 	})
-	app("test-panic", func(cfg *loader.Config) http.HandlerFunc {
+	app("test-panic", func(cfg *factory.Config) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) { panic("test-panic: deliberate") }
 	})
 	// test-headers lists the request headers it got, one per line.
-	app("test-headers", func(cfg *loader.Config) http.HandlerFunc {
+	app("test-headers", func(cfg *factory.Config) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			for k, v := range r.Header {
 				fmt.Fprintf(w, "%s: %s\n", k, strings.Join(v, ","))
@@ -68,7 +68,7 @@ func init() {
 	// process with status 3, as a worker that dies at start would. With
 	// crash_only_in_workers, the master (which builds the pipeline too,
 	// to check it) never crashes.
-	app("test-start", func(cfg *loader.Config) http.HandlerFunc {
+	app("test-start", func(cfg *factory.Config) http.HandlerFunc {
 		time.Sleep(time.Duration(cfg.Int("start_delay_ms", 0)) * time.Millisecond)
 		worker := os.Getenv("PASTESERVE_WORKER") == "1"
 		if name := cfg.String("crash_file", ""); name != "" && (worker || !cfg.Bool("crash_only_in_workers", false)) {
@@ -81,7 +81,7 @@ func init() {
 	// test-stream answers ?kb= kilobytes (default 16384) through Write
 	// calls of 32 KB, not sendfile: byte i of the body is i % 251. The
 	// Content-Length is set, so a client can tell a cut response.
-	app("test-stream", func(cfg *loader.Config) http.HandlerFunc {
+	app("test-stream", func(cfg *factory.Config) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			kb := 16384
 			if v, err := strconv.Atoi(r.URL.Query().Get("kb")); err == nil {
@@ -102,7 +102,7 @@ func init() {
 		}
 	})
 	// test-body reads the body and answers with its length.
-	app("test-body", func(cfg *loader.Config) http.HandlerFunc {
+	app("test-body", func(cfg *factory.Config) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			n, err := io.Copy(io.Discard, r.Body)
 			fmt.Fprintf(w, "read %d bytes, err=%v\n", n, err)
@@ -114,9 +114,9 @@ func init() {
 // so the real file can be served: the v2 API router and the extensions
 // filter. Everything else in the file is pasteserve's own.
 func init() {
-	loader.Register(loader.Factory{Name: "test-neutron-router", Kind: loader.KindApp,
+	factory.Register(factory.Factory{Name: "test-neutron-router", Kind: factory.KindApp,
 		Aliases: []string{"neutron.api.v2.router:APIRouter.factory"},
-		App: func(cfg *loader.Config) (http.Handler, error) {
+		App: func(cfg *factory.Config) (http.Handler, error) {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path != "/networks" {
 					http.NotFound(w, r)
@@ -126,9 +126,9 @@ func init() {
 				fmt.Fprintf(w, `{"networks": [], "project": %q}`, r.Header.Get("X-Project-Id"))
 			}), nil
 		}})
-	loader.Register(loader.Factory{Name: "test-neutron-extensions", Kind: loader.KindFilter,
+	factory.Register(factory.Factory{Name: "test-neutron-extensions", Kind: factory.KindFilter,
 		Aliases: []string{"neutron.api.extensions:plugin_aware_extension_middleware_factory"},
-		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			return func(next http.Handler) http.Handler { return next }, nil
 		}})
 }
@@ -141,16 +141,16 @@ func init() {
 	// The router answers GET /<project>/servers with an empty list and
 	// the identity keystonecontext gave the request; /<project>/panic
 	// panics, for the fault wrapper.
-	loader.Register(loader.Factory{Name: "test-nova-router", Kind: loader.KindApp,
+	factory.Register(factory.Factory{Name: "test-nova-router", Kind: factory.KindApp,
 		Aliases: []string{"nova.api.openstack.compute:APIRouterV21.factory"},
-		App: func(cfg *loader.Config) (http.Handler, error) {
+		App: func(cfg *factory.Config) (http.Handler, error) {
 			return projectRouter("servers"), nil
 		}})
 	// nova's LegacyV2CompatibleWrapper marks the request as a legacy v2
 	// one (and hides microversions); the stand-in only marks it.
-	loader.Register(loader.Factory{Name: "test-nova-legacy-v2", Kind: loader.KindFilter,
+	factory.Register(factory.Factory{Name: "test-nova-legacy-v2", Kind: factory.KindFilter,
 		Aliases: []string{"nova.api.openstack:LegacyV2CompatibleWrapper.factory"},
-		Filter: func(cfg *loader.Config) (loader.Middleware, error) {
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			return func(next http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), legacyV2Key{}, true)))
@@ -158,9 +158,9 @@ func init() {
 			}, nil
 		}})
 	// The metadata service lists its versions at /.
-	loader.Register(loader.Factory{Name: "test-nova-metadata", Kind: loader.KindApp,
+	factory.Register(factory.Factory{Name: "test-nova-metadata", Kind: factory.KindApp,
 		Aliases: []string{"nova.api.metadata.handler:MetadataRequestHandler.factory"},
-		App: func(cfg *loader.Config) (http.Handler, error) {
+		App: func(cfg *factory.Config) (http.Handler, error) {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path != "/" {
 					http.NotFound(w, r)
@@ -175,9 +175,9 @@ func init() {
 // Stand-in for the cinder-specific piece of cinder's api-paste.ini: the
 // v3 API router. Everything else in the file is pasteserve's.
 func init() {
-	loader.Register(loader.Factory{Name: "test-cinder-router", Kind: loader.KindApp,
+	factory.Register(factory.Factory{Name: "test-cinder-router", Kind: factory.KindApp,
 		Aliases: []string{"cinder.api.v3.router:APIRouter.factory"},
-		App: func(cfg *loader.Config) (http.Handler, error) {
+		App: func(cfg *factory.Config) (http.Handler, error) {
 			return projectRouter("volumes"), nil
 		}})
 }

@@ -1,0 +1,344 @@
+package factory
+
+import (
+	"fmt"
+	"net/http"
+	"reflect"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/plan"
+)
+
+// Kind is what a registered factory makes.
+type Kind int
+
+// The kinds of factory. A paste file's [server:] sections are not made
+// by factories: package server reads them as its settings.
+const (
+	KindApp       Kind = iota // an http.Handler
+	KindComposite             // an http.Handler made from other apps it loads by name
+	KindFilter                // a func(http.Handler) http.Handler
+)
+
+// String returns "app", "composite" or "filter".
+func (k Kind) String() string {
+	return [...]string{"app", "composite", "filter"}[k]
+}
+
+// serves reports whether a factory of kind k can stand where an object of
+// type t is asked for. None stands for a server.
+func (k Kind) serves(t plan.ObjectType) bool {
+	switch t {
+	case plan.TypeFilter:
+		return k == KindFilter
+	case plan.TypeServer:
+		return false
+	}
+	return k == KindApp || k == KindComposite
+}
+
+// Middleware is what a filter factory returns: the shape of chi and
+// alice middleware.
+type Middleware = func(http.Handler) http.Handler
+
+// Loader lets a composite factory load the apps it is made of, by name
+// or URI, as they are written in its configuration: the names its
+// Factory.Children declared, which resolution resolved with the plan, in
+// the file that defines the composite. A name Children did not declare
+// is an error naming the composite's section: building does not go back
+// to the files.
+//
+// During Build, a child that cannot be built does not stop the composite:
+// its errors go to the build's list, and GetApp returns a stand-in with a
+// nil error, so that the composite loads its other children and every
+// problem is reported at once (the build then fails, and the stand-in is
+// never served).
+type Loader interface {
+	GetApp(name string) (http.Handler, error)
+}
+
+// Factory describes one registered factory. Exactly the function for its
+// Kind must be set.
+type Factory struct {
+	// Name is the Go name; the factory also answers to
+	// egg:pasteserve#Name.
+	Name string
+	// Aliases are the Python references the factory stands for, as paste
+	// files write them: "egg:Paste#urlmap", "call:neutron.auth:pipeline_factory",
+	// "oslo_middleware:RequestId.factory" (the value of an explicit
+	// paste.filter_factory key).
+	Aliases []string
+	Kind    Kind
+	// Doc is a one-line description for listings.
+	Doc string
+
+	App       func(cfg *Config) (http.Handler, error)
+	Filter    func(cfg *Config) (Middleware, error)
+	Composite func(l Loader, cfg *Config) (http.Handler, error)
+
+	// Children, for a composite, names the apps it will load: child key
+	// to app name or URI, so that plans and graphs can show them without
+	// calling the factory, and so that resolution resolves them with the
+	// plan. They are all the composite's Loader gives it: a composite
+	// without Children loads no app.
+	Children func(cfg *Config) map[string]string
+}
+
+// Registry maps references to factories. The zero value is empty and
+// ready to use; Default is the registry built-ins and plugins register
+// into from init functions.
+type Registry struct {
+	mu      sync.RWMutex
+	byRef   map[string][]*Factory
+	all     []*Factory
+	pending []pendingAlias // Alias calls for factories not registered yet
+}
+
+type pendingAlias struct {
+	name string
+	kind Kind
+	refs []string
+}
+
+// Default is the registry that Register adds to and pasteserve loads
+// from.
+var Default = &Registry{}
+
+// Register adds f to the Default registry. It panics on a factory without
+// a name or function, and on a reference already registered for the same
+// kind of object, like database/sql.Register: both are programming
+// errors found at start-up.
+func Register(f Factory) { Default.Register(f) }
+
+// Register adds f to r; see the package-level Register.
+func (r *Registry) Register(f Factory) {
+	if f.Name == "" {
+		panic("factory: Register: factory without a Name")
+	}
+	var ok bool
+	switch f.Kind {
+	case KindApp:
+		ok = f.App != nil
+	case KindComposite:
+		ok = f.Composite != nil
+	case KindFilter:
+		ok = f.Filter != nil
+	}
+	if !ok {
+		panic(fmt.Sprintf("factory: Register(%q): a %s factory needs its %s function", f.Name, f.Kind, f.Kind))
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fp := &f
+	fp.Aliases = append([]string(nil), f.Aliases...)
+	r.addRefs(fp, "Register", append([]string{"egg:pasteserve#" + f.Name}, f.Aliases...))
+	r.all = append(r.all, fp)
+	kept := r.pending[:0]
+	for _, p := range r.pending {
+		if p.name == f.Name && p.kind == f.Kind {
+			r.addAliases(fp, p.refs)
+		} else {
+			kept = append(kept, p)
+		}
+	}
+	r.pending = kept
+}
+
+// addRefs files f under refs; the caller holds r.mu.
+func (r *Registry) addRefs(f *Factory, caller string, refs []string) {
+	if r.byRef == nil {
+		r.byRef = map[string][]*Factory{}
+	}
+	for _, ref := range refs {
+		key := refKey(ref)
+		for _, other := range r.byRef[key] {
+			if other.Kind.serves(objectTypeOf(f.Kind)) {
+				panic(fmt.Sprintf("factory: %s(%q): %s is already registered by %q", caller, f.Name, ref, other.Name))
+			}
+		}
+		r.byRef[key] = append(r.byRef[key], f)
+	}
+}
+
+func (r *Registry) addAliases(f *Factory, refs []string) {
+	r.addRefs(f, "Alias", refs)
+	f.Aliases = append(f.Aliases, refs...)
+}
+
+// Alias adds refs to the Default registry's factory called name that
+// makes kind objects, as if they were in its Aliases; see the
+// Registry method.
+func Alias(name string, kind Kind, refs ...string) { Default.Alias(name, kind, refs...) }
+
+// Alias adds refs, references as paste files write them, to the factory
+// registered under the Go name name that makes kind objects, as if they
+// had been in its Aliases: for references that belong in a table of
+// their own (the module paths of a Python distribution's entry points,
+// kept together so they can be checked against its entry_points.txt), or
+// that a plugin adds to a built-in (mycompany.wsgi:RequestId.factory for
+// request_id). It may run before or after the factory is registered, so
+// init order does not matter; until the factory is registered the
+// references resolve to nothing. As Register, it panics on a reference
+// already registered for the same kind of object.
+func (r *Registry) Alias(name string, kind Kind, refs ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range r.all {
+		if f.Name == name && f.Kind == kind {
+			r.addAliases(f, refs)
+			return
+		}
+	}
+	r.pending = append(r.pending, pendingAlias{name, kind, append([]string(nil), refs...)})
+}
+
+func objectTypeOf(k Kind) plan.ObjectType {
+	switch k {
+	case KindFilter:
+		return plan.TypeFilter
+	}
+	return plan.TypeApp
+}
+
+// refKey normalises a reference for lookup: egg distribution names are
+// case-insensitive and the entry point defaults to main; anything else
+// is compared as written.
+func refKey(ref string) string {
+	ref = strings.TrimSpace(ref)
+	if len(ref) > 4 && strings.EqualFold(ref[:4], "egg:") {
+		dist, entry, ok := strings.Cut(ref[4:], "#")
+		if !ok || entry == "" {
+			entry = "main"
+		}
+		return "egg:" + strings.ToLower(dist) + "#" + entry
+	}
+	if len(ref) > 5 && strings.EqualFold(ref[:5], "call:") {
+		ref, _, _ = strings.Cut(ref, "#")
+		return "call:" + ref[5:]
+	}
+	return ref
+}
+
+// Lookup returns the factory registered for ref that can make an object
+// of type t.
+func (r *Registry) Lookup(ref string, t plan.ObjectType) (*Factory, bool) {
+	f, err := r.Find(ref, t)
+	return f, err == nil
+}
+
+// Find is Lookup with the reason when there is no factory, for a message
+// to the user: the reference is registered as another kind of object, or
+// not at all (with the blank import that registers it, when it is a
+// built-in's, or the nearest registered references).
+func (r *Registry) Find(ref string, t plan.ObjectType) (*Factory, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	cands := r.byRef[refKey(ref)]
+	for _, f := range cands {
+		if f.Kind.serves(t) {
+			return f, nil
+		}
+	}
+	if len(cands) > 0 {
+		return nil, fmt.Errorf("%s is registered as a %s (%q), but is used here as a %s", ref, cands[0].Kind, cands[0].Name, t)
+	}
+	msg := fmt.Sprintf("no factory is registered for %s", ref)
+	// A built-in that is not registered is a missing blank import, not a
+	// misspelling: say which import, rather than suggest the nearest
+	// name that happens to be registered. Imports register into Default
+	// only, so other registries get the plain advice.
+	if r == Default {
+		if hint := importHint(ref, t); hint != "" {
+			return nil, fmt.Errorf("%s; %s", msg, hint)
+		}
+	}
+	if near := r.near(ref, t); len(near) > 0 {
+		msg += "; nearest registered: " + strings.Join(near, ", ")
+	}
+	return nil, fmt.Errorf("%s (register a Go factory for it and import its package; see docs/plugins.md)", msg)
+}
+
+// near returns up to three registered references closest to ref.
+func (r *Registry) near(ref string, t plan.ObjectType) []string {
+	key := strings.ToLower(refKey(ref))
+	type cand struct {
+		ref string
+		d   int
+	}
+	var cs []cand
+	for k, fs := range r.byRef {
+		for _, f := range fs {
+			if f.Kind.serves(t) {
+				cs = append(cs, cand{k, dsl.EditDistance(key, strings.ToLower(k))})
+				break
+			}
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].d != cs[j].d {
+			return cs[i].d < cs[j].d
+		}
+		return cs[i].ref < cs[j].ref
+	})
+	var out []string
+	for _, c := range cs {
+		if len(out) == 3 || c.d > len(key)/2 {
+			break
+		}
+		out = append(out, c.ref)
+	}
+	return out
+}
+
+// Knows reports whether any factory, of any kind, is registered for ref.
+func (r *Registry) Knows(ref string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.byRef[refKey(ref)]) > 0
+}
+
+// Package is the import path of the Go package that defines f's
+// function ("github.com/x/y/pkg.newThing.func1" is in
+// "github.com/x/y/pkg"): who provides the factory, for listings and
+// messages.
+func (f *Factory) Package() string {
+	var fn any
+	switch f.Kind {
+	case KindApp:
+		fn = f.App
+	case KindComposite:
+		fn = f.Composite
+	default:
+		fn = f.Filter
+	}
+	name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		if j := strings.IndexByte(name[i:], '.'); j >= 0 {
+			return name[:i+j]
+		}
+	}
+	if j := strings.IndexByte(name, '.'); j >= 0 {
+		return name[:j]
+	}
+	return name
+}
+
+// Factories returns every registered factory, sorted by Name and, for
+// one name (healthcheck is an app and a filter), by Kind: an order that
+// does not depend on the order packages registered them in.
+func (r *Registry) Factories() []*Factory {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := append([]*Factory(nil), r.all...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Kind < out[j].Kind
+	})
+	return out
+}

@@ -1,7 +1,0 @@
-package loader
-
-// BuiltinKey and ObjectTypeOf let the external tests generate builtin.txt.
-var (
-	BuiltinKey   = builtinKey
-	ObjectTypeOf = objectTypeOf
-)

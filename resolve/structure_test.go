@@ -1,0 +1,75 @@
+package resolve
+
+import (
+	"testing"
+
+	"github.com/pasteserve/pasteserve/plan"
+)
+
+func TestResolveStructure(t *testing.T) {
+	const filters = "[filter:f1]\nuse = egg:P#f1\n[filter:f2]\nuse = egg:P#f2\n[filter:f3]\nuse = egg:P#f3\n[app:app]\nuse = egg:P#app\n"
+	runResolveCases(t, []resolveCase{
+		{id: "50 multiple protocols", files: map[string]string{"api.ini": "[app:main]\npaste.app_factory = m:a\npaste.composite_factory = m:c\n"},
+			err: "more than one kind of factory (paste.app_factory, paste.composite_factory)", errPos: "1:1"},
+		{id: "51 no loader", files: map[string]string{"api.ini": "[app:main]\nfoo = bar\n"}, err: "says nothing about what makes this app"},
+		{id: "51 use swallowed by DEFAULT (p16)", files: map[string]string{"api.ini": "[DEFAULT]\nuse = egg:P#a\n[app:main]\nuse = egg:P#a\n"}, err: "says nothing about what makes this app"},
+		{id: "51 filter with only an app protocol (e04)", files: map[string]string{"api.ini": "[filter:main]\npaste.app_factory = m:a\n"}, typ: plan.TypeFilter, err: "says nothing about what makes this filter"},
+		{id: "52 use wins, other protocol keys stay local (e05)", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\npaste.app_factory = m:a\n"},
+			expr: "egg:P#a", local: map[string]string{"paste.app_factory": "m:a"}},
+		{id: "53 explicit dotted attribute", files: map[string]string{"api.ini": "[app:main]\npaste.app_factory = fakeapp.configapps:SimpleApp.make_app\nk = v\n"},
+			expr: "fakeapp.configapps:SimpleApp.make_app", local: map[string]string{"k": "v"}},
+		{id: "12 filter_factory preferred, other a local (e02)", files: map[string]string{"api.ini": "[filter:main]\npaste.filter_app_factory = m:fa\npaste.filter_factory = m:f\n"}, typ: plan.TypeFilter,
+			expr: "m:f", local: map[string]string{"paste.filter_app_factory": "m:fa"}},
+		{id: "54 require removed", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\nrequire = Foo Bar\nk = v\n"}, local: map[string]string{"k": "v"}},
+		{id: "55 filter-app without next", files: map[string]string{"api.ini": "[filter-app:main]\nuse = egg:P#f\n"}, err: "missing a next setting"},
+		{id: "56 filter-app from a filter section, keys merged (w04)",
+			files: map[string]string{"api.ini": "[filter-app:main]\nuse = tagger\nnext = app\nextra = 1\n[filter:tagger]\nuse = egg:P#tag\ntag = t\nextra = 0\n" + filters},
+			expr:  "egg:P#tag(egg:P#app)"},
+		{id: "57 pipeline without pipeline", files: map[string]string{"api.ini": "[pipeline:main]\nset x = 1\n"}, err: "missing a pipeline setting"},
+		{id: "58 pipeline extra keys, in file order (f07)", files: map[string]string{"api.ini": "[pipeline:main]\npipeline = app\nextra = 1\nanother = 2\n" + filters},
+			err: "does not take: extra, another", errPos: "3:1"},
+		{id: "58 get in a pipeline (f09)", files: map[string]string{"api.ini": "[DEFAULT]\nx = 1\n[pipeline:main]\npipeline = app\nget y = x\n" + filters},
+			err: "does not take: y"},
+		{id: "59 set reaches members (f08)", files: map[string]string{"api.ini": "[pipeline:main]\npipeline = f1 app\nset shared = yes\nrequire = X\n" + filters},
+			expr: "egg:P#f1(egg:P#app)"},
+		{id: "60 order, whitespace and newlines (f01)", files: map[string]string{"api.ini": "[pipeline:main]\npipeline = f1 f2   egg:ProbeApp#filtapp\n    app\n" + filters},
+			expr: "egg:P#f1(egg:P#f2(egg:ProbeApp#filtapp(egg:P#app)))"},
+		{id: "61 empty pipeline (f02)", files: map[string]string{"api.ini": "[pipeline:main]\npipeline =\n"}, err: "empty pipeline", errPos: "2:1"},
+		{id: "61 filter last (f04), positioned at the item", files: map[string]string{"api.ini": "[pipeline:main]\npipeline = f1\n    f2\n" + filters},
+			err: `no app named "f2"`, errPos: "3:5"},
+		{id: "61 app in filter position (f10)", files: map[string]string{"api.ini": "[pipeline:main]\npipeline = app app\n" + filters},
+			err: `no filter named "app"`, errPos: "2:12"},
+		{id: "62 nested pipelines and URIs (f12)", files: map[string]string{"api.ini": "[pipeline:main]\npipeline = f1 inner\n[pipeline:inner]\npipeline = egg:P#f9 config:api.ini#app\n" + filters},
+			expr: "egg:P#f1(egg:P#f9(egg:P#app))"},
+		{id: "63 filter-with chain (w06)", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#app\nfilter-with = f1\n" +
+			"[filter:f1]\nuse = egg:P#f1\nfilter-with = f2\n[filter:f2]\nuse = egg:P#f2\nfilter-with = f3\n[filter:f3]\nuse = egg:P#f3\n"},
+			expr: "egg:P#f3(egg:P#f2(egg:P#f1(egg:P#app)))"},
+		{id: "63 filter-with a URI (w09)", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#app\nfilter-with = egg:P#filtapp\n"},
+			expr: "egg:P#filtapp(egg:P#app)"},
+		{id: "64 filter-with on a server is a local (s01)", files: map[string]string{"api.ini": "[server:main]\nuse = egg:P#srv\nfilter-with = f\n"}, typ: plan.TypeServer,
+			local: map[string]string{"filter-with": "f"}},
+		{id: "65 filter-with on a pipeline wraps it (w07, Q1 fixed)", files: map[string]string{"api.ini": "[pipeline:main]\npipeline = f1 app\nfilter-with = f2\n" + filters},
+			expr: "egg:P#f2(egg:P#f1(egg:P#app))"},
+		{id: "65 filter-with on a filter-app (w08, Q1 fixed)", files: map[string]string{"api.ini": "[filter-app:main]\nuse = egg:P#f1\nnext = app\nfilter-with = f2\n" + filters},
+			expr: "egg:P#f2(egg:P#f1(egg:P#app))"},
+		{id: "66 use onto filter-with keeps the outer locals (w11, Q2 fixed)",
+			files: map[string]string{"api.ini": "[app:main]\nuse = b\noverride = from-main\n[app:b]\nuse = egg:P#app\noverride = from-base\nfilter-with = f1\n" + filters},
+			expr:  "egg:P#f1(egg:P#app)", local: map[string]string{"override": "from-main"}},
+		{id: "72 use cycle reported (u04, Q6 fixed)", files: map[string]string{"api.ini": "[app:main]\nuse = a\n[app:a]\nuse = b\n[app:b]\nuse = a\n"},
+			err: "reference cycle: app:a -> app:b -> app:a"},
+		{id: "72 self use (u03)", files: map[string]string{"api.ini": "[app:main]\nuse = main\n"}, err: "reference cycle: app:main -> app:main"},
+		{id: "72 filter-with self loop (w13)", files: map[string]string{"api.ini": "[app:main]\nuse = egg:P#a\nfilter-with = f\n[filter:f]\nuse = egg:P#f\nfilter-with = f\n"},
+			err: "reference cycle: filter:f -> filter:f"},
+		{id: "49 composite children resolve in the defining file (x04, Q5 fixed)",
+			files: map[string]string{"api.ini": "[composite:main]\nuse = config:other.ini#comp\n[app:child]\nuse = egg:P#outer\n",
+				"other.ini": "[composite:comp]\nuse = egg:Paste#urlmap\n/ = child\n[app:child]\nuse = egg:P#inner\n"},
+			expr: "egg:Paste#urlmap{/=egg:P#inner}"},
+		{id: "k02 urlmap from an app section", files: map[string]string{"api.ini": "[app:main]\nuse = egg:Paste#urlmap\n/ = app\n/v1 = f\n[app:f]\nuse = egg:P#v1\n" + filters},
+			expr: "egg:Paste#urlmap{/=egg:P#app, /v1=egg:P#v1}"},
+		{id: "k09 composite children see the outer set",
+			files: map[string]string{"api.ini": "[app:main]\nuse = comp\nset k = outer\n[composite:comp]\nuse = egg:Paste#urlmap\nset k = inner\n/ = app\n" + filters},
+			expr:  "egg:Paste#urlmap{/=egg:P#app}", global_: map[string]string{"k": "outer"}},
+		{id: "72 composite containing itself", files: map[string]string{"api.ini": "[composite:main]\nuse = egg:Paste#urlmap\n/ = main\n"},
+			err: "reference cycle"},
+	})
+}
