@@ -79,9 +79,11 @@ func BenchmarkAccessLog(b *testing.B) {
 }
 
 // benchLogger is the logger BenchmarkAccessLog's server writes to f
-// with, and what flushes it.
+// with, as the binary's writes to standard error (a LogWriter), and
+// what flushes it.
 func benchLogger(f *os.File) (zerolog.Logger, func()) {
-	return zerolog.New(f).With().Timestamp().Str("service", "pasteserve").Logger(), func() {}
+	lw := NewLogWriter(f, nil)
+	return zerolog.New(lw).With().Timestamp().Str("service", "pasteserve").Logger(), func() { lw.Close() }
 }
 
 // processCPU is the CPU time the process has used, user and system.
