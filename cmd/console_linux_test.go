@@ -31,10 +31,11 @@ func TestConsoleLogColoursATerminal(t *testing.T) {
 	}
 	defer tty.Close()
 	t.Setenv("NO_COLOR", "")
-	log, err := newLogger(tty, "", false)
+	log, out, err := newLogger(tty, "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer out.Close()
 	log.Info().Msg("hello")
 	ptmx.SetReadDeadline(time.Now().Add(5 * time.Second))
 	buf := make([]byte, 4096)

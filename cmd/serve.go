@@ -166,7 +166,7 @@ Options:`)
 		fs.Usage()
 		return 2
 	}
-	log, err := newLogger(stderr, logFormat, f.Debug)
+	log, logOut, err := newLogger(stderr, logFormat, f.Debug)
 	if err != nil {
 		fmt.Fprintf(stderr, "pasteserve: %v\n", err)
 		return 2
@@ -176,7 +176,14 @@ Options:`)
 	defer func(w io.Writer, flags int) { stdlog.SetOutput(w); stdlog.SetFlags(flags) }(stdlog.Writer(), stdlog.Flags())
 	stdlog.SetFlags(0)
 	stdlog.SetOutput(server.NewErrorLog(log, "log").Writer())
-	if err := server.Run(f, log, factory.Default); err != nil {
+	err = server.Run(f, log, factory.Default)
+	// Run has drained: every line it logged goes out before the process
+	// ends, or prints anything of its own. Lines logged from now on go
+	// straight to stderr.
+	if cerr := logOut.Close(); cerr != nil {
+		fmt.Fprintf(stderr, "pasteserve: %v\n", cerr)
+	}
+	if err != nil {
 		printError(stderr, err, nil)
 		log.Error().Str("error", firstLine(err.Error())).Msg("exiting")
 		return 1
@@ -195,7 +202,11 @@ func firstLine(s string) string {
 // asked or when stderr is a terminal. The console writer colours only a
 // terminal (and not with NO_COLOR set): --log-format console into a file
 // or a pipe must not fill it with ANSI escapes.
-func newLogger(w io.Writer, format string, debugLevel bool) (zerolog.Logger, error) {
+//
+// The logger writes through a server.LogWriter, which writes to w off
+// the request path (the console writer, which parses each line, runs on
+// its goroutine too); the caller closes it when the server has stopped.
+func newLogger(w io.Writer, format string, debugLevel bool) (zerolog.Logger, *server.LogWriter, error) {
 	terminal := false
 	if f, ok := w.(*os.File); ok {
 		terminal = isatty.IsTerminal(f.Fd())
@@ -206,20 +217,25 @@ func newLogger(w io.Writer, format string, debugLevel bool) (zerolog.Logger, err
 			format = "console"
 		}
 	}
-	var out io.Writer
+	var render func(io.Writer) io.Writer
 	switch format {
 	case "json":
-		out = w
 	case "console":
-		out = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339, NoColor: !terminal || os.Getenv("NO_COLOR") != ""}
+		noColor := !terminal || os.Getenv("NO_COLOR") != ""
+		render = func(out io.Writer) io.Writer {
+			return zerolog.ConsoleWriter{Out: out, TimeFormat: time.RFC3339, NoColor: noColor}
+		}
 	default:
-		return zerolog.Logger{}, fmt.Errorf("--log-format must be json or console, not %q", format)
+		return zerolog.Logger{}, nil, fmt.Errorf("--log-format must be json or console, not %q", format)
 	}
 	level := zerolog.InfoLevel
 	if debugLevel {
 		level = zerolog.DebugLevel
 	}
-	return zerolog.New(out).Level(level).With().Timestamp().Str("service", "pasteserve").Logger(), nil
+	out := server.NewLogWriter(w, render)
+	log := zerolog.New(out).Level(level).With().Timestamp().Str("service", "pasteserve").Logger()
+	out.ReportDropsTo(log)
+	return log, out, nil
 }
 
 // version returns the module version this binary was built from.

@@ -67,13 +67,22 @@ func newRequestIDFilter(cfg *factory.Config, compat ...string) (factory.Middlewa
 			// request, as oslo's is, so it is used rather than a second
 			// one.
 			ctx := r.Context()
+			h := w.Header()
 			local := request.ID(ctx)
+			// value is the id as x-openstack-request-id's value: the
+			// server's, already in the header, or a new one's, from a
+			// batch made ahead (request.NewIDHeader), so that neither
+			// costs an allocation per request.
+			var value []string
 			if local == "" {
-				local = request.NewID()
+				value = request.NewIDHeader()
+				local = value[0]
 				ctx = request.WithID(ctx, local)
 				ctx = reqlog.AddFields(ctx, func(c zerolog.Context) zerolog.Context {
 					return c.Str("request_id", local)
 				})
+			} else if v := h[request.IDHeader]; len(v) == 1 && v[0] == local {
+				value = v
 			}
 			if g := r.Header.Get(request.IDHeader); request.ValidID(g) {
 				ctx = request.WithGlobalID(ctx, g)
@@ -84,9 +93,13 @@ func newRequestIDFilter(cfg *factory.Config, compat ...string) (factory.Middlewa
 			// oslo adds the header after the app unless the app set it;
 			// setting it first lets the app's Set win the same way, and
 			// puts the id on responses written by filters inside (a
-			// catch_errors 500) without wrapping the writer.
-			h := w.Header()
-			for _, name := range headers {
+			// catch_errors 500) without wrapping the writer. The
+			// compat headers get values of their own.
+			for i, name := range headers {
+				if i == 0 && value != nil {
+					h[name] = value
+					continue
+				}
 				h[name] = []string{local}
 			}
 			if ctx != r.Context() {

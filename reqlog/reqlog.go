@@ -4,6 +4,11 @@
 // that every later line about the request carries them, the access
 // log's included.
 //
+// The server keeps each request's logger as a Record: the request's
+// fields, from which the zerolog.Logger is made only when a filter or
+// an app asks for it (From, zerolog.Ctx), so that a request nothing
+// logs about but its access line costs no logger of its own.
+//
 // A handler used outside pasteserve's server may get requests with no
 // logger; it then logs to Fallback rather than nowhere, as oslo.log logs
 // to standard error by default.

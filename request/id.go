@@ -3,6 +3,7 @@ package request
 import (
 	"context"
 	"crypto/rand"
+	"sync"
 )
 
 // IDHeader is the header OpenStack services return a request's local id
@@ -21,8 +22,13 @@ type globalIDKey struct{}
 // request_id filter gives one to a request that has none, so filters,
 // apps and log lines all name a request the same way.
 func ID(ctx context.Context) string {
-	id, _ := ctx.Value(idKey{}).(string)
-	return id
+	switch id := ctx.Value(idKey{}).(type) {
+	case string:
+		return id
+	case *string: // an IDContext's
+		return *id
+	}
+	return ""
 }
 
 // WithID returns ctx carrying id as the request's local id.
@@ -48,14 +54,72 @@ func WithGlobalID(ctx context.Context, id string) context.Context {
 
 // NewID returns "req-" and a random (version 4) UUID, the form
 // oslo.context gives request ids.
+//
+// Ids are made in batches (idBatch at a time, from one read of the
+// system's random source, in one string), so that giving every request
+// an id costs neither an allocation nor a call for randomness per
+// request. An id kept keeps its batch's string (2.5 KB) alive.
 func NewID() string {
-	var u [16]byte
-	rand.Read(u[:])
+	b, i := takeID()
+	return b.ids[i]
+}
+
+// NewIDHeader returns a new id (NewID) as a header value: a slice of
+// length and capacity 1, to be stored in an http.Header as it is
+// (h[IDHeader] = v), which Header.Set would allocate per request. Its
+// element is the id. Appending to it copies it, so no two requests'
+// values share an array.
+func NewIDHeader() []string {
+	b, i := takeID()
+	return b.ids[i : i+1 : i+1]
+}
+
+// idBatch is how many ids are made at once.
+const idBatch = 64
+
+// idLen is the length of an id: "req-" and a UUID's 36 characters.
+const idLen = 40
+
+// idBatches holds batches with ids left. A batch is taken out while an
+// id is taken from it, so no two goroutines share one, and is put back
+// until it is used up.
+var idBatches = sync.Pool{New: func() any { return newIDs() }}
+
+type ids struct {
+	next int
+	ids  [idBatch]string // each a substring of one string of idBatch ids
+}
+
+func takeID() (*ids, int) {
+	b := idBatches.Get().(*ids)
+	i := b.next
+	if b.next++; b.next < idBatch {
+		idBatches.Put(b)
+	}
+	return b, i
+}
+
+func newIDs() *ids {
+	var random [idBatch * 16]byte
+	rand.Read(random[:])
+	var text [idBatch * idLen]byte
+	for i := range idBatch {
+		formatID(text[i*idLen:(i+1)*idLen], random[i*16:(i+1)*16])
+	}
+	all := string(text[:])
+	b := &ids{}
+	for i := range idBatch {
+		b.ids[i] = all[i*idLen : (i+1)*idLen]
+	}
+	return b
+}
+
+// formatID writes "req-" and u, made a version 4 UUID, to b.
+func formatID(b, u []byte) {
 	u[6] = u[6]&0x0f | 0x40
 	u[8] = u[8]&0x3f | 0x80
 	const hexDigits = "0123456789abcdef"
-	var b [40]byte
-	copy(b[:], "req-")
+	copy(b, "req-")
 	j := 4
 	for i, c := range u {
 		if i == 4 || i == 6 || i == 8 || i == 10 {
@@ -65,7 +129,29 @@ func NewID() string {
 		b[j], b[j+1] = hexDigits[c>>4], hexDigits[c&0xf]
 		j += 2
 	}
-	return string(b[:])
+}
+
+// IDContext is a context.Context that carries a request's local id, as
+// the context WithID returns does, but as a value the caller places:
+// a server that gives every request an id embeds one in what it
+// allocates for the request anyway, so that the id costs no allocation
+// of its own. Init it before use; it must not be copied afterwards.
+type IDContext struct {
+	context.Context
+	id string
+}
+
+// Init makes c the context parent with id as the request's local id.
+func (c *IDContext) Init(parent context.Context, id string) {
+	c.Context, c.id = parent, id
+}
+
+// Value answers ID's key with the id; other keys are the parent's.
+func (c *IDContext) Value(key any) any {
+	if _, ok := key.(idKey); ok {
+		return &c.id // a pointer: a string in an interface would be an allocation per look-up
+	}
+	return c.Context.Value(key)
 }
 
 // ValidID reports whether s is a request id in oslo's form, matching

@@ -47,3 +47,43 @@ func TestValidID(t *testing.T) {
 		}
 	}
 }
+
+// Ids come in batches: each is still new, and a header value holds its
+// id alone, in an array of its own as far as appends go.
+func TestNewIDBatches(t *testing.T) {
+	seen := map[string]bool{}
+	for range 3 * idBatch {
+		v := NewIDHeader()
+		id := v[0]
+		if len(v) != 1 || cap(v) != 1 || !ValidID(id) || id[18] != '4' || seen[id] {
+			t.Fatalf("header value %q (cap %d): want one new req-<uuid4>", v, cap(v))
+		}
+		seen[id] = true
+		if w := append(v, "x"); &w[0] == &v[0] {
+			t.Fatal("an append to a header value writes into the batch")
+		}
+	}
+	if raceEnabled {
+		return
+	}
+	// A batch is at most 4 allocations (its ids, their text, the
+	// random bytes) for idBatch ids; a run takes two ids.
+	if n := testing.AllocsPerRun(1000, func() { NewID(); NewIDHeader() }); n > 2*4.0/idBatch {
+		t.Errorf("%.3f allocations per id pair, want none but a batch's every %d ids", n, idBatch)
+	}
+}
+
+func TestIDContext(t *testing.T) {
+	var c IDContext
+	c.Init(WithGlobalID(context.Background(), goodID), "req-local")
+	if ID(&c) != "req-local" || GlobalID(&c) != goodID {
+		t.Errorf("ID %q, GlobalID %q", ID(&c), GlobalID(&c))
+	}
+	// A WithID inside it wins, as it would over another WithID.
+	if got := ID(WithID(&c, "req-inner")); got != "req-inner" {
+		t.Errorf("inner WithID: %q", got)
+	}
+	if n := testing.AllocsPerRun(100, func() { ID(&c) }); n != 0 {
+		t.Errorf("ID allocates %.0f times", n)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -15,56 +17,121 @@ import (
 	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
-// BenchmarkHandlerLayers takes the request path of bench/serve.sh apart:
-// the pipeline bench/neutron-like.ini builds, then each layer the server
-// puts around it, so that the cost of every layer shows as a difference.
+// bareBody is what the bare handler of the benchmarks answers.
+var bareBody = []byte(`{"versions": []}`)
+
+// bareHandler is the least a handler does: a header and a body. The
+// layers of BenchmarkHandlerLayers are measured around it, so that each
+// one's cost is its difference from "bare".
+var bareHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	w.Header()["Content-Type"] = jsonType
+	w.Write(bareBody)
+})
+
+var jsonType = []string{"application/json"}
+
+func init() {
+	factory.Register(factory.Factory{Name: "bench-bare", Kind: factory.KindApp, Doc: "the bare handler of server's benchmarks",
+		App: func(*factory.Config) (http.Handler, error) { return bareHandler, nil }})
+}
+
+// discardWriter is a ResponseWriter that keeps only its header map,
+// cleared between requests, so that a benchmark counts what the layers
+// allocate rather than what a recorder does.
+type discardWriter struct {
+	h    http.Header
+	code int
+}
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(code int)        { w.code = code }
+
+// BenchmarkHandlerLayers takes the request path apart: each layer the
+// server (or urlmap) puts around an app, alone around a bare handler, so
+// that its cost is its difference from "bare"; then all of the server's
+// layers together, the pipeline of bench/serve.sh (bench/neutron-like.ini)
+// alone, and the pipeline inside the server's layers, as it serves.
+//
+// The layers run with the default options (access_log on, its lines to
+// io.Discard here; BenchmarkAccessLog measures the writer) on a request
+// whose connection is a wireConn, as newServing serves.
 // Run: go test ./server -run - -bench HandlerLayers -benchmem
 func BenchmarkHandlerLayers(b *testing.B) {
 	cfg, err := Load(Flags{Paste: "../bench/neutron-like.ini", Workers: -1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	app, err := BuildApp(cfg, factory.Default)
+	pipeline, err := BuildApp(cfg, factory.Default)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var swap swapHandler
-	swap.store(app)
-	log := zerolog.New(io.Discard)
-	o := cfg.Options
-	withAccessLog := o
-	withAccessLog.AccessLog = true
+	urlmap := buildPaste(b, "[composite:main]\nuse = egg:Paste#urlmap\n/v2.0 = bare\n[app:bare]\nuse = egg:pasteserve#bench-bare\n")
+	log := zerolog.New(io.Discard).With().Timestamp().Str("service", "pasteserve").Logger()
+	o := Defaults()
+	swapped := func(h http.Handler) http.Handler {
+		var s swapHandler
+		s.store(h)
+		return &s
+	}
+	server := func(h http.Handler) http.Handler {
+		return (&connTracker{}).outermost(newHTTPServer(o, log, swapped(h)).Handler)
+	}
+	noAccessLog := o
+	noAccessLog.AccessLog = false
 	layers := []struct {
 		name string
 		h    http.Handler
 	}{
-		{"pipeline", app},
-		{"swap", &swap},
-		{"guard", guard(o, &swap)},
-		{"logger", newHTTPServer(o, log, &swap).Handler},
-		{"access_log", newHTTPServer(withAccessLog, log, &swap).Handler},
-		// The drain's and the connection's layer, outermost, on a
-		// request whose connection is a wireConn (as newServing serves).
-		{"outermost", (&connTracker{}).outermost(newHTTPServer(withAccessLog, log, &swap).Handler)},
+		{"bare", bareHandler},
+		{"swap", swapped(bareHandler)},
+		{"guard", guard(o, bareHandler)},
+		{"request_id_logger", requestLogger(log, true, bareHandler)},
+		// The access log needs the request's state: its cost is the
+		// difference from request_id_logger.
+		{"request_id_logger+access_log", requestLogger(log, true, accessLog(o.LogFormat, bareHandler))},
+		{"outermost", (&connTracker{}).outermost(bareHandler)},
+		{"urlmap", urlmap},
+		{"server_no_access_log", (&connTracker{}).outermost(newHTTPServer(noAccessLog, log, swapped(bareHandler)).Handler)},
+		{"server", server(bareHandler)},
+		{"pipeline", pipeline},
+		{"pipeline_in_server", server(pipeline)},
 	}
 	wc := &wireConn{w: newWire(o, log)}
 	for _, l := range layers {
 		b.Run(l.name, func(b *testing.B) {
 			r := httptest.NewRequest("GET", "http://127.0.0.1:9797/v2.0/", nil)
-			if l.name == "outermost" {
-				r = r.WithContext(connContext(r.Context(), wc))
-			}
+			r = r.WithContext(connContext(r.Context(), wc))
 			r.Header.Set("User-Agent", "wrk")
+			w := &discardWriter{h: http.Header{}}
 			b.ReportAllocs()
 			for b.Loop() {
-				w := httptest.NewRecorder()
+				clear(w.h)
+				w.code = 0
 				l.h.ServeHTTP(w, r)
-				if w.Code != 200 {
-					b.Fatal(w.Code)
+				if w.code != 0 && w.code != 200 {
+					b.Fatal(w.code)
 				}
 			}
 		})
 	}
+}
+
+// buildPaste builds the app main of a paste file with src.
+func buildPaste(b *testing.B, src string) http.Handler {
+	path := filepath.Join(b.TempDir(), "api.ini")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	cfg, err := Load(Flags{Paste: path, Workers: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := BuildApp(cfg, factory.Default)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return h
 }
 
 // BenchmarkConnTrack is the connection tracking a request costs outside

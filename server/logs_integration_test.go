@@ -5,7 +5,10 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,4 +207,83 @@ func (p *proc) nextAny(timeout time.Duration) (map[string]any, error) {
 	case <-time.After(timeout):
 		return nil, os.ErrDeadlineExceeded
 	}
+}
+
+// A graceful stop loses no access line, though the lines are written
+// off the request path: each process writes out what it queued before
+// it exits. N requests on keep-alive connections of a client that
+// never retries, as fast as the server answers them, then SIGTERM: N
+// access lines. With workers, a SIGHUP in between replaces every
+// worker (each drains and exits), and the lines of the old ones and the
+// new ones are all there.
+func TestGracefulStopLosesNoAccessLine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"single process", nil},
+		{"workers, reloaded", []string{"--workers", "2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := start(t, map[string]string{"api.ini": urlmap + apps + local}, tc.args...)
+			sent := 0
+			burst := func(n int) {
+				t.Helper()
+				for c := 0; c < 4; c++ {
+					sent += rawRequests(t, p.addr, fmt.Sprintf("/n/%s/", tc.name[:1]), n/4)
+				}
+			}
+			const n = 4000
+			burst(n / 2)
+			if tc.args != nil {
+				p.signal(syscall.SIGHUP)
+				if err := p.waitFor("reloaded: every worker replaced", 30*time.Second); err != nil {
+					t.Fatalf("%v\n%s", err, p.eventsText())
+				}
+			}
+			burst(n / 2)
+			p.signal(syscall.SIGTERM)
+			if err := p.wait(30 * time.Second); err != nil {
+				t.Fatalf("exit: %v\n%s", err, p.eventsText())
+			}
+			got := strings.Count(p.logText(), `"request_line":"GET /n/`)
+			if sent != n || got != n {
+				t.Errorf("%d requests answered, %d access lines; want %d of each\n%s", sent, got, n, p.eventsText())
+			}
+			if strings.Contains(p.logText(), "dropped") {
+				t.Errorf("lines dropped:\n%s", p.eventsText())
+			}
+		})
+	}
+}
+
+// rawRequests sends n GET requests for prefix+i on one keep-alive
+// connection, each after the last answer, and returns how many were
+// answered 200. A failure ends the test: the client does not retry.
+func rawRequests(t *testing.T, addr, prefix string, n int) int {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	ok := 0
+	for i := 0; i < n; i++ {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := fmt.Fprintf(c, "GET %s%d HTTP/1.1\r\nHost: x\r\n\r\n", prefix, i); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("request %d: %s", i, resp.Status)
+		}
+		ok++
+	}
+	return ok
 }

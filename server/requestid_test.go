@@ -102,8 +102,8 @@ func TestRequestIDOnLimitResponses(t *testing.T) {
 // request_id filter and hlog do) adds them to that request's lines alone.
 // A logger shared between requests, or one whose field buffer is shared
 // (a copy of the server's logger without With), would mix requests'
-// fields up under concurrency; this is why requestLogger copies the
-// logger for every request.
+// fields up under concurrency; this is why every request has a logger
+// of its own (a reqlog.Record in its state).
 func TestRequestLoggerIsPerRequest(t *testing.T) {
 	var logs syncBuffer
 	o := Defaults()

@@ -33,6 +33,11 @@ const interruptDeadline = 5 * time.Second
 // SIGTERM or SIGINT, reloading on SIGHUP. With api_workers > 0 it runs
 // that many worker processes instead (see workers.go). It returns nil
 // after a graceful stop.
+//
+// Every request logs through log. For the request path not to wait on
+// the log's output, log should write to a LogWriter, which the caller
+// closes once Run has returned, so that the lines of the drain are all
+// written (the pasteserve command does so).
 func Run(flags Flags, log zerolog.Logger, reg *factory.Registry) error {
 	cfg, err := Load(flags)
 	if err != nil {

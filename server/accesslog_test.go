@@ -1,0 +1,93 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/reqlog"
+)
+
+// The access line, byte for byte but for the clock and the id: its
+// fields, their order (the logger's own first, those filters add next,
+// then the line's, the time, the message) and the message's template.
+// Operators parse these lines; a rewrite of how they are made must not
+// change them.
+func TestAccessLineBytes(t *testing.T) {
+	f, ok := factory.Default.Lookup("egg:oslo.middleware#request_id", plan.TypeFilter)
+	if !ok {
+		t.Fatal("request_id is not registered")
+	}
+	requestID, err := f.Filter(factory.NewConfig(nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u := r.Header.Get("X-U"); u != "" {
+			reqlog.AddFields(r.Context(), func(c zerolog.Context) zerolog.Context { return c.Str("user", u) })
+		}
+		if r.URL.Path == "/quiet" {
+			return
+		}
+		w.WriteHeader(201)
+		w.Write([]byte("hello"))
+	})
+	clock := regexp.MustCompile(`"time":"[^"]+"|"wall_seconds":[0-9.e-]+|time: [0-9.]+|\d\d/[A-Z][a-z][a-z]/\d{4} \d\d:\d\d:\d\d|req-[0-9a-f-]{36}`)
+	for _, tc := range []struct {
+		name, format, target string
+		assign               bool
+		header               map[string]string
+		want                 string
+	}{
+		{"default", "", "/v2.0/networks?secret=x", true, nil,
+			`{"level":"info","service":"pasteserve","request_id":"ID","client_ip":"192.0.2.1","client_port":"5555","request_line":"GET /v2.0/networks HTTP/1.1","status_code":201,"body_length":5,"wall_seconds":W,"time":"T","message":"192.0.2.1 \"GET /v2.0/networks HTTP/1.1\" status: 201  len: 5 time: S"}`},
+		{"fields added by filters", "", "/x;password=pw", true, map[string]string{"X-U": "alice", "X-Openstack-Request-Id": "req-11111111-2222-4333-8444-555555555555"},
+			`{"level":"info","service":"pasteserve","request_id":"ID","global_request_id":"ID","user":"alice","client_ip":"192.0.2.1","client_port":"5555","request_line":"GET /x;password=**** HTTP/1.1","status_code":201,"body_length":5,"wall_seconds":W,"time":"T","message":"192.0.2.1 \"GET /x;password=**** HTTP/1.1\" status: 201  len: 5 time: S"}`},
+		{"filter's id, nothing written", "", "/quiet", false, nil,
+			`{"level":"info","service":"pasteserve","request_id":"ID","client_ip":"192.0.2.1","client_port":"5555","request_line":"GET /quiet HTTP/1.1","status_code":0,"body_length":0,"wall_seconds":W,"time":"T","message":"192.0.2.1 \"GET /quiet HTTP/1.1\" status: 0  len: 0 time: S"}`},
+		{"every template field", `%(client_ip)s:%(client_port)s [%(date_time)s] "%(request_line)s" %(status_code)d %(body_length)d %(wall_seconds).3f %(other)s`, "/", true, nil,
+			`{"level":"info","service":"pasteserve","request_id":"ID","client_ip":"192.0.2.1","client_port":"5555","request_line":"GET / HTTP/1.1","status_code":201,"body_length":5,"wall_seconds":W,"time":"T","message":"192.0.2.1:5555 [D] \"GET / HTTP/1.1\" 201 5 S %(other)"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			o := Defaults()
+			o.AssignRequestID = tc.assign
+			if tc.format != "" {
+				o.LogFormat = tc.format
+			}
+			log := zerolog.New(&logs).With().Timestamp().Str("service", "pasteserve").Logger()
+			h := newHTTPServer(o, log, requestID(app)).Handler
+			r := httptest.NewRequest("GET", tc.target, nil)
+			r.RemoteAddr = "192.0.2.1:5555"
+			for k, v := range tc.header {
+				r.Header.Set(k, v)
+			}
+			h.ServeHTTP(httptest.NewRecorder(), r)
+			got := clock.ReplaceAllStringFunc(strings.TrimSpace(logs.String()), func(s string) string {
+				switch {
+				case strings.HasPrefix(s, `"time"`):
+					return `"time":"T"`
+				case strings.HasPrefix(s, `"wall`):
+					return `"wall_seconds":W`
+				case strings.HasPrefix(s, "time: "):
+					return "time: S"
+				case strings.HasPrefix(s, "req-"):
+					return "ID"
+				}
+				return "D"
+			})
+			// The template's %(wall_seconds).3f, outside "time: ".
+			got = regexp.MustCompile(` 0\.\d{3} %\(other\)`).ReplaceAllString(got, " S %(other)")
+			if got != tc.want {
+				t.Errorf("access line\n got %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
