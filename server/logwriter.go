@@ -57,11 +57,17 @@ type LogWriter struct {
 // logPollEvery before the LogWriter's goroutine takes it, and in the
 // output's buffer up to logFlushEvery (or until logFlushSize bytes are
 // waiting), so that it is out within 100 ms.
+//
+// One write to the output never joins lines past logFlushSize, which is
+// PIPE_BUF on Linux: the workers of a pre-fork server and their master
+// share one stderr, and only a write of at most PIPE_BUF bytes to a pipe
+// is atomic. A longer batch would let another process's line land in
+// the middle of one of ours.
 const (
 	logRingSize   = 16384
 	logPollEvery  = 10 * time.Millisecond
 	logFlushEvery = 50 * time.Millisecond
-	logFlushSize  = 32 << 10
+	logFlushSize  = 4096 // PIPE_BUF
 	logReportRate = time.Second
 )
 
@@ -199,8 +205,11 @@ func (l *LogWriter) reportDrops() {
 		Msgf("dropped %d log lines: the log's output did not keep up", n)
 }
 
-// batchWriter gathers what is written to it and writes it to w in one
-// go: when logFlushSize bytes are waiting, and on flush.
+// batchWriter gathers the lines written to it and writes them to w
+// together: on flush, and before a line that would take the batch past
+// logFlushSize bytes. Each Write is one or more whole lines (zerolog
+// writes a line per call), so every write to w ends at a line's end, and
+// is at most logFlushSize bytes unless it is a single longer line.
 type batchWriter struct {
 	mu  sync.Mutex
 	w   io.Writer
@@ -210,6 +219,11 @@ type batchWriter struct {
 func (b *batchWriter) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if len(b.buf) > 0 && len(b.buf)+len(p) > logFlushSize {
+		if err := b.flushLocked(); err != nil {
+			return 0, err
+		}
+	}
 	b.buf = append(b.buf, p...)
 	if len(b.buf) >= logFlushSize {
 		if err := b.flushLocked(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,5 +190,60 @@ func TestLogWriterCloseDoesNotHang(t *testing.T) {
 	began := time.Now()
 	if err := lw.Close(); err == nil || time.Since(began) > logCloseWait+5*time.Second {
 		t.Errorf("Close on a stalled output: %v after %s", err, time.Since(began))
+	}
+}
+
+// writeSizes records the size of every write and whether it ended at a
+// line's end.
+type writeSizes struct {
+	mu     sync.Mutex
+	sizes  []int
+	broken int // writes that did not end with a newline
+}
+
+func (w *writeSizes) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.sizes = append(w.sizes, len(p))
+	if len(p) == 0 || p[len(p)-1] != '\n' {
+		w.broken++
+	}
+	return len(p), nil
+}
+
+// The workers of a pre-fork server share their master's stderr, a pipe
+// under systemd or a container runtime: a write to it is atomic only up
+// to PIPE_BUF (4096 bytes on Linux), so a batch of lines must never be
+// written in one longer write, or another process's line lands in the
+// middle of one of ours (TestWorkersReloadWithoutDroppingRequests found
+// a line cut so).
+func TestLogWriterWritesAtMostPipeBufAtOnce(t *testing.T) {
+	out := &writeSizes{}
+	l := newLogWriter(out, nil, 1<<14)
+	line := []byte(strings.Repeat("x", 299) + "\n")
+	long := []byte(strings.Repeat("y", 9999) + "\n")
+	for i := 0; i < 2000; i++ {
+		l.Write(line)
+		if i == 1000 {
+			l.Write(long)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	total := 0
+	for _, n := range out.sizes {
+		total += n
+		if n > 4096 && n != len(long) {
+			t.Errorf("a write of %d bytes: more than PIPE_BUF (4096), and not one long line", n)
+		}
+	}
+	if want := 2000*len(line) + len(long); total != want {
+		t.Errorf("%d bytes written, want %d", total, want)
+	}
+	if out.broken > 0 {
+		t.Errorf("%d writes did not end at a line's end", out.broken)
 	}
 }
