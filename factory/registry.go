@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"reflect"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/plan"
 )
 
@@ -86,6 +88,18 @@ type Factory struct {
 	// plan. They are all the composite's Loader gives it: a composite
 	// without Children loads no app.
 	Children func(cfg *Config) map[string]string
+
+	// Options describes the factory's options, for pasteserve factories
+	// --options NAME and for the docs' tables: FilterOf, AppOf and
+	// CompositeOf set it from the options struct. nil for a factory that
+	// reads its Config itself, which has no table.
+	Options func() ([]options.Option, error)
+	// Groups are the option groups the factory reads from global_conf
+	// ("cors" for cors.allowed_origin): a server hands exactly the
+	// groups of its config files that some registered factory reads to
+	// the paste file (Registry.Groups). FilterOf, AppOf and CompositeOf
+	// set it from the options struct.
+	Groups []string
 }
 
 // Registry maps references to factories. The zero value is empty and
@@ -135,6 +149,7 @@ func (r *Registry) Register(f Factory) {
 	defer r.mu.Unlock()
 	fp := &f
 	fp.Aliases = append([]string(nil), f.Aliases...)
+	fp.Groups = slices.Clone(f.Groups)
 	r.addRefs(fp, "Register", append([]string{"egg:pasteserve#" + f.Name}, f.Aliases...))
 	r.all = append(r.all, fp)
 	kept := r.pending[:0]
@@ -325,6 +340,26 @@ func (f *Factory) Package() string {
 		return name[:j]
 	}
 	return name
+}
+
+// Groups lists the option groups that the registered factories read
+// from global_conf (each Factory's Groups), sorted: what a server hands
+// from its config files to the paste file, as "group.option" keys, so
+// that a plugin's own group reaches it as oslo's do, and no other group
+// (a database URL) shows in a printed plan.
+func (r *Registry) Groups() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []string
+	for _, f := range r.all {
+		for _, g := range f.Groups {
+			if !slices.Contains(out, g) {
+				out = append(out, g)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Factories returns every registered factory, sorted by Name and, for
