@@ -11,6 +11,19 @@ import (
 	"github.com/pasteserve/pasteserve/factory"
 )
 
+// cascadeChildren names the apps: every key starting with "app".
+func CascadeChildren(cfg *factory.Config) map[string]string {
+	kids := map[string]string{}
+	for k, v := range cfg.Local {
+		if strings.HasPrefix(k, "app") {
+			kids[k] = v
+		}
+	}
+	return kids
+}
+
+// Cascade is the cascade factory.
+//
 // cascade is Paste's cascade (egg:Paste#cascade), a composite that tries
 // several apps in turn: the first whose status is not one of catch
 // (default 404) answers, and the last answers whatever its status.
@@ -26,29 +39,7 @@ import (
 // names compared as strings, as Paste sorts them (so app10 comes before
 // app2); any other key but catch is an error. The request body is read
 // into memory once and replayed to each app: put sizelimit in front.
-func init() {
-	factory.Register(factory.Factory{
-		Name:      "cascade",
-		Aliases:   []string{"egg:Paste#cascade"},
-		Kind:      factory.KindComposite,
-		Doc:       "tries app* in name order until one answers with a status not in catch (Paste's cascade)",
-		Composite: newCascade,
-		Children:  cascadeChildren,
-	})
-}
-
-// cascadeChildren names the apps: every key starting with "app".
-func cascadeChildren(cfg *factory.Config) map[string]string {
-	kids := map[string]string{}
-	for k, v := range cfg.Local {
-		if strings.HasPrefix(k, "app") {
-			kids[k] = v
-		}
-	}
-	return kids
-}
-
-func newCascade(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
+func Cascade(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 	catch := map[int]bool{}
 	if _, ok := cfg.Get("catch"); !ok {
 		catch[http.StatusNotFound] = true
@@ -66,7 +57,7 @@ func newCascade(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 			cfg.Errorf(k, "bad configuration key: all keys of a cascade but catch must start with 'app'")
 		}
 	}
-	kids := cascadeChildren(cfg)
+	kids := CascadeChildren(cfg)
 	if len(kids) == 0 {
 		cfg.Errorf("app", "a cascade needs at least one app1 = NAME key")
 	}

@@ -9,25 +9,6 @@ import (
 	"github.com/pasteserve/pasteserve/request"
 )
 
-// echo answers every request with what it saw, as JSON: method, path,
-// script name, query, host, scheme, client address, headers, the request
-// id, the identity filters set, and its own configuration. Put it where
-// a real app will go to check what a pipeline does to requests (which
-// prefix urlmap moved, what http_proxy_to_wsgi applied, which identity
-// keystonecontext built). Configuration values are masked as package
-// redact masks them (secret keys such as admin_password, URL passwords),
-// and so is the token of the identity; the request's own headers are
-// echoed as sent, since the client sent them. A debugging tool: do not
-// expose it.
-func init() {
-	factory.Register(factory.Factory{
-		Name: "echo",
-		Kind: factory.KindApp,
-		Doc:  "answers with the request it saw (method, path, script name, headers) and its conf, as JSON",
-		App:  newEcho,
-	})
-}
-
 type echoReply struct {
 	Method          string              `json:"method"`
 	Path            string              `json:"path"`
@@ -45,7 +26,19 @@ type echoReply struct {
 	GlobalConf      map[string]string   `json:"global_conf"`
 }
 
-func newEcho(cfg *factory.Config) (http.Handler, error) {
+// Echo is the echo factory.
+//
+// echo answers every request with what it saw, as JSON: method, path,
+// script name, query, host, scheme, client address, headers, the request
+// id, the identity filters set, and its own configuration. Put it where
+// a real app will go to check what a pipeline does to requests (which
+// prefix urlmap moved, what http_proxy_to_wsgi applied, which identity
+// keystonecontext built). Configuration values are masked as package
+// redact masks them (secret keys such as admin_password, URL passwords),
+// and so is the token of the identity; the request's own headers are
+// echoed as sent, since the client sent them. A debugging tool: do not
+// expose it.
+func Echo(cfg *factory.Config) (http.Handler, error) {
 	local, global := redact.Map(cfg.Local, cfg.Global), redact.Map(cfg.Global, cfg.Local)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reply := echoReply{

@@ -7,8 +7,6 @@ import (
 
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/pastetest"
-
-	_ "github.com/pasteserve/pasteserve/filters"
 )
 
 // The apps are built as pasteserve builds them, from a paste file api.ini

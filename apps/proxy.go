@@ -17,6 +17,8 @@ import (
 	"github.com/rs/zerolog"
 )
 
+// Proxy is the proxy factory.
+//
 // proxy is Paste's proxy app (egg:Paste#proxy), on
 // httputil.ReverseProxy: it forwards every request to address, the
 // request's path (what is left after urlmap's prefix) appended to the
@@ -36,17 +38,7 @@ import (
 // fault, and a client that goes away before the upstream answers is
 // logged with nginx's 499; both are logged at info level, so clients
 // cannot fill the error log.
-func init() {
-	factory.Register(factory.Factory{
-		Name:    "proxy",
-		Aliases: []string{"egg:Paste#proxy"},
-		Kind:    factory.KindApp,
-		Doc:     "forwards requests to address with httputil.ReverseProxy (Paste's proxy), request id included",
-		App:     newProxy,
-	})
-}
-
-func newProxy(cfg *factory.Config) (http.Handler, error) {
+func Proxy(cfg *factory.Config) (http.Handler, error) {
 	raw := cfg.String("address", "")
 	target, err := url.Parse(raw)
 	if raw == "" {

@@ -13,6 +13,8 @@ import (
 	"github.com/pasteserve/pasteserve/request"
 )
 
+// Static is the static factory.
+//
 // static is Paste's static file app (egg:Paste#static): it serves the
 // files under document_root, with http.ServeContent (conditional and
 // range requests). A directory is served as its index.html, after a
@@ -36,17 +38,7 @@ import (
 // Files are opened through an os.Root, so no path, ".." or symbolic link
 // can reach outside document_root; names starting with "." are not
 // served (Paste serves them: .htpasswd, .git).
-func init() {
-	factory.Register(factory.Factory{
-		Name:    "static",
-		Aliases: []string{"egg:Paste#static"},
-		Kind:    factory.KindApp,
-		Doc:     "serves the files under document_root (Paste's static), never outside it",
-		App:     newStatic,
-	})
-}
-
-func newStatic(cfg *factory.Config) (http.Handler, error) {
+func Static(cfg *factory.Config) (http.Handler, error) {
 	dir := cfg.String("document_root", "")
 	var root *os.Root
 	if dir == "" {

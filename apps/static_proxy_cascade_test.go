@@ -159,7 +159,7 @@ func TestCascade(t *testing.T) {
 }
 
 func TestCascadeChildren(t *testing.T) {
-	kids := cascadeChildren(newTestConfig(map[string]string{"app1": "a", "app2": "b c", "catch": "404"}))
+	kids := CascadeChildren(newTestConfig(map[string]string{"app1": "a", "app2": "b c", "catch": "404"}))
 	if len(kids) != 2 || kids["app1"] != "a" || kids["app2"] != "b c" {
 		t.Errorf("%v", kids)
 	}

@@ -13,21 +13,10 @@ import (
 	"github.com/pasteserve/pasteserve/request"
 )
 
-func init() {
-	factory.Register(factory.Factory{
-		Name:      "urlmap",
-		Aliases:   []string{"egg:Paste#urlmap"},
-		Kind:      factory.KindComposite,
-		Doc:       "routes by path prefix (and host, port) to other apps, as Paste's urlmap",
-		Composite: newURLMap,
-		Children:  urlmapChildren,
-	})
-}
-
-// urlmapChildren names the apps a urlmap section mounts: every local key
+// URLMapChildren names the apps a urlmap section mounts: every local key
 // except not_found_app, which comes from the local or the global
 // configuration.
-func urlmapChildren(cfg *factory.Config) map[string]string {
+func URLMapChildren(cfg *factory.Config) map[string]string {
 	kids := map[string]string{}
 	for k, v := range cfg.Local {
 		kids[k] = v
@@ -145,7 +134,8 @@ func parseKey(key string) (domain, path string, err error) {
 	return domain, normalisePath(path), nil
 }
 
-func newURLMap(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
+// URLMap is the urlmap factory; URLMapChildren names its apps.
+func URLMap(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 	return urlmapFlavor{}.build(l, cfg)
 }
 

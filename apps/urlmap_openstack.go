@@ -12,6 +12,14 @@ import (
 	"github.com/rs/zerolog"
 )
 
+var (
+	novaURLMap   = urlmapFlavor{wildcards: true, mediaTypeVersion: true}
+	cinderURLMap = urlmapFlavor{dropKeys: []string{"/v1", "/v2"}}
+)
+
+// NovaURLMap is the nova_urlmap factory, and NovaURLMapChildren names
+// its apps.
+//
 // nova's and cinder's copies of Paste's urlmap, as urlmap flavors.
 //
 // nova.api.openstack.urlmap:urlmap_factory builds nova's URLMap, which
@@ -26,37 +34,29 @@ import (
 // cinder.api:root_app_factory is Paste's urlmap without the /v1 and /v2
 // entries that paste files from before those APIs were removed still
 // have: cinder drops them with a warning, and so does pasteserve.
-func init() {
-	factory.Register(factory.Factory{
-		Name:      "nova_urlmap",
-		Aliases:   []string{"call:nova.api.openstack.urlmap:urlmap_factory"},
-		Kind:      factory.KindComposite,
-		Doc:       `urlmap with nova's "/+" keys and version selection by Content-Type or Accept (version=2.1)`,
-		Composite: novaURLMap.build,
-		Children:  novaURLMap.children,
-	})
-	factory.Register(factory.Factory{
-		Name:      "cinder_urlmap",
-		Aliases:   []string{"call:cinder.api:root_app_factory"},
-		Kind:      factory.KindComposite,
-		Doc:       "urlmap that drops the /v1 and /v2 entries of old paste files, with a warning, as cinder's root_app_factory",
-		Composite: cinderURLMap.build,
-		Children:  cinderURLMap.children,
-	})
+func NovaURLMap(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
+	return novaURLMap.build(l, cfg)
 }
 
-var (
-	novaURLMap   = urlmapFlavor{wildcards: true, mediaTypeVersion: true}
-	cinderURLMap = urlmapFlavor{dropKeys: []string{"/v1", "/v2"}}
-)
+// NovaURLMapChildren names the apps of a nova_urlmap section.
+func NovaURLMapChildren(cfg *factory.Config) map[string]string { return novaURLMap.children(cfg) }
+
+// CinderURLMap is the cinder_urlmap factory (see NovaURLMap), and
+// CinderURLMapChildren names its apps.
+func CinderURLMap(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
+	return cinderURLMap.build(l, cfg)
+}
+
+// CinderURLMapChildren names the apps of a cinder_urlmap section.
+func CinderURLMapChildren(cfg *factory.Config) map[string]string { return cinderURLMap.children(cfg) }
 
 // buildWarnings is where a flavor's build-time warnings go.
 var buildWarnings = zerolog.New(os.Stderr).With().Timestamp().Logger()
 
-// children is urlmapChildren without the dropped keys; it warns about
+// childrenOf is URLMapChildren without the dropped keys; it warns about
 // them when warn is set.
 func (f urlmapFlavor) childrenOf(cfg *factory.Config, warn bool) map[string]string {
-	kids := urlmapChildren(cfg)
+	kids := URLMapChildren(cfg)
 	for _, k := range f.dropKeys {
 		if _, ok := kids[k]; ok {
 			if warn {

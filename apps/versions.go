@@ -9,28 +9,6 @@ import (
 	"github.com/pasteserve/pasteserve/request"
 )
 
-// versions answers an API's root with its versions document, the one
-// clients read to discover which API versions a service has and where:
-//
-//	{"versions": [{"id": "v2.0", "status": "CURRENT",
-//	  "links": [{"rel": "self", "href": "https://api.example.com/network/v2.0/"}]}]}
-//
-// It stands in for the 35 project-specific version apps of the corpus;
-// with no options it is neutron's (versions_factory). The links are built
-// from the request's scheme, host and script name (request.ApplicationURL),
-// so behind a proxy they are right once http_proxy_to_wsgi has applied
-// the proxy's headers: the failure users most often hit here is links
-// that say http:// to a client that came in over https.
-func init() {
-	factory.Register(factory.Factory{
-		Name:    "versions",
-		Aliases: []string{"neutron.pecan_wsgi.app:versions_factory"},
-		Kind:    factory.KindApp,
-		Doc:     "answers GET / with a versions document whose links follow the request's scheme, host and script name",
-		App:     newVersions,
-	})
-}
-
 type versionDoc struct {
 	ID         string        `json:"id"`
 	Status     string        `json:"status"`
@@ -62,7 +40,21 @@ var versionAttrs = map[string]bool{"status": true, "path": true, "version": true
 
 var versionStatuses = map[string]bool{"CURRENT": true, "SUPPORTED": true, "DEPRECATED": true, "EXPERIMENTAL": true}
 
-func newVersions(cfg *factory.Config) (http.Handler, error) {
+// Versions is the versions factory.
+//
+// versions answers an API's root with its versions document, the one
+// clients read to discover which API versions a service has and where:
+//
+//	{"versions": [{"id": "v2.0", "status": "CURRENT",
+//	  "links": [{"rel": "self", "href": "https://api.example.com/network/v2.0/"}]}]}
+//
+// It stands in for the 35 project-specific version apps of the corpus;
+// with no options it is neutron's (versions_factory). The links are built
+// from the request's scheme, host and script name (request.ApplicationURL),
+// so behind a proxy they are right once http_proxy_to_wsgi has applied
+// the proxy's headers: the failure users most often hit here is links
+// that say http:// to a client that came in over https.
+func Versions(cfg *factory.Config) (http.Handler, error) {
 	return versionsFlavor{}.build(cfg)
 }
 

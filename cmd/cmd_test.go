@@ -9,10 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/builtin"
 	"github.com/pasteserve/pasteserve/factory"
-	_ "github.com/pasteserve/pasteserve/filters"
-	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {

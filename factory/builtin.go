@@ -23,12 +23,10 @@ import (
 var builtinText string
 
 // BuiltinPackages are the packages that register pasteserve's built-in
-// factories, each its own: a binary or test that wants every built-in
-// imports them all.
+// factories: package builtin registers every one of them, and the
+// packages of the filters and apps register nothing themselves.
 var BuiltinPackages = []string{
-	"github.com/pasteserve/pasteserve/apps",
-	"github.com/pasteserve/pasteserve/filters",
-	"github.com/pasteserve/pasteserve/tokenauth",
+	"github.com/pasteserve/pasteserve/builtin",
 }
 
 var builtins = sync.OnceValue(func() map[string]string {

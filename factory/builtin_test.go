@@ -8,11 +8,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/builtin"
 	"github.com/pasteserve/pasteserve/factory"
-	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/plan"
-	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
 var update = flag.Bool("update", false, "rewrite builtin.txt from the built-in factories")

@@ -100,6 +100,8 @@ type Factory struct {
 	// the paste file (Registry.Groups). FilterOf, AppOf and CompositeOf
 	// set it from the options struct.
 	Groups []string
+
+	pkg string // the package that registered it: see Package
 }
 
 // Registry maps references to factories. The zero value is empty and
@@ -126,10 +128,13 @@ var Default = &Registry{}
 // a name or function, and on a reference already registered for the same
 // kind of object, like database/sql.Register: both are programming
 // errors found at start-up.
-func Register(f Factory) { Default.Register(f) }
+func Register(f Factory) { Default.register(f, callerPackage(2)) }
 
 // Register adds f to r; see the package-level Register.
-func (r *Registry) Register(f Factory) {
+func (r *Registry) Register(f Factory) { r.register(f, callerPackage(2)) }
+
+// register adds f, registered by the package pkg, to r.
+func (r *Registry) register(f Factory, pkg string) {
 	if f.Name == "" {
 		panic("factory: Register: factory without a Name")
 	}
@@ -150,6 +155,7 @@ func (r *Registry) Register(f Factory) {
 	fp := &f
 	fp.Aliases = append([]string(nil), f.Aliases...)
 	fp.Groups = slices.Clone(f.Groups)
+	fp.pkg = pkg
 	r.addRefs(fp, "Register", append([]string{"egg:pasteserve#" + f.Name}, f.Aliases...))
 	r.all = append(r.all, fp)
 	kept := r.pending[:0]
@@ -316,11 +322,14 @@ func (r *Registry) Knows(ref string) bool {
 	return len(r.byRef[refKey(ref)]) > 0
 }
 
-// Package is the import path of the Go package that defines f's
-// function ("github.com/x/y/pkg.newThing.func1" is in
-// "github.com/x/y/pkg"): who provides the factory, for listings and
-// messages.
+// Package is the import path of the Go package that registered f (the
+// one whose code called Register): who provides the factory, for
+// listings and messages. For a Factory that was never registered, it is
+// the package that defines f's function.
 func (f *Factory) Package() string {
+	if f.pkg != "" {
+		return f.pkg
+	}
 	var fn any
 	switch f.Kind {
 	case KindApp:
@@ -330,7 +339,25 @@ func (f *Factory) Package() string {
 	default:
 		fn = f.Filter
 	}
-	name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
+	return funcPackage(runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name())
+}
+
+// callerPackage is the package of the function skip frames up the
+// stack: 2 is the caller of the function that calls callerPackage.
+func callerPackage(skip int) string {
+	pc, _, _, ok := runtime.Caller(skip)
+	if !ok {
+		return ""
+	}
+	return funcPackage(runtime.FuncForPC(pc).Name())
+}
+
+// funcPackage is the package of a function by its runtime name:
+// "github.com/x/y/pkg.newThing.func1" is in "github.com/x/y/pkg",
+// "main.init.0" in "main". The type arguments of a generic function,
+// which may hold package paths of their own, are not looked at.
+func funcPackage(name string) string {
+	name, _, _ = strings.Cut(name, "[")
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		if j := strings.IndexByte(name[i:], '.'); j >= 0 {
 			return name[:i+j]

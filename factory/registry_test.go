@@ -115,12 +115,12 @@ func TestMissingBuiltinNamesTheImport(t *testing.T) {
 	// Registered, and near egg:Paste#urlmap: the old message suggested it.
 	Default.Register(Factory{Name: "urlmapper", Aliases: []string{"egg:Paste#urlmaps"}, Kind: KindApp, App: func(*Config) (http.Handler, error) { return nil, nil }})
 	_, err := Default.Find("egg:Paste#urlmap", plan.TypeApp)
-	want := `no factory is registered for egg:Paste#urlmap; pasteserve's built-in factory for it is registered by package github.com/pasteserve/pasteserve/apps: add import _ "github.com/pasteserve/pasteserve/apps"`
+	want := `no factory is registered for egg:Paste#urlmap; pasteserve's built-in factory for it is registered by package github.com/pasteserve/pasteserve/builtin: add import _ "github.com/pasteserve/pasteserve/builtin"`
 	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "nearest") {
 		t.Errorf("lookup of an unimported built-in app:\n%v\nwant %s", err, want)
 	}
 	_, err = Default.Find("oslo_middleware:RequestId.factory", plan.TypeFilter)
-	if err == nil || !strings.Contains(err.Error(), `add import _ "github.com/pasteserve/pasteserve/filters"`) {
+	if err == nil || !strings.Contains(err.Error(), `add import _ "github.com/pasteserve/pasteserve/builtin"`) {
 		t.Errorf("lookup of an unimported built-in filter: %v", err)
 	}
 	_, err = Default.Find("egg:Paste#urlmapz", plan.TypeApp)

@@ -13,6 +13,14 @@ import (
 	"github.com/rs/zerolog/hlog"
 )
 
+// accessLogOutput is where access_log writes when the request has no
+// logger; tests replace it.
+var accessLogOutput = zerolog.New(os.Stderr).With().Timestamp().Logger()
+
+// AccessLog is the access_log factory. Options: logger_name (default
+// wsgi, as translogger; logged as "logger"), logging_level (default
+// info).
+//
 // access_log is the role of Paste's translogger: one log line per
 // request, written when the response is done, with method, URL, status,
 // size, duration, client address, user agent and referer, on zerolog
@@ -31,23 +39,6 @@ import (
 // Its line also has the request's microversion, which this filter does
 // not know (the microversion is chosen further in), and it is silent
 // under eventlet, whose server logs requests itself.
-func init() {
-	factory.Register(factory.Factory{
-		Name:    "access_log",
-		Aliases: []string{"egg:Paste#translogger", "nova.api.openstack.requestlog:RequestLog.factory"},
-		Kind:    factory.KindFilter,
-		Doc:     "logs one zerolog line per request: method, URL, status, size, duration (Paste's translogger)",
-		Filter:  AccessLog,
-	})
-}
-
-// accessLogOutput is where access_log writes when the request has no
-// logger; tests replace it.
-var accessLogOutput = zerolog.New(os.Stderr).With().Timestamp().Logger()
-
-// AccessLog is the access_log factory. Options: logger_name (default
-// wsgi, as translogger; logged as "logger"), logging_level (default
-// info).
 func AccessLog(cfg *factory.Config) (factory.Middleware, error) {
 	name := cfg.String("logger_name", "wsgi")
 	levelName := cfg.String("logging_level", "info")

@@ -13,6 +13,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
+// BasicAuth is the basic_auth factory. Option: http_basic_auth_user_file
+// (default /etc/htpasswd).
+//
 // basic_auth is oslo.middleware's BasicAuthMiddleware: HTTP Basic
 // authentication against an htpasswd file of bcrypt hashes (htpasswd -B;
 // $2y$, $2a$ and $2b$), for services such as ironic run without
@@ -25,18 +28,6 @@ import (
 // Every check costs a bcrypt comparison, by design (milliseconds at
 // htpasswd's default cost): put it behind sizelimit and rate limits, and
 // keep the cost in the file modest.
-func init() {
-	factory.Register(factory.Factory{
-		Name:    "basic_auth",
-		Aliases: []string{"egg:oslo.middleware#basic_auth", "oslo_middleware:BasicAuthMiddleware.factory", "oslo_middleware.basic_auth:BasicAuthMiddleware.factory"},
-		Kind:    factory.KindFilter,
-		Doc:     "HTTP Basic authentication against a bcrypt htpasswd file (http_basic_auth_user_file)",
-		Filter:  BasicAuth,
-	})
-}
-
-// BasicAuth is the basic_auth factory. Option: http_basic_auth_user_file
-// (default /etc/htpasswd).
 func BasicAuth(cfg *factory.Config) (factory.Middleware, error) {
 	cfg = cfg.InGroup("oslo_middleware")
 	const key = "http_basic_auth_user_file"

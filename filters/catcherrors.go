@@ -12,6 +12,10 @@ import (
 	"github.com/pasteserve/pasteserve/request"
 )
 
+const internalErrorMessage = "The server has either erred or is incapable of performing the requested operation."
+
+// CatchErrors is the catch_errors factory; it has no options.
+//
 // catch_errors is oslo.middleware's CatchErrors: whatever goes wrong
 // inside it, the client gets a plain 500, and the operator gets the
 // details in the log.
@@ -29,23 +33,6 @@ import (
 // If the handler had already sent the status line, a 500 can no longer
 // be sent: the connection is aborted (http.ErrAbortHandler) so the
 // client sees a truncated response rather than a complete-looking one.
-func init() {
-	factory.Register(factory.Factory{
-		Name: "catch_errors",
-		Aliases: []string{
-			"egg:oslo.middleware#catch_errors",
-			"oslo_middleware:CatchErrors.factory",
-			"oslo_middleware.catch_errors:CatchErrors.factory",
-		},
-		Kind:   factory.KindFilter,
-		Doc:    "turns a panic into a 500 JSON fault with the request id; logs the stack with secret headers masked",
-		Filter: CatchErrors,
-	})
-}
-
-const internalErrorMessage = "The server has either erred or is incapable of performing the requested operation."
-
-// CatchErrors is the catch_errors factory; it has no options.
 func CatchErrors(cfg *factory.Config) (factory.Middleware, error) {
 	return recoverPanics("An error occurred during processing the request", func(w http.ResponseWriter, r *http.Request) {
 		fault.Write(w, r, http.StatusInternalServerError, internalErrorMessage)

@@ -7,6 +7,11 @@ import (
 	"github.com/pasteserve/pasteserve/request"
 )
 
+// CorrelationIDHeader is the request header correlation_id fills in.
+const CorrelationIDHeader = "X-Correlation-Id"
+
+// CorrelationID is the correlation_id factory; it has no options.
+//
 // correlation_id is oslo.middleware's CorrelationId: a request without
 // an X-Correlation-Id header gets one, a new uuid4
 // ("7d3f0c52-..."), so the apps behind it (and the services they call
@@ -15,24 +20,6 @@ import (
 // response. As in oslo 5.0, the id is not checked or logged: it is the
 // client's text, so do not log it unescaped. For ids that are checked,
 // logged and returned to the client, use request_id.
-func init() {
-	factory.Register(factory.Factory{
-		Name: "correlation_id",
-		Aliases: []string{
-			"egg:oslo.middleware#correlation_id",
-			"oslo_middleware:CorrelationId.factory",
-			"oslo_middleware.correlation_id:CorrelationId.factory",
-		},
-		Kind:   factory.KindFilter,
-		Doc:    "gives a request without X-Correlation-Id a new uuid4 in that header (oslo's CorrelationId)",
-		Filter: CorrelationID,
-	})
-}
-
-// CorrelationIDHeader is the request header correlation_id fills in.
-const CorrelationIDHeader = "X-Correlation-Id"
-
-// CorrelationID is the correlation_id factory; it has no options.
 func CorrelationID(cfg *factory.Config) (factory.Middleware, error) {
 	if err := cfg.Err(); err != nil {
 		return nil, err

@@ -9,6 +9,26 @@ import (
 	"github.com/pasteserve/pasteserve/factory"
 )
 
+// corsSimpleHeaders are the request headers oslo always allows in a
+// preflight, besides allow_headers.
+var corsSimpleHeaders = []string{"Accept", "Accept-Language", "Content-Type", "Cache-Control",
+	"Content-Language", "Expires", "Last-Modified", "Pragma"}
+
+var corsDefaultMethods = []string{"OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "PATCH"}
+
+// corsServiceDefaults are the [cors] defaults a service sets in code
+// (oslo's cors.set_defaults) before reading its configuration, keyed by
+// the oslo_config_project that names the service.
+var corsServiceDefaults = map[string]map[string][]string{
+	"neutron": {
+		"allow_headers":  {"X-Auth-Token", "X-Identity-Status", "X-Roles", "X-Service-Catalog", "X-User-Id", "X-Tenant-Id", "X-OpenStack-Request-ID"},
+		"expose_headers": {"X-Auth-Token", "X-Subject-Token", "X-Service-Token", "X-OpenStack-Request-ID", "OpenStack-Volume-microversion"},
+		"allow_methods":  {"GET", "PUT", "POST", "DELETE", "PATCH"},
+	},
+}
+
+// CORS is the cors factory.
+//
 // cors is oslo.middleware's CORS filter, with oslo's option names and
 // defaults, built on github.com/go-chi/cors. Browsers call an OpenStack
 // API from a dashboard on another origin only if the API answers with
@@ -31,35 +51,6 @@ import (
 // method), and headers are set before the app runs, so an app that sets
 // Access-Control-Allow-Origin itself replaces them (oslo keeps the app's
 // header by not adding its own).
-func init() {
-	factory.Register(factory.Factory{
-		Name:    "cors",
-		Aliases: []string{"egg:oslo.middleware#cors", "oslo_middleware:CORS.factory", "oslo_middleware.cors:CORS.factory", "oslo_middleware.cors:filter_factory"},
-		Kind:    factory.KindFilter,
-		Doc:     "answers CORS preflights and adds Access-Control-* headers for allowed origins (oslo's options)",
-		Filter:  CORS,
-	})
-}
-
-// corsSimpleHeaders are the request headers oslo always allows in a
-// preflight, besides allow_headers.
-var corsSimpleHeaders = []string{"Accept", "Accept-Language", "Content-Type", "Cache-Control",
-	"Content-Language", "Expires", "Last-Modified", "Pragma"}
-
-var corsDefaultMethods = []string{"OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "PATCH"}
-
-// corsServiceDefaults are the [cors] defaults a service sets in code
-// (oslo's cors.set_defaults) before reading its configuration, keyed by
-// the oslo_config_project that names the service.
-var corsServiceDefaults = map[string]map[string][]string{
-	"neutron": {
-		"allow_headers":  {"X-Auth-Token", "X-Identity-Status", "X-Roles", "X-Service-Catalog", "X-User-Id", "X-Tenant-Id", "X-OpenStack-Request-ID"},
-		"expose_headers": {"X-Auth-Token", "X-Subject-Token", "X-Service-Token", "X-OpenStack-Request-ID", "OpenStack-Volume-microversion"},
-		"allow_methods":  {"GET", "PUT", "POST", "DELETE", "PATCH"},
-	},
-}
-
-// CORS is the cors factory.
 func CORS(cfg *factory.Config) (factory.Middleware, error) {
 	cfg = cfg.InGroup("cors")
 	defaults := corsServiceDefaults[cfg.String("oslo_config_project", "")]

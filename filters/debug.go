@@ -13,6 +13,14 @@ import (
 	"github.com/pasteserve/pasteserve/redact"
 )
 
+// debugOutput is where debug prints; tests replace it.
+var debugOutput io.Writer = os.Stdout
+
+// debugMu keeps the lines of concurrent requests apart.
+var debugMu sync.Mutex
+
+// Debug is the debug factory; it has no options.
+//
 // debug is oslo.middleware's Debug: it prints each request (method, URL,
 // headers) and its response (status, headers, body) to standard output.
 // For development only: it holds each response body in memory and
@@ -22,27 +30,6 @@ import (
 // secret members of JSON and form bodies; a body it cannot read as text
 // (binary, or compressed by a filter inside it) is not printed, only its
 // size and type.
-func init() {
-	factory.Register(factory.Factory{
-		Name: "debug",
-		Aliases: []string{
-			"egg:oslo.middleware#debug",
-			"oslo_middleware:Debug.factory",
-			"oslo_middleware.debug:Debug.factory",
-		},
-		Kind:   factory.KindFilter,
-		Doc:    "development only: prints requests and responses, bodies included, to standard output",
-		Filter: Debug,
-	})
-}
-
-// debugOutput is where debug prints; tests replace it.
-var debugOutput io.Writer = os.Stdout
-
-// debugMu keeps the lines of concurrent requests apart.
-var debugMu sync.Mutex
-
-// Debug is the debug factory; it has no options.
 func Debug(cfg *factory.Config) (factory.Middleware, error) {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -6,9 +6,9 @@
 // Paste's prefix, gzip, errordocument and translogger). The token
 // filters (auth_token, jwt_token, static_token) are package tokenauth.
 //
-// Each filter lives in its own file with its own init that registers it
-// under a Go name (egg:pasteserve#NAME) and under every Python reference
-// real paste files use for it, so an unchanged api-paste.ini builds:
+// Each filter lives in its own file. Package builtin registers it under
+// a Go name (egg:pasteserve#NAME) and under every Python reference real
+// paste files use for it, so an unchanged api-paste.ini builds:
 //
 //	[filter:request_id]
 //	paste.filter_factory = oslo_middleware:RequestId.factory
@@ -27,9 +27,13 @@
 // request_id has run; install a per-request logger outside the pipeline
 // with hlog.NewHandler (or the access_log filter) for that.
 //
-// Importing the package, even blank, registers every filter:
+// The package registers nothing: a paste file gets the filters through
+// package builtin,
 //
-//	import _ "github.com/pasteserve/pasteserve/filters"
+//	import _ "github.com/pasteserve/pasteserve/builtin"
+//
+// and a Go program that uses a filter as plain middleware gets no
+// registry.
 //
 // The options, defaults and an example for each filter are in
 // docs/filters.md.

@@ -9,6 +9,9 @@ import (
 	"github.com/pasteserve/pasteserve/factory"
 )
 
+// ErrorDocument is the errordocument factory. Every option is a status
+// code mapped to a path (with an optional query) of the app.
+//
 // errordocument is Paste's errordocument (egg:Paste#errordocument, a
 // filter-app factory): for the status codes it lists, the app's own
 // error body is replaced by a page the same app serves, fetched with an
@@ -23,18 +26,6 @@ import (
 // The page is fetched from the app below the filter, with the original
 // request's headers and context, and is not itself replaced if it fails
 // with a listed status (no loops).
-func init() {
-	factory.Register(factory.Factory{
-		Name:    "errordocument",
-		Aliases: []string{"egg:Paste#errordocument"},
-		Kind:    factory.KindFilter,
-		Doc:     "serves a page of the app in place of its error bodies, keeping the status (Paste's errordocument)",
-		Filter:  ErrorDocument,
-	})
-}
-
-// ErrorDocument is the errordocument factory. Every option is a status
-// code mapped to a path (with an optional query) of the app.
 func ErrorDocument(cfg *factory.Config) (factory.Middleware, error) {
 	pages := map[int]string{}
 	for _, k := range sortedConfigKeys(cfg) {

@@ -8,6 +8,16 @@ import (
 	"github.com/pasteserve/pasteserve/factory"
 )
 
+// computeFault is the body of nova's and cinder's wsgi.Fault for a 500.
+type computeFault struct {
+	Fault struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	} `json:"computeFault"`
+}
+
+// FaultWrapper is the fault_wrapper factory; it has no options.
+//
 // fault_wrapper is the FaultWrapper of nova and cinder: whatever goes
 // wrong below it, the client gets the service's own JSON fault,
 //
@@ -26,28 +36,6 @@ import (
 // exceptions with a code) into a fault with that status, and show the
 // message of exceptions marked "safe". Go handlers answer their own
 // errors; only a panic reaches this filter, and a panic is a 500.
-func init() {
-	factory.Register(factory.Factory{
-		Name: "fault_wrapper",
-		Aliases: []string{
-			"nova.api.openstack:FaultWrapper.factory",
-			"cinder.api.middleware.fault:FaultWrapper.factory",
-		},
-		Kind:   factory.KindFilter,
-		Doc:    `turns a panic into nova's and cinder's 500 {"computeFault": ...} JSON fault; logs the stack with secret headers masked`,
-		Filter: FaultWrapper,
-	})
-}
-
-// computeFault is the body of nova's and cinder's wsgi.Fault for a 500.
-type computeFault struct {
-	Fault struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-	} `json:"computeFault"`
-}
-
-// FaultWrapper is the fault_wrapper factory; it has no options.
 func FaultWrapper(cfg *factory.Config) (factory.Middleware, error) {
 	var f computeFault
 	f.Fault.Code = http.StatusInternalServerError

@@ -9,6 +9,9 @@ import (
 	"github.com/pasteserve/pasteserve/factory"
 )
 
+// Gzip is the gzip factory. Option: compress_level, 1 (fastest) to 9
+// (smallest), default 6 as Paste.
+//
 // gzip is Paste's gzipper (egg:Paste#gzip): responses to clients that
 // accept gzip are compressed, when their Content-Type is text/* or
 // application/* (but not a zip or gzip type), as Paste decides.
@@ -34,18 +37,6 @@ import (
 // Compressed responses over TLS can leak secrets they mix with
 // attacker-chosen text (BREACH): leave it out of pipelines whose
 // responses carry tokens.
-func init() {
-	factory.Register(factory.Factory{
-		Name:    "gzip",
-		Aliases: []string{"egg:Paste#gzip", "glance.api.middleware.gzip:GzipMiddleware.factory"},
-		Kind:    factory.KindFilter,
-		Doc:     "gzip-compresses responses for clients that accept it (Paste's gzipper)",
-		Filter:  Gzip,
-	})
-}
-
-// Gzip is the gzip factory. Option: compress_level, 1 (fastest) to 9
-// (smallest), default 6 as Paste.
 func Gzip(cfg *factory.Config) (factory.Middleware, error) {
 	level := cfg.Int("compress_level", 6)
 	if level < gzip.BestSpeed || level > gzip.BestCompression {

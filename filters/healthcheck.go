@@ -16,6 +16,8 @@ import (
 	"github.com/pasteserve/pasteserve/request"
 )
 
+// HealthcheckApp is the healthcheck app factory.
+//
 // healthcheck is oslo.middleware's Healthcheck: an endpoint load
 // balancers poll. GET answers 200, or 503 when a backend reports the
 // service unavailable; HEAD answers 204 or 503 with no body. The body
@@ -38,24 +40,6 @@ import (
 // ignore_proxied_requests) carrying an X-Forwarded-* header, is not
 // answered. The filter passes it on; the app answers 404, since it has
 // nothing to pass it to.
-func init() {
-	factory.Register(factory.Factory{
-		Name:    "healthcheck",
-		Aliases: []string{"egg:oslo.middleware#healthcheck", "oslo_middleware:Healthcheck.app_factory"},
-		Kind:    factory.KindApp,
-		Doc:     "answers health checks on any path: GET 200/503, HEAD 204/503, backends disable_by_file and others",
-		App:     HealthcheckApp,
-	})
-	factory.Register(factory.Factory{
-		Name:    "healthcheck",
-		Aliases: []string{"egg:oslo.middleware#healthcheck", "oslo_middleware:Healthcheck.factory"},
-		Kind:    factory.KindFilter,
-		Doc:     "answers health checks on path (default /healthcheck) and passes other requests on",
-		Filter:  HealthcheckFilter,
-	})
-}
-
-// HealthcheckApp is the healthcheck app factory.
 func HealthcheckApp(cfg *factory.Config) (http.Handler, error) {
 	hc, err := newHealthcheck(cfg, false)
 	if err != nil {

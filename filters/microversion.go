@@ -12,24 +12,6 @@ import (
 	"github.com/pasteserve/pasteserve/fault"
 )
 
-// microversion negotiates OpenStack API microversions: a client asks for
-// one with "OpenStack-API-Version: compute 2.79" (or "compute latest"),
-// or with a service's older header (X-OpenStack-Nova-API-Version: 2.79);
-// without one it gets min_version, so old clients keep the old
-// behaviour. A version outside [min_version, max_version] is refused with
-// 406, a malformed one with 400. The chosen version is answered in
-// OpenStack-API-Version (and the legacy headers), with Vary naming the
-// request headers, so caches keep versions apart; handlers read it with
-// APIVersion(ctx).
-func init() {
-	factory.Register(factory.Factory{
-		Name:   "microversion",
-		Kind:   factory.KindFilter,
-		Doc:    "negotiates OpenStack-API-Version between min_version and max_version (406 outside, 400 malformed)",
-		Filter: Microversion,
-	})
-}
-
 // Version is an API microversion, major.minor.
 type Version struct{ Major, Minor int }
 
@@ -65,6 +47,16 @@ const APIVersionHeader = "Openstack-Api-Version"
 // Microversion is the microversion factory. Options: service_type
 // (required: compute, volume, ...), min_version and max_version
 // (required, X.Y), legacy_headers (older per-service request headers).
+//
+// microversion negotiates OpenStack API microversions: a client asks for
+// one with "OpenStack-API-Version: compute 2.79" (or "compute latest"),
+// or with a service's older header (X-OpenStack-Nova-API-Version: 2.79);
+// without one it gets min_version, so old clients keep the old
+// behaviour. A version outside [min_version, max_version] is refused with
+// 406, a malformed one with 400. The chosen version is answered in
+// OpenStack-API-Version (and the legacy headers), with Vary naming the
+// request headers, so caches keep versions apart; handlers read it with
+// APIVersion(ctx).
 func Microversion(cfg *factory.Config) (factory.Middleware, error) {
 	service := strings.TrimSpace(cfg.String("service_type", ""))
 	if service == "" || strings.ContainsAny(service, " \t,") {

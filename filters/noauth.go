@@ -8,6 +8,9 @@ import (
 	"github.com/pasteserve/pasteserve/request"
 )
 
+// NoAuth is the noauth factory. Options: user_id (default fake_user_id),
+// project_id (default fake_project_id), roles (default admin).
+//
 // The noauth filters stand in for auth_token and keystonecontext when a
 // service runs without Keystone (auth_strategy = noauth), for
 // development and tests. Every request acts as an admin. Never put them
@@ -18,54 +21,6 @@ import (
 // fake_project_id and the user to fake_user_id, and the identity is
 // made admin (neutron's ctx.elevated()). The identity headers are
 // rewritten to match, so apps that read headers see the same identity.
-//
-// noauth_token is the NoAuthMiddleware of nova, cinder and manila: a
-// request without X-Auth-Token is answered at once with 204 and a fake
-// token "user:project" (from X-Auth-User and X-Auth-Project-Id, both
-// default admin) in X-Auth-Token, and the service URL in
-// X-Server-Management-Url; a request with a token acts as the user and
-// project the token names ("user" alone means the project of the same
-// name). noauth_token_project_in_path differs only in putting the
-// project in the service URL, as nova's 2012 NoAuthMiddleware and
-// cinder's NoAuthMiddlewareIncludeProjectID do.
-func init() {
-	factory.Register(factory.Factory{
-		Name:    "noauth",
-		Aliases: []string{"neutron.auth:NoauthFakeProjectId.factory"},
-		Kind:    factory.KindFilter,
-		Doc:     "development only: acts as an admin, fake project when the request names none (neutron's fake_project_id)",
-		Filter:  NoAuth,
-	})
-	factory.Register(factory.Factory{
-		Name: "noauth_token",
-		Aliases: []string{
-			"cinder.api.middleware.auth:NoAuthMiddleware.factory",
-			"cinder.api.openstack.auth:NoAuthMiddleware.factory",
-			"manila.api.middleware.auth:NoAuthMiddleware.factory",
-			"manila.api.middleware.auth:NoAuthMiddlewarev2_60.factory",
-			"masakari.api.auth:NoAuthMiddleware.factory",
-			"venus.api.middleware.auth:NoAuthMiddleware.factory",
-			"karbor.api.middleware.auth:NoAuthMiddleware.factory",
-			"netforce.api.auth:NoAuthMiddleware.factory",
-		},
-		Kind:   factory.KindFilter,
-		Doc:    "development only: nova/cinder-style noauth, X-Auth-Token user:project, 204 with a fake token without one",
-		Filter: func(cfg *factory.Config) (factory.Middleware, error) { return newNoAuthToken(cfg, false) },
-	})
-	factory.Register(factory.Factory{
-		Name: "noauth_token_project_in_path",
-		Aliases: []string{
-			"nova.api.openstack.auth:NoAuthMiddleware.factory",
-			"cinder.api.middleware.auth:NoAuthMiddlewareIncludeProjectID.factory",
-		},
-		Kind:   factory.KindFilter,
-		Doc:    "development only: noauth_token with the project in X-Server-Management-Url",
-		Filter: func(cfg *factory.Config) (factory.Middleware, error) { return newNoAuthToken(cfg, true) },
-	})
-}
-
-// NoAuth is the noauth factory. Options: user_id (default fake_user_id),
-// project_id (default fake_project_id), roles (default admin).
 func NoAuth(cfg *factory.Config) (factory.Middleware, error) {
 	userID := cfg.String("user_id", "fake_user_id")
 	projectID := cfg.String("project_id", "fake_project_id")
@@ -118,6 +73,25 @@ func withIdentityHeaders(r *http.Request, id *request.Identity) *http.Request {
 	r2.Header.Set("X-Roles", strings.Join(id.Roles, ","))
 	r2.Header.Set("X-Identity-Status", id.IdentityStatus)
 	return r2
+}
+
+// NoAuthToken is the noauth_token factory.
+//
+// noauth_token is the NoAuthMiddleware of nova, cinder and manila: a
+// request without X-Auth-Token is answered at once with 204 and a fake
+// token "user:project" (from X-Auth-User and X-Auth-Project-Id, both
+// default admin) in X-Auth-Token, and the service URL in
+// X-Server-Management-Url; a request with a token acts as the user and
+// project the token names ("user" alone means the project of the same
+// name). noauth_token_project_in_path differs only in putting the
+// project in the service URL, as nova's 2012 NoAuthMiddleware and
+// cinder's NoAuthMiddlewareIncludeProjectID do.
+func NoAuthToken(cfg *factory.Config) (factory.Middleware, error) { return newNoAuthToken(cfg, false) }
+
+// NoAuthTokenProjectInPath is the noauth_token_project_in_path factory:
+// NoAuthToken with the project in X-Server-Management-Url.
+func NoAuthTokenProjectInPath(cfg *factory.Config) (factory.Middleware, error) {
+	return newNoAuthToken(cfg, true)
 }
 
 func newNoAuthToken(cfg *factory.Config, projectInPath bool) (factory.Middleware, error) {

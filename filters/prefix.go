@@ -10,6 +10,10 @@ import (
 	"github.com/pasteserve/pasteserve/request"
 )
 
+// Prefix is the prefix factory. Options: prefix (default /),
+// translate_forwarded_server (default true), force_port (a port, or
+// empty for the scheme's default), scheme (http or https).
+//
 // prefix is PasteDeploy's PrefixMiddleware (egg:PasteDeploy#prefix), for
 // an app served under a path of a proxy: the prefix moves from the URL
 // path to the script name, whether or not the proxy stripped it, so the
@@ -25,19 +29,6 @@ import (
 // It believes the forwarded headers of every peer: use it only behind a
 // proxy that sets them, or set translate_forwarded_server = false and
 // put http_proxy_to_wsgi with trusted_proxies in front.
-func init() {
-	factory.Register(factory.Factory{
-		Name:    "prefix",
-		Aliases: []string{"egg:PasteDeploy#prefix"},
-		Kind:    factory.KindFilter,
-		Doc:     "moves a path prefix to the script name and applies X-Forwarded-* (PasteDeploy's prefix)",
-		Filter:  Prefix,
-	})
-}
-
-// Prefix is the prefix factory. Options: prefix (default /),
-// translate_forwarded_server (default true), force_port (a port, or
-// empty for the scheme's default), scheme (http or https).
 func Prefix(cfg *factory.Config) (factory.Middleware, error) {
 	prefix := strings.TrimRight(cfg.String("prefix", "/"), "/")
 	if prefix != "" && prefix[0] != '/' {

@@ -9,6 +9,8 @@ import (
 	"github.com/pasteserve/pasteserve/request"
 )
 
+// ProxyHeaders is the http_proxy_to_wsgi factory.
+//
 // http_proxy_to_wsgi is oslo.middleware's HTTPProxyToWSGI: behind a
 // TLS-terminating proxy, an application must build its links from what
 // the client used (https://api.example.com/network/v2.0), not from what
@@ -36,21 +38,6 @@ import (
 // the first (left-most) entry is used. (oslo copies the whole
 // X-Forwarded-For, or Forwarded's "for" as written, into REMOTE_ADDR;
 // r.RemoteAddr is always one bare address.)
-func init() {
-	factory.Register(factory.Factory{
-		Name: "http_proxy_to_wsgi",
-		Aliases: []string{
-			"egg:oslo.middleware#http_proxy_to_wsgi",
-			"oslo_middleware:HTTPProxyToWSGI.factory",
-			"oslo_middleware.http_proxy_to_wsgi:HTTPProxyToWSGI.factory",
-		},
-		Kind:   factory.KindFilter,
-		Doc:    "applies Forwarded / X-Forwarded-* from trusted proxies: scheme, host, client address, prefix",
-		Filter: ProxyHeaders,
-	})
-}
-
-// ProxyHeaders is the http_proxy_to_wsgi factory.
 func ProxyHeaders(cfg *factory.Config) (factory.Middleware, error) {
 	cfg = cfg.InGroup("oslo_middleware")
 	enabled := cfg.Bool("enable_proxy_headers_parsing", false)

@@ -10,6 +10,9 @@ import (
 	"github.com/rs/zerolog"
 )
 
+// RequestIDFilter is the request_id factory. Option: compat_headers, more
+// response headers to carry the id (nova's x-compute-request-id).
+//
 // request_id is oslo.middleware's RequestId: every request gets a new
 // local id, req-<uuid4>, returned in x-openstack-request-id. A client (or
 // an upstream service) may send its own id in X-OpenStack-Request-ID;
@@ -17,36 +20,15 @@ import (
 // requests of one user action across services, but only when it is a
 // well-formed req-<uuid>: anything else is ignored, so a client cannot
 // inject text into logs. The local id is never taken from the client.
-func init() {
-	factory.Register(factory.Factory{
-		Name: "request_id",
-		Aliases: []string{
-			"egg:oslo.middleware#request_id",
-			"oslo_middleware:RequestId.factory",
-			"oslo_middleware.request_id:RequestId.factory",
-			"cinder.api.middleware.request_id:RequestId.factory",
-		},
-		Kind:   factory.KindFilter,
-		Doc:    "gives each request a new req-<uuid> id (x-openstack-request-id), keeps a well-formed inbound global id",
-		Filter: RequestIDFilter,
-	})
-	// nova's ComputeReqIdMiddleware is RequestId with nova's older
-	// response header as well.
-	factory.Register(factory.Factory{
-		Name:    "compute_req_id",
-		Aliases: []string{"nova.api.compute_req_id:ComputeReqIdMiddleware.factory"},
-		Kind:    factory.KindFilter,
-		Doc:     "request_id that also answers x-compute-request-id, as nova's ComputeReqIdMiddleware",
-		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
-			return newRequestIDFilter(cfg, "x-compute-request-id")
-		},
-	})
-}
-
-// RequestIDFilter is the request_id factory. Option: compat_headers, more
-// response headers to carry the id (nova's x-compute-request-id).
 func RequestIDFilter(cfg *factory.Config) (factory.Middleware, error) {
 	return newRequestIDFilter(cfg)
+}
+
+// ComputeReqID is the compute_req_id factory: nova's
+// ComputeReqIdMiddleware is RequestId with nova's older response header
+// as well.
+func ComputeReqID(cfg *factory.Config) (factory.Middleware, error) {
+	return newRequestIDFilter(cfg, "x-compute-request-id")
 }
 
 func newRequestIDFilter(cfg *factory.Config, compat ...string) (factory.Middleware, error) {

@@ -10,6 +10,11 @@ import (
 	"github.com/pasteserve/pasteserve/fault"
 )
 
+// DefaultMaxRequestBodySize is oslo's default max_request_body_size.
+const DefaultMaxRequestBodySize = 114688
+
+// SizeLimit is the sizelimit factory.
+//
 // sizelimit is oslo.middleware's RequestBodySizeLimiter: a request body
 // larger than max_request_body_size (default 114688 bytes, 112 KiB) is
 // refused with 413 Request Entity Too Large, so one client cannot make
@@ -21,27 +26,6 @@ import (
 // if the app has not yet answered, whatever it answers is replaced by the
 // 413, as oslo's LimitingReader raises 413 out of the app. The server
 // closes the connection after such a response rather than read the rest.
-func init() {
-	factory.Register(factory.Factory{
-		Name: "sizelimit",
-		Aliases: []string{
-			"egg:oslo.middleware#sizelimit",
-			"oslo_middleware:RequestBodySizeLimiter.factory",
-			"oslo_middleware.sizelimit:RequestBodySizeLimiter.factory",
-			"nova.api.sizelimit:RequestBodySizeLimiter.factory",
-			"cinder.api.sizelimit:RequestBodySizeLimiter.factory",
-			"venus.api.middleware.sizelimit:RequestBodySizeLimiter.factory",
-		},
-		Kind:   factory.KindFilter,
-		Doc:    "answers 413 to request bodies over max_request_body_size (default 114688), chunked ones included",
-		Filter: SizeLimit,
-	})
-}
-
-// DefaultMaxRequestBodySize is oslo's default max_request_body_size.
-const DefaultMaxRequestBodySize = 114688
-
-// SizeLimit is the sizelimit factory.
 func SizeLimit(cfg *factory.Config) (factory.Middleware, error) {
 	cfg = cfg.InGroup("oslo_middleware")
 	limit := int64(cfg.Int("max_request_body_size", DefaultMaxRequestBodySize))

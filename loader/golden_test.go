@@ -7,13 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/builtin"
 	"github.com/pasteserve/pasteserve/dsl"
-	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/pastetest"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/resolve"
-	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
 // update is read by pastetest.Golden.

@@ -4,10 +4,8 @@
 //	import (
 //		"testing"
 //
-//		_ "github.com/pasteserve/pasteserve/apps"      // the built-in apps
-//		_ "github.com/pasteserve/pasteserve/filters"   // the built-in filters
-//		_ "github.com/pasteserve/pasteserve/tokenauth" // the token filters
-//		_ "example.com/mycompany/stamp"                // your own
+//		_ "example.com/mycompany/stamp"              // your own
+//		_ "github.com/pasteserve/pasteserve/builtin" // every built-in
 //		"github.com/pasteserve/pasteserve/pastetest"
 //	)
 //
@@ -134,7 +132,7 @@ func unregistered(n *plan.Node, reg *factory.Registry) string {
 	if reg != factory.Default {
 		b.WriteString("register them in the registry given with WithRegistry")
 	} else if len(imports) > 0 {
-		// Each built-in package registers only its own factories.
+		// The packages that register the built-ins named (builtin).
 		var missing []string
 		for _, pkg := range factory.BuiltinPackages {
 			if imports[pkg] {

@@ -6,11 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/builtin"
 	"github.com/pasteserve/pasteserve/factory"
-	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/pastetest"
-	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
 // The README's example file, kept as a golden plan: this is all a team

@@ -44,8 +44,7 @@ import (
 	"os"
 	"testing"
 
-	_ "github.com/pasteserve/pasteserve/apps"
-	_ "github.com/pasteserve/pasteserve/filters"
+	_ "github.com/pasteserve/pasteserve/builtin"
 	"github.com/pasteserve/pasteserve/pastetest"
 )
 
@@ -71,8 +70,8 @@ func TestOwn(t *testing.T) {
 	// import is missing, and writes no golden file, even with -update.
 	out, err := m.Go(nil, "test", ".", "-update")
 	for _, want := range []string{
-		`etc/api-paste.ini:8:7: app egg:Paste#urlmap (built in: registered by github.com/pasteserve/pasteserve/apps)`,
-		`add to the test: import _ "github.com/pasteserve/pasteserve/apps"`,
+		`etc/api-paste.ini:8:7: app egg:Paste#urlmap (built in: registered by github.com/pasteserve/pasteserve/builtin)`,
+		`add to the test: import _ "github.com/pasteserve/pasteserve/builtin"`,
 		`pastetest.AllowUnregistered()`,
 	} {
 		if err == nil || !strings.Contains(out, want) {
@@ -84,9 +83,9 @@ func TestOwn(t *testing.T) {
 	}
 	out, err = m.Go(nil, "test", "./pipe")
 	for _, want := range []string{
-		`api.ini:4:24: filter oslo_middleware:RequestId.factory (built in: registered by github.com/pasteserve/pasteserve/filters)`,
+		`api.ini:4:24: filter oslo_middleware:RequestId.factory (built in: registered by github.com/pasteserve/pasteserve/builtin)`,
 		`api.ini:6:21: app myproject.api:app_factory (no built-in factory: import the package that registers yours; see docs/plugins.md)`,
-		`add to the test: import _ "github.com/pasteserve/pasteserve/filters"`,
+		`add to the test: import _ "github.com/pasteserve/pasteserve/builtin"`,
 	} {
 		if err == nil || !strings.Contains(out, want) {
 			t.Errorf("a pipeline without the factories' imports: err %v, output lacks %q:\n%s", err, want, out)
@@ -97,8 +96,7 @@ func TestOwn(t *testing.T) {
 	// and go test -update writes it.
 	m.Write("plugin_test.go", strings.Replace(forgot, `"testing"`, `"testing"
 
-	_ "github.com/pasteserve/pasteserve/apps"
-	_ "github.com/pasteserve/pasteserve/filters"`, 1))
+	_ "github.com/pasteserve/pasteserve/builtin"`, 1))
 	if out, err := m.Go(nil, "test", "."); err == nil || !strings.Contains(out, "go test -update") {
 		t.Errorf("without a golden file: err %v, want a failure that names go test -update:\n%s", err, out)
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
 )
 
@@ -203,21 +204,19 @@ func Load(f Flags) (*Config, error) {
 	return c, &SourceError{Err: ds, Files: srcFiles}
 }
 
-// globalGroups are the option groups of the config files that reach the
-// paste file's global_conf, as "group.option" keys. They are the groups
-// oslo's middleware reads from a service's configuration; pasteserve's
-// filters of the same names read them through factory.Config.InGroup
-// (docs/server.md, "Option groups for filters"). Other groups stay out,
-// so that database URLs and the like never show in a printed plan.
-var globalGroups = []string{"keystone_authtoken", "cors", "oslo_middleware", "healthcheck"}
-
-// groupGlobals hands the globalGroups of the config files (a later file's
-// value wins) to the paste file's global_conf.
+// groupGlobals hands the option groups of the config files that the
+// registered factories read (factory.Default.Groups: oslo's
+// [keystone_authtoken], [cors], [oslo_middleware] and [healthcheck] for
+// the built-ins, and a plugin's own) to the paste file's global_conf, as
+// "group.option" keys (a later file's value wins); docs/server.md,
+// "Option groups for filters". Other groups stay out, so that database
+// URLs and the like never show in a printed plan.
 func groupGlobals(files []*dsl.File) map[string]string {
+	groups := factory.Default.Groups()
 	out := map[string]string{}
 	for _, f := range files {
 		for _, s := range f.Sections {
-			if !slices.Contains(globalGroups, s.Header) {
+			if !slices.Contains(groups, s.Header) {
 				continue
 			}
 			for _, e := range s.Entries {

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/rs/zerolog"
 )
 
@@ -196,6 +198,27 @@ func TestOptionGroupsReachGlobalConf(t *testing.T) {
 		"healthcheck.detailed":                         "true",
 	}
 	if !maps.Equal(c.Global, want) {
+		t.Errorf("global conf\n got %v\nwant %v", c.Global, want)
+	}
+}
+
+// A plugin's own option group reaches global_conf once a registered
+// factory reads it, as oslo's groups do; a group no factory reads stays
+// out.
+func TestPluginGroupReachesGlobalConf(t *testing.T) {
+	factory.Register(factory.Factory{Name: "server-test-grouped", Kind: factory.KindFilter, Groups: []string{"server_test_stamp"},
+		Filter: func(*factory.Config) (factory.Middleware, error) {
+			return func(h http.Handler) http.Handler { return h }, nil
+		}})
+	dir := writeFiles(t, map[string]string{
+		"api.ini": appOnly,
+		"a.conf":  "[server_test_stamp]\nvalue = api-1\n[server_test_other]\nvalue = no\n",
+	})
+	c, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "a.conf")}, Workers: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"server_test_stamp.value": "api-1"}; !maps.Equal(c.Global, want) {
 		t.Errorf("global conf\n got %v\nwant %v", c.Global, want)
 	}
 }

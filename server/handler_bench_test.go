@@ -11,10 +11,8 @@ import (
 
 	"github.com/rs/zerolog"
 
-	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/builtin"
 	"github.com/pasteserve/pasteserve/factory"
-	_ "github.com/pasteserve/pasteserve/filters"
-	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
 // bareBody is what the bare handler of the benchmarks answers.

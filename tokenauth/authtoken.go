@@ -9,6 +9,8 @@ import (
 	"github.com/pasteserve/pasteserve/factory"
 )
 
+// AuthToken is the auth_token factory; docs/auth.md lists its options.
+//
 // auth_token is keystonemiddleware's AuthProtocol, the filter in front of
 // nearly every OpenStack API: it checks the X-Auth-Token of each request
 // with Keystone (GET /v3/auth/tokens, using a service token of its own
@@ -25,22 +27,6 @@ import (
 // from the paste section and, failing that, from global_conf keys
 // "keystone_authtoken.<option>", which is how a server passes the
 // service's oslo.config group (see keystoneAuthtokenGroup).
-func init() {
-	factory.Register(factory.Factory{
-		Name: "auth_token",
-		Aliases: []string{
-			"egg:keystonemiddleware#auth_token",
-			"keystonemiddleware.auth_token:filter_factory",
-			"keystoneclient.middleware.auth_token:filter_factory",
-			"keystone.middleware.auth_token:filter_factory",
-		},
-		Kind:   factory.KindFilter,
-		Doc:    "keystonemiddleware's auth_token: validates X-Auth-Token with Keystone v3, writes X-User-Id, X-Project-Id, X-Roles...; 401/503",
-		Filter: AuthToken,
-	})
-}
-
-// AuthToken is the auth_token factory; docs/auth.md lists its options.
 func AuthToken(cfg *factory.Config) (factory.Middleware, error) {
 	o := optionSource{cfg: cfg.InGroup(keystoneAuthtokenGroup)}
 	rejectUnsupportedAuthTokenOptions(o)

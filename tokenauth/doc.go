@@ -22,11 +22,12 @@
 // filters that usually sit around it in a pipeline (request_id,
 // keystonecontext) meet it only through the request.
 //
-// Importing the package, even blank, registers the three filters under
+// Package builtin registers the three filters under
 // egg:pasteserve#auth_token, #jwt_token and #static_token and the
-// references real paste files use (keystonemiddleware.auth_token:filter_factory):
+// references real paste files use (keystonemiddleware.auth_token:filter_factory);
+// the package registers nothing itself:
 //
-//	import _ "github.com/pasteserve/pasteserve/tokenauth"
+//	import _ "github.com/pasteserve/pasteserve/builtin"
 //
 // Their options are in docs/auth.md.
 package tokenauth

@@ -10,10 +10,6 @@ import (
 	"github.com/pasteserve/pasteserve/internal/filtertest"
 	"github.com/pasteserve/pasteserve/pastetest"
 	"github.com/pasteserve/pasteserve/reqlog"
-
-	// The pipelines of the tests put request_id and keystonecontext
-	// around the token filters, as OpenStack's do.
-	_ "github.com/pasteserve/pasteserve/filters"
 )
 
 // The test app (egg:pasteserve#filters-test-app), the bench app and the

@@ -10,6 +10,8 @@ import (
 	"github.com/pasteserve/pasteserve/factory"
 )
 
+// JWTToken is the jwt_token factory; docs/auth.md lists its options.
+//
 // jwt_token is auth_token without Keystone: the token is a JSON Web
 // Token, checked locally with an HS256 secret (secret_file) or the
 // public keys of a JWKS file (jwks_file: RS256, ES256 and the rest),
@@ -19,16 +21,6 @@ import (
 // flow, delay_auth_decision and service tokens are auth_token's
 // (flow.go). The token is read from X-Auth-Token, or from
 // Authorization: Bearer, which is where OpenID Connect clients put it.
-func init() {
-	factory.Register(factory.Factory{
-		Name:   "jwt_token",
-		Kind:   factory.KindFilter,
-		Doc:    "auth_token for JSON Web Tokens: checks X-Auth-Token or a Bearer token with an HS256 secret or JWKS keys, writes X-User-Id, X-Project-Id, X-Roles...",
-		Filter: JWTToken,
-	})
-}
-
-// JWTToken is the jwt_token factory; docs/auth.md lists its options.
 func JWTToken(cfg *factory.Config) (factory.Middleware, error) {
 	o := optionSource{cfg: cfg}
 	v := &jwtVerifier{}

@@ -14,6 +14,9 @@ import (
 	"github.com/pasteserve/pasteserve/factory"
 )
 
+// StaticToken is the static_token factory; docs/auth.md lists its
+// options.
+//
 // static_token is auth_token with a fixed list of tokens, for tests,
 // development and small setups without Keystone: token_file maps each
 // token to the identity it stands for, in the claim names jwt_token uses
@@ -23,17 +26,6 @@ import (
 // when the pipeline is built (a reload rereads it). The request flow is
 // auth_token's (flow.go); the token is read from X-Auth-Token
 // or Authorization: Bearer.
-func init() {
-	factory.Register(factory.Factory{
-		Name:   "static_token",
-		Kind:   factory.KindFilter,
-		Doc:    "auth_token with a fixed token file (token -> user, project, roles), for tests and small setups",
-		Filter: StaticToken,
-	})
-}
-
-// StaticToken is the static_token factory; docs/auth.md lists its
-// options.
 func StaticToken(cfg *factory.Config) (factory.Middleware, error) {
 	o := optionSource{cfg: cfg}
 	path := o.required("the JSON file of tokens and the identities they stand for", "token_file")

@@ -34,9 +34,8 @@ import (
 	"github.com/justinas/alice"
 	"github.com/rs/zerolog"
 
-	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/builtin"
 	"github.com/pasteserve/pasteserve/factory"
-	_ "github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/request"

@@ -13,9 +13,7 @@ import (
 
 	pasteservecmd "github.com/pasteserve/pasteserve/cmd"
 
-	_ "github.com/pasteserve/pasteserve/apps"      // built-in apps and composites
-	_ "github.com/pasteserve/pasteserve/filters"   // built-in filters
-	_ "github.com/pasteserve/pasteserve/tokenauth" // auth_token, jwt_token, static_token
+	_ "github.com/pasteserve/pasteserve/builtin" // every built-in filter, app and token filter
 )
 
 func main() {

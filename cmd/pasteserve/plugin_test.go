@@ -10,9 +10,9 @@ import (
 	"github.com/pasteserve/pasteserve/internal/moduletest"
 )
 
-// A custom main that forgot the built-in apps' import: serve refuses the
-// bundled example, and says which import is missing, not which
-// registered name is nearest.
+// A custom main that forgot the built-ins' import (it imports filters,
+// which registers nothing): serve refuses the bundled example, and says
+// which import is missing, not which registered name is nearest.
 func TestServeNamesMissingImport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds a binary of its own")
@@ -27,12 +27,20 @@ func TestServeNamesMissingImport(t *testing.T) {
 		"main.go": `package main
 
 import (
+	"net/http"
 	"os"
 
 	pasteservecmd "github.com/pasteserve/pasteserve/cmd"
+	"github.com/pasteserve/pasteserve/factory"
 
 	_ "github.com/pasteserve/pasteserve/filters"
 )
+
+// A plugin whose references are near the built-ins' the paste files name.
+func init() {
+	factory.Register(factory.Factory{Name: "near", Aliases: []string{"egg:Paste#urlmaps", "egg:pastserve#echo"}, Kind: factory.KindApp,
+		App: func(*factory.Config) (http.Handler, error) { return http.NotFoundHandler(), nil }})
+}
 
 func main() { os.Exit(pasteservecmd.Main(os.Args[1:], os.Stdout, os.Stderr)) }
 `,
@@ -51,9 +59,9 @@ func main() { os.Exit(pasteservecmd.Main(os.Args[1:], os.Stdout, os.Stderr)) }
 		return string(out)
 	}
 	for paste, want := range map[string]string{
-		"api-paste.ini": `api-paste.ini:8:7: [composite:main]: no factory is registered for egg:Paste#urlmap; pasteserve's built-in factory for it is registered by package github.com/pasteserve/pasteserve/apps: add import _ "github.com/pasteserve/pasteserve/apps" to the main package (or the test)`,
-		// egg:pasteserve#healthcheck (an app in filters) is near.
-		"echo.ini": `echo.ini:2:7: [app:main]: no factory is registered for egg:pasteserve#echo; pasteserve's built-in factory for it is registered by package github.com/pasteserve/pasteserve/apps: add import _ "github.com/pasteserve/pasteserve/apps"`,
+		"api-paste.ini": `api-paste.ini:8:7: [composite:main]: no factory is registered for egg:Paste#urlmap; pasteserve's built-in factory for it is registered by package github.com/pasteserve/pasteserve/builtin: add import _ "github.com/pasteserve/pasteserve/builtin" to the main package (or the test)`,
+		// The plugin's egg:pastserve#echo is near.
+		"echo.ini": `echo.ini:2:7: [app:main]: no factory is registered for egg:pasteserve#echo; pasteserve's built-in factory for it is registered by package github.com/pasteserve/pasteserve/builtin: add import _ "github.com/pasteserve/pasteserve/builtin"`,
 	} {
 		if out := serve(paste); !strings.Contains(out, want) || strings.Contains(out, "nearest") {
 			t.Errorf("serve %s: the error lacks\n%s\n%s", paste, want, out)

@@ -10,11 +10,9 @@ import (
 
 	pasteservecmd "github.com/pasteserve/pasteserve/cmd"
 
-	_ "github.com/pasteserve/pasteserve/apps"
+	_ "github.com/pasteserve/pasteserve/builtin"
 	_ "github.com/pasteserve/pasteserve/examples/customfilter/hello"
 	_ "github.com/pasteserve/pasteserve/examples/customfilter/stamp"
-	_ "github.com/pasteserve/pasteserve/filters"
-	_ "github.com/pasteserve/pasteserve/tokenauth"
 )
 
 func main() {

@@ -33,6 +33,9 @@ var layers = [][]string{
 	// filters, filters and tokenauth do not import each other. Plugins
 	// (the examples') stand here too.
 	{"filters", "tokenauth", "apps", "internal/filtertest", "internal/loadtest", "examples/customfilter/hello", "examples/customfilter/stamp"},
+	// The registration of every built-in, apart from the factories, so
+	// that a Go program importing filters gets no registry.
+	{"builtin"},
 	{"server"},
 	{"pastetest"},
 	{"cmd"},

@@ -19,9 +19,7 @@ import (
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/request"
 
-	_ "github.com/pasteserve/pasteserve/apps"
-	_ "github.com/pasteserve/pasteserve/filters"
-	_ "github.com/pasteserve/pasteserve/tokenauth"
+	_ "github.com/pasteserve/pasteserve/builtin"
 )
 
 func init() {

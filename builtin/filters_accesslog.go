@@ -1,0 +1,16 @@
+package builtin
+
+import (
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/filters"
+)
+
+func init() {
+	factory.Register(factory.Factory{
+		Name:    "access_log",
+		Aliases: []string{"egg:Paste#translogger", "nova.api.openstack.requestlog:RequestLog.factory"},
+		Kind:    factory.KindFilter,
+		Doc:     "logs one zerolog line per request: method, URL, status, size, duration (Paste's translogger)",
+		Filter:  filters.AccessLog,
+	})
+}

@@ -1,0 +1,29 @@
+package builtin
+
+import (
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/filters"
+)
+
+func init() {
+	factory.Register(factory.Factory{
+		Name: "keystonecontext",
+		Aliases: []string{
+			"neutron.auth:NeutronKeystoneContext.factory",
+			"quantum.auth:QuantumKeystoneContext.factory",
+			"nova.api.auth:NovaKeystoneContext.factory",
+			"cinder.api.auth:CinderKeystoneContext.factory",
+			"cinder.api.middleware.auth:CinderKeystoneContext.factory",
+			"congress.auth:CongressKeystoneContext.factory",
+			"karbor.api.middleware.auth:KarborKeystoneContext.factory",
+			"manila.api.middleware.auth:ManilaKeystoneContext.factory",
+			"masakari.api.auth:MasakariKeystoneContext.factory",
+			"netforce.api.auth:NetforceKeystoneContext.factory",
+			"tacker.auth:TackerKeystoneContext.factory",
+			"venus.api.middleware.auth:VenusKeystoneContext.factory",
+		},
+		Kind:   factory.KindFilter,
+		Doc:    "turns auth_token's X-User-Id, X-Project-Id, X-Roles... headers into the request's Identity; 401 without a user",
+		Filter: filters.KeystoneContext,
+	})
+}

@@ -1,0 +1,15 @@
+package builtin
+
+import (
+	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/filters"
+)
+
+func init() {
+	factory.Register(factory.Factory{
+		Name:   "microversion",
+		Kind:   factory.KindFilter,
+		Doc:    "negotiates OpenStack-API-Version between min_version and max_version (406 outside, 400 malformed)",
+		Filter: filters.Microversion,
+	})
+}
