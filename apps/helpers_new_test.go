@@ -26,7 +26,7 @@ func serveReq(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 // registerCascadeTestApp registers an app that answers its configured
 // status with its name and the body it read, and sets X-App.
 func registerCascadeTestApp() {
-	factory.Register(factory.Factory{Name: "cascade-test", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "cascade-test", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		name, status := cfg.String("name", "?"), cfg.Int("status", 200)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)

@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{Name: "header-test", Kind: factory.KindFilter, Filter: func(cfg *factory.Config) (factory.Middleware, error) {
+	factory.Register(factory.Factory{Name: "header-test", Namespace: "pasteserve", Kind: factory.KindFilter, Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 		v := cfg.String("value", "")
 		return func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -13,7 +13,7 @@ import (
 
 // whoami answers with its name, the script name and the path it sees.
 func init() {
-	factory.Register(factory.Factory{Name: "whoami-test", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "whoami-test", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		name := cfg.String("name", "?")
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "%s sn=%q pi=%q", name, request.ScriptName(r), r.URL.Path)

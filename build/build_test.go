@@ -82,7 +82,7 @@ func TestBuildErrors(t *testing.T) {
 // to the option errors its Config recorded.
 func TestBuildReportsEveryError(t *testing.T) {
 	reg := traceRegistry()
-	reg.Register(factory.Factory{Name: "all", Kind: factory.KindComposite,
+	reg.Register(factory.Factory{Name: "all", Namespace: "pasteserve", Kind: factory.KindComposite,
 		Children: func(cfg *factory.Config) map[string]string { return cfg.Local },
 		Composite: func(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 			for _, k := range sortedKeys(cfg.Local) {
@@ -92,7 +92,7 @@ func TestBuildReportsEveryError(t *testing.T) {
 			}
 			return okHandler, nil
 		}})
-	reg.Register(factory.Factory{Name: "picky", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	reg.Register(factory.Factory{Name: "picky", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		cfg.Int("rate", 1)
 		return nil, fmt.Errorf("cannot start")
 	}})
@@ -156,7 +156,7 @@ func TestCheckBuildKeepsMisusedReferences(t *testing.T) {
 // are built from the plan after the file is gone.
 func TestCompositeGetsOnlyDeclaredChildren(t *testing.T) {
 	reg := traceRegistry()
-	reg.Register(factory.Factory{Name: "sneaky", Kind: factory.KindComposite,
+	reg.Register(factory.Factory{Name: "sneaky", Namespace: "pasteserve", Kind: factory.KindComposite,
 		Children: func(cfg *factory.Config) map[string]string { return map[string]string{"/": cfg.Local["/"]} },
 		Composite: func(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 			if _, err := l.GetApp(cfg.Local["/"]); err != nil {

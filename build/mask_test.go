@@ -19,11 +19,11 @@ import (
 // value of another key they were interpolated into.
 func TestFactoryErrorsMaskSecrets(t *testing.T) {
 	reg := testRegistry()
-	reg.Register(factory.Factory{Name: "db", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	reg.Register(factory.Factory{Name: "db", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return nil, fmt.Errorf("cannot connect to mysql://nova:FACTORYPW@db/nova as %q with %s (%s)",
 			cfg.Local["basic"], cfg.Local["admin_password"], cfg.Global["db_pass"])
 	}})
-	reg.Register(factory.Factory{Name: "diag", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	reg.Register(factory.Factory{Name: "diag", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		var ds dsl.Diagnostics
 		ds.Errorf(cfg.Pos("admin_password"), "rejected %s", cfg.Local["admin_password"])
 		return nil, ds

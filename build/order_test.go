@@ -17,14 +17,14 @@ import (
 func TestCreationOrder(t *testing.T) {
 	var calls []string
 	reg := &factory.Registry{}
-	reg.Register(factory.Factory{Name: "app", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	reg.Register(factory.Factory{Name: "app", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		calls = append(calls, "app:"+cfg.String("id", ""))
 		if cfg.String("fail", "") != "" {
 			return nil, errors.New("database unreachable")
 		}
 		return http.NotFoundHandler(), nil
 	}})
-	reg.Register(factory.Factory{Name: "filt", Kind: factory.KindFilter, Filter: func(cfg *factory.Config) (factory.Middleware, error) {
+	reg.Register(factory.Factory{Name: "filt", Namespace: "pasteserve", Kind: factory.KindFilter, Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 		calls = append(calls, "filter:"+cfg.String("id", ""))
 		return func(h http.Handler) http.Handler { return h }, nil
 	}})

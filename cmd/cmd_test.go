@@ -298,7 +298,7 @@ func TestCheckBareAppBesideMain(t *testing.T) {
 // The plugin of docs/plugins.md's own example, and one with a numeric
 // option, so that check's build calls a plugin's factory as serve does.
 func init() {
-	factory.Register(factory.Factory{Name: "cmdtest-stamp", Aliases: []string{"egg:mycompany#stamp"}, Kind: factory.KindFilter,
+	factory.Register(factory.Factory{Name: "cmdtest-stamp", Namespace: "pasteserve", Aliases: []string{"egg:mycompany#stamp"}, Kind: factory.KindFilter,
 		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			header := cfg.String("header", "X-Stamp")
 			if cfg.String("value", "") == "" {
@@ -309,7 +309,7 @@ func init() {
 			}
 			return func(h http.Handler) http.Handler { return h }, nil
 		}})
-	factory.Register(factory.Factory{Name: "cmdtest-ratelimit", Aliases: []string{"egg:mycompany#ratelimit"}, Kind: factory.KindFilter,
+	factory.Register(factory.Factory{Name: "cmdtest-ratelimit", Namespace: "pasteserve", Aliases: []string{"egg:mycompany#ratelimit"}, Kind: factory.KindFilter,
 		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			cfg.Int("rate", 10)
 			if err := cfg.Err(); err != nil {

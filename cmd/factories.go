@@ -28,7 +28,7 @@ func runFactories(args []string, stdout, stderr io.Writer) int {
 	mods := modules()
 	for _, f := range factory.Default.Factories() {
 		fmt.Fprintf(stdout, "%-20s %-9s %s\n", f.Name, f.Kind, provider(f, mods))
-		refs := append([]string{"egg:pasteserve#" + f.Name}, f.Aliases...)
+		refs := append([]string{f.Reference()}, f.Aliases...)
 		fmt.Fprintf(stdout, "    %s\n", strings.Join(refs, "\n    "))
 	}
 	return 0

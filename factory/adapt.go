@@ -12,8 +12,12 @@ import (
 // one and make the Factory around a Go constructor.
 type Spec struct {
 	// Name is the Go name, which the factory also answers to as
-	// egg:pasteserve#Name.
+	// egg:NAMESPACE#Name.
 	Name string
+	// Namespace is the egg distribution Name answers under: empty for the
+	// registering package's path (pasteserve for package builtin); see
+	// Factory.Namespace.
+	Namespace string
 	// Aliases are the Python references the factory stands for; see
 	// Factory.Aliases.
 	Aliases []string
@@ -22,7 +26,7 @@ type Spec struct {
 }
 
 func (s Spec) factory(k Kind) Factory {
-	return Factory{Name: s.Name, Aliases: s.Aliases, Doc: s.Doc, Kind: k}
+	return Factory{Name: s.Name, Namespace: s.Namespace, Aliases: s.Aliases, Doc: s.Doc, Kind: k}
 }
 
 // FilterOf makes the paste side of a Go filter constructor: a Factory

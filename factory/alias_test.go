@@ -17,11 +17,11 @@ func TestRegistryAlias(t *testing.T) {
 	if _, ok := r.Lookup("mod:Healthcheck.factory", plan.TypeFilter); ok {
 		t.Errorf("an alias of a factory not yet registered resolves")
 	}
-	r.Register(Factory{Name: "hc", Kind: KindApp, App: app, Aliases: []string{"egg:Dist#hc"}})
+	r.Register(Factory{Name: "hc", Namespace: "pasteserve", Kind: KindApp, App: app, Aliases: []string{"egg:Dist#hc"}})
 	if _, ok := r.Lookup("mod:Healthcheck.factory", plan.TypeFilter); ok {
 		t.Errorf("the alias of the filter went to the app of the same name")
 	}
-	r.Register(Factory{Name: "hc", Kind: KindFilter, Filter: filter, Aliases: []string{"egg:Dist#hc"}})
+	r.Register(Factory{Name: "hc", Namespace: "pasteserve", Kind: KindFilter, Filter: filter, Aliases: []string{"egg:Dist#hc"}})
 	if f, ok := r.Lookup("mod:Healthcheck.factory", plan.TypeFilter); !ok || f.Name != "hc" || f.Kind != KindFilter {
 		t.Errorf("alias before Register: %v %v", f, ok)
 	}

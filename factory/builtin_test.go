@@ -26,7 +26,7 @@ func TestBuiltinTable(t *testing.T) {
 		if !isBuiltinPackage(pkg) {
 			continue
 		}
-		for _, ref := range append([]string{"egg:pasteserve#" + f.Name}, f.Aliases...) {
+		for _, ref := range append([]string{f.Reference()}, f.Aliases...) {
 			lines = append(lines, factory.BuiltinKey(ref, factory.ObjectTypeOf(f.Kind))+" "+pkg)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -67,8 +68,19 @@ type Loader interface {
 // Kind must be set.
 type Factory struct {
 	// Name is the Go name; the factory also answers to
-	// egg:pasteserve#Name.
+	// egg:NAMESPACE#Name (see Reference).
 	Name string
+	// Namespace is the egg distribution Name answers under. Left empty,
+	// Register fills it in: pasteserve for the built-ins (which package
+	// builtin registers), and the import path of the registering package
+	// for any other, so that a plugin's names can neither clash with a
+	// built-in's nor be taken by a future one: package
+	// example.com/mycompany/stamp registering Name "stamp" answers to
+	// egg:example.com/mycompany/stamp#stamp. A plugin may set it to a
+	// short name of its own ("mycompany" gives egg:mycompany#stamp), but
+	// not to pasteserve, which only packages of pasteserve's own module
+	// may use.
+	Namespace string
 	// Aliases are the Python references the factory stands for, as paste
 	// files write them: "egg:Paste#urlmap", "call:neutron.auth:pipeline_factory",
 	// "oslo_middleware:RequestId.factory" (the value of an explicit
@@ -110,24 +122,29 @@ type Factory struct {
 type Registry struct {
 	mu      sync.RWMutex
 	byRef   map[string][]*Factory
+	owner   map[string]string // "type refKey" -> the package that registered it
 	all     []*Factory
 	pending []pendingAlias // Alias calls for factories not registered yet
 }
 
 type pendingAlias struct {
-	name string
-	kind Kind
-	refs []string
+	target string // the refKey of the factory's own reference
+	kind   Kind
+	refs   []string
+	pkg    string // the package that called Alias
 }
 
 // Default is the registry that Register adds to and pasteserve loads
 // from.
 var Default = &Registry{}
 
-// Register adds f to the Default registry. It panics on a factory without
-// a name or function, and on a reference already registered for the same
-// kind of object, like database/sql.Register: both are programming
-// errors found at start-up.
+// Register adds f to the Default registry, under its Go name in its
+// namespace (egg:NAMESPACE#Name, see Factory.Namespace) and under each
+// of its Aliases. It panics on a factory without a name or function, on
+// a reference already registered for the same kind of object (naming
+// both registering packages), and on a plugin that claims pasteserve's
+// namespace, like database/sql.Register: all are programming errors
+// found at start-up.
 func Register(f Factory) { Default.register(f, callerPackage(2)) }
 
 // Register adds f to r; see the package-level Register.
@@ -150,18 +167,21 @@ func (r *Registry) register(f Factory, pkg string) {
 	if !ok {
 		panic(fmt.Sprintf("factory: Register(%q): a %s factory needs its %s function", f.Name, f.Kind, f.Kind))
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	fp := &f
 	fp.Aliases = append([]string(nil), f.Aliases...)
 	fp.Groups = slices.Clone(f.Groups)
 	fp.pkg = pkg
-	r.addRefs(fp, "Register", append([]string{"egg:pasteserve#" + f.Name}, f.Aliases...))
+	fp.Namespace = namespaceOf(f, pkg)
+	checkRefs("Register", f.Name, pkg, f.Aliases)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.addRefs(fp, "Register", pkg, append([]string{fp.Reference()}, f.Aliases...))
 	r.all = append(r.all, fp)
 	kept := r.pending[:0]
+	self := refKey(fp.Reference())
 	for _, p := range r.pending {
-		if p.name == f.Name && p.kind == f.Kind {
-			r.addAliases(fp, p.refs)
+		if p.target == self && p.kind == f.Kind {
+			r.addAliases(fp, p.pkg, p.refs)
 		} else {
 			kept = append(kept, p)
 		}
@@ -169,52 +189,127 @@ func (r *Registry) register(f Factory, pkg string) {
 	r.pending = kept
 }
 
-// addRefs files f under refs; the caller holds r.mu.
-func (r *Registry) addRefs(f *Factory, caller string, refs []string) {
-	if r.byRef == nil {
-		r.byRef = map[string][]*Factory{}
+// The module whose packages may use the namespace pasteserve, and its
+// package that registers the built-ins there by default.
+const (
+	pasteserveModule = "github.com/pasteserve/pasteserve"
+	builtinPackage   = pasteserveModule + "/builtin"
+)
+
+// inModule reports whether pkg is a package of pasteserve's own module
+// (its tests' helpers and binaries included).
+func inModule(pkg string) bool {
+	return pkg == pasteserveModule || strings.HasPrefix(pkg, pasteserveModule+"/")
+}
+
+// namespaceOf is the namespace f, registered by package pkg, answers
+// under (see Factory.Namespace).
+func namespaceOf(f Factory, pkg string) string {
+	ns := f.Namespace
+	switch {
+	case ns == "" && pkg == builtinPackage:
+		ns = "pasteserve"
+	case ns == "":
+		ns = pkg
+	}
+	if ns == "" || strings.ContainsAny(ns, "# \t\r\n") {
+		panic(fmt.Sprintf("factory: Register(%q): namespace %q: a namespace is an egg distribution name, without '#' or white space", f.Name, ns))
+	}
+	if strings.EqualFold(ns, "pasteserve") && !inModule(pkg) {
+		panic(fmt.Sprintf("factory: Register(%q): package %s asks for the namespace pasteserve, which is pasteserve's built-ins': leave Namespace empty (egg:%s#%s) or choose one of your own", f.Name, pkg, pkg, f.Name))
+	}
+	return ns
+}
+
+// checkRefs panics on a reference in pasteserve's namespace that a
+// package outside pasteserve's module adds: the built-ins' names are
+// theirs, so that no plugin breaks when a built-in of the same name
+// comes.
+func checkRefs(caller, name, pkg string, refs []string) {
+	if inModule(pkg) {
+		return
 	}
 	for _, ref := range refs {
-		key := refKey(ref)
-		for _, other := range r.byRef[key] {
-			if other.Kind.serves(objectTypeOf(f.Kind)) {
-				panic(fmt.Sprintf("factory: %s(%q): %s is already registered by %q", caller, f.Name, ref, other.Name))
-			}
+		if strings.HasPrefix(refKey(ref), "egg:pasteserve#") {
+			panic(fmt.Sprintf("factory: %s(%q): package %s adds %s, but egg:pasteserve# is the namespace of pasteserve's built-ins: use egg:%s#NAME, or a distribution name of your own", caller, name, pkg, ref, pkg))
 		}
-		r.byRef[key] = append(r.byRef[key], f)
 	}
 }
 
-func (r *Registry) addAliases(f *Factory, refs []string) {
-	r.addRefs(f, "Alias", refs)
+// Reference is the reference f answers to by its Go name:
+// egg:NAMESPACE#Name ("egg:pasteserve#cors" for a built-in).
+func (f *Factory) Reference() string {
+	ns := f.Namespace
+	if ns == "" {
+		ns = "pasteserve"
+	}
+	return "egg:" + ns + "#" + f.Name
+}
+
+// addRefs files f, for package pkg, under refs; the caller holds r.mu.
+func (r *Registry) addRefs(f *Factory, caller, pkg string, refs []string) {
+	if r.byRef == nil {
+		r.byRef = map[string][]*Factory{}
+		r.owner = map[string]string{}
+	}
+	t := objectTypeOf(f.Kind)
+	for _, ref := range refs {
+		key := refKey(ref)
+		for _, other := range r.byRef[key] {
+			if other.Kind.serves(t) {
+				panic(fmt.Sprintf("factory: %s(%q): %s is already registered by %q (package %s); package %s registers it again",
+					caller, f.Name, ref, other.Name, r.owner[t.String()+" "+key], pkg))
+			}
+		}
+		r.byRef[key] = append(r.byRef[key], f)
+		r.owner[t.String()+" "+key] = pkg
+	}
+}
+
+func (r *Registry) addAliases(f *Factory, pkg string, refs []string) {
+	r.addRefs(f, "Alias", pkg, refs)
 	f.Aliases = append(f.Aliases, refs...)
 }
 
 // Alias adds refs to the Default registry's factory called name that
 // makes kind objects, as if they were in its Aliases; see the
 // Registry method.
-func Alias(name string, kind Kind, refs ...string) { Default.Alias(name, kind, refs...) }
+func Alias(name string, kind Kind, refs ...string) { Default.alias(name, kind, refs, callerPackage(2)) }
 
 // Alias adds refs, references as paste files write them, to the factory
-// registered under the Go name name that makes kind objects, as if they
-// had been in its Aliases: for references that belong in a table of
+// that answers to name and makes kind objects, as if they had been in
+// its Aliases. name is a built-in's Go name ("request_id", for
+// egg:pasteserve#request_id), or the reference of any factory
+// ("egg:example.com/mycompany/stamp#stamp"). It is for references that belong in a table of
 // their own (the module paths of a Python distribution's entry points,
 // kept together so they can be checked against its entry_points.txt), or
 // that a plugin adds to a built-in (mycompany.wsgi:RequestId.factory for
 // request_id). It may run before or after the factory is registered, so
 // init order does not matter; until the factory is registered the
 // references resolve to nothing. As Register, it panics on a reference
-// already registered for the same kind of object.
+// already registered for the same kind of object, and as Register, a
+// package outside pasteserve's module may not add references in
+// egg:pasteserve#.
 func (r *Registry) Alias(name string, kind Kind, refs ...string) {
+	r.alias(name, kind, refs, callerPackage(2))
+}
+
+func (r *Registry) alias(name string, kind Kind, refs []string, pkg string) {
+	checkRefs("Alias", name, pkg, refs)
+	target := name
+	if !strings.Contains(name, "#") {
+		target = "egg:pasteserve#" + name
+	}
+	target = refKey(target)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, f := range r.all {
-		if f.Name == name && f.Kind == kind {
-			r.addAliases(f, refs)
+		if refKey(f.Reference()) == target && f.Kind == kind {
+			r.addAliases(f, pkg, refs)
 			return
 		}
 	}
-	r.pending = append(r.pending, pendingAlias{name, kind, append([]string(nil), refs...)})
+	r.pending = append(r.pending, pendingAlias{target, kind, append([]string(nil), refs...), pkg})
 }
 
 func objectTypeOf(k Kind) plan.ObjectType {
@@ -342,14 +437,22 @@ func (f *Factory) Package() string {
 	return funcPackage(runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name())
 }
 
-// callerPackage is the package of the function skip frames up the
-// stack: 2 is the caller of the function that calls callerPackage.
+// callerPackage is the import path of the package of the function skip
+// frames up the stack: 2 is the caller of the function that calls
+// callerPackage. The runtime names a main package "main"; its import
+// path is the binary's main package path, from its build information.
 func callerPackage(skip int) string {
 	pc, _, _, ok := runtime.Caller(skip)
 	if !ok {
 		return ""
 	}
-	return funcPackage(runtime.FuncForPC(pc).Name())
+	pkg := funcPackage(runtime.FuncForPC(pc).Name())
+	if pkg == "main" {
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Path != "" {
+			return bi.Path
+		}
+	}
+	return pkg
 }
 
 // funcPackage is the package of a function by its runtime name:

@@ -86,7 +86,7 @@ func TestRegistryKinds(t *testing.T) {
 func TestRegistryErrors(t *testing.T) {
 	// 13: a reference with no factory, and one of the wrong kind.
 	r := &Registry{}
-	r.Register(Factory{Name: "cors", Kind: KindFilter, Filter: func(*Config) (Middleware, error) { return nil, nil }})
+	r.Register(Factory{Name: "cors", Namespace: "pasteserve", Kind: KindFilter, Filter: func(*Config) (Middleware, error) { return nil, nil }})
 	if _, err := r.Find("egg:pasteserve#corz", plan.TypeFilter); err == nil || !strings.Contains(err.Error(), "nearest registered: egg:pasteserve#cors") {
 		t.Errorf("13: %v", err)
 	}

@@ -45,7 +45,7 @@ func TestCorrelationID(t *testing.T) {
 }
 
 func init() {
-	factory.Register(factory.Factory{Name: "filters-correlation-app", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "filters-correlation-app", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return correlationApp, nil
 	}})
 }

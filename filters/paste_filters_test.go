@@ -59,7 +59,7 @@ func TestPrefixRemovesAppliedHeaders(t *testing.T) {
 }
 
 func init() {
-	factory.Register(factory.Factory{Name: "filters-headers-app", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "filters-headers-app", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			keys := make([]string, 0, len(r.Header))
 			for k := range r.Header {

@@ -16,7 +16,7 @@ import (
 // The JSON test app answers as Keystone does to a token request: a token
 // in a header, a token id and a password in the body, and a cookie.
 func init() {
-	factory.Register(factory.Factory{Name: "filters-test-json", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "filters-test-json", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("X-Subject-Token", "s3cret-subject")
@@ -124,7 +124,7 @@ func TestCatchErrorsMasksEverySecretHeader(t *testing.T) {
 // A panic value can quote a secret (a connection URL, a token): it is
 // logged as Text masks it, by catch_errors and fault_wrapper alike.
 func init() {
-	factory.Register(factory.Factory{Name: "filters-test-panic-secret", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "filters-test-panic-secret", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			panic("cannot connect to mysql://nova:PANICPW@db/nova?token=PANICTOK")
 		}), nil
@@ -192,7 +192,7 @@ func TestPathParametersAndUserAgentAreMasked(t *testing.T) {
 // named like headers, a JSON blob in a string, TOTP's passcode, objects
 // under a secret key, and JSON served as text/plain.
 func init() {
-	factory.Register(factory.Factory{Name: "filters-test-body", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "filters-test-body", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if ct := r.URL.Query().Get("type"); ct != "" {
 				w.Header().Set("Content-Type", ct)

@@ -121,8 +121,8 @@ var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { 
 func BenchmarkPipeline(b *testing.B) {
 	const n = 10
 	reg := &factory.Registry{}
-	reg.Register(factory.Factory{Name: "noop", Kind: factory.KindFilter, Filter: func(*factory.Config) (factory.Middleware, error) { return noop, nil }})
-	reg.Register(factory.Factory{Name: "ok", Kind: factory.KindApp, App: func(*factory.Config) (http.Handler, error) { return okHandler, nil }})
+	reg.Register(factory.Factory{Name: "noop", Namespace: "pasteserve", Kind: factory.KindFilter, Filter: func(*factory.Config) (factory.Middleware, error) { return noop, nil }})
+	reg.Register(factory.Factory{Name: "ok", Namespace: "pasteserve", Kind: factory.KindApp, App: func(*factory.Config) (http.Handler, error) { return okHandler, nil }})
 	var src strings.Builder
 	src.WriteString("[pipeline:main]\npipeline =")
 	for i := 0; i < n; i++ {

@@ -45,12 +45,12 @@ func (*remoteAddrDispatch) ServeHTTP(http.ResponseWriter, *http.Request) {}
 func fakeAppRegistry() *factory.Registry {
 	r := &factory.Registry{}
 	app := func(name string, h http.Handler, aliases ...string) {
-		r.Register(factory.Factory{Name: name, Kind: factory.KindApp, Aliases: aliases,
+		r.Register(factory.Factory{Name: name, Namespace: "pasteserve", Kind: factory.KindApp, Aliases: aliases,
 			App: func(*factory.Config) (http.Handler, error) { return h, nil }})
 	}
 	app("fake-basic", namedApp("basic_app"), "egg:FakeApp#basic_app", "call:fakeapp.apps:make_basic_app")
 	app("fake-other", namedApp("basic_app2"), "egg:FakeApp#other", "call:fakeapp.apps:make_basic_app2")
-	r.Register(factory.Factory{Name: "fake-configed", Kind: factory.KindApp,
+	r.Register(factory.Factory{Name: "fake-configed", Namespace: "pasteserve", Kind: factory.KindApp,
 		Aliases: []string{"egg:FakeApp#configed", "fakeapp.configapps:SimpleApp.make_app"},
 		App: func(cfg *factory.Config) (http.Handler, error) {
 			return &simpleApp{cfg.Local, cfg.Global}, nil
@@ -59,8 +59,8 @@ func fakeAppRegistry() *factory.Registry {
 		method := cfg.String("method_to_call", "upper")
 		return func(h http.Handler) http.Handler { return &capFilter{h, method} }, nil
 	}
-	r.Register(factory.Factory{Name: "fake-caps", Kind: factory.KindFilter, Aliases: []string{"egg:FakeApp#caps"}, Filter: caps})
-	r.Register(factory.Factory{Name: "fake-caps2", Kind: factory.KindFilter, Aliases: []string{"egg:FakeApp#caps2"}, Filter: caps})
+	r.Register(factory.Factory{Name: "fake-caps", Namespace: "pasteserve", Kind: factory.KindFilter, Aliases: []string{"egg:FakeApp#caps"}, Filter: caps})
+	r.Register(factory.Factory{Name: "fake-caps2", Namespace: "pasteserve", Kind: factory.KindFilter, Aliases: []string{"egg:FakeApp#caps2"}, Filter: caps})
 	children := func(cfg *factory.Config) map[string]string {
 		kids := map[string]string{}
 		for k, v := range cfg.Local {
@@ -70,7 +70,7 @@ func fakeAppRegistry() *factory.Registry {
 		}
 		return kids
 	}
-	r.Register(factory.Factory{Name: "fake-remote-addr", Kind: factory.KindComposite, Children: children,
+	r.Register(factory.Factory{Name: "fake-remote-addr", Namespace: "pasteserve", Kind: factory.KindComposite, Children: children,
 		Aliases: []string{"egg:FakeApp#remote_addr", "call:fakeapp.apps:make_remote_addr"},
 		Composite: func(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 			d := &remoteAddrDispatch{m: map[string]http.Handler{}}

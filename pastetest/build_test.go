@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{Name: "pastetest-ok", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "pastetest-ok", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		if v, ok := cfg.Get("fail"); ok {
 			cfg.Errorf("fail", "%s", v)
 		}

@@ -21,7 +21,7 @@ import (
 // header ("H:Name=value"), the Identity in the context ("id:..."), and
 // answers 401 itself for ?status=401.
 func init() {
-	factory.Register(factory.Factory{Name: "authtoken-test-app", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "authtoken-test-app", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return http.HandlerFunc(authEchoApp), nil
 	}})
 }

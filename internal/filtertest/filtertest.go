@@ -23,10 +23,10 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{Name: "filters-test-app", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "filters-test-app", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return http.HandlerFunc(App), nil
 	}})
-	factory.Register(factory.Factory{Name: "filters-bench-app", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	factory.Register(factory.Factory{Name: "filters-bench-app", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "ok\n")
 		}), nil

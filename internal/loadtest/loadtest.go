@@ -36,7 +36,7 @@ func Files(t *testing.T, fs map[string]string) string {
 // that tests can check composites and build handlers.
 func Registry() *factory.Registry {
 	r := &factory.Registry{}
-	r.Register(factory.Factory{Name: "urlmap-test", Aliases: []string{"egg:Paste#urlmap"}, Kind: factory.KindComposite,
+	r.Register(factory.Factory{Name: "urlmap-test", Namespace: "pasteserve", Aliases: []string{"egg:Paste#urlmap"}, Kind: factory.KindComposite,
 		Composite: func(l factory.Loader, cfg *factory.Config) (http.Handler, error) { return http.NotFoundHandler(), nil },
 		Children: func(cfg *factory.Config) map[string]string {
 			kids := map[string]string{}
@@ -73,20 +73,20 @@ func FuzzRegistry() *factory.Registry {
 		}
 	}
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
-	reg.Register(factory.Factory{Name: "app", Aliases: []string{"egg:Paste#app", "fuzz:app"}, Kind: factory.KindApp,
+	reg.Register(factory.Factory{Name: "app", Namespace: "pasteserve", Aliases: []string{"egg:Paste#app", "fuzz:app"}, Kind: factory.KindApp,
 		App: func(cfg *factory.Config) (http.Handler, error) { readAll(cfg); return ok, nil }})
-	reg.Register(factory.Factory{Name: "nil-app", Kind: factory.KindApp,
+	reg.Register(factory.Factory{Name: "nil-app", Namespace: "pasteserve", Kind: factory.KindApp,
 		App: func(cfg *factory.Config) (http.Handler, error) { return nil, nil }})
-	reg.Register(factory.Factory{Name: "filter", Aliases: []string{"egg:Paste#filter", "fuzz:filter"}, Kind: factory.KindFilter,
+	reg.Register(factory.Factory{Name: "filter", Namespace: "pasteserve", Aliases: []string{"egg:Paste#filter", "fuzz:filter"}, Kind: factory.KindFilter,
 		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			readAll(cfg)
 			return func(h http.Handler) http.Handler { return h }, nil
 		}})
-	reg.Register(factory.Factory{Name: "failing-filter", Kind: factory.KindFilter,
+	reg.Register(factory.Factory{Name: "failing-filter", Namespace: "pasteserve", Kind: factory.KindFilter,
 		Filter: func(cfg *factory.Config) (factory.Middleware, error) { return nil, errors.New("cannot make it") }})
 	// map is a urlmap-like composite: every key that starts with "/"
 	// names a child app.
-	reg.Register(factory.Factory{Name: "map", Aliases: []string{"egg:Paste#urlmap"}, Kind: factory.KindComposite,
+	reg.Register(factory.Factory{Name: "map", Namespace: "pasteserve", Aliases: []string{"egg:Paste#urlmap"}, Kind: factory.KindComposite,
 		Composite: func(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 			readAll(cfg)
 			for k, v := range cfg.Local {
@@ -115,7 +115,7 @@ func FuzzRegistry() *factory.Registry {
 // header back, so a response shows the order filters ran in.
 func TraceRegistry() *factory.Registry {
 	r := Registry()
-	r.Register(factory.Factory{Name: "tag", Kind: factory.KindFilter, Aliases: []string{"oslo_middleware:Tag.factory"},
+	r.Register(factory.Factory{Name: "tag", Namespace: "pasteserve", Kind: factory.KindFilter, Aliases: []string{"oslo_middleware:Tag.factory"},
 		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			name := cfg.String("name", "?")
 			strict := cfg.Bool("strict", false)
@@ -132,7 +132,7 @@ func TraceRegistry() *factory.Registry {
 				})
 			}, nil
 		}})
-	r.Register(factory.Factory{Name: "echo-trace", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	r.Register(factory.Factory{Name: "echo-trace", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		greeting := cfg.String("greeting", "hi")
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			fmt.Fprintf(w, "%s %s", greeting, strings.Join(req.Header.Values("X-Trace"), ","))

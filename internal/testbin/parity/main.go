@@ -23,13 +23,13 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{Name: "parity-echo", Kind: factory.KindApp,
+	factory.Register(factory.Factory{Name: "parity-echo", Namespace: "pasteserve", Kind: factory.KindApp,
 		Aliases: []string{"egg:parityapp#echo"},
 		Doc:     "parity test: answers with what it saw, as parityapp.echo does",
 		App: func(cfg *factory.Config) (http.Handler, error) {
 			return http.HandlerFunc(echo), cfg.Err()
 		}})
-	factory.Register(factory.Factory{Name: "parity-raise", Kind: factory.KindApp,
+	factory.Register(factory.Factory{Name: "parity-raise", Namespace: "pasteserve", Kind: factory.KindApp,
 		Aliases: []string{"egg:parityapp#raise"},
 		Doc:     "parity test: fails, as parityapp.raise_app does",
 		App: func(cfg *factory.Config) (http.Handler, error) {

@@ -24,7 +24,7 @@ import (
 
 func init() {
 	app := func(name string, f func(cfg *factory.Config) http.HandlerFunc) {
-		factory.Register(factory.Factory{Name: name, Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+		factory.Register(factory.Factory{Name: name, Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 			h := f(cfg)
 			return h, cfg.Err()
 		}})
@@ -112,7 +112,7 @@ func init() {
 // so the real file can be served: the v2 API router and the extensions
 // filter. Everything else in the file is pasteserve's own.
 func init() {
-	factory.Register(factory.Factory{Name: "test-neutron-router", Kind: factory.KindApp,
+	factory.Register(factory.Factory{Name: "test-neutron-router", Namespace: "pasteserve", Kind: factory.KindApp,
 		Aliases: []string{"neutron.api.v2.router:APIRouter.factory"},
 		App: func(cfg *factory.Config) (http.Handler, error) {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -124,7 +124,7 @@ func init() {
 				fmt.Fprintf(w, `{"networks": [], "project": %q}`, r.Header.Get("X-Project-Id"))
 			}), nil
 		}})
-	factory.Register(factory.Factory{Name: "test-neutron-extensions", Kind: factory.KindFilter,
+	factory.Register(factory.Factory{Name: "test-neutron-extensions", Namespace: "pasteserve", Kind: factory.KindFilter,
 		Aliases: []string{"neutron.api.extensions:plugin_aware_extension_middleware_factory"},
 		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			return func(next http.Handler) http.Handler { return next }, nil
@@ -139,14 +139,14 @@ func init() {
 	// The router answers GET /<project>/servers with an empty list and
 	// the identity keystonecontext gave the request; /<project>/panic
 	// panics, for the fault wrapper.
-	factory.Register(factory.Factory{Name: "test-nova-router", Kind: factory.KindApp,
+	factory.Register(factory.Factory{Name: "test-nova-router", Namespace: "pasteserve", Kind: factory.KindApp,
 		Aliases: []string{"nova.api.openstack.compute:APIRouterV21.factory"},
 		App: func(cfg *factory.Config) (http.Handler, error) {
 			return projectRouter("servers"), nil
 		}})
 	// nova's LegacyV2CompatibleWrapper marks the request as a legacy v2
 	// one (and hides microversions); the stand-in only marks it.
-	factory.Register(factory.Factory{Name: "test-nova-legacy-v2", Kind: factory.KindFilter,
+	factory.Register(factory.Factory{Name: "test-nova-legacy-v2", Namespace: "pasteserve", Kind: factory.KindFilter,
 		Aliases: []string{"nova.api.openstack:LegacyV2CompatibleWrapper.factory"},
 		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			return func(next http.Handler) http.Handler {
@@ -156,7 +156,7 @@ func init() {
 			}, nil
 		}})
 	// The metadata service lists its versions at /.
-	factory.Register(factory.Factory{Name: "test-nova-metadata", Kind: factory.KindApp,
+	factory.Register(factory.Factory{Name: "test-nova-metadata", Namespace: "pasteserve", Kind: factory.KindApp,
 		Aliases: []string{"nova.api.metadata.handler:MetadataRequestHandler.factory"},
 		App: func(cfg *factory.Config) (http.Handler, error) {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -173,7 +173,7 @@ func init() {
 // Stand-in for the cinder-specific piece of cinder's api-paste.ini: the
 // v3 API router. Everything else in the file is pasteserve's.
 func init() {
-	factory.Register(factory.Factory{Name: "test-cinder-router", Kind: factory.KindApp,
+	factory.Register(factory.Factory{Name: "test-cinder-router", Namespace: "pasteserve", Kind: factory.KindApp,
 		Aliases: []string{"cinder.api.v3.router:APIRouter.factory"},
 		App: func(cfg *factory.Config) (http.Handler, error) {
 			return projectRouter("volumes"), nil
