@@ -8,6 +8,7 @@
 //	pasteserve check --paste FILE
 //	pasteserve config --paste FILE [--name NAME]
 //	pasteserve graph --paste FILE [--name NAME] [--format text|json|expr|dot|mermaid]
+//	pasteserve factories [--options NAME]
 //
 // Run "pasteserve help" for the commands and "pasteserve COMMAND --help"
 // for the options of one.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/pasteserve/pasteserve/builtin"
 	"github.com/pasteserve/pasteserve/factory"
@@ -473,5 +474,61 @@ func TestGraphConfigFileErrorHasExcerpt(t *testing.T) {
 		if code != 1 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "    2 | bind_port = abc\n") {
 			t.Errorf("%s: exit %d, want 1 with %q and its excerpt; stderr:\n%s", cmd, code, want, errOut)
 		}
+	}
+}
+
+// cmdTestOptions are the options of a factory registered for
+// TestFactoriesOptions.
+type cmdTestOptions struct {
+	Header  string        `paste:"header,group=cmd_test,doc=the response header to set"`
+	Value   string        `paste:"value,required,doc=the text to put in it"`
+	Retries int           `paste:"retries,deprecated=tries,min=0,max=9,doc=how often to try"`
+	Timeout time.Duration `paste:"timeout,alias=wait,doc=how long to wait"`
+	Mode    string        `paste:"mode,enum=fast|safe,doc=how"`
+}
+
+func init() {
+	factory.Register(factory.FilterOf(factory.Spec{Name: "cmd-test-options", Aliases: []string{"egg:cmdtest#opts"}, Doc: "a filter with options"},
+		factory.Defaults(func() cmdTestOptions {
+			return cmdTestOptions{Header: "X-Stamp", Timeout: 1500 * time.Millisecond, Mode: "safe"}
+		}),
+		func(cmdTestOptions) (func(http.Handler) http.Handler, error) { return nil, nil }))
+}
+
+// factories --options NAME prints the option table of the factories of
+// that name or reference, from their options struct.
+func TestFactoriesOptions(t *testing.T) {
+	want := `cmd-test-options (filter): a filter with options
+    egg:github.com/pasteserve/pasteserve/cmd#cmd-test-options
+    egg:cmdtest#opts
+OPTION                      TYPE              DEFAULT     GROUP     DOC
+header                      string            X-Stamp     cmd_test  the response header to set
+value                       string            (required)  -         the text to put in it
+retries (deprecated tries)  int 0 to 9        0           -         how often to try
+timeout (alias wait)        seconds           1.5         -         how long to wait
+mode                        one of fast|safe  safe        -         how
+`
+	for _, name := range []string{"cmd-test-options", "egg:cmdtest#opts", "--options=egg:github.com/pasteserve/pasteserve/cmd#cmd-test-options"} {
+		args := []string{"factories", "--options", name}
+		if strings.HasPrefix(name, "--") {
+			args = []string{"factories", name}
+		}
+		code, out, errOut := runCLI(t, args...)
+		if code != 0 || out != want {
+			t.Errorf("%v: exit %d, stderr %q, stdout:\n%s\nwant:\n%s", args, code, errOut, out, want)
+		}
+	}
+	// Both healthcheck factories, the app and the filter.
+	code, out, _ := runCLI(t, "factories", "--options", "healthcheck")
+	if code != 0 || !strings.Contains(out, "healthcheck (app): ") || !strings.Contains(out, "healthcheck (filter): ") {
+		t.Errorf("healthcheck: exit %d:\n%s", code, out)
+	}
+	code, _, errOut := runCLI(t, "factories", "--options", "nosuch")
+	if code != 1 || !strings.Contains(errOut, `no factory is called "nosuch" or answers to it`) {
+		t.Errorf("an unknown name: exit %d, %s", code, errOut)
+	}
+	code, _, errOut = runCLI(t, "factories", "--help")
+	if code != 0 || !strings.Contains(errOut, "--options NAME") {
+		t.Errorf("--help: exit %d, %s", code, errOut)
 	}
 }
