@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name: "sizelimit",
 		Aliases: []string{
 			"egg:oslo.middleware#sizelimit",
@@ -16,9 +16,6 @@ func init() {
 			"cinder.api.sizelimit:RequestBodySizeLimiter.factory",
 			"venus.api.middleware.sizelimit:RequestBodySizeLimiter.factory",
 		},
-		Kind:   factory.KindFilter,
-		Groups: []string{"oslo_middleware"},
-		Doc:    "answers 413 to request bodies over max_request_body_size (default 114688), chunked ones included",
-		Filter: filters.SizeLimit,
-	})
+		Doc: "answers 413 to request bodies over max_request_body_size (default 114688), chunked ones included",
+	}, factory.Defaults(filters.DefaultSizeLimitOptions), filters.NewSizeLimit))
 }

@@ -6,19 +6,40 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/fault"
+	"github.com/pasteserve/pasteserve/options"
 )
 
 // DefaultMaxRequestBodySize is oslo's default max_request_body_size.
 const DefaultMaxRequestBodySize = 114688
 
-// SizeLimit is the sizelimit factory.
-//
-// sizelimit is oslo.middleware's RequestBodySizeLimiter: a request body
-// larger than max_request_body_size (default 114688 bytes, 112 KiB) is
-// refused with 413 Request Entity Too Large, so one client cannot make
-// a service parse a huge document.
+// SizeLimitOptions are the options of the sizelimit filter, oslo's
+// [oslo_middleware] max_request_body_size.
+type SizeLimitOptions struct {
+	// MaxRequestBodySize is the largest request body, in bytes, that a
+	// request may carry.
+	MaxRequestBodySize int64 `paste:"max_request_body_size,group=oslo_middleware,doc=the largest request body, in bytes, a request may carry"`
+}
+
+// DefaultSizeLimitOptions are oslo's: 114688 bytes (112 KiB).
+func DefaultSizeLimitOptions() SizeLimitOptions {
+	return SizeLimitOptions{MaxRequestBodySize: DefaultMaxRequestBodySize}
+}
+
+// Validate refuses a negative size.
+func (o SizeLimitOptions) Validate() error {
+	if o.MaxRequestBodySize < 0 {
+		return options.Errorf("max_request_body_size", "%d is negative (a size in bytes)", o.MaxRequestBodySize)
+	}
+	return nil
+}
+
+// NewSizeLimit returns oslo.middleware's RequestBodySizeLimiter
+// (egg:oslo.middleware#sizelimit): a request body larger than
+// max_request_body_size (default 114688 bytes, 112 KiB) is refused with
+// 413 Request Entity Too Large, so one client cannot make a service
+// parse a huge document. From a paste file, the size is read from the
+// section and then from the [oslo_middleware] group.
 //
 // A declared Content-Length over the limit is refused before the app
 // runs. A body of unknown length (chunked) is counted as the app reads
@@ -26,15 +47,11 @@ const DefaultMaxRequestBodySize = 114688
 // if the app has not yet answered, whatever it answers is replaced by the
 // 413, as oslo's LimitingReader raises 413 out of the app. The server
 // closes the connection after such a response rather than read the rest.
-func SizeLimit(cfg *factory.Config) (factory.Middleware, error) {
-	cfg = cfg.InGroup("oslo_middleware")
-	limit := int64(cfg.Int("max_request_body_size", DefaultMaxRequestBodySize))
-	if limit < 0 {
-		cfg.Errorf("max_request_body_size", "%d is negative (a size in bytes)", limit)
-	}
-	if err := cfg.Err(); err != nil {
+func NewSizeLimit(o SizeLimitOptions) (func(http.Handler) http.Handler, error) {
+	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	limit := o.MaxRequestBodySize
 	message := fmt.Sprintf("Request is too large. Larger than max_request_body_size (%d).", limit)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -65,7 +65,7 @@ func TestSizeLimitChunked(t *testing.T) {
 		t.Errorf("chunked at limit: %d %s", rec.Code, rec.Body)
 	}
 	// An app that ignores the read error and answers nothing gets the 413 too.
-	mw, _ := SizeLimit(newConfig(map[string]string{"max_request_body_size": "3"}))
+	mw, _ := NewSizeLimit(SizeLimitOptions{MaxRequestBodySize: 3})
 	quiet := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.ReadAll(r.Body) }))
 	if rec := do(quiet, chunked("POST", "/", 4)); rec.Code != 413 {
 		t.Errorf("silent app: %d", rec.Code)
