@@ -29,7 +29,7 @@ var bareHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) 
 var jsonType = []string{"application/json"}
 
 func init() {
-	factory.Register(factory.Factory{Name: "bench-bare", Kind: factory.KindApp, Doc: "the bare handler of server's benchmarks",
+	factory.Register(factory.Factory{Name: "bench-bare", Namespace: "pasteserve", Kind: factory.KindApp, Doc: "the bare handler of server's benchmarks",
 		App: func(*factory.Config) (http.Handler, error) { return bareHandler, nil }})
 }
 

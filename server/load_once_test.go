@@ -19,7 +19,7 @@ import (
 // Load changes nothing until the next load.
 func TestAppFromTheLoadThatReadTheSettings(t *testing.T) {
 	reg := &factory.Registry{}
-	reg.Register(factory.Factory{Name: "says", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
+	reg.Register(factory.Factory{Name: "says", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
 		word := cfg.String("word", "")
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, word) }), nil
 	}})
