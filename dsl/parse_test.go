@@ -250,3 +250,25 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+// TestParseAllocatesLittlePerSection keeps the parse of a large file
+// cheap without timing anything: the generated file of 1,000 sections
+// (each a header, two entries, one with a continuation line) must cost
+// at most two allocations per section. Nodes come from blocks, and a
+// multi-line value costs the one string it is joined into. Handing each
+// line to participle as a token cost 35 per section, and most of the
+// parse's time.
+func TestParseAllocatesLittlePerSection(t *testing.T) {
+	const n = 1_000
+	src := generated(n)
+	allocs := testing.AllocsPerRun(5, func() {
+		if _, err := Parse("gen.ini", src); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if perSection := allocs / n; perSection > 2 {
+		t.Errorf("Parse made %.0f allocations for %d sections: %.1f per section, want at most 2", allocs, n, perSection)
+	} else {
+		t.Logf("%.0f allocations for %d sections (%.2f per section)", allocs, n, perSection)
+	}
+}

@@ -2,12 +2,14 @@ package filters
 
 import (
 	"bufio"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pasteserve/pasteserve/factory"
 	"golang.org/x/crypto/bcrypt"
@@ -35,9 +37,10 @@ func BasicAuth(cfg *factory.Config) (factory.Middleware, error) {
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
+	dummy := dummyHash(usualCost(users))
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			user, msg := authenticate(users, r.Header.Get("Authorization"))
+			user, msg := authenticate(users, dummy, r.Header.Get("Authorization"))
 			if msg != "" {
 				writeBasicAuthError(w, msg)
 				return
@@ -84,8 +87,8 @@ func readHtpasswd(cfg *factory.Config, key, path string) map[string][]byte {
 }
 
 // authenticate checks an Authorization header and returns the user, or
-// the reason it fails.
-func authenticate(users map[string][]byte, header string) (user, failure string) {
+// the reason it fails. An unknown user's password is compared with dummy.
+func authenticate(users map[string][]byte, dummy []byte, header string) (user, failure string) {
 	if header == "" {
 		return "", "The request you have made requires authentication."
 	}
@@ -103,9 +106,10 @@ func authenticate(users map[string][]byte, header string) (user, failure string)
 	}
 	hash, known := users[user]
 	if !known {
-		// Compare anyway, so an unknown user takes as long as a wrong
-		// password and user names cannot be probed by timing.
-		hash = dummyHash
+		// Compare anyway, at the file's cost, so an unknown user takes
+		// as long as a wrong password and user names cannot be probed by
+		// timing.
+		hash = dummy
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !known {
 		return "", "Invalid username or password"
@@ -113,8 +117,78 @@ func authenticate(users map[string][]byte, header string) (user, failure string)
 	return user, ""
 }
 
-// dummyHash is a bcrypt hash of nothing anyone sends, at the default cost.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("pasteserve-no-such-user"), bcrypt.DefaultCost)
+// usualCost returns the bcrypt cost most of the users' hashes have (the
+// higher one of a tie), or bcrypt.DefaultCost for a file without users.
+// An unknown user's password is compared with a hash of this cost: a
+// bcrypt comparison takes 2^cost rounds, so a dummy of another cost
+// would tell unknown names from known ones by the time the 401 takes
+// (htpasswd -B makes cost 5, where a dummy at the default 10 took 32
+// times as long).
+func usualCost(users map[string][]byte) int {
+	count := map[int]int{}
+	for _, hash := range users {
+		if c, err := bcrypt.Cost(hash); err == nil { // readHtpasswd refused the others
+			count[c]++
+		}
+	}
+	best, n := bcrypt.DefaultCost, 0
+	for c, k := range count {
+		if k > n || k == n && c > best {
+			best, n = c, k
+		}
+	}
+	return best
+}
+
+// dummyHashes are bcrypt hashes, at the costs htpasswd -B -C and the
+// usual libraries make, of random passwords that were thrown away. They
+// are constants because making one at start-up costs as much as a
+// login (the default cost's took 50 to 75 ms of every start, in the
+// package's init, even when no paste file used basic_auth). Being in
+// the source does them no harm: their passwords were never kept, and a
+// comparison with a dummy fails whatever it finds (see authenticate).
+// An array, not a map, so that it is data in the binary, with no code
+// at init.
+var dummyHashes = [...]string{
+	4:  "$2a$04$OZpbypvLfBOqNj3XnB0DlOsbBovv6LH0mhvimgmoFMassQLuGLeC6",
+	5:  "$2a$05$H5yTVO6.0wvovJODWuv8ve6sEUoJI3z22.2wfWfr14EoMQFhp4j82",
+	6:  "$2a$06$B4QDiW8xFvmBGWBZpwtyTeEH4wYPi.CDKYPPjNp61aCwEGSNtQTTS",
+	7:  "$2a$07$X5Ntyi3t9bvIuzXYvcFAY.Q9Q13H308b9uAZuDRt2u56H5HKjeQJ6",
+	8:  "$2a$08$e0vm8.w1cMMkl6gjQcxMnOOrAOm4aVGtxYVd7EmEU3zsetNSJVNGi",
+	9:  "$2a$09$PMN0XanGHr4EH3QZxIB/vuvEc8Erv2LJz/x7Mg6u98wEN7IyYYdKe",
+	10: "$2a$10$OHKWoEGNan/M1iUGJ3lCsO5REVyRlpdx5Myuz5sx/fje7u62.RGMi",
+	11: "$2a$11$GrpuDxxezUSYbBk3NVy.r.1PSx4Eb.lOP7ztFjh.nMDeeBmRKA/W2",
+	12: "$2a$12$NF.d0e0PZge8hU5oqXJ8/OY393ine9br62GBi5sDpqwjgGSER6mVO",
+	13: "$2a$13$38ovTZdSDcqxemNvSZAzC.L0HL1fdkssmRrRYxpvzqbxSusRC24dm",
+	14: "$2a$14$maC9l1iUbe.ckp.uh7OEmepOipmIdBPAmBZTxPMccRh7efRvYq5DC",
+}
+
+// madeDummies holds the dummy hashes of costs outside dummyHashes, made
+// once per process, at the first build that needs one: such a cost is
+// a deliberate choice of seconds per login, and the build pays one.
+var madeDummies sync.Map // int -> func() []byte
+
+// dummyHash returns a bcrypt hash of cost, of a password no one knows.
+func dummyHash(cost int) []byte {
+	if cost >= 0 && cost < len(dummyHashes) && dummyHashes[cost] != "" {
+		return []byte(dummyHashes[cost])
+	}
+	f, _ := madeDummies.LoadOrStore(cost, sync.OnceValue(func() []byte { return makeDummy(cost) }))
+	return f.(func() []byte)()
+}
+
+// makeDummy makes a bcrypt hash of cost of a random password.
+func makeDummy(cost int) []byte {
+	pw := make([]byte, 32)
+	rand.Read(pw)
+	h, err := bcrypt.GenerateFromPassword(pw, cost)
+	if err != nil {
+		// Not a cost bcrypt takes; readHtpasswd refused such a hash,
+		// so this is the default cost's.
+		return []byte(dummyHashes[bcrypt.DefaultCost])
+	}
+	return h
+}
 
 func writeBasicAuthError(w http.ResponseWriter, message string) {
 	body, _ := json.Marshal(map[string]any{"error": map[string]any{"message": message, "code": 401}})

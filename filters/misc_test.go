@@ -3,14 +3,17 @@ package filters
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 	"golang.org/x/crypto/bcrypt"
@@ -68,6 +71,84 @@ func TestBasicAuth(t *testing.T) {
 	get(mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = r.Header })), "/", "Authorization", basic("alice", "wonder"))
 	if seen.Get("Authorization") != "" || seen.Get("X-User") != "alice" || seen.Get("X-User-Name") != "alice" {
 		t.Errorf("headers %v", seen)
+	}
+}
+
+// TestBasicAuthUnknownUserTakesAsLongAsAWrongPassword times the 401 for
+// a name that is not in the file against the 401 for a known name with a
+// wrong password. Both must cost one bcrypt comparison at the file's
+// cost: the dummy hash an unknown name is compared with used to be made
+// at the default cost (10) whatever the file's (htpasswd -B makes 5), so
+// an unknown name took 2^(10-cost) times as long and could be told apart.
+// Medians of interleaved attempts at cost 6 (16 times less than 10) keep
+// a loaded machine's noise far from the bound.
+func TestBasicAuthUnknownUserTakesAsLongAsAWrongPassword(t *testing.T) {
+	hash, err := bcrypt.GenerateFromPassword([]byte("wonder"), 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := htpasswd(t, "alice:$2y$"+string(hash[4:]))
+	h := mustBuild(t, filterPaste("use = egg:oslo.middleware#basic_auth", "http_basic_auth_user_file = "+file))
+	timed := func(auth string) time.Duration {
+		start := time.Now()
+		if rec := get(h, "/", "Authorization", auth); rec.Code != 401 {
+			t.Fatalf("%s: %d", auth, rec.Code)
+		}
+		return time.Since(start)
+	}
+	var unknown, wrong []time.Duration
+	for range 9 {
+		unknown = append(unknown, timed(basic("carol", "wonder")))
+		wrong = append(wrong, timed(basic("alice", "wrong")))
+	}
+	slices.Sort(unknown)
+	slices.Sort(wrong)
+	u, w := unknown[len(unknown)/2], wrong[len(wrong)/2]
+	if ratio := float64(u) / float64(w); ratio > 3 || ratio < 1.0/3 {
+		t.Errorf("median 401 for an unknown user %s, for a wrong password %s: %.1f times as long", u, w, ratio)
+	}
+}
+
+// TestBasicAuthUsualCost checks which cost the dummy hash takes: the one
+// most hashes in the file have, the higher one of a tie, the default for
+// an empty file; and that every dummy has the cost asked for and
+// matches no password tried.
+func TestBasicAuthUsualCost(t *testing.T) {
+	at := func(cost int) []byte { return []byte(fmt.Sprintf("$2y$%02d$", cost) + strings.Repeat("a", 53)) }
+	for _, tc := range []struct {
+		costs []int
+		want  int
+	}{
+		{nil, bcrypt.DefaultCost},
+		{[]int{5}, 5},
+		{[]int{5, 5, 12}, 5},
+		{[]int{12, 5}, 12},
+		{[]int{4, 4, 7, 7, 6}, 7},
+	} {
+		users := map[string][]byte{}
+		for i, c := range tc.costs {
+			users[fmt.Sprint("user", i)] = at(c)
+		}
+		if got := usualCost(users); got != tc.want {
+			t.Errorf("costs %v: %d, want %d", tc.costs, got, tc.want)
+		}
+	}
+	for cost := bcrypt.MinCost; cost <= 14; cost++ {
+		if got, err := bcrypt.Cost(dummyHash(cost)); err != nil || got != cost {
+			t.Errorf("dummyHash(%d) has cost %d (%v)", cost, got, err)
+		}
+	}
+	// Made when a cost has no constant (here one that has, for speed).
+	made := makeDummy(bcrypt.MinCost)
+	if got, err := bcrypt.Cost(made); err != nil || got != bcrypt.MinCost {
+		t.Errorf("makeDummy(%d) has cost %d (%v)", bcrypt.MinCost, got, err)
+	}
+	for _, h := range [][]byte{dummyHash(4), dummyHash(5), dummyHash(6), made} {
+		for _, pw := range []string{"", "wonder", "pasteserve-no-such-user"} {
+			if bcrypt.CompareHashAndPassword(h, []byte(pw)) == nil {
+				t.Errorf("%s matches %q", h, pw)
+			}
+		}
 	}
 }
 
