@@ -6,15 +6,13 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name: "catch_errors",
 		Aliases: []string{
 			"egg:oslo.middleware#catch_errors",
 			"oslo_middleware:CatchErrors.factory",
 			"oslo_middleware.catch_errors:CatchErrors.factory",
 		},
-		Kind:   factory.KindFilter,
-		Doc:    "turns a panic into a 500 JSON fault with the request id; logs the stack with secret headers masked",
-		Filter: filters.CatchErrors,
-	})
+		Doc: "turns a panic into a 500 JSON fault with the request id; logs the stack with secret headers masked",
+	}, nil, filters.NewCatchErrors))
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"runtime/debug"
 
-	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/reqlog"
@@ -14,11 +13,13 @@ import (
 
 const internalErrorMessage = "The server has either erred or is incapable of performing the requested operation."
 
-// CatchErrors is the catch_errors factory; it has no options.
-//
-// catch_errors is oslo.middleware's CatchErrors: whatever goes wrong
-// inside it, the client gets a plain 500, and the operator gets the
-// details in the log.
+// CatchErrorsOptions are the options of the catch_errors filter: it has
+// none, as oslo's has none.
+type CatchErrorsOptions struct{}
+
+// NewCatchErrors returns oslo.middleware's CatchErrors
+// (egg:oslo.middleware#catch_errors): whatever goes wrong inside it, the
+// client gets a plain 500, and the operator gets the details in the log.
 //
 // In Go "goes wrong" is a panic. The response is a JSON fault with the
 // request id and webob's fixed message; neither the panic value nor the
@@ -33,17 +34,20 @@ const internalErrorMessage = "The server has either erred or is incapable of per
 // If the handler had already sent the status line, a 500 can no longer
 // be sent: the connection is aborted (http.ErrAbortHandler) so the
 // client sees a truncated response rather than a complete-looking one.
-func CatchErrors(cfg *factory.Config) (factory.Middleware, error) {
+//
+// The error is always nil; NewCatchErrors has the shape of every
+// filter's constructor.
+func NewCatchErrors(CatchErrorsOptions) (func(http.Handler) http.Handler, error) {
 	return recoverPanics("An error occurred during processing the request", func(w http.ResponseWriter, r *http.Request) {
 		fault.Write(w, r, http.StatusInternalServerError, internalErrorMessage)
-	}), cfg.Err()
+	}), nil
 }
 
 // recoverPanics is a middleware that turns a panic below it into a log
 // line (msg, method, path, masked headers, panic value, stack) and the
 // response answer writes, or, when the status line has already gone
 // out, an aborted connection. http.ErrAbortHandler passes through.
-func recoverPanics(msg string, answer func(w http.ResponseWriter, r *http.Request)) factory.Middleware {
+func recoverPanics(msg string, answer func(w http.ResponseWriter, r *http.Request)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			rw := &responseWriter{ResponseWriter: w}

@@ -76,7 +76,7 @@ func TestCatchErrorsPassesThrough(t *testing.T) {
 // A panic after the status line went out aborts the connection: the
 // client must not take a truncated body for a whole one.
 func TestCatchErrorsAfterHeaders(t *testing.T) {
-	mw, _ := CatchErrors(newConfig(nil))
+	mw, _ := NewCatchErrors(CatchErrorsOptions{})
 	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", "100")
 		io.WriteString(w, "partial")
@@ -96,7 +96,7 @@ func TestCatchErrorsAfterHeaders(t *testing.T) {
 }
 
 func TestCatchErrorsKeepsAbort(t *testing.T) {
-	mw, _ := CatchErrors(newConfig(nil))
+	mw, _ := NewCatchErrors(CatchErrorsOptions{})
 	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) }))
 	defer func() {
 		if v := recover(); v != http.ErrAbortHandler {
