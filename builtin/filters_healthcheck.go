@@ -6,20 +6,14 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.AppOf(factory.Spec{
 		Name:    "healthcheck",
 		Aliases: []string{"egg:oslo.middleware#healthcheck", "oslo_middleware:Healthcheck.app_factory"},
-		Kind:    factory.KindApp,
-		Groups:  []string{"healthcheck"},
 		Doc:     "answers health checks on any path: GET 200/503, HEAD 204/503, backends disable_by_file and others",
-		App:     filters.HealthcheckApp,
-	})
-	factory.Register(factory.Factory{
+	}, nil, filters.NewHealthcheck))
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name:    "healthcheck",
 		Aliases: []string{"egg:oslo.middleware#healthcheck", "oslo_middleware:Healthcheck.factory"},
-		Kind:    factory.KindFilter,
-		Groups:  []string{"healthcheck"},
 		Doc:     "answers health checks on path (default /healthcheck) and passes other requests on",
-		Filter:  filters.HealthcheckFilter,
-	})
+	}, factory.Defaults(filters.DefaultHealthcheckFilterOptions), filters.NewHealthcheckFilter))
 }

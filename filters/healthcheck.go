@@ -3,6 +3,7 @@ package filters
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"net"
 	"net/http"
@@ -12,24 +13,108 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/request"
 )
 
-// HealthcheckApp is the healthcheck app factory.
-//
-// healthcheck is oslo.middleware's Healthcheck: an endpoint load
-// balancers poll. GET answers 200, or 503 when a backend reports the
-// service unavailable; HEAD answers 204 or 503 with no body. The body
-// lists the backends' reasons as text/plain (the default), text/html or
-// application/json, by the Accept header; detailed = true adds the
-// backends' details and facts about the process, which oslo warns may
-// expose sensitive information.
+// HealthcheckOptions are the options of the healthcheck app: oslo's
+// [healthcheck] options. The zero value is oslo's default: no backends,
+// so always healthy, with a plain body.
+type HealthcheckOptions struct {
+	// Detailed adds the backends' details and facts about the process
+	// (Go's version, the number of goroutines) to the body, which oslo
+	// warns may expose sensitive information.
+	Detailed bool `paste:"detailed,group=healthcheck,doc=add the backends' details and facts about the process to the body"`
+	// Backends are the checks to run, by oslo's plugin names:
+	// disable_by_file, disable_by_files_ports, enable_by_files.
+	Backends []string `paste:"backends,group=healthcheck,doc=the checks to run: disable_by_file, disable_by_files_ports, enable_by_files"`
+	// DisableByFilePath is the file whose existence makes
+	// disable_by_file report the service unavailable.
+	DisableByFilePath string `paste:"disable_by_file_path,group=healthcheck,doc=disable_by_file: the file whose existence means unavailable"`
+	// DisableByFilePaths are disable_by_files_ports' files, one per
+	// local port, as port:path items.
+	DisableByFilePaths []string `paste:"disable_by_file_paths,group=healthcheck,doc=disable_by_files_ports: port:path items, one file per local port"`
+	// EnableByFilePaths are the files that must all exist for
+	// enable_by_files to report the service available.
+	EnableByFilePaths []string `paste:"enable_by_file_paths,group=healthcheck,doc=enable_by_files: the files that must all exist"`
+	// AllowedSourceRanges, when set, are the addresses and CIDRs whose
+	// requests are answered; others are not (the filter passes them on,
+	// the app answers 404).
+	AllowedSourceRanges []string `paste:"allowed_source_ranges,group=healthcheck,doc=addresses and CIDRs whose requests are answered; none: every one"`
+	// IgnoreProxiedRequests leaves unanswered a request that carries an
+	// X-Forwarded-* header, one that came through a proxy.
+	IgnoreProxiedRequests bool `paste:"ignore_proxied_requests,group=healthcheck,doc=do not answer requests that carry X-Forwarded-* headers"`
+}
+
+// HealthcheckFilterOptions are the options of the healthcheck filter:
+// the app's, and the path it answers on.
+type HealthcheckFilterOptions struct {
+	HealthcheckOptions
+	// Path is the path the filter answers on; it passes every other
+	// request on.
+	Path string `paste:"path,group=healthcheck,doc=the path answered; other requests are passed on"`
+}
+
+// DefaultHealthcheckFilterOptions are oslo's: the filter answers on
+// /healthcheck.
+func DefaultHealthcheckFilterOptions() HealthcheckFilterOptions {
+	return HealthcheckFilterOptions{Path: "/healthcheck"}
+}
+
+// Validate reports an unknown backend, backends that exclude each other,
+// a disable_by_file_paths item that is not port:path (when
+// disable_by_files_ports is a backend) and a source range that is no
+// address or CIDR.
+func (o HealthcheckOptions) Validate() error {
+	var errs []error
+	has := map[string]bool{}
+	for _, name := range o.Backends {
+		has[name] = true
+		switch name {
+		case "disable_by_file", "disable_by_files_ports", "enable_by_files":
+		default:
+			errs = append(errs, options.Errorf("backends", "unknown backend %q (pasteserve has disable_by_file, disable_by_files_ports, enable_by_files)", name))
+		}
+	}
+	if has["disable_by_file"] && has["enable_by_files"] {
+		errs = append(errs, options.Errorf("backends", "enable_by_files and disable_by_file cannot be configured at once"))
+	}
+	if has["disable_by_files_ports"] {
+		if _, err := portPaths(o.DisableByFilePaths); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, s := range o.AllowedSourceRanges {
+		if _, err := parsePrefix(s); err != nil {
+			errs = append(errs, options.Errorf("allowed_source_ranges", "%q is not an IP address or CIDR", s))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Validate is HealthcheckOptions.Validate, and a path that does not
+// start with /.
+func (o HealthcheckFilterOptions) Validate() error {
+	err := o.HealthcheckOptions.Validate()
+	if !strings.HasPrefix(o.Path, "/") {
+		err = errors.Join(err, options.Errorf("path", "%q does not start with /", o.Path))
+	}
+	return err
+}
+
+// NewHealthcheck returns oslo.middleware's Healthcheck as an app
+// (egg:oslo.middleware#healthcheck): an endpoint load balancers poll,
+// which answers on any path (urlmap chooses the path). GET answers 200,
+// or 503 when a backend reports the service unavailable; HEAD answers
+// 204 or 503 with no body. The body lists the backends' reasons as
+// text/plain (the default), text/html or application/json, by the
+// Accept header; Detailed adds the backends' details and facts about the
+// process, which oslo warns may expose sensitive information.
 //
 // It is usable as an app (what oslo supports since 2025 and 18 corpus
 // files do: it answers on any path, urlmap chooses the path) and as a
-// filter (keystone-2018, glance-registry: it answers on path and passes
-// every other request on).
+// filter (NewHealthcheckFilter; keystone-2018, glance-registry: it
+// answers on path and passes every other request on).
 //
 // With no backends, like oslo, it is always healthy and its text body is
 // empty. It tells that the process is serving requests, not that the
@@ -40,8 +125,11 @@ import (
 // ignore_proxied_requests) carrying an X-Forwarded-* header, is not
 // answered. The filter passes it on; the app answers 404, since it has
 // nothing to pass it to.
-func HealthcheckApp(cfg *factory.Config) (http.Handler, error) {
-	hc, err := newHealthcheck(cfg, false)
+//
+// From a paste file, each option is read from the section and then from
+// the [healthcheck] group.
+func NewHealthcheck(o HealthcheckOptions) (http.Handler, error) {
+	hc, err := newHealthcheck(o, "")
 	if err != nil {
 		return nil, err
 	}
@@ -52,9 +140,14 @@ func HealthcheckApp(cfg *factory.Config) (http.Handler, error) {
 	}), nil
 }
 
-// HealthcheckFilter is the healthcheck filter factory.
-func HealthcheckFilter(cfg *factory.Config) (factory.Middleware, error) {
-	hc, err := newHealthcheck(cfg, true)
+// NewHealthcheckFilter returns the healthcheck as a filter: it answers
+// health checks on o.Path (default /healthcheck) as NewHealthcheck does,
+// and passes other requests on.
+func NewHealthcheckFilter(o HealthcheckFilterOptions) (func(http.Handler) http.Handler, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	hc, err := newHealthcheck(o.HealthcheckOptions, o.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -78,29 +171,23 @@ type healthcheck struct {
 
 var healthOffers = []string{"text/plain", "text/html", "application/json"}
 
-func newHealthcheck(cfg *factory.Config, filter bool) (*healthcheck, error) {
-	cfg = cfg.InGroup("healthcheck")
+// newHealthcheck builds the endpoint of o, answering on path ("": any).
+func newHealthcheck(o HealthcheckOptions, path string) (*healthcheck, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
 	hc := &healthcheck{
-		detailed:      cfg.Bool("detailed", false),
-		ignoreProxied: cfg.Bool("ignore_proxied_requests", false),
-		backends:      newHealthBackends(cfg),
+		path:          path,
+		detailed:      o.Detailed,
+		ignoreProxied: o.IgnoreProxiedRequests,
+		backends:      newHealthBackends(o),
 		htmlTemplate:  healthHTML,
 	}
-	if filter {
-		hc.path = cfg.String("path", "/healthcheck")
-		if !strings.HasPrefix(hc.path, "/") {
-			cfg.Errorf("path", "%q does not start with /", hc.path)
-		}
-	}
-	for _, s := range cfg.List("allowed_source_ranges") {
-		p, err := parsePrefix(s)
-		if err != nil {
-			cfg.Errorf("allowed_source_ranges", "%q is not an IP address or CIDR", s)
-			continue
-		}
+	for _, s := range o.AllowedSourceRanges {
+		p, _ := parsePrefix(s) // Validate checked them
 		hc.sourceRanges = append(hc.sourceRanges, p)
 	}
-	return hc, cfg.Err()
+	return hc, nil
 }
 
 // serve answers r if it is a health check for this endpoint, and reports

@@ -1,12 +1,13 @@
 package filters
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 )
 
 // healthResult is one backend's answer, as oslo's HealthcheckResult.
@@ -23,43 +24,37 @@ type healthBackend interface {
 	check(port int) healthResult
 }
 
-// newHealthBackends reads backends and the options of each one named.
-func newHealthBackends(cfg *factory.Config) []healthBackend {
-	names := cfg.List("backends")
-	has := map[string]bool{}
+// newHealthBackends makes the backends o names, which Validate checked.
+func newHealthBackends(o HealthcheckOptions) []healthBackend {
 	var out []healthBackend
-	for _, name := range names {
-		has[name] = true
+	for _, name := range o.Backends {
 		switch name {
 		case "disable_by_file":
-			out = append(out, disableByFile{path: cfg.String("disable_by_file_path", "")})
+			out = append(out, disableByFile{path: o.DisableByFilePath})
 		case "disable_by_files_ports":
-			out = append(out, disableByFilesPorts{paths: portPaths(cfg)})
+			paths, _ := portPaths(o.DisableByFilePaths)
+			out = append(out, disableByFilesPorts{paths: paths})
 		case "enable_by_files":
-			out = append(out, enableByFiles{paths: cfg.List("enable_by_file_paths")})
-		default:
-			cfg.Errorf("backends", "unknown backend %q (pasteserve has disable_by_file, disable_by_files_ports, enable_by_files)", name)
+			out = append(out, enableByFiles{paths: o.EnableByFilePaths})
 		}
-	}
-	if has["disable_by_file"] && has["enable_by_files"] {
-		cfg.Errorf("backends", "enable_by_files and disable_by_file cannot be configured at once")
 	}
 	return out
 }
 
 // portPaths reads disable_by_file_paths: "port:path" items.
-func portPaths(cfg *factory.Config) map[int]string {
+func portPaths(items []string) (map[int]string, error) {
 	m := map[int]string{}
-	for _, item := range cfg.List("disable_by_file_paths") {
+	var errs []error
+	for _, item := range items {
 		port, path, ok := strings.Cut(item, ":")
 		n, err := strconv.Atoi(port)
 		if !ok || err != nil || n <= 0 || n > 65535 || path == "" {
-			cfg.Errorf("disable_by_file_paths", "%q is not port:path", item)
+			errs = append(errs, options.Errorf("disable_by_file_paths", "%q is not port:path", item))
 			continue
 		}
 		m[n] = path
 	}
-	return m
+	return m, errors.Join(errs...)
 }
 
 func exists(path string) bool {
