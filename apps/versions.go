@@ -2,10 +2,11 @@ package apps
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -36,14 +37,87 @@ type versionLink struct {
 	Href string `json:"href"`
 }
 
-var versionAttrs = map[string]bool{"status": true, "path": true, "version": true, "min_version": true, "updated": true}
-
 var versionStatuses = map[string]bool{"CURRENT": true, "SUPPORTED": true, "DEPRECATED": true, "EXPERIMENTAL": true}
 
-// Versions is the versions factory.
-//
-// versions answers an API's root with its versions document, the one
-// clients read to discover which API versions a service has and where:
+// Version is one API version of a versions document.
+type Version struct {
+	// ID names the version: "v2.1".
+	ID string
+	// Status is CURRENT, SUPPORTED, DEPRECATED or EXPERIMENTAL, in any
+	// case (the document writes it in capitals).
+	Status string
+	// Path is where the version is mounted, below the app's own script
+	// name: its self link. It starts with /: "/v2.1/".
+	Path string
+	// Version and MinVersion are the largest and smallest microversion
+	// the version serves ("2.96", "2.1"), or "" for a version without
+	// microversions.
+	Version, MinVersion string
+	// Updated is the date of the version ("2013-07-23T11:33:21Z"), or "".
+	Updated string
+}
+
+// VersionsOptions are the options of the versions app. A paste section
+// writes Versions as a versions key listing the IDs and, for each, keys
+// <id>.status, <id>.path, <id>.version, <id>.min_version and
+// <id>.updated.
+type VersionsOptions struct {
+	// Versions are the versions the document lists, in its order; at
+	// least one.
+	Versions []Version
+	// StatusCode is the status of the answer: 200, or 300 (Multiple
+	// Choices) as cinder answers.
+	StatusCode int `paste:"status_code,doc=the status of the answer: 200, or 300 (Multiple Choices)"`
+	// Document is "versions", for the {"versions": [...]} document of
+	// every version, or "version", for {"version": {...}} of the version
+	// mounted where the app is (the one whose Path the script name ends
+	// with, else the first), as nova's VersionsV2.
+	Document string `paste:"document,doc=versions: the document of every version; version: that of the version mounted here"`
+	// AlwaysVersion writes version and min_version in every version, ""
+	// for one without microversions, as nova and cinder do; otherwise
+	// they are left out when empty, as neutron does.
+	AlwaysVersion bool
+}
+
+// DefaultVersionsOptions are neutron's (versions_factory): v2.0, CURRENT,
+// mounted at /v2.0/.
+func DefaultVersionsOptions() VersionsOptions {
+	return VersionsOptions{
+		Versions:   []Version{{ID: "v2.0", Status: "CURRENT", Path: "/v2.0/"}},
+		StatusCode: http.StatusOK,
+		Document:   "versions",
+	}
+}
+
+// Validate reports options that cannot work: no version, a status code
+// other than 200 or 300, an unknown document, and a version's unknown
+// status or path that does not start with /. An error about one version
+// names its paste key ("v2.1.status").
+func (o VersionsOptions) Validate() error {
+	var errs []error
+	if len(o.Versions) == 0 {
+		errs = append(errs, options.Errorf("versions", "lists no version"))
+	}
+	if o.StatusCode != http.StatusOK && o.StatusCode != http.StatusMultipleChoices {
+		errs = append(errs, options.Errorf("status_code", "%d is neither 200 nor 300", o.StatusCode))
+	}
+	if o.Document != "versions" && o.Document != "version" {
+		errs = append(errs, options.Errorf("document", "%q is neither versions nor version", o.Document))
+	}
+	for _, v := range o.Versions {
+		if st := strings.ToUpper(v.Status); !versionStatuses[st] {
+			errs = append(errs, options.Errorf(v.ID+".status", "%q is not CURRENT, SUPPORTED, DEPRECATED or EXPERIMENTAL", st))
+		}
+		if !strings.HasPrefix(v.Path, "/") {
+			errs = append(errs, options.Errorf(v.ID+".path", "%q does not start with /", v.Path))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NewVersions returns the versions app, which answers an API's root with
+// its versions document, the one clients read to discover which API
+// versions a service has and where:
 //
 //	{"versions": [{"id": "v2.0", "status": "CURRENT",
 //	  "links": [{"rel": "self", "href": "https://api.example.com/network/v2.0/"}]}]}
@@ -54,82 +128,18 @@ var versionStatuses = map[string]bool{"CURRENT": true, "SUPPORTED": true, "DEPRE
 // so behind a proxy they are right once http_proxy_to_wsgi has applied
 // the proxy's headers: the failure users most often hit here is links
 // that say http:// to a client that came in over https.
-func Versions(cfg *factory.Config) (http.Handler, error) {
-	return versionsFlavor{}.build(cfg)
-}
-
-// versionsFlavor is what a project's own versions app does that the
-// options do not say: its defaults for the options (the project's
-// versions, their ranges and dates), and whether version and min_version
-// are always written.
-type versionsFlavor struct {
-	defaults map[string]string
-	fullDocs bool
-}
-
-func (f versionsFlavor) build(cfg *factory.Config) (http.Handler, error) {
-	opt := func(key, def string) string {
-		if d, ok := f.defaults[key]; ok {
-			def = d
-		}
-		return cfg.String(key, def)
-	}
-	ids := cfg.List("versions")
-	if _, ok := cfg.Get("versions"); !ok {
-		ids = strings.Fields(opt("versions", "v2.0"))
-	}
-	if len(ids) == 0 {
-		cfg.Errorf("versions", "lists no version")
-	}
-	defStatus := http.StatusOK
-	if f.defaults["status_code"] == "300" {
-		defStatus = http.StatusMultipleChoices
-	}
-	status := cfg.Int("status_code", defStatus)
-	if status != http.StatusOK && status != http.StatusMultipleChoices {
-		cfg.Errorf("status_code", "%d is neither 200 nor 300", status)
-	}
-	single := false
-	switch doc := opt("document", "versions"); doc {
-	case "versions":
-	case "version":
-		single = true
-	default:
-		cfg.Errorf("document", "%q is neither versions nor version", doc)
-	}
-	known := map[string]bool{}
-	var docs []versionDoc
-	for _, id := range ids {
-		known[id] = true
-		d := versionDoc{
-			ID:         id,
-			Status:     strings.ToUpper(opt(id+".status", "CURRENT")),
-			Version:    opt(id+".version", ""),
-			MinVersion: opt(id+".min_version", ""),
-			Updated:    opt(id+".updated", ""),
-			path:       opt(id+".path", "/"+id+"/"),
-		}
-		if !versionStatuses[d.Status] {
-			cfg.Errorf(id+".status", "%q is not CURRENT, SUPPORTED, DEPRECATED or EXPERIMENTAL", d.Status)
-		}
-		if !strings.HasPrefix(d.path, "/") {
-			cfg.Errorf(id+".path", "%q does not start with /", d.path)
-		}
-		docs = append(docs, d)
-	}
-	for _, k := range sortedKeys(cfg.Local) {
-		i := strings.LastIndexByte(k, '.')
-		if i < 0 {
-			continue
-		}
-		if id, attr := k[:i], k[i+1:]; versionAttrs[attr] && !known[id] {
-			cfg.Errorf(k, "%q is not one of versions (%s)", id, strings.Join(ids, ", "))
-		}
-	}
-	if err := cfg.Err(); err != nil {
+//
+// It answers GET and HEAD on its root, 405 to other methods and 404
+// below it.
+func NewVersions(o VersionsOptions) (http.Handler, error) {
+	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	return &versionsApp{docs: docs, status: status, single: single, full: f.fullDocs}, nil
+	docs := make([]versionDoc, len(o.Versions))
+	for i, v := range o.Versions {
+		docs[i] = versionDoc{ID: v.ID, Status: strings.ToUpper(v.Status), Version: v.Version, MinVersion: v.MinVersion, Updated: v.Updated, path: v.Path}
+	}
+	return &versionsApp{docs: docs, status: o.StatusCode, single: o.Document == "version", full: o.AlwaysVersion}, nil
 }
 
 type versionsApp struct {
