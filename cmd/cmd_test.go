@@ -518,8 +518,18 @@ mode                        one of fast|safe  safe        -         how
 			t.Errorf("%v: exit %d, stderr %q, stdout:\n%s\nwant:\n%s", args, code, errOut, out, want)
 		}
 	}
+	// A built-in's table, as docs/cli.md shows it.
+	code, out, _ := runCLI(t, "factories", "--options", "egg:oslo.middleware#sizelimit")
+	for _, want := range []string{
+		"sizelimit (filter): answers 413 to request bodies over max_request_body_size (default 114688), chunked ones included\n    egg:pasteserve#sizelimit\n",
+		"OPTION                 TYPE  DEFAULT  GROUP            DOC\nmax_request_body_size  int   114688   oslo_middleware  the largest request body, in bytes, a request may carry\n",
+	} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("sizelimit: exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
 	// Both healthcheck factories, the app and the filter.
-	code, out, _ := runCLI(t, "factories", "--options", "healthcheck")
+	code, out, _ = runCLI(t, "factories", "--options", "healthcheck")
 	if code != 0 || !strings.Contains(out, "healthcheck (app): ") || !strings.Contains(out, "healthcheck (filter): ") {
 		t.Errorf("healthcheck: exit %d:\n%s", code, out)
 	}
