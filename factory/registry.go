@@ -280,16 +280,16 @@ func Alias(name string, kind Kind, refs ...string) { Default.alias(name, kind, r
 // that answers to name and makes kind objects, as if they had been in
 // its Aliases. name is a built-in's Go name ("request_id", for
 // egg:pasteserve#request_id), or the reference of any factory
-// ("egg:example.com/mycompany/stamp#stamp"). It is for references that belong in a table of
-// their own (the module paths of a Python distribution's entry points,
-// kept together so they can be checked against its entry_points.txt), or
-// that a plugin adds to a built-in (mycompany.wsgi:RequestId.factory for
-// request_id). It may run before or after the factory is registered, so
-// init order does not matter; until the factory is registered the
-// references resolve to nothing. As Register, it panics on a reference
-// already registered for the same kind of object, and as Register, a
-// package outside pasteserve's module may not add references in
-// egg:pasteserve#.
+// ("egg:example.com/mycompany/stamp#stamp"). It is for references that
+// belong in a table of their own (the module paths of a Python
+// distribution's entry points, kept together so they can be checked
+// against its entry_points.txt), or that a plugin adds to a built-in
+// (mycompany.wsgi:RequestId.factory for request_id). It may run before
+// or after the factory is registered, so init order does not matter;
+// until the factory is registered the references resolve to nothing. As
+// Register, it panics on a reference already registered for the same
+// kind of object (naming both packages), and on a reference in
+// egg:pasteserve# from a package outside pasteserve's module.
 func (r *Registry) Alias(name string, kind Kind, refs ...string) {
 	r.alias(name, kind, refs, callerPackage(2))
 }
