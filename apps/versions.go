@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/request"
@@ -139,7 +140,8 @@ func NewVersions(o VersionsOptions) (http.Handler, error) {
 	for i, v := range o.Versions {
 		docs[i] = versionDoc{ID: v.ID, Status: strings.ToUpper(v.Status), Version: v.Version, MinVersion: v.MinVersion, Updated: v.Updated, path: v.Path}
 	}
-	return &versionsApp{docs: docs, status: o.StatusCode, single: o.Document == "version", full: o.AlwaysVersion}, nil
+	return &versionsApp{docs: docs, status: o.StatusCode, single: o.Document == "version", full: o.AlwaysVersion,
+		bodies: map[bodyKey][]byte{}}, nil
 }
 
 type versionsApp struct {
@@ -147,7 +149,26 @@ type versionsApp struct {
 	status int
 	single bool // {"version": {...}}: the one version mounted here
 	full   bool // version and min_version always written
+
+	// bodies holds the answers already rendered. An answer depends only
+	// on the request's scheme, host and script name, and a service sees
+	// few of each, so it is rendered once and then served as bytes. The
+	// Host header is the client's to choose: the cache holds at most
+	// maxVersionBodies answers and starts afresh when full, so that
+	// made-up hosts cost memory only up to that bound.
+	mu     sync.RWMutex
+	bodies map[bodyKey][]byte
 }
+
+// bodyKey is what a versions answer depends on. A struct of the
+// request's own strings, so that looking it up allocates nothing.
+type bodyKey struct{ scheme, host, scriptName string }
+
+const maxVersionBodies = 256
+
+// jsonContentType is the Content-Type value every answer shares, so that
+// setting it allocates no slice per request (Header.Set would).
+var jsonContentType = []string{"application/json"}
 
 func (v *versionsApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/" && r.URL.Path != "" {
@@ -159,10 +180,33 @@ func (v *versionsApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
 		return
 	}
-	base := request.ApplicationURL(r)
+	key := bodyKey{request.Scheme(r), r.Host, request.ScriptName(r)}
+	v.mu.RLock()
+	body, ok := v.bodies[key]
+	v.mu.RUnlock()
+	if !ok {
+		body = v.body(request.ApplicationURL(r), key.scriptName)
+		// The key's strings belong to the request; the cache keeps its
+		// own copies, so that it does not hold the request's memory.
+		key = bodyKey{strings.Clone(key.scheme), strings.Clone(key.host), strings.Clone(key.scriptName)}
+		v.mu.Lock()
+		if len(v.bodies) >= maxVersionBodies {
+			clear(v.bodies)
+		}
+		v.bodies[key] = body
+		v.mu.Unlock()
+	}
+	w.Header()["Content-Type"] = jsonContentType
+	w.WriteHeader(v.status)
+	w.Write(body)
+}
+
+// body renders the answer for an app whose URL is base, mounted at
+// scriptName.
+func (v *versionsApp) body(base, scriptName string) []byte {
 	var body []byte
 	if v.single {
-		d := v.mounted(request.ScriptName(r))
+		d := v.mounted(scriptName)
 		d.Links = []versionLink{{Rel: "self", Href: base + "/"}}
 		body, _ = json.Marshal(map[string]any{"version": v.render(d)})
 	} else {
@@ -173,9 +217,7 @@ func (v *versionsApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		body, _ = json.Marshal(map[string]any{"versions": docs})
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(v.status)
-	w.Write(body)
+	return body
 }
 
 // mounted returns the version whose path is where the app is mounted

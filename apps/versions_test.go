@@ -1,9 +1,13 @@
 package apps
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/pasteserve/pasteserve/request"
 )
 
 func TestVersionsNeutron(t *testing.T) {
@@ -68,5 +72,75 @@ func BenchmarkVersions(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		serveReq(h, httptest.NewRequest("GET", "/", nil))
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps nothing but its header
+// map, which it empties for the next request: the cost of an app alone,
+// without httptest's recorder.
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkVersionsServe is the versions app answering one request, the
+// request and writer made once: what the app itself costs a request
+// (issue 12 wants it under 1 µs, served from bytes rendered once).
+func BenchmarkVersionsServe(b *testing.B) {
+	h, err := NewVersions(DefaultVersionsOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "http://api.example.com/", nil)
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(w, r)
+		clear(w.h)
+	}
+}
+
+// TestVersionsAnswerPerHostAndScheme: the answers are rendered once and
+// then served from a cache, whose key must hold all they depend on: a
+// second host, scheme or mount point gets its own links, not the first
+// one's; and made-up hosts cannot grow the cache without bound.
+func TestVersionsAnswerPerHostAndScheme(t *testing.T) {
+	h, err := NewVersions(DefaultVersionsOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(url, scriptName string) string {
+		r := httptest.NewRequest("GET", url, nil)
+		if scriptName != "" {
+			r = request.Mount(r, scriptName, "/")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+			t.Errorf("Content-Type %q", ct)
+		}
+		return rec.Body.String()
+	}
+	for round := 0; round < 2; round++ { // the second round is served from the cache
+		for _, c := range []struct{ url, scriptName, href string }{
+			{"http://a.example/", "", `"href":"http://a.example/v2.0/"`},
+			{"http://b.example:8080/", "", `"href":"http://b.example:8080/v2.0/"`},
+			{"https://a.example/", "", `"href":"https://a.example/v2.0/"`},
+			{"http://a.example/network/", "/network", `"href":"http://a.example/network/v2.0/"`},
+		} {
+			if body := get(c.url, c.scriptName); !strings.Contains(body, c.href) {
+				t.Errorf("round %d, %s mounted at %q: %s, want %s", round, c.url, c.scriptName, body, c.href)
+			}
+		}
+	}
+	for i := 0; i < 3*256; i++ {
+		host := fmt.Sprintf("http://made-up-%d.example/", i)
+		if body := get(host, ""); !strings.Contains(body, `"href":"`+host+`v2.0/"`) {
+			t.Fatalf("%s: %s", host, body)
+		}
+	}
+	if n := len(h.(*versionsApp).bodies); n > 256 {
+		t.Errorf("the cache holds %d answers after 768 made-up hosts, want at most 256", n)
 	}
 }
