@@ -6,10 +6,8 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
-		Name:   "static_token",
-		Kind:   factory.KindFilter,
-		Doc:    "auth_token with a fixed token file (token -> user, project, roles), for tests and small setups",
-		Filter: tokenauth.StaticToken,
-	})
+	factory.Register(factory.FilterOf(factory.Spec{
+		Name: "static_token",
+		Doc:  "auth_token with a fixed token file (token -> user, project, roles), for tests and small setups",
+	}, factory.Defaults(tokenauth.DefaultStaticTokenOptions), tokenauth.NewStaticToken))
 }

@@ -22,6 +22,13 @@
 // filters that usually sit around it in a pipeline (request_id,
 // keystonecontext) meet it only through the request.
 //
+// Each is Go first: NewAuthToken(AuthTokenOptions), NewJWTToken
+// (JWTTokenOptions) and NewStaticToken(StaticTokenOptions) return the
+// middleware with no paste file and no registry. The options structs
+// share TokenOptions (and CacheOptions) as embedded structs; their paste
+// tags are the names a paste file uses (package options decodes them),
+// and DefaultXxxOptions holds keystonemiddleware's defaults.
+//
 // Package builtin registers the three filters under
 // egg:pasteserve#auth_token, #jwt_token and #static_token and the
 // references real paste files use (keystonemiddleware.auth_token:filter_factory);

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/reqlog"
 )
@@ -55,18 +54,15 @@ type tokenAuth struct {
 	wwwAuthenticate      []string // the WWW-Authenticate value of every 401
 }
 
-// readOptions reads the options every token filter has. A filter
-// without a default challenge requires www_authenticate_uri.
-func (a *tokenAuth) readOptions(o optionSource, defaultChallenge string) {
-	a.delay = o.boolean(false, "delay_auth_decision")
-	a.serviceRoles = o.list([]string{"service"}, "service_token_roles")
-	a.serviceRolesRequired = o.boolean(true, "service_token_roles_required")
+// setOptions sets the options every token filter has; defaultChallenge
+// is the WWW-Authenticate value when o names no www_authenticate_uri.
+func (a *tokenAuth) setOptions(o TokenOptions, defaultChallenge string) {
+	a.delay = o.DelayAuthDecision
+	a.serviceRoles = o.ServiceTokenRoles
+	a.serviceRolesRequired = o.ServiceTokenRolesRequired
 	challenge := defaultChallenge
-	if uri := o.str("", "www_authenticate_uri", "auth_uri"); uri != "" {
+	if uri := o.WWWAuthenticateURI; uri != "" {
 		challenge = `Keystone uri="` + uri + `"`
-	}
-	if challenge == "" {
-		o.errorf("www_authenticate_uri", "is required: the public Keystone URL that 401 answers send clients to")
 	}
 	a.wwwAuthenticate = []string{challenge}
 	if a.now == nil {
@@ -267,13 +263,4 @@ func bearerToken(header string) string {
 func tokenHash(token string) string {
 	sum := tokenSum(token)
 	return hex.EncodeToString(sum[:8])
-}
-
-// newTokenAuthMiddleware finishes a token filter's factory: the options
-// were read; errors fail the build.
-func newTokenAuthMiddleware(cfg *factory.Config, a *tokenAuth) (factory.Middleware, error) {
-	if err := cfg.Err(); err != nil {
-		return nil, err
-	}
-	return a.middleware, nil
 }

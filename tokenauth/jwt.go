@@ -2,15 +2,67 @@ package tokenauth
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/pasteserve/pasteserve/factory"
+
+	"github.com/pasteserve/pasteserve/options"
 )
 
-// JWTToken is the jwt_token factory; docs/auth.md lists its options.
+// JWTTokenOptions are the options of jwt_token: where the keys are, the
+// claims required, the cache, and those every token filter has
+// (docs/auth.md lists them). Start from DefaultJWTTokenOptions.
+type JWTTokenOptions struct {
+	TokenOptions
+	CacheOptions
+
+	// SecretFile holds an HS256 secret of at least 32 bytes (a final
+	// newline is dropped). Give it or JWKSFile, not both.
+	SecretFile string `paste:"secret_file,doc=an HS256 secret of at least 32 bytes (or jwks_file)"`
+	// JWKSFile is a JWKS document ({"keys": [...]}) of public keys:
+	// RSA of 2048 bits or more, EC on P-256, P-384 or P-521, Ed25519.
+	// Each key verifies only its own algorithm; keys with "use": "enc"
+	// are skipped.
+	JWKSFile string `paste:"jwks_file,doc=a JWKS document of the public keys that sign the tokens (or secret_file)"`
+	// Issuer, when set, is the iss a token must carry.
+	Issuer string `paste:"issuer,doc=the iss a token must carry (empty: any)"`
+	// Audience, when set, lists the aud values of which a token must
+	// carry one.
+	Audience []string `paste:"audience,doc=aud values of which a token must carry one (empty: any)"`
+	// Leeway is the clock skew allowed on exp and nbf; not negative.
+	Leeway time.Duration `paste:"leeway,doc=seconds of clock skew allowed on exp and nbf"`
+	// RequireExp refuses tokens without an exp claim.
+	RequireExp bool `paste:"require_exp,doc=refuse tokens without exp"`
+}
+
+// DefaultJWTTokenOptions are DefaultTokenOptions and DefaultCacheOptions,
+// with exp required and no leeway.
+func DefaultJWTTokenOptions() JWTTokenOptions {
+	return JWTTokenOptions{TokenOptions: DefaultTokenOptions(), CacheOptions: DefaultCacheOptions(), RequireExp: true}
+}
+
+// Validate asks for one source of keys and a leeway that is not
+// negative.
+func (o JWTTokenOptions) Validate() error {
+	var errs []error
+	switch {
+	case o.SecretFile != "" && o.JWKSFile != "":
+		errs = append(errs, options.Errorf("jwks_file", "give secret_file or jwks_file, not both"))
+	case o.SecretFile == "" && o.JWKSFile == "":
+		errs = append(errs, options.Errorf("jwks_file", "is required (or secret_file): the keys that sign the tokens"))
+	}
+	if o.Leeway < 0 {
+		errs = append(errs, options.Errorf("leeway", "is negative"))
+	}
+	errs = append(errs, o.CacheOptions.Validate())
+	return errors.Join(errs...)
+}
+
+// NewJWTToken returns the jwt_token filter.
 //
 // jwt_token is auth_token without Keystone: the token is a JSON Web
 // Token, checked locally with an HS256 secret (secret_file) or the
@@ -21,40 +73,37 @@ import (
 // flow, delay_auth_decision and service tokens are auth_token's
 // (flow.go). The token is read from X-Auth-Token, or from
 // Authorization: Bearer, which is where OpenID Connect clients put it.
-func JWTToken(cfg *factory.Config) (factory.Middleware, error) {
-	o := optionSource{cfg: cfg}
-	v := &jwtVerifier{}
-	secret, jwks := o.str("", "secret_file"), o.str("", "jwks_file")
-	switch {
-	case secret != "" && jwks != "":
-		o.errorf("jwks_file", "give secret_file or jwks_file, not both")
-	case secret != "":
-		v.keys = readSecretFile(o, "secret_file", secret)
-	case jwks != "":
-		v.keys = readJWKSFile(o, "jwks_file", jwks)
-	default:
-		o.errorf("jwks_file", "is required (or secret_file): the keys that sign the tokens")
+// The key file is read by NewJWTToken, when the pipeline is built.
+func NewJWTToken(o JWTTokenOptions) (func(http.Handler) http.Handler, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
 	}
-	leeway := o.seconds(0, "leeway")
-	if leeway < 0 {
-		o.errorf("leeway", "is negative")
+	v := &jwtVerifier{}
+	var err error
+	if o.SecretFile != "" {
+		v.keys, err = readSecretFile("secret_file", o.SecretFile)
+	} else {
+		v.keys, err = readJWKSFile("jwks_file", o.JWKSFile)
+	}
+	if err != nil {
+		return nil, err
 	}
 	a := &tokenAuth{name: "jwt_token", bearer: true, now: time.Now}
-	opts := []jwt.ParserOption{jwt.WithValidMethods(v.algorithms()), jwt.WithLeeway(leeway), jwt.WithTimeFunc(a.now)}
-	if o.boolean(true, "require_exp") {
+	opts := []jwt.ParserOption{jwt.WithValidMethods(v.algorithms()), jwt.WithLeeway(o.Leeway), jwt.WithTimeFunc(a.now)}
+	if o.RequireExp {
 		opts = append(opts, jwt.WithExpirationRequired())
 	}
-	if iss := o.str("", "issuer"); iss != "" {
-		opts = append(opts, jwt.WithIssuer(iss))
+	if o.Issuer != "" {
+		opts = append(opts, jwt.WithIssuer(o.Issuer))
 	}
-	if aud := o.list(nil, "audience"); len(aud) > 0 {
-		opts = append(opts, jwt.WithAudience(aud...))
+	if len(o.Audience) > 0 {
+		opts = append(opts, jwt.WithAudience(o.Audience...))
 	}
 	v.parser = jwt.NewParser(opts...)
-	v.leeway = leeway
-	a.readOptions(o, "Bearer")
-	a.verifier = cached(o, v)
-	return newTokenAuthMiddleware(cfg, a)
+	v.leeway = o.Leeway
+	a.setOptions(o.TokenOptions, "Bearer")
+	a.verifier = o.CacheOptions.cached(v)
+	return a.middleware, nil
 }
 
 // jwtVerifier checks a JWT's signature and standard claims (exp, nbf,

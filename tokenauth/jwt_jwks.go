@@ -7,10 +7,13 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"os"
 	"strings"
+
+	"github.com/pasteserve/pasteserve/options"
 )
 
 // jwtKey is one key jwt_token verifies signatures with, pinned to one
@@ -29,18 +32,16 @@ const minHMACSecret = 32
 
 // readSecretFile reads an HS256 secret: the file's bytes, without a
 // final newline, so that "echo secret > file" works.
-func readSecretFile(o optionSource, key, path string) []jwtKey {
+func readSecretFile(key, path string) ([]jwtKey, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		o.errorf(key, "%v", err)
-		return nil
+		return nil, options.Errorf(key, "%v", err)
 	}
 	b = []byte(strings.TrimRight(string(b), "\r\n"))
 	if len(b) < minHMACSecret {
-		o.errorf(key, "%s holds %d bytes; an HS256 secret needs at least %d (e.g. head -c 32 /dev/urandom | base64 > %s)", path, len(b), minHMACSecret, path)
-		return nil
+		return nil, options.Errorf(key, "%s holds %d bytes; an HS256 secret needs at least %d (e.g. head -c 32 /dev/urandom | base64 > %s)", path, len(b), minHMACSecret, path)
 	}
-	return []jwtKey{{alg: "HS256", key: b}}
+	return []jwtKey{{alg: "HS256", key: b}}, nil
 }
 
 // jwk is a JSON Web Key (RFC 7517) as far as public signature keys go.
@@ -53,35 +54,32 @@ type jwk struct {
 // RSA keys of 2048 bits or more (RS256 unless the key's alg says RS384,
 // RS512 or PS*), EC keys on P-256, P-384 or P-521 (ES256, ES384, ES512)
 // and Ed25519 keys (EdDSA). Keys for encryption (use "enc") are skipped.
-func readJWKSFile(o optionSource, key, path string) []jwtKey {
+func readJWKSFile(key, path string) ([]jwtKey, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		o.errorf(key, "%v", err)
-		return nil
+		return nil, options.Errorf(key, "%v", err)
 	}
 	var set struct{ Keys []jwk }
 	if err := json.Unmarshal(b, &set); err != nil {
-		o.errorf(key, "%s is not a JWKS document: %v", path, err)
-		return nil
+		return nil, options.Errorf(key, "%s is not a JWKS document: %v", path, err)
 	}
 	var keys []jwtKey
-	bad := 0
+	var errs []error
 	for i, k := range set.Keys {
 		if k.Use == "enc" {
 			continue
 		}
 		jk, err := k.publicKey()
 		if err != nil {
-			o.errorf(key, "%s: key %d (kid %q): %v", path, i, k.Kid, err)
-			bad++
+			errs = append(errs, options.Errorf(key, "%s: key %d (kid %q): %v", path, i, k.Kid, err))
 			continue
 		}
 		keys = append(keys, jk)
 	}
-	if len(keys) == 0 && bad == 0 {
-		o.errorf(key, "%s holds no signature keys", path)
+	if len(keys) == 0 && len(errs) == 0 {
+		errs = append(errs, options.Errorf(key, "%s holds no signature keys", path))
 	}
-	return keys
+	return keys, errors.Join(errs...)
 }
 
 func (k jwk) publicKey() (jwtKey, error) {

@@ -9,33 +9,32 @@ import "encoding/json"
 // scope (project_id, project_name with project_domain_id or
 // project_domain_name, domain_id, domain_name, or system_scope).
 // default_domain_id and default_domain_name stand in for the user's and
-// project's domains, as in keystoneauth.
-func passwordAuthBody(o optionSource) []byte {
-	user := map[string]any{"password": o.required("the password of auth_token's service user", "password")}
-	if id := o.str("", "user_id"); id != "" {
-		user["id"] = id
+// project's domains, as in keystoneauth. Validate has checked that each
+// is given.
+func (o AuthTokenOptions) passwordAuthBody() []byte {
+	user := map[string]any{"password": o.Password}
+	if o.UserID != "" {
+		user["id"] = o.UserID
 	} else {
-		user["name"] = o.required("the name of the service user auth_token authenticates as (or user_id)", "username", "user_name")
-		user["domain"] = domainRef(o, "user_domain_id", "user_domain_name", "the service user's domain")
+		user["name"] = o.Username
+		user["domain"] = o.domainRef(o.UserDomainID, o.UserDomainName)
 	}
 
 	var scope map[string]any
 	switch {
-	case o.str("", "project_id") != "":
-		scope = map[string]any{"project": map[string]any{"id": o.str("", "project_id")}}
-	case o.str("", "project_name", "tenant_name") != "":
+	case o.ProjectID != "":
+		scope = map[string]any{"project": map[string]any{"id": o.ProjectID}}
+	case o.ProjectName != "":
 		scope = map[string]any{"project": map[string]any{
-			"name":   o.str("", "project_name", "tenant_name"),
-			"domain": domainRef(o, "project_domain_id", "project_domain_name", "the service project's domain"),
+			"name":   o.ProjectName,
+			"domain": o.domainRef(o.ProjectDomainID, o.ProjectDomainName),
 		}}
-	case o.str("", "domain_id") != "":
-		scope = map[string]any{"domain": map[string]any{"id": o.str("", "domain_id")}}
-	case o.str("", "domain_name") != "":
-		scope = map[string]any{"domain": map[string]any{"name": o.str("", "domain_name")}}
-	case o.str("", "system_scope") != "":
-		scope = map[string]any{"system": map[string]any{o.str("", "system_scope"): true}}
-	default:
-		o.errorf("project_name", "is required (or project_id, domain_name, domain_id, system_scope): the scope of auth_token's service token, which Keystone requires to validate tokens")
+	case o.DomainID != "":
+		scope = map[string]any{"domain": map[string]any{"id": o.DomainID}}
+	case o.DomainName != "":
+		scope = map[string]any{"domain": map[string]any{"name": o.DomainName}}
+	case o.SystemScope != "":
+		scope = map[string]any{"system": map[string]any{o.SystemScope: true}}
 	}
 
 	auth := map[string]any{
@@ -48,21 +47,18 @@ func passwordAuthBody(o optionSource) []byte {
 	return b
 }
 
-// domainRef is {"id": ...} or {"name": ...} for a domain given by idKey
-// or nameKey, else by default_domain_id or default_domain_name.
-func domainRef(o optionSource, idKey, nameKey, what string) map[string]any {
-	if id := o.str("", idKey); id != "" {
+// domainRef is {"id": id} or {"name": name} for a domain, else the
+// default domain's, or nil when none is given.
+func (o AuthTokenOptions) domainRef(id, name string) map[string]any {
+	switch {
+	case id != "":
 		return map[string]any{"id": id}
-	}
-	if name := o.str("", nameKey); name != "" {
+	case name != "":
 		return map[string]any{"name": name}
+	case o.DefaultDomainID != "":
+		return map[string]any{"id": o.DefaultDomainID}
+	case o.DefaultDomainName != "":
+		return map[string]any{"name": o.DefaultDomainName}
 	}
-	if id := o.str("", "default_domain_id"); id != "" {
-		return map[string]any{"id": id}
-	}
-	if name := o.str("", "default_domain_name"); name != "" {
-		return map[string]any{"name": name}
-	}
-	o.errorf(nameKey, "is required (or %s): %s, usually Default", idKey, what)
 	return nil
 }

@@ -1,148 +1,80 @@
 package tokenauth
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 )
 
-// keystoneAuthtokenGroup is how a server hands auth_token the options of
-// a service's oslo.config [keystone_authtoken] group: as global_conf
-// keys "keystone_authtoken.<option>", read through
-// factory.Config.InGroup. Where keystonemiddleware reads that group
-// itself (oslo_config_project), pasteserve leaves reading the service's
-// config files to the server and takes the values through global_conf,
-// so a paste file that names auth_token without options still builds. A
-// value in the paste section wins over the global one, as
-// keystonemiddleware lets paste options override the config file.
-const keystoneAuthtokenGroup = "keystone_authtoken"
-
-// optionSource reads the token filters' options: from the section
-// (local_conf) first, then, when cfg is a factory.Config.InGroup view,
-// from the group in global_conf. Errors are positioned at the key in the
-// section, or at the section when the value came from global_conf, and
-// then say so (factory.Config.Errorf).
-//
-// Each read takes the option's name and its deprecated names, which are
-// accepted as keystonemiddleware accepts them (auth_uri for
-// www_authenticate_uri, memcache_servers for memcached_servers). Any of
-// them in the section wins over all of them in the group.
-type optionSource struct {
-	cfg *factory.Config
+// TokenOptions are the options every token filter has: what it does
+// with a request once its tokens are judged. auth_token reads them from
+// the [keystone_authtoken] group too (AuthTokenOptions embeds them with
+// that group); jwt_token and static_token from their section only.
+type TokenOptions struct {
+	// DelayAuthDecision passes a request without a valid token on to
+	// the app, marked X-Identity-Status: Invalid, instead of answering
+	// 401 (or 503): the app decides (keystonemiddleware's
+	// delay_auth_decision).
+	DelayAuthDecision bool `paste:"delay_auth_decision,doc=pass requests without a valid token on, marked X-Identity-Status: Invalid, for the app to decide"`
+	// ServiceTokenRoles are the roles of which a valid X-Service-Token
+	// needs one; DefaultTokenOptions has keystonemiddleware's "service".
+	ServiceTokenRoles []string `paste:"service_token_roles,doc=roles of which a service token needs one"`
+	// ServiceTokenRolesRequired makes a service token holding none of
+	// ServiceTokenRoles invalid; false accepts it, with a warning in the
+	// log.
+	ServiceTokenRolesRequired bool `paste:"service_token_roles_required,doc=a service token without one of service_token_roles is invalid (false: accepted with a warning)"`
+	// WWWAuthenticateURI is the public Keystone URL that 401 answers
+	// send clients to, in WWW-Authenticate: Keystone uri="...". Empty
+	// keeps the filter's own challenge: auth_token's names its AuthURL,
+	// jwt_token's and static_token's is Bearer.
+	WWWAuthenticateURI string `paste:"www_authenticate_uri,deprecated=auth_uri,doc=the public Keystone URL 401 answers send clients to (WWW-Authenticate: Keystone uri=...)"`
 }
 
-// lookup returns the first of names that is set, and its value.
-func (o optionSource) lookup(names ...string) (key, value string, ok bool) {
-	for _, n := range names {
-		if v, ok := o.cfg.Local[n]; ok {
-			return n, v, true
-		}
-	}
-	for _, n := range names {
-		if v, ok := o.cfg.Get(n); ok {
-			return n, v, true
-		}
-	}
-	return names[0], "", false
+// DefaultTokenOptions are keystonemiddleware's: decide at once, and
+// require the "service" role of a service token.
+func DefaultTokenOptions() TokenOptions {
+	return TokenOptions{ServiceTokenRoles: []string{"service"}, ServiceTokenRolesRequired: true}
 }
 
-// errorf records a problem with key's value.
-func (o optionSource) errorf(key, format string, args ...any) {
-	o.cfg.Errorf(key, format, args...)
+// CacheOptions are the options of the in-process cache of verified
+// tokens (auth_token's and jwt_token's).
+type CacheOptions struct {
+	// TokenCacheTime is how long a verifier's answer is cached; 0 or
+	// less (keystonemiddleware's -1) turns caching off. A token is never
+	// accepted past its expiry, cached or not.
+	TokenCacheTime time.Duration `paste:"token_cache_time,doc=seconds (or a Go duration) an answer is cached; 0 or -1 turns the cache off"`
+	// TokenCacheSize bounds the number of cached tokens; it must be at
+	// least 1 (turn the cache off with TokenCacheTime).
+	TokenCacheSize int `paste:"token_cache_size,doc=at most this many tokens are cached (pasteserve's)"`
 }
 
-// set reports whether any of names is given.
-func (o optionSource) set(names ...string) bool {
-	_, _, ok := o.lookup(names...)
-	return ok
+// DefaultCacheOptions are keystonemiddleware's 300 seconds, and 10000
+// tokens: enough for a busy API, and small (a cached token is a few
+// hundred bytes).
+func DefaultCacheOptions() CacheOptions {
+	return CacheOptions{TokenCacheTime: 300 * time.Second, TokenCacheSize: 10000}
 }
 
-func (o optionSource) str(def string, names ...string) string {
-	_, v, ok := o.lookup(names...)
-	if !ok {
-		return def
+// Validate refuses a cache of no tokens.
+func (o CacheOptions) Validate() error {
+	if o.TokenCacheSize <= 0 {
+		return options.Errorf("token_cache_size", "must be at least 1")
 	}
-	return strings.TrimSpace(v)
+	return nil
 }
 
-// required is str that records an error when the option is missing or
-// empty; why says what the option is for.
-func (o optionSource) required(why string, names ...string) string {
-	v := o.str("", names...)
-	if v == "" {
-		o.errorf(names[0], "is required: %s", why)
+// cached wraps v in the token cache o describes; a TokenCacheTime of 0
+// or less turns caching off.
+func (o CacheOptions) cached(v tokenVerifier) tokenVerifier {
+	if o.TokenCacheTime <= 0 || o.TokenCacheSize <= 0 {
+		return v
 	}
-	return v
+	return newCachingVerifier(v, o.TokenCacheTime, o.TokenCacheSize)
 }
 
-func (o optionSource) boolean(def bool, names ...string) bool {
-	key, v, ok := o.lookup(names...)
-	if !ok {
-		return def
-	}
-	b, err := factory.ParseBool(v)
-	if err != nil {
-		o.errorf(key, "%v", err)
-		return def
-	}
-	return b
-}
-
-func (o optionSource) integer(def int, names ...string) int {
-	key, v, ok := o.lookup(names...)
-	if !ok {
-		return def
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil {
-		o.errorf(key, "%q is not a whole number", v)
-		return def
-	}
-	return n
-}
-
-// seconds reads a number of seconds ("300", "0.5", "-1"), the form
-// oslo.config's IntOpts take, or a Go duration ("5m").
-func (o optionSource) seconds(def time.Duration, names ...string) time.Duration {
-	key, v, ok := o.lookup(names...)
-	if !ok {
-		return def
-	}
-	d, err := factory.ParseDuration(v)
-	if err != nil {
-		o.errorf(key, "%v", err)
-		return def
-	}
-	return d
-}
-
-// list reads a comma or space separated list, as oslo.config's ListOpt
-// (commas) and paste files (spaces) write them.
-func (o optionSource) list(def []string, names ...string) []string {
-	_, v, ok := o.lookup(names...)
-	if !ok {
-		return def
-	}
-	return strings.FieldsFunc(v, func(r rune) bool {
-		return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
-	})
-}
-
-// oneOf reads a value that must be one of choices (case-insensitively);
-// it returns the lower-cased value.
-func (o optionSource) oneOf(def string, choices []string, names ...string) string {
-	key, v, ok := o.lookup(names...)
-	if !ok {
-		return def
-	}
-	v = strings.ToLower(strings.TrimSpace(v))
-	for _, c := range choices {
-		if v == c {
-			return v
-		}
-	}
-	o.errorf(key, "%q is not one of %s", v, strings.Join(choices, ", "))
-	return def
+// requiredError is the error of a required option left empty, worded as
+// the decoder words it for a paste file: Go callers of the
+// constructors get the same.
+func requiredError(option, doc string) error {
+	return options.Errorf(option, "is required: %s", doc)
 }

@@ -150,3 +150,28 @@ func TestAuthTokenOptionsFromPasteDefault(t *testing.T) {
 		t.Errorf("%d %s", rec.Code, rec.Body)
 	}
 }
+
+func TestTokenFilterErrorsNeverQuoteSecrets(t *testing.T) {
+	// A secret's value is masked wherever a message would hold it: a
+	// bad value of a secret option, and a secret that another option's
+	// bad value repeats.
+	for _, src := range []string{
+		filterPaste("use = egg:keystonemiddleware#auth_token", "auth_url = http://127.0.0.1:1/v3", "username = u", "password = hunter2hunter2",
+			"user_domain_name = Default", "project_name = p", "project_domain_name = Default", "delay_auth_decision = hunter2hunter2"),
+		filterPaste("use = egg:keystonemiddleware#auth_token", "admin_password = s3cr3tAdminPass", "memcache_secret_key = m3mc4cheSecretKey", "token_cache_size = s3cr3tAdminPass"),
+		filterPaste("use = egg:pasteserve#jwt_token", "secret_file = /nonexistent", "leeway = hunter2hunter2", "password = hunter2hunter2"),
+	} {
+		_, err := buildPaste(t, src)
+		if err == nil {
+			t.Fatalf("built:\n%s", src)
+		}
+		for _, secret := range []string{"hunter2hunter2", "s3cr3tAdminPass", "m3mc4cheSecretKey"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("the error quotes a secret:\n%v", err)
+			}
+		}
+		if !strings.Contains(err.Error(), `"****"`) {
+			t.Errorf("no masked value in:\n%v", err)
+		}
+	}
+}

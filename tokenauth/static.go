@@ -6,16 +6,34 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 )
 
-// StaticToken is the static_token factory; docs/auth.md lists its
-// options.
+// StaticTokenOptions are the options of static_token: the token file,
+// and those every token filter has (docs/auth.md lists them).
+type StaticTokenOptions struct {
+	TokenOptions
+
+	// TokenFile is the JSON file of tokens and the identities they stand
+	// for: {"<token>" or "sha256:<hex of its SHA-256>": {claims}, ...},
+	// in jwt_token's claim names. It is used as written (a relative
+	// path is the process's, not the paste file's).
+	TokenFile string `paste:"token_file,required,doc=the JSON file of tokens and the identities they stand for"`
+}
+
+// DefaultStaticTokenOptions are DefaultTokenOptions with no file.
+func DefaultStaticTokenOptions() StaticTokenOptions {
+	return StaticTokenOptions{TokenOptions: DefaultTokenOptions()}
+}
+
+// NewStaticToken returns the static_token filter.
 //
 // static_token is auth_token with a fixed list of tokens, for tests,
 // development and small setups without Keystone: token_file maps each
@@ -23,20 +41,21 @@ import (
 // (factsFromClaims), so the same X-User-Id, X-Project-Id, X-Roles...
 // headers and Identity follow. A file may hold "sha256:<hex>" of a token
 // instead of the token, so it need not hold secrets. The file is read
-// when the pipeline is built (a reload rereads it). The request flow is
-// auth_token's (flow.go); the token is read from X-Auth-Token
-// or Authorization: Bearer.
-func StaticToken(cfg *factory.Config) (factory.Middleware, error) {
-	o := optionSource{cfg: cfg}
-	path := o.required("the JSON file of tokens and the identities they stand for", "token_file")
-	v := staticVerifier{}
-	if path != "" {
-		v = readTokenFile(o, "token_file", path)
+// by NewStaticToken, when the pipeline is built (a reload rereads it).
+// The request flow is auth_token's (flow.go); the token is read from
+// X-Auth-Token or Authorization: Bearer.
+func NewStaticToken(o StaticTokenOptions) (func(http.Handler) http.Handler, error) {
+	if o.TokenFile == "" {
+		return nil, requiredError("token_file", "the JSON file of tokens and the identities they stand for")
+	}
+	v, err := readTokenFile("token_file", o.TokenFile)
+	if err != nil {
+		return nil, err
 	}
 	a := &tokenAuth{name: "static_token", bearer: true, now: time.Now}
-	a.readOptions(o, "Bearer")
+	a.setOptions(o.TokenOptions, "Bearer")
 	a.verifier = v
-	return newTokenAuthMiddleware(cfg, a)
+	return a.middleware, nil
 }
 
 // staticVerifier maps the SHA-256 of each token to its identity; looking
@@ -54,19 +73,18 @@ func (v staticVerifier) verify(_ context.Context, token string, _ bool, _ time.T
 // readTokenFile reads {"<token>" or "sha256:<hex>": {claims}, ...}, in
 // file order, so that errors name entries by their place in the file
 // (never by their token, which is a secret).
-func readTokenFile(o optionSource, key, path string) staticVerifier {
+func readTokenFile(key, path string) (staticVerifier, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		o.errorf(key, "%v", err)
-		return nil
+		return nil, options.Errorf(key, "%v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		o.errorf(key, "%s is not a JSON object of tokens", path)
-		return nil
+		return nil, options.Errorf(key, "%s is not a JSON object of tokens", path)
 	}
 	v := staticVerifier{}
+	var errs []error
 	for n := 1; dec.More(); n++ {
 		t, err := dec.Token()
 		var claims map[string]any
@@ -74,29 +92,28 @@ func readTokenFile(o optionSource, key, path string) staticVerifier {
 			err = dec.Decode(&claims)
 		}
 		if err != nil {
-			o.errorf(key, "%s: entry %d: %v", path, n, err)
-			return nil
+			return nil, errors.Join(append(errs, options.Errorf(key, "%s: entry %d: %v", path, n, err))...)
 		}
 		where := fmt.Sprintf("%s: entry %d", path, n)
 		sum, err := tokenFileKey(t.(string))
 		if err != nil {
-			o.errorf(key, "%s: %v", where, err)
+			errs = append(errs, options.Errorf(key, "%s: %v", where, err))
 			continue
 		}
 		f, err := factsFromClaims(claims)
 		if err != nil {
-			o.errorf(key, "%s: %v", where, err)
+			errs = append(errs, options.Errorf(key, "%s: %v", where, err))
 			continue
 		}
 		if v[sum] != nil {
-			o.errorf(key, "%s: the same token as an earlier entry", where)
+			errs = append(errs, options.Errorf(key, "%s: the same token as an earlier entry", where))
 		}
 		v[sum] = newTokenIdentity(f)
 	}
 	if len(v) == 0 {
-		o.errorf(key, "%s lists no tokens", path)
+		errs = append(errs, options.Errorf(key, "%s lists no tokens", path))
 	}
-	return v
+	return v, errors.Join(errs...)
 }
 
 // tokenFileKey is the hash a token_file key stands for.
