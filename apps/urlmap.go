@@ -1,32 +1,69 @@
-// Package apps holds pasteserve's built-in app and composite factories,
-// each registered under a Go name and the Python references it replaces.
+// Package apps holds pasteserve's built-in apps and composites as plain
+// Go: each file has an options struct and a constructor that returns the
+// http.Handler (NewURLMap, NewStatic, NewProxy...), usable with no paste
+// file and no registry. A composite's constructor takes its children as
+// handlers the caller built. Package builtin registers their paste sides
+// in factory.Default under their Go names and the Python references they
+// replace; this package registers nothing.
 package apps
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
 	"sort"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/request"
 )
 
-// URLMapChildren names the apps a urlmap section mounts: every local key
-// except not_found_app, which comes from the local or the global
-// configuration.
-func URLMapChildren(cfg *factory.Config) map[string]string {
-	kids := map[string]string{}
-	for k, v := range cfg.Local {
-		kids[k] = v
-	}
-	if _, ok := kids["not_found_app"]; !ok {
-		if v, ok := cfg.Global["not_found_app"]; ok {
-			kids["not_found_app"] = v
-		}
-	}
-	return kids
+// URLMapOptions are a urlmap's routes: the apps it mounts, and the one
+// that answers what none of them matches.
+type URLMapOptions struct {
+	// Routes maps each key to the app mounted there. A key is Paste's
+	// "[domain D] [port P] /path" (or "http://host/path"): "/v2.0",
+	// "domain admin.example.com /v2.0", "domain example.com port 8080 /".
+	// Paths are normalised (runs of '/' collapse, a trailing '/' goes),
+	// so "/" is the root, a catch-all.
+	Routes map[string]http.Handler
+	// Order, when set, is the keys of Routes in the order they were
+	// written, as a paste file writes them: of two keys that name the
+	// same route ("/foo" and "/foo/"), the later one wins, as in Paste.
+	// Two such keys that Order does not both list are an error. Keys of
+	// Routes it leaves out come after it, by name.
+	Order []string
+	// NotFound answers requests that no route matches: a plain 404 when
+	// nil (Paste's not_found_app).
+	NotFound http.Handler
+}
+
+// Validate checks every key of Routes (each error names its key) and
+// that every route has an app.
+func (o URLMapOptions) Validate() error {
+	_, err := urlmapFlavor{}.entries(o)
+	return err
+}
+
+// NewURLMap returns Paste's urlmap (egg:Paste#urlmap): it routes each
+// request to one of o.Routes by path prefix, and optionally by host and
+// port, with the semantics of Paste's urlmap.
+//
+// Entries with a domain are tried first, sorted by domain, then those
+// without; within each, the longest path first. The request's host is
+// lower-cased (a key's domain is not, as in Paste), and matches a
+// domain written as host or as host:port (the port from the Host
+// header, else 80, or 443 over TLS). The request path, with runs of '/'
+// collapsed, matches an entry's path when it equals it or continues it
+// after a '/': "/foo" matches /foo and /foo/x, never /foox.
+//
+// The matched prefix moves from the request's URL path to its script
+// name (request.Mount, one allocation), as WSGI moves it from PATH_INFO
+// to SCRIPT_NAME: the app at "/v2.0" sees URL.Path "/networks" and
+// request.ScriptName "/v2.0" for a request to /v2.0/networks.
+func NewURLMap(o URLMapOptions) (http.Handler, error) {
+	return urlmapFlavor{}.build(o)
 }
 
 // mapping is one urlmap entry.
@@ -74,9 +111,6 @@ type urlmapFlavor struct {
 	// version=2.1" goes to /v2.1), the path left as it is (nova's
 	// urlmap).
 	mediaTypeVersion bool
-	// dropKeys are keys ignored, with a warning, as cinder's
-	// root_app_factory ignores the /v1 and /v2 of old paste files.
-	dropKeys []string
 }
 
 var slashes = regexp.MustCompile(`//+`)
@@ -134,34 +168,45 @@ func parseKey(key string) (domain, path string, err error) {
 	return domain, normalisePath(path), nil
 }
 
-// URLMap is the urlmap factory; URLMapChildren names its apps.
-func URLMap(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
-	return urlmapFlavor{}.build(l, cfg)
+// routeKeys returns o's keys in the order they take effect: Order, then
+// the keys it leaves out by name, and whether each was in Order.
+func (o URLMapOptions) routeKeys() (keys []string, ordered map[string]bool) {
+	ordered = map[string]bool{}
+	for _, k := range o.Order {
+		if _, ok := o.Routes[k]; ok && !ordered[k] {
+			ordered[k] = true
+			keys = append(keys, k)
+		}
+	}
+	var rest []string
+	for k := range o.Routes {
+		if !ordered[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	return append(keys, rest...), ordered
 }
 
-func (f urlmapFlavor) build(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
-	m := &urlMap{notFound: http.NotFoundHandler(), flavor: f}
-	kids := f.childrenOf(cfg, true)
-	keys := make([]string, 0, len(kids))
-	for k := range kids {
-		keys = append(keys, k)
-	}
-	// File order, so that of two keys that normalise the same (/foo and
-	// /foo/) the later one wins, as in Paste.
-	sort.Slice(keys, func(i, j int) bool { return cfg.Pos(keys[i]).Before(cfg.Pos(keys[j])) })
+// entries reads o's routes into the map's entries, unsorted, reporting
+// every bad key at once.
+func (f urlmapFlavor) entries(o URLMapOptions) ([]mapping, error) {
+	var (
+		entries []mapping
+		errs    []error
+	)
+	keys, ordered := o.routeKeys()
 	byKey := map[[2]string]int{}
+	first := map[[2]string]string{}
 	for _, k := range keys {
-		h, err := l.GetApp(kids[k])
-		if err != nil {
-			return nil, err
-		}
-		if k == "not_found_app" {
-			m.notFound = h
-			continue
-		}
+		h := o.Routes[k]
 		domain, path, err := parseKey(k)
 		if err != nil {
-			cfg.Errorf(k, "%v", err)
+			errs = append(errs, options.Errorf(k, "%v", err))
+			continue
+		}
+		if h == nil {
+			errs = append(errs, options.Errorf(k, "has no app (a nil http.Handler)"))
 			continue
 		}
 		wildcard := false
@@ -173,14 +218,27 @@ func (f urlmapFlavor) build(l factory.Loader, cfg *factory.Config) (http.Handler
 			id[1] += "/+"
 		}
 		if i, ok := byKey[id]; ok {
-			m.entries[i].h = h
+			if !ordered[k] || !ordered[first[id]] {
+				errs = append(errs, options.Errorf(k, "names the same route as %q (give Order to say which wins)", first[id]))
+				continue
+			}
+			entries[i].h = h
 			continue
 		}
-		byKey[id] = len(m.entries)
-		m.entries = append(m.entries, mapping{domain: domain, path: path, prefix: path + "/", wildcard: wildcard, h: h})
+		byKey[id], first[id] = len(entries), k
+		entries = append(entries, mapping{domain: domain, path: path, prefix: path + "/", wildcard: wildcard, h: h})
 	}
-	if err := cfg.Err(); err != nil {
+	return entries, errors.Join(errs...)
+}
+
+func (f urlmapFlavor) build(o URLMapOptions) (http.Handler, error) {
+	entries, err := f.entries(o)
+	if err != nil {
 		return nil, err
+	}
+	m := &urlMap{entries: entries, notFound: o.NotFound, flavor: f}
+	if m.notFound == nil {
+		m.notFound = http.NotFoundHandler()
 	}
 	sort.SliceStable(m.entries, func(i, j int) bool {
 		a, b := m.entries[i], m.entries[j]

@@ -3,74 +3,37 @@ package apps
 import (
 	"mime"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/pasteserve/pasteserve/factory"
-	"github.com/rs/zerolog"
 )
 
-var (
-	novaURLMap   = urlmapFlavor{wildcards: true, mediaTypeVersion: true}
-	cinderURLMap = urlmapFlavor{dropKeys: []string{"/v1", "/v2"}}
-)
+// novaURLMap is what nova's copy of Paste's urlmap adds to it.
+var novaURLMap = urlmapFlavor{wildcards: true, mediaTypeVersion: true}
 
-// NovaURLMap is the nova_urlmap factory, and NovaURLMapChildren names
-// its apps.
+// NewNovaURLMap returns nova's urlmap
+// (nova.api.openstack.urlmap:urlmap_factory): NewURLMap with two things
+// of nova's added. A key ending in "/+" matches only paths that go on
+// past its '/' (nova's api-paste.ini mounts the API at "/v2.1/+" and
+// the v2.1 versions document at "/v2.1"); in Paste's urlmap "/+" is part
+// of a literal path. And a request whose path matches only the root
+// entry, or nothing, is routed by the version parameter of its
+// Content-Type, else of its best Accept type ("application/json;
+// version=2.1" goes to the "/v2.1" entry), its path left whole, as
+// nova's _set_script_name leaves it.
 //
-// nova's and cinder's copies of Paste's urlmap, as urlmap flavors.
+// What it does not carry over: nova stores the response's media type
+// (from a .json suffix or the Accept header) in the WSGI environment for
+// its own serializers; pasteserve has no such value, and nova only
+// serializes JSON anyway.
 //
-// nova.api.openstack.urlmap:urlmap_factory builds nova's URLMap, which
-// adds two things to Paste's: keys ending in "/+" (nova's api-paste.ini
-// mounts the API at /v2.1/+ and the v2.1 versions document at /v2.1),
-// and choosing the API version from the media type's version parameter
-// when the path names none. What it does not carry over: nova stores the
-// response's media type (from a .json suffix or the Accept header) in
-// the WSGI environment for its own serializers; pasteserve has no such
-// value, and nova only serializes JSON anyway.
-//
-// cinder.api:root_app_factory is Paste's urlmap without the /v1 and /v2
-// entries that paste files from before those APIs were removed still
-// have: cinder drops them with a warning, and so does pasteserve.
-func NovaURLMap(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
-	return novaURLMap.build(l, cfg)
-}
-
-// NovaURLMapChildren names the apps of a nova_urlmap section.
-func NovaURLMapChildren(cfg *factory.Config) map[string]string { return novaURLMap.children(cfg) }
-
-// CinderURLMap is the cinder_urlmap factory (see NovaURLMap), and
-// CinderURLMapChildren names its apps.
-func CinderURLMap(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
-	return cinderURLMap.build(l, cfg)
-}
-
-// CinderURLMapChildren names the apps of a cinder_urlmap section.
-func CinderURLMapChildren(cfg *factory.Config) map[string]string { return cinderURLMap.children(cfg) }
-
-// buildWarnings is where a flavor's build-time warnings go.
-var buildWarnings = zerolog.New(os.Stderr).With().Timestamp().Logger()
-
-// childrenOf is URLMapChildren without the dropped keys; it warns about
-// them when warn is set.
-func (f urlmapFlavor) childrenOf(cfg *factory.Config, warn bool) map[string]string {
-	kids := URLMapChildren(cfg)
-	for _, k := range f.dropKeys {
-		if _, ok := kids[k]; ok {
-			if warn {
-				buildWarnings.Warn().Str("section", cfg.Section).Str("key", k).Str("position", cfg.Pos(k).String()).
-					Msg("this API version has been removed from the service; its urlmap entry is ignored")
-			}
-			delete(kids, k)
-		}
-	}
-	return kids
-}
-
-func (f urlmapFlavor) children(cfg *factory.Config) map[string]string {
-	return f.childrenOf(cfg, false)
+// cinder's copy (cinder.api:root_app_factory) is Paste's urlmap without
+// the /v1 and /v2 entries that paste files from before those APIs were
+// removed still have; cinder drops them with a warning, and so does the
+// paste side of cinder_urlmap (package builtin). From Go, NewURLMap is
+// cinder's: mount no /v1.
+func NewNovaURLMap(o URLMapOptions) (http.Handler, error) {
+	return novaURLMap.build(o)
 }
 
 // novaMediaTypes are the types nova serves (nova.api.openstack.wsgi's

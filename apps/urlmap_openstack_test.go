@@ -1,13 +1,10 @@
 package apps
 
 import (
-	"bytes"
 	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/rs/zerolog"
 )
 
 // novaMap builds nova's osapi_compute composite as its api-paste.ini
@@ -95,29 +92,5 @@ func TestPasteURLMapHasNoWildcards(t *testing.T) {
 	}
 	if got := serve(h, "h", "/foo/+/x"); got != `foo sn="/foo/+" pi="/x"` {
 		t.Errorf("GET /foo/+/x = %s", got)
-	}
-}
-
-// cinder's root_app_factory drops /v1 and /v2, with a warning.
-func TestCinderURLMapDropsRemovedVersions(t *testing.T) {
-	var log bytes.Buffer
-	saved := buildWarnings
-	buildWarnings = zerolog.New(&log)
-	defer func() { buildWarnings = saved }()
-	src := "[composite:main]\nuse = call:cinder.api:root_app_factory\n/: root\n/v1: missing\n/v2: missing\n/v3: foo\n" +
-		"[app:root]\nuse = egg:pasteserve#whoami-test\nname = root\n" +
-		"[app:foo]\nuse = egg:pasteserve#whoami-test\nname = foo\n"
-	h := mustBuildApp(t, src) // [app:missing] does not exist: it is never loaded
-	for path, want := range map[string]string{
-		"/v1/x": `root sn="" pi="/v1/x"`,
-		"/v2/x": `root sn="" pi="/v2/x"`,
-		"/v3/x": `foo sn="/v3" pi="/x"`,
-	} {
-		if got := serve(h, "h", path); got != want {
-			t.Errorf("GET %s = %s, want %s", path, got, want)
-		}
-	}
-	if got := log.String(); strings.Count(got, `"level":"warn"`) != 2 || !strings.Contains(got, `"key":"/v1"`) || !strings.Contains(got, `api.ini:5:1`) {
-		t.Errorf("warnings:\n%s", got)
 	}
 }

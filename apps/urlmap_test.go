@@ -1,6 +1,7 @@
 package apps
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/request"
 )
 
@@ -125,5 +127,24 @@ func TestURLMapDuplicateKeysLastWins(t *testing.T) {
 	}
 	if got := serve(h, "h", "/foo"); !strings.HasPrefix(got, "bar ") {
 		t.Errorf("GET /foo = %s, want bar", got)
+	}
+}
+
+// From Go, two keys that name the same route are an error unless Order
+// says which was written last; a bad key and a nil app are errors naming
+// their keys.
+func TestNewURLMapErrors(t *testing.T) {
+	a, b := http.NotFoundHandler(), http.NotFoundHandler()
+	if _, err := NewURLMap(URLMapOptions{Routes: map[string]http.Handler{"/foo": a, "/foo/": b}}); err == nil ||
+		!strings.Contains(err.Error(), `names the same route as "/foo"`) {
+		t.Errorf("duplicate without Order: %v", err)
+	}
+	if _, err := NewURLMap(URLMapOptions{Routes: map[string]http.Handler{"/foo": a, "/foo/": b}, Order: []string{"/foo/", "/foo"}}); err != nil {
+		t.Errorf("duplicate with Order: %v", err)
+	}
+	_, err := NewURLMap(URLMapOptions{Routes: map[string]http.Handler{"foo": a, "/bar": nil}})
+	var oe *options.Error
+	if !errors.As(err, &oe) || !strings.Contains(err.Error(), `foo: a urlmap key is a path`) || !strings.Contains(err.Error(), "/bar: has no app") {
+		t.Errorf("bad keys: %v", err)
 	}
 }
