@@ -11,16 +11,37 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/redact"
+	"github.com/pasteserve/pasteserve/reqlog"
 	"github.com/pasteserve/pasteserve/request"
-	"github.com/rs/zerolog"
 )
 
-// Proxy is the proxy factory.
-//
-// proxy is Paste's proxy app (egg:Paste#proxy), on
-// httputil.ReverseProxy: it forwards every request to address, the
+// ProxyOptions are the options of the proxy app, Paste's.
+type ProxyOptions struct {
+	// Address is the upstream: an http:// or https:// URL, optionally
+	// with a path, which the request's path is appended to.
+	Address string `paste:"address,doc=the upstream, http:// or https://, optionally with a path (required)"`
+	// AllowedRequestMethods, when not empty, are the only methods
+	// forwarded (in any case); others get 400 "Disallowed", as in Paste.
+	AllowedRequestMethods []string `paste:"allowed_request_methods,doc=methods forwarded (default all); others get 400 Disallowed"`
+	// SuppressHTTPHeaders are request headers not forwarded.
+	SuppressHTTPHeaders []string `paste:"suppress_http_headers,doc=request headers not forwarded"`
+}
+
+// Validate requires Address, an http:// or https:// URL with a host.
+func (o ProxyOptions) Validate() error {
+	if o.Address == "" {
+		return options.Errorf("address", "is required: the URL to forward to")
+	}
+	if target, err := url.Parse(o.Address); err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
+		return options.Errorf("address", "%q is not an http:// or https:// URL", o.Address)
+	}
+	return nil
+}
+
+// NewProxy returns Paste's proxy app (egg:Paste#proxy), on
+// httputil.ReverseProxy: it forwards every request to o.Address, the
 // request's path (what is left after urlmap's prefix) appended to the
 // address's path.
 //
@@ -32,30 +53,25 @@ import (
 // does.
 //
 // An upstream that cannot be reached is a 502 JSON fault, logged as an
-// error. A request that fails because of the client is not the
-// upstream's fault and is told apart: a request body that cannot be
-// read (a bad chunk, a body shorter than its Content-Length) is a 400
+// error on the request's logger (reqlog.From: standard error when the
+// request carries none). A request that fails because of the client is
+// not the upstream's fault and is told apart: a request body that cannot
+// be read (a bad chunk, a body shorter than its Content-Length) is a 400
 // fault, and a client that goes away before the upstream answers is
 // logged with nginx's 499; both are logged at info level, so clients
 // cannot fill the error log.
-func Proxy(cfg *factory.Config) (http.Handler, error) {
-	raw := cfg.String("address", "")
-	target, err := url.Parse(raw)
-	if raw == "" {
-		cfg.Errorf("address", "is required: the URL to forward to")
-	} else if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
-		cfg.Errorf("address", "%q is not an http:// or https:// URL", raw)
+func NewProxy(o ProxyOptions) (http.Handler, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
 	}
+	target, _ := url.Parse(o.Address)
 	allowed := map[string]bool{}
-	for _, m := range cfg.List("allowed_request_methods") {
+	for _, m := range o.AllowedRequestMethods {
 		allowed[strings.ToUpper(m)] = true
 	}
 	var suppress []string
-	for _, h := range cfg.List("suppress_http_headers") {
+	for _, h := range o.SuppressHTTPHeaders {
 		suppress = append(suppress, textproto.CanonicalMIMEHeaderKey(h))
-	}
-	if err := cfg.Err(); err != nil {
-		return nil, err
 	}
 	upstream := redact.URL(target.String()) // for the log: no password, no ?token=
 	rp := &httputil.ReverseProxy{
@@ -78,7 +94,7 @@ func Proxy(cfg *factory.Config) (http.Handler, error) {
 			}
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			log := zerolog.Ctx(r.Context())
+			log := reqlog.From(r.Context())
 			// r is the outgoing request, whose Body wraps the
 			// clientBody; its context is the incoming one's.
 			if body, ok := r.Context().Value(clientBodyKey{}).(*clientBody); ok && body.readErr() != nil {

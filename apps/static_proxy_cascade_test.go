@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pasteserve/pasteserve/reqlog"
 	"github.com/rs/zerolog"
 )
 
@@ -299,5 +300,29 @@ func TestProxyClientGone(t *testing.T) {
 	}
 	if out := log.String(); strings.Contains(out, `"level":"error"`) || !strings.Contains(out, "the client went away") {
 		t.Errorf("log:\n%s", out)
+	}
+}
+
+// TestProxyLogsWithoutRequestLogger: a request that carries no logger
+// (NewProxy used from Go, outside pasteserve's server) still has its
+// upstream failure logged, on reqlog.Fallback, rather than on the
+// disabled logger zerolog.Ctx returns, which dropped the line.
+func TestProxyLogsWithoutRequestLogger(t *testing.T) {
+	var log syncLog
+	saved := reqlog.Fallback
+	reqlog.Fallback = zerolog.New(&log)
+	defer func() { reqlog.Fallback = saved }()
+	dead := httptest.NewServer(http.NotFoundHandler())
+	addr := dead.URL
+	dead.Close()
+	h, err := NewProxy(ProxyOptions{Address: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := serveReq(h, httptest.NewRequest("GET", "/", nil)); rec.Code != 502 {
+		t.Errorf("%d %s", rec.Code, rec.Body)
+	}
+	if out := log.String(); !strings.Contains(out, `"level":"error"`) || !strings.Contains(out, "proxy: upstream failed") {
+		t.Errorf("log: %q", out)
 	}
 }

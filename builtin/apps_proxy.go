@@ -6,11 +6,9 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.AppOf(factory.Spec{
 		Name:    "proxy",
 		Aliases: []string{"egg:Paste#proxy"},
-		Kind:    factory.KindApp,
 		Doc:     "forwards requests to address with httputil.ReverseProxy (Paste's proxy), request id included",
-		App:     apps.Proxy,
-	})
+	}, nil, apps.NewProxy))
 }
