@@ -2,6 +2,7 @@ package apps
 
 import (
 	"bytes"
+	"errors"
 	"mime"
 	"net/http"
 	"os"
@@ -9,14 +10,37 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/request"
 )
 
-// Static is the static factory.
-//
-// static is Paste's static file app (egg:Paste#static): it serves the
-// files under document_root, with http.ServeContent (conditional and
+// StaticOptions are the options of the static app, Paste's.
+type StaticOptions struct {
+	// DocumentRoot is the directory to serve, as written (a relative
+	// path is relative to the working directory, as in Paste).
+	DocumentRoot string `paste:"document_root,doc=the directory to serve (required); checked when the pipeline is built"`
+	// CacheMaxAge, when set, is sent as Cache-Control: max-age=N
+	// seconds; nil sends no Cache-Control.
+	CacheMaxAge *int `paste:"cache_max_age,doc=seconds, sent as Cache-Control: max-age=N (unset: no header)"`
+}
+
+// Validate requires DocumentRoot to be a directory, and CacheMaxAge not
+// negative.
+func (o StaticOptions) Validate() error {
+	var errs []error
+	if o.DocumentRoot == "" {
+		errs = append(errs, options.Errorf("document_root", "is required: the directory to serve"))
+	} else if st, err := os.Stat(o.DocumentRoot); err != nil || !st.IsDir() {
+		errs = append(errs, options.Errorf("document_root", "%q is not a directory", o.DocumentRoot))
+	}
+	if o.CacheMaxAge != nil && *o.CacheMaxAge < 0 {
+		errs = append(errs, options.Errorf("cache_max_age", "%d is negative (seconds)", *o.CacheMaxAge))
+	}
+	return errors.Join(errs...)
+}
+
+// NewStatic returns Paste's static file app (egg:Paste#static): it
+// serves the files under o.DocumentRoot, with http.ServeContent (conditional and
 // range requests). A directory is served as its index.html, after a
 // redirect that adds the trailing slash.
 //
@@ -30,7 +54,7 @@ import (
 // well. Content-Type comes from the extension (mime.TypeByExtension,
 // which declares UTF-8 for text types); a file without a known one is
 // application/octet-stream, as in Paste, never sniffed from its
-// content. cache_max_age sets Cache-Control: max-age=N. (Paste sends
+// content. CacheMaxAge sets Cache-Control: max-age=N. (Paste sends
 // "public, max-age=N", which lets shared caches keep a file even when
 // the request was authenticated, and an Expires that max-age
 // overrides.)
@@ -38,26 +62,17 @@ import (
 // Files are opened through an os.Root, so no path, ".." or symbolic link
 // can reach outside document_root; names starting with "." are not
 // served (Paste serves them: .htpasswd, .git).
-func Static(cfg *factory.Config) (http.Handler, error) {
-	dir := cfg.String("document_root", "")
-	var root *os.Root
-	if dir == "" {
-		cfg.Errorf("document_root", "is required: the directory to serve")
-	} else if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		cfg.Errorf("document_root", "%q is not a directory", dir)
-	} else if root, err = os.OpenRoot(dir); err != nil {
-		cfg.Errorf("document_root", "%v", err)
+func NewStatic(o StaticOptions) (http.Handler, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(o.DocumentRoot)
+	if err != nil {
+		return nil, options.Errorf("document_root", "%v", err)
 	}
 	cacheControl := ""
-	if _, ok := cfg.Get("cache_max_age"); ok {
-		age := cfg.Int("cache_max_age", 0)
-		if age < 0 {
-			cfg.Errorf("cache_max_age", "%d is negative (seconds)", age)
-		}
-		cacheControl = "max-age=" + strconv.Itoa(age)
-	}
-	if err := cfg.Err(); err != nil {
-		return nil, err
+	if o.CacheMaxAge != nil {
+		cacheControl = "max-age=" + strconv.Itoa(*o.CacheMaxAge)
 	}
 	return &staticApp{root: root, cacheControl: cacheControl}, nil
 }

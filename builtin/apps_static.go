@@ -6,11 +6,9 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.AppOf(factory.Spec{
 		Name:    "static",
 		Aliases: []string{"egg:Paste#static"},
-		Kind:    factory.KindApp,
 		Doc:     "serves the files under document_root (Paste's static), never outside it",
-		App:     apps.Static,
-	})
+	}, nil, apps.NewStatic))
 }
