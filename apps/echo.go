@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/request"
 )
@@ -26,9 +25,17 @@ type echoReply struct {
 	GlobalConf      map[string]string   `json:"global_conf"`
 }
 
-// Echo is the echo factory.
-//
-// echo answers every request with what it saw, as JSON: method, path,
+// EchoOptions are what the echo app shows of its configuration: a
+// paste section's local and global configuration (the paste side fills
+// them in; echo has no options of its own).
+type EchoOptions struct {
+	// Conf is shown as "conf": the section's local_conf.
+	Conf map[string]string
+	// GlobalConf is shown as "global_conf".
+	GlobalConf map[string]string
+}
+
+// NewEcho returns the echo app: it answers every request with what it saw, as JSON: method, path,
 // script name, query, host, scheme, client address, headers, the request
 // id, the identity filters set, and its own configuration. Put it where
 // a real app will go to check what a pipeline does to requests (which
@@ -38,8 +45,8 @@ type echoReply struct {
 // and so is the token of the identity; the request's own headers are
 // echoed as sent, since the client sent them. A debugging tool: do not
 // expose it.
-func Echo(cfg *factory.Config) (http.Handler, error) {
-	local, global := redact.Map(cfg.Local, cfg.Global), redact.Map(cfg.Global, cfg.Local)
+func NewEcho(o EchoOptions) (http.Handler, error) {
+	local, global := redact.Map(o.Conf, o.GlobalConf), redact.Map(o.GlobalConf, o.Conf)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reply := echoReply{
 			Method: r.Method, Path: r.URL.Path, ScriptName: request.ScriptName(r), Query: r.URL.RawQuery,
@@ -57,5 +64,5 @@ func Echo(cfg *factory.Config) (http.Handler, error) {
 		body, _ := json.MarshalIndent(reply, "", "  ")
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(append(body, '\n'))
-	}), cfg.Err()
+	}), nil
 }
