@@ -1,17 +1,18 @@
 package apps
 
 import (
+	"fmt"
 	"net/http"
-
-	"github.com/pasteserve/pasteserve/factory"
+	"strings"
 )
 
-// Selector is the pipeline selector, the composite that sixteen
+// Selector describes a pipeline selector, the composite that sixteen
 // OpenStack projects each wrote their own copy of: its keys are
 // alternative pipelines ("keystone = cors request_id authtoken context
 // app"), and a global setting picks one. nova, neutron, cinder and the
 // others pick by auth_strategy (default keystone); glance and heat by
-// flavor (default "default").
+// flavor (default "default"). The paste side (package builtin) loads
+// only the pipeline picked, and builds it with NewSelector.
 type Selector struct {
 	// Setting is the global_conf key that picks the pipeline:
 	// "auth_strategy", "flavor".
@@ -20,41 +21,36 @@ type Selector struct {
 	Default string
 }
 
-// Children names the one pipeline the setting picks: the factory's
-// Children.
-func (s Selector) Children(cfg *factory.Config) map[string]string {
-	key := cfg.Global[s.Setting]
-	if key == "" {
-		key = s.Default
+// Pick returns the name of the pipeline that global picks.
+func (s Selector) Pick(global map[string]string) string {
+	if v := global[s.Setting]; v != "" {
+		return v
 	}
-	p, ok := cfg.Local[key]
-	if !ok {
-		cfg.Errorf(s.Setting, "%s = %s selects the pipeline %q, which [%s] does not define (it defines %s)",
-			s.Setting, key, key, cfg.Section, keyList(cfg.Local))
-		return nil
-	}
-	return map[string]string{key: p}
+	return s.Default
 }
 
-// Composite is the factory: the pipeline the setting picks.
-func (s Selector) Composite(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
-	kids := s.Children(cfg)
-	if err := cfg.Err(); err != nil {
+// SelectorOptions are a pipeline selector's: its pipelines, and the one
+// picked.
+type SelectorOptions struct {
+	// Pipelines are the alternatives, by name: "keystone", "noauth".
+	Pipelines map[string]http.Handler
+	// Pick names the pipeline that serves.
+	Pick string
+}
+
+// Validate requires Pick to name one of Pipelines.
+func (o SelectorOptions) Validate() error {
+	if o.Pipelines[o.Pick] == nil {
+		return fmt.Errorf("the pipeline %q is not one of %s", o.Pick, strings.Join(sortedKeys(o.Pipelines), ", "))
+	}
+	return nil
+}
+
+// NewSelector returns the pipeline o picks: a selector only chooses,
+// when the app is built, so it adds nothing to the request path.
+func NewSelector(o SelectorOptions) (http.Handler, error) {
+	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	for _, p := range kids {
-		return l.GetApp(p)
-	}
-	return nil, nil
-}
-
-func keyList(m map[string]string) string {
-	var s string
-	for i, k := range sortedKeys(m) {
-		if i > 0 {
-			s += ", "
-		}
-		s += k
-	}
-	return s
+	return o.Pipelines[o.Pick], nil
 }

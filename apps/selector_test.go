@@ -71,3 +71,20 @@ func TestPipelineSelector(t *testing.T) {
 		t.Errorf("unknown strategy: %v", err)
 	}
 }
+
+// From Go, the picked pipeline serves, and a pick that names none is an
+// error listing the pipelines.
+func TestNewSelector(t *testing.T) {
+	a := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("a")) })
+	pipes := map[string]http.Handler{"keystone": a, "noauth": http.NotFoundHandler()}
+	h, err := NewSelector(SelectorOptions{Pipelines: pipes, Pick: "keystone"})
+	if err != nil || httptestGet(h, "/").Body.String() != "a" {
+		t.Errorf("keystone: %v", err)
+	}
+	if _, err := NewSelector(SelectorOptions{Pipelines: pipes, Pick: "x"}); err == nil || !strings.Contains(err.Error(), `"x" is not one of keystone, noauth`) {
+		t.Errorf("unknown pick: %v", err)
+	}
+	if got := (Selector{Setting: "auth_strategy", Default: "keystone"}).Pick(map[string]string{"auth_strategy": ""}); got != "keystone" {
+		t.Errorf("empty setting picks %q", got)
+	}
+}

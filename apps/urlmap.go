@@ -310,7 +310,7 @@ func requestHost(r *http.Request) (host, hostPort string) {
 	return host, host + ":" + port
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
