@@ -2,32 +2,52 @@ package apps
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
-	"sort"
-	"strconv"
-	"strings"
+	"slices"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 )
 
-// cascadeChildren names the apps: every key starting with "app".
-func CascadeChildren(cfg *factory.Config) map[string]string {
-	kids := map[string]string{}
-	for k, v := range cfg.Local {
-		if strings.HasPrefix(k, "app") {
-			kids[k] = v
-		}
-	}
-	return kids
+// CascadeOptions are a cascade's apps and the statuses that pass a
+// request on.
+type CascadeOptions struct {
+	// Apps are tried in this order; the last answers whatever its status.
+	Apps []http.Handler
+	// Catch are the statuses that mean "try the next app".
+	Catch []int
 }
 
-// Cascade is the cascade factory.
-//
-// cascade is Paste's cascade (egg:Paste#cascade), a composite that tries
-// several apps in turn: the first whose status is not one of catch
-// (default 404) answers, and the last answers whatever its status.
-// Typical use: static files first, the application behind them.
+// DefaultCascadeOptions catch 404, as Paste's cascade.
+func DefaultCascadeOptions() CascadeOptions {
+	return CascadeOptions{Catch: []int{http.StatusNotFound}}
+}
+
+// Validate requires an app, no nil one, and statuses from 100 to 599.
+func (o CascadeOptions) Validate() error {
+	var errs []error
+	if len(o.Apps) == 0 {
+		errs = append(errs, options.Errorf("app", "a cascade needs at least one app1 = NAME key"))
+	}
+	for i, h := range o.Apps {
+		if h == nil {
+			errs = append(errs, fmt.Errorf("app %d of the cascade is nil", i+1))
+		}
+	}
+	for _, code := range o.Catch {
+		if code < 100 || code > 599 {
+			errs = append(errs, options.Errorf("catch", "%d is not a status code", code))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NewCascade returns Paste's cascade (egg:Paste#cascade), which tries
+// several apps in turn: the first whose status is not one of o.Catch
+// answers, and the last answers whatever its status. Typical use: static
+// files first, the application behind them.
 //
 //	[composite:main]
 //	use = egg:Paste#cascade
@@ -35,47 +55,19 @@ func CascadeChildren(cfg *factory.Config) map[string]string {
 //	app2 = api
 //	catch = 404 405
 //
-// Its apps are the keys starting with "app", tried in the order of their
-// names compared as strings, as Paste sorts them (so app10 comes before
-// app2); any other key but catch is an error. The request body is read
-// into memory once and replayed to each app: put sizelimit in front.
-func Cascade(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
-	catch := map[int]bool{}
-	if _, ok := cfg.Get("catch"); !ok {
-		catch[http.StatusNotFound] = true
-	}
-	for _, s := range cfg.List("catch") {
-		code, err := strconv.Atoi(s)
-		if err != nil || code < 100 || code > 599 {
-			cfg.Errorf("catch", "%q is not a status code", s)
-			continue
-		}
-		catch[code] = true
-	}
-	for _, k := range sortedKeys(cfg.Local) {
-		if k != "catch" && !strings.HasPrefix(k, "app") {
-			cfg.Errorf(k, "bad configuration key: all keys of a cascade but catch must start with 'app'")
-		}
-	}
-	kids := CascadeChildren(cfg)
-	if len(kids) == 0 {
-		cfg.Errorf("app", "a cascade needs at least one app1 = NAME key")
-	}
-	if err := cfg.Err(); err != nil {
+// From a paste file, its apps are the keys starting with "app", tried in
+// the order of their names compared as strings, as Paste sorts them (so
+// app10 comes before app2); any other key but catch is an error. The
+// request body is read into memory once and replayed to each app: put
+// sizelimit in front. A caught response is dropped whole, headers
+// included.
+func NewCascade(o CascadeOptions) (http.Handler, error) {
+	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(kids))
-	for k := range kids {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	c := &cascadeApp{catch: catch}
-	for _, k := range names {
-		h, err := l.GetApp(kids[k])
-		if err != nil {
-			return nil, err
-		}
-		c.apps = append(c.apps, h)
+	c := &cascadeApp{apps: slices.Clone(o.Apps), catch: map[int]bool{}}
+	for _, code := range o.Catch {
+		c.catch[code] = true
 	}
 	return c, nil
 }

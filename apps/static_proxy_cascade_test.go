@@ -159,13 +159,6 @@ func TestCascade(t *testing.T) {
 	}
 }
 
-func TestCascadeChildren(t *testing.T) {
-	kids := CascadeChildren(newTestConfig(map[string]string{"app1": "a", "app2": "b c", "catch": "404"}))
-	if len(kids) != 2 || kids["app1"] != "a" || kids["app2"] != "b c" {
-		t.Errorf("%v", kids)
-	}
-}
-
 func TestCascadeBadOptions(t *testing.T) {
 	base := "[composite:main]\nuse = egg:Paste#cascade\n"
 	wantAppError(t, base+"app1 = ok\nfallback = nf\n"+cascadeApps, "4:1", "[composite:main] fallback: bad configuration key")
