@@ -6,11 +6,9 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name:    "gzip",
 		Aliases: []string{"egg:Paste#gzip", "glance.api.middleware.gzip:GzipMiddleware.factory"},
-		Kind:    factory.KindFilter,
 		Doc:     "gzip-compresses responses for clients that accept it (Paste's gzipper)",
-		Filter:  filters.Gzip,
-	})
+	}, factory.Defaults(filters.DefaultGzipOptions), filters.NewGzip))
 }

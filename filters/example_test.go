@@ -1,6 +1,7 @@
 package filters_test
 
 import (
+	"compress/gzip"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,4 +45,42 @@ func ExampleNewCORS() {
 	// Access-Control-Allow-Headers: X-Auth-Token
 	// Access-Control-Max-Age: 3600
 	// allowed_origin: "dashboard.example.com" is not an origin (write scheme://host[:port], or *)
+}
+
+// The gzip filter as plain Go middleware, with Paste's defaults
+// (compression level 6): a text response to a client that accepts gzip
+// is compressed, and Vary says the answer depends on Accept-Encoding.
+func ExampleNewGzip() {
+	gz, err := filters.NewGzip(filters.DefaultGzipOptions())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h := gz(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "hello, hello, hello, hello\n")
+	}))
+
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	fmt.Println("Content-Encoding:", rec.Header().Get("Content-Encoding"))
+	fmt.Println("Vary:", rec.Header().Get("Vary"))
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	body, _ := io.ReadAll(zr)
+	fmt.Print(string(body))
+
+	// A level gzip does not have is refused, by its paste name.
+	_, err = filters.NewGzip(filters.GzipOptions{CompressLevel: 10})
+	fmt.Println(err)
+	// Output:
+	// Content-Encoding: gzip
+	// Vary: Accept-Encoding
+	// hello, hello, hello, hello
+	// compress_level: 10 is not between 1 and 9
 }

@@ -6,14 +6,31 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 )
 
-// Gzip is the gzip factory. Option: compress_level, 1 (fastest) to 9
-// (smallest), default 6 as Paste.
-//
-// gzip is Paste's gzipper (egg:Paste#gzip): responses to clients that
-// accept gzip are compressed, when their Content-Type is text/* or
+// GzipOptions are the options of the gzip filter, Paste's gzipper.
+type GzipOptions struct {
+	// CompressLevel is the gzip compression level, from 1
+	// (gzip.BestSpeed, fastest) to 9 (gzip.BestCompression, smallest).
+	CompressLevel int `paste:"compress_level,doc=the compression level, 1 (fastest) to 9 (smallest)"`
+}
+
+// DefaultGzipOptions are Paste's: compression level 6.
+func DefaultGzipOptions() GzipOptions {
+	return GzipOptions{CompressLevel: 6}
+}
+
+// Validate refuses a level outside 1 to 9.
+func (o GzipOptions) Validate() error {
+	if o.CompressLevel < gzip.BestSpeed || o.CompressLevel > gzip.BestCompression {
+		return options.Errorf("compress_level", "%d is not between 1 and 9", o.CompressLevel)
+	}
+	return nil
+}
+
+// NewGzip returns Paste's gzipper (egg:Paste#gzip): responses to clients
+// that accept gzip are compressed, when their Content-Type is text/* or
 // application/* (but not a zip or gzip type), as Paste decides.
 //
 // Left alone, because encoding them would be wrong: 1xx, 204 and 304
@@ -37,14 +54,11 @@ import (
 // Compressed responses over TLS can leak secrets they mix with
 // attacker-chosen text (BREACH): leave it out of pipelines whose
 // responses carry tokens.
-func Gzip(cfg *factory.Config) (factory.Middleware, error) {
-	level := cfg.Int("compress_level", 6)
-	if level < gzip.BestSpeed || level > gzip.BestCompression {
-		cfg.Errorf("compress_level", "%d is not between 1 and 9", level)
-	}
-	if err := cfg.Err(); err != nil {
+func NewGzip(o GzipOptions) (func(http.Handler) http.Handler, error) {
+	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	level := o.CompressLevel
 	pool := &sync.Pool{New: func() any {
 		zw, _ := gzip.NewWriterLevel(nil, level)
 		return zw

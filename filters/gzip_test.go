@@ -15,7 +15,7 @@ import (
 // gzipped is the gzip filter with its defaults around h.
 func gzipped(t *testing.T, h http.Handler) http.Handler {
 	t.Helper()
-	mw, err := Gzip(newConfig(nil))
+	mw, err := NewGzip(DefaultGzipOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

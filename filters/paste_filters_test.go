@@ -121,7 +121,7 @@ func TestGzip(t *testing.T) {
 	}()); rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("Content-Length") != "" || rec.Body.Len() != 0 {
 		t.Errorf("HEAD: %v, body %q; want the GET's Content-Encoding: gzip and no body", rec.Header(), rec.Body)
 	}
-	mw, _ := Gzip(newConfig(nil))
+	mw, _ := NewGzip(DefaultGzipOptions())
 	encoded := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Encoding", "br")
 		io.WriteString(w, "already")
