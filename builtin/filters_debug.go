@@ -6,15 +6,13 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name: "debug",
 		Aliases: []string{
 			"egg:oslo.middleware#debug",
 			"oslo_middleware:Debug.factory",
 			"oslo_middleware.debug:Debug.factory",
 		},
-		Kind:   factory.KindFilter,
-		Doc:    "development only: prints requests and responses, bodies included, to standard output",
-		Filter: filters.Debug,
-	})
+		Doc: "development only: prints requests and responses, bodies included, to standard output",
+	}, nil, filters.NewDebug))
 }

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name: "osprofiler",
 		Aliases: []string{
 			"egg:osprofiler#osprofiler",
@@ -19,8 +19,6 @@ func init() {
 			"panko.profiler:WsgiMiddleware.factory",
 			"zun.common.profiler:WsgiMiddleware.factory",
 		},
-		Kind:   factory.KindFilter,
-		Doc:    "osprofiler's WsgiMiddleware with profiling off: passes requests through",
-		Filter: filters.OSProfiler,
-	})
+		Doc: "osprofiler's WsgiMiddleware with profiling off: passes requests through",
+	}, nil, filters.NewOSProfiler))
 }

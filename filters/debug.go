@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/redact"
 )
 
@@ -19,18 +18,19 @@ var debugOutput io.Writer = os.Stdout
 // debugMu keeps the lines of concurrent requests apart.
 var debugMu sync.Mutex
 
-// Debug is the debug factory; it has no options.
-//
-// debug is oslo.middleware's Debug: it prints each request (method, URL,
-// headers) and its response (status, headers, body) to standard output.
-// For development only: it holds each response body in memory and
-// prints it. Unlike oslo it masks secrets as package redact decides:
-// token and credential headers (X-Auth-Token, X-Auth-Key, Cookie,
-// Set-Cookie, ...), secret query parameters (?token=, ?password=) and the
-// secret members of JSON and form bodies; a body it cannot read as text
-// (binary, or compressed by a filter inside it) is not printed, only its
-// size and type.
-func Debug(cfg *factory.Config) (factory.Middleware, error) {
+// DebugOptions are the options of the debug filter: it has none.
+type DebugOptions struct{}
+
+// NewDebug returns oslo.middleware's Debug (egg:oslo.middleware#debug):
+// it prints each request (method, URL, headers) and its response
+// (status, headers, body) to standard output. For development only: it
+// holds each response body in memory and prints it. Unlike oslo it masks
+// secrets as package redact decides: token and credential headers
+// (X-Auth-Token, X-Auth-Key, Cookie, Set-Cookie, ...), secret query
+// parameters (?token=, ?password=) and the secret members of JSON and
+// form bodies; a body it cannot read as text (binary, or compressed by a
+// filter inside it) is not printed, only its size and type.
+func NewDebug(DebugOptions) (func(http.Handler) http.Handler, error) {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			tee := &teeWriter{responseWriter: responseWriter{ResponseWriter: w}}
@@ -46,7 +46,7 @@ func Debug(cfg *factory.Config) (factory.Middleware, error) {
 			debugOutput.Write(b.Bytes())
 			debugMu.Unlock()
 		})
-	}, cfg.Err()
+	}, nil
 }
 
 // writeHeaders writes h in name order, secrets masked.
