@@ -6,11 +6,9 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name:    "access_log",
 		Aliases: []string{"egg:Paste#translogger", "nova.api.openstack.requestlog:RequestLog.factory"},
-		Kind:    factory.KindFilter,
 		Doc:     "logs one zerolog line per request: method, URL, status, size, duration (Paste's translogger)",
-		Filter:  filters.AccessLog,
-	})
+	}, factory.Defaults(filters.DefaultAccessLogOptions), filters.NewAccessLog))
 }

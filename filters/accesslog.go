@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/request"
 	"github.com/rs/zerolog"
@@ -17,16 +17,44 @@ import (
 // logger; tests replace it.
 var accessLogOutput = zerolog.New(os.Stderr).With().Timestamp().Logger()
 
-// AccessLog is the access_log factory. Options: logger_name (default
-// wsgi, as translogger; logged as "logger"), logging_level (default
-// info).
-//
-// access_log is the role of Paste's translogger: one log line per
-// request, written when the response is done, with method, URL, status,
-// size, duration, client address, user agent and referer, on zerolog
-// through hlog.AccessHandler. The values of secret query parameters
-// (?token=, ?password=, ?api_key=, ...) in the URL and the referer are
-// logged as "****", as package redact decides.
+// AccessLogOptions are the options of the access_log filter, those of
+// Paste's translogger that a zerolog line can honour.
+type AccessLogOptions struct {
+	// LoggerName is logged as the line's "logger" field; translogger's
+	// default is wsgi.
+	LoggerName string `paste:"logger_name,doc=logged as the line's logger field"`
+	// LoggingLevel is the level of each line: trace, debug, info, warn
+	// or error, in any case.
+	LoggingLevel string `paste:"logging_level,doc=the level of each line: trace, debug, info, warn or error"`
+}
+
+// DefaultAccessLogOptions are translogger's: logger wsgi, level info.
+func DefaultAccessLogOptions() AccessLogOptions {
+	return AccessLogOptions{LoggerName: "wsgi", LoggingLevel: "info"}
+}
+
+// level is the zerolog level LoggingLevel names.
+func (o AccessLogOptions) level() (zerolog.Level, error) {
+	level, err := zerolog.ParseLevel(strings.ToLower(o.LoggingLevel))
+	if err != nil || level == zerolog.NoLevel || level == zerolog.Disabled {
+		return level, options.Errorf("logging_level", "%q is not a level (trace, debug, info, warn, error)", o.LoggingLevel)
+	}
+	return level, nil
+}
+
+// Validate refuses a level zerolog does not log at.
+func (o AccessLogOptions) Validate() error {
+	_, err := o.level()
+	return err
+}
+
+// NewAccessLog returns the role of Paste's translogger
+// (egg:Paste#translogger): one log line per request, written when the
+// response is done, with method, URL, status, size, duration, client
+// address, user agent and referer, on zerolog through
+// hlog.AccessHandler. The values of secret query parameters (?token=,
+// ?password=, ?api_key=, ...) in the URL and the referer are logged as
+// "****", as package redact decides.
 //
 // It gives each request its own logger (a copy of the one the server
 // put in the context, or of a standard-error logger), as hlog.NewHandler
@@ -39,16 +67,12 @@ var accessLogOutput = zerolog.New(os.Stderr).With().Timestamp().Logger()
 // Its line also has the request's microversion, which this filter does
 // not know (the microversion is chosen further in), and it is silent
 // under eventlet, whose server logs requests itself.
-func AccessLog(cfg *factory.Config) (factory.Middleware, error) {
-	name := cfg.String("logger_name", "wsgi")
-	levelName := cfg.String("logging_level", "info")
-	level, err := zerolog.ParseLevel(strings.ToLower(levelName))
-	if err != nil || level == zerolog.NoLevel || level == zerolog.Disabled {
-		cfg.Errorf("logging_level", "%q is not a level (trace, debug, info, warn, error)", levelName)
-	}
-	if err := cfg.Err(); err != nil {
+func NewAccessLog(o AccessLogOptions) (func(http.Handler) http.Handler, error) {
+	level, err := o.level()
+	if err != nil {
 		return nil, err
 	}
+	name := o.LoggerName
 	access := hlog.AccessHandler(func(r *http.Request, status, size int, d time.Duration) {
 		zerolog.Ctx(r.Context()).WithLevel(level).
 			Str("logger", name).
