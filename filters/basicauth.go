@@ -5,36 +5,52 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 	"golang.org/x/crypto/bcrypt"
 )
 
-// BasicAuth is the basic_auth factory. Option: http_basic_auth_user_file
-// (default /etc/htpasswd).
+// BasicAuthOptions are the options of the basic_auth filter, oslo's
+// [oslo_middleware] http_basic_auth_user_file.
+type BasicAuthOptions struct {
+	// UserFile is the htpasswd file of user:bcrypt-hash lines (htpasswd
+	// -B), read once, when the filter is made. A relative path is
+	// relative to the working directory, as oslo opens it.
+	UserFile string `paste:"http_basic_auth_user_file,group=oslo_middleware,doc=the htpasswd file of bcrypt hashes (htpasswd -B)"`
+}
+
+// DefaultBasicAuthOptions are oslo's: /etc/htpasswd.
+func DefaultBasicAuthOptions() BasicAuthOptions {
+	return BasicAuthOptions{UserFile: "/etc/htpasswd"}
+}
+
+// NewBasicAuth returns oslo.middleware's BasicAuthMiddleware
+// (egg:oslo.middleware#basic_auth): HTTP Basic authentication against an
+// htpasswd file of bcrypt hashes (htpasswd -B; $2y$, $2a$ and $2b$), for
+// services such as ironic run without Keystone. The file is read and
+// checked here, when the pipeline is built: a file that cannot be read,
+// or any line of it that is not user:bcrypt-hash, is an error about
+// http_basic_auth_user_file (every bad line at once). From a paste file,
+// the file name is read from the section and then from the
+// [oslo_middleware] group.
 //
-// basic_auth is oslo.middleware's BasicAuthMiddleware: HTTP Basic
-// authentication against an htpasswd file of bcrypt hashes (htpasswd -B;
-// $2y$, $2a$ and $2b$), for services such as ironic run without
-// Keystone. The file is read and checked when the pipeline is built. On
-// success the Authorization header is removed and X-User and X-User-Name
-// carry the user name; any failure is a 401 with oslo's JSON body
-// {"error": {"message": ..., "code": 401}} and, as in oslo, no
+// On success the Authorization header is removed and X-User and
+// X-User-Name carry the user name; any failure is a 401 with oslo's JSON
+// body {"error": {"message": ..., "code": 401}} and, as in oslo, no
 // WWW-Authenticate header.
 //
 // Every check costs a bcrypt comparison, by design (milliseconds at
 // htpasswd's default cost): put it behind sizelimit and rate limits, and
 // keep the cost in the file modest.
-func BasicAuth(cfg *factory.Config) (factory.Middleware, error) {
-	cfg = cfg.InGroup("oslo_middleware")
-	const key = "http_basic_auth_user_file"
-	users := readHtpasswd(cfg, key, cfg.String(key, "/etc/htpasswd"))
-	if err := cfg.Err(); err != nil {
+func NewBasicAuth(o BasicAuthOptions) (func(http.Handler) http.Handler, error) {
+	users, err := readHtpasswd(o.UserFile)
+	if err != nil {
 		return nil, err
 	}
 	dummy := dummyHash(usualCost(users))
@@ -54,14 +70,16 @@ func BasicAuth(cfg *factory.Config) (factory.Middleware, error) {
 	}, nil
 }
 
-// readHtpasswd reads user:hash lines, reporting a bad file at key.
-func readHtpasswd(cfg *factory.Config, key, path string) map[string][]byte {
+// readHtpasswd reads user:hash lines; every problem is an error about
+// http_basic_auth_user_file (errors.Join of them all).
+func readHtpasswd(path string) (map[string][]byte, error) {
+	const key = "http_basic_auth_user_file"
 	f, err := os.Open(path)
 	if err != nil {
-		cfg.Errorf(key, "cannot read the htpasswd file: %v", err)
-		return nil
+		return nil, options.Errorf(key, "cannot read the htpasswd file: %v", err)
 	}
 	defer f.Close()
+	var errs []error
 	users := map[string][]byte{}
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
@@ -71,19 +89,22 @@ func readHtpasswd(cfg *factory.Config, key, path string) map[string][]byte {
 		}
 		user, hash, ok := strings.Cut(line, ":")
 		if !ok || user == "" {
-			cfg.Errorf(key, "%s line %d is not user:hash", path, n)
+			errs = append(errs, options.Errorf(key, "%s line %d is not user:hash", path, n))
 			continue
 		}
 		if _, err := bcrypt.Cost([]byte(hash)); err != nil || !(strings.HasPrefix(hash, "$2y$") || strings.HasPrefix(hash, "$2a$") || strings.HasPrefix(hash, "$2b$")) {
-			cfg.Errorf(key, "%s line %d: the hash for %q is not bcrypt (make it with htpasswd -B)", path, n, user)
+			errs = append(errs, options.Errorf(key, "%s line %d: the hash for %q is not bcrypt (make it with htpasswd -B)", path, n, user))
 			continue
 		}
 		users[user] = []byte(hash)
 	}
 	if err := sc.Err(); err != nil {
-		cfg.Errorf(key, "reading %s: %v", path, err)
+		errs = append(errs, options.Errorf(key, "reading %s: %v", path, err))
 	}
-	return users
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return users, nil
 }
 
 // authenticate checks an Authorization header and returns the user, or

@@ -63,7 +63,7 @@ func TestBasicAuth(t *testing.T) {
 		}
 	}
 	// The app sees the user, not the credentials.
-	mw, err := BasicAuth(newConfig(map[string]string{"http_basic_auth_user_file": file}))
+	mw, err := NewBasicAuth(BasicAuthOptions{UserFile: file})
 	if err != nil {
 		t.Fatal(err)
 	}
