@@ -6,11 +6,9 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name:    "prefix",
 		Aliases: []string{"egg:PasteDeploy#prefix"},
-		Kind:    factory.KindFilter,
 		Doc:     "moves a path prefix to the script name and applies X-Forwarded-* (PasteDeploy's prefix)",
-		Filter:  filters.Prefix,
-	})
+	}, factory.Defaults(filters.DefaultPrefixOptions), filters.NewPrefix))
 }
