@@ -2,20 +2,52 @@ package filters
 
 import (
 	"bytes"
+	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 )
 
-// ErrorDocument is the errordocument factory. Every option is a status
-// code mapped to a path (with an optional query) of the app.
-//
-// errordocument is Paste's errordocument (egg:Paste#errordocument, a
-// filter-app factory): for the status codes it lists, the app's own
-// error body is replaced by a page the same app serves, fetched with an
-// internal GET, while the status stays the original one:
+// ErrorDocumentOptions are the options of the errordocument filter. In a
+// paste file every key of its section is a status code and its value a
+// path: 404 = /errors/not-found.html.
+type ErrorDocumentOptions struct {
+	// Pages maps an error status (400 to 599) to the path, with an
+	// optional ?query, of the app's page for it.
+	Pages map[int]string
+}
+
+// Validate refuses a status that is not an error (400 to 599) and a page
+// that is not a path starting with /. Each error is about the status
+// code, which is the option's name in a paste file.
+func (o ErrorDocumentOptions) Validate() error {
+	codes := make([]int, 0, len(o.Pages))
+	for code := range o.Pages {
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	var errs []error
+	for _, code := range codes {
+		key := strconv.Itoa(code)
+		switch p := o.Pages[code]; {
+		case code < 400 || code > 599:
+			errs = append(errs, options.Errorf(key, "bad status code %q: errordocument keys are error statuses (400-599) mapped to paths", key))
+		case !strings.HasPrefix(p, "/"):
+			errs = append(errs, options.Errorf(key, "%q is not a path starting with /", p))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NewErrorDocument returns Paste's errordocument
+// (egg:Paste#errordocument, a filter-app factory): for the status codes
+// it lists, the app's own error body is replaced by a page the same app
+// serves, fetched with an internal GET, while the status stays the
+// original one:
 //
 //	[filter-app:main]
 //	use = egg:Paste#errordocument
@@ -26,22 +58,13 @@ import (
 // The page is fetched from the app below the filter, with the original
 // request's headers and context, and is not itself replaced if it fails
 // with a listed status (no loops).
-func ErrorDocument(cfg *factory.Config) (factory.Middleware, error) {
-	pages := map[int]string{}
-	for _, k := range sortedConfigKeys(cfg) {
-		code, err := strconv.Atoi(k)
-		if err != nil || code < 400 || code > 599 {
-			cfg.Errorf(k, "bad status code %q: errordocument keys are error statuses (400-599) mapped to paths", k)
-			continue
-		}
-		if v := cfg.Local[k]; !strings.HasPrefix(v, "/") {
-			cfg.Errorf(k, "%q is not a path starting with /", v)
-			continue
-		}
-		pages[code] = cfg.Local[k]
-	}
-	if err := cfg.Err(); err != nil {
+func NewErrorDocument(o ErrorDocumentOptions) (func(http.Handler) http.Handler, error) {
+	if err := o.Validate(); err != nil {
 		return nil, err
+	}
+	pages := maps.Clone(o.Pages)
+	if pages == nil {
+		pages = map[int]string{}
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -74,20 +97,6 @@ func ErrorDocument(cfg *factory.Config) (factory.Middleware, error) {
 			}
 		})
 	}, nil
-}
-
-func sortedConfigKeys(cfg *factory.Config) []string {
-	keys := make([]string, 0, len(cfg.Local))
-	for k := range cfg.Local {
-		keys = append(keys, k)
-	}
-	// Positions give file order, so errors come out in it.
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && cfg.Pos(keys[j]).Before(cfg.Pos(keys[j-1])); j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
 }
 
 // errorDocWriter swallows a response whose status has a page, and

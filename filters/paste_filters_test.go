@@ -154,6 +154,11 @@ func TestErrorDocument(t *testing.T) {
 	wantBuildError(t, base+"notfound = /x\n"+tail, "4:1", `[filter-app:main] notfound: bad status code "notfound"`)
 	wantBuildError(t, base+"200 = /x\n"+tail, "4:1", `bad status code "200"`)
 	wantBuildError(t, base+"404 = errors/404.html\n"+tail, "4:1", `[filter-app:main] 404: "errors/404.html" is not a path starting with /`)
+	// A Go caller gets the same checks, each named by its status code.
+	_, err := NewErrorDocument(ErrorDocumentOptions{Pages: map[int]string{200: "/x", 404: "x"}})
+	if want := "200: bad status code \"200\": errordocument keys are error statuses (400-599) mapped to paths\n404: \"x\" is not a path starting with /"; err == nil || err.Error() != want {
+		t.Errorf("NewErrorDocument: %v, want %s", err, want)
+	}
 }
 
 func BenchmarkPrefix(b *testing.B) {
