@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name: "request_id",
 		Aliases: []string{
 			"egg:oslo.middleware#request_id",
@@ -14,15 +14,11 @@ func init() {
 			"oslo_middleware.request_id:RequestId.factory",
 			"cinder.api.middleware.request_id:RequestId.factory",
 		},
-		Kind:   factory.KindFilter,
-		Doc:    "gives each request a new req-<uuid> id (x-openstack-request-id), keeps a well-formed inbound global id",
-		Filter: filters.RequestIDFilter,
-	})
-	factory.Register(factory.Factory{
+		Doc: "gives each request a new req-<uuid> id (x-openstack-request-id), keeps a well-formed inbound global id",
+	}, nil, filters.NewRequestID))
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name:    "compute_req_id",
 		Aliases: []string{"nova.api.compute_req_id:ComputeReqIdMiddleware.factory"},
-		Kind:    factory.KindFilter,
 		Doc:     "request_id that also answers x-compute-request-id, as nova's ComputeReqIdMiddleware",
-		Filter:  filters.ComputeReqID,
-	})
+	}, factory.Defaults(filters.DefaultComputeReqIDOptions), filters.NewRequestID))
 }

@@ -13,7 +13,7 @@
 //	[filter:request_id]
 //	paste.filter_factory = oslo_middleware:RequestId.factory
 //
-// resolves to RequestIDFilter. A factory reads its options once, when
+// resolves to NewRequestID. A factory reads its options once, when
 // the pipeline is built, through factory.Config; a bad value fails the
 // build with the key's file:line:col, never a request. What a filter
 // computes per request is only what depends on the request.

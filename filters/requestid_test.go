@@ -85,7 +85,7 @@ func TestRequestIDCompatHeaders(t *testing.T) {
 // An app that sets the header itself keeps its value, as oslo leaves a
 // present header alone.
 func TestRequestIDAppHeaderWins(t *testing.T) {
-	mw, err := RequestIDFilter(newConfig(nil))
+	mw, err := NewRequestID(RequestIDOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestRequestIDAppHeaderWins(t *testing.T) {
 
 func TestRequestIDLogger(t *testing.T) {
 	var buf bytes.Buffer
-	mw, _ := RequestIDFilter(newConfig(nil))
+	mw, _ := NewRequestID(RequestIDOptions{})
 	var logged string
 	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reqlog.From(r.Context()).Info().Msg("inside")
