@@ -1,17 +1,42 @@
 package filters
 
 import (
+	"errors"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/request"
 )
 
-// ProxyHeaders is the http_proxy_to_wsgi factory.
-//
-// http_proxy_to_wsgi is oslo.middleware's HTTPProxyToWSGI: behind a
+// ProxyHeadersOptions are the options of the http_proxy_to_wsgi filter,
+// read from the section and then from oslo's [oslo_middleware] group.
+type ProxyHeadersOptions struct {
+	// EnableProxyHeadersParsing applies the proxy headers; off, as in
+	// oslo, the filter passes every request on untouched, since anyone
+	// can send the headers.
+	EnableProxyHeadersParsing bool `paste:"enable_proxy_headers_parsing,group=oslo_middleware,doc=apply Forwarded and X-Forwarded-* (only behind a proxy that sets them)"`
+	// TrustedProxies are the addresses and CIDRs ("10.0.0.0/8",
+	// "192.0.2.9", "::1") of the proxies whose headers are believed;
+	// empty believes every peer, as oslo does.
+	TrustedProxies []string `paste:"trusted_proxies,group=oslo_middleware,doc=addresses and CIDRs of the proxies whose headers are believed (empty: every peer)"`
+}
+
+// Validate refuses a trusted proxy that is not an address or a CIDR.
+func (o ProxyHeadersOptions) Validate() error {
+	var errs []error
+	for _, s := range o.TrustedProxies {
+		if _, err := parsePrefix(s); err != nil {
+			errs = append(errs, options.Errorf("trusted_proxies", "%q is not an IP address or CIDR", s))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NewProxyHeaders returns oslo.middleware's HTTPProxyToWSGI
+// (egg:oslo.middleware#http_proxy_to_wsgi): behind a
 // TLS-terminating proxy, an application must build its links from what
 // the client used (https://api.example.com/network/v2.0), not from what
 // the proxy sent on (http://10.0.0.5:9696/v2.0). The proxy says what the
@@ -38,29 +63,20 @@ import (
 // the first (left-most) entry is used. (oslo copies the whole
 // X-Forwarded-For, or Forwarded's "for" as written, into REMOTE_ADDR;
 // r.RemoteAddr is always one bare address.)
-func ProxyHeaders(cfg *factory.Config) (factory.Middleware, error) {
-	cfg = cfg.InGroup("oslo_middleware")
-	enabled := cfg.Bool("enable_proxy_headers_parsing", false)
-	var trusted []netip.Prefix
-	for _, s := range cfg.List("trusted_proxies") {
-		p, err := parsePrefix(s)
-		if err != nil {
-			cfg.Errorf("trusted_proxies", "%q is not an IP address or CIDR", s)
-			continue
-		}
-		trusted = append(trusted, p)
-	}
-	if err := cfg.Err(); err != nil {
+func NewProxyHeaders(o ProxyHeadersOptions) (func(http.Handler) http.Handler, error) {
+	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	if !enabled {
+	if !o.EnableProxyHeadersParsing {
 		return func(next http.Handler) http.Handler { return next }, nil
 	}
-	p := &proxyHeaders{trusted: trusted}
+	var trusted []netip.Prefix
+	for _, s := range o.TrustedProxies {
+		p, _ := parsePrefix(s)
+		trusted = append(trusted, p)
+	}
 	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, p.apply(r))
-		})
+		return &proxyHeaders{trusted: trusted, next: next}
 	}, nil
 }
 
@@ -78,8 +94,16 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
+// proxyHeaders is the http_proxy_to_wsgi handler: a method rather than
+// a closure, so that what it allocates per request is only what it
+// keeps.
 type proxyHeaders struct {
 	trusted []netip.Prefix // empty: believe every peer, as oslo
+	next    http.Handler
+}
+
+func (p *proxyHeaders) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.next.ServeHTTP(w, p.apply(r))
 }
 
 func (p *proxyHeaders) isTrusted(a netip.Addr) bool {
@@ -91,48 +115,71 @@ func (p *proxyHeaders) isTrusted(a netip.Addr) bool {
 	return false
 }
 
+// header is h.Get(name) for a name already in canonical form, without
+// Get's canonicalisation, which every request would pay for.
+func header(h http.Header, name string) string {
+	if v := h[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// proxied is what apply allocates for a request whose headers change
+// it: the copies of the Request and its URL, in one value.
+type proxied struct {
+	req http.Request
+	url url.URL
+}
+
+// of returns c, or when c is nil a new copy of r.
+func (c *proxied) of(r *http.Request) *proxied {
+	if c == nil {
+		c = new(proxied)
+		c.req = *r
+		c.url = *r.URL
+		c.req.URL = &c.url
+	}
+	return c
+}
+
 // apply returns r, or a copy of it with the proxy's headers applied.
 func (p *proxyHeaders) apply(r *http.Request) *http.Request {
 	h := r.Header
-	fwd, xproto, xhost, xfor, xprefix := h.Get("Forwarded"), h.Get("X-Forwarded-Proto"), h.Get("X-Forwarded-Host"), h.Get("X-Forwarded-For"), h.Get("X-Forwarded-Prefix")
+	fwd, xproto, xhost, xfor, xprefix := header(h, "Forwarded"), header(h, "X-Forwarded-Proto"), header(h, "X-Forwarded-Host"), header(h, "X-Forwarded-For"), header(h, "X-Forwarded-Prefix")
 	if fwd == "" && xproto == "" && xhost == "" && xfor == "" && xprefix == "" {
 		return r
 	}
 	if len(p.trusted) > 0 {
-		peer, ok := parseNodeIP(r.RemoteAddr)
+		peer, ok := nodeIP(r.RemoteAddr)
 		if !ok || !p.isTrusted(peer) {
 			return r
 		}
 	}
 	var proto, host, client string
 	if fwd != "" {
-		e := p.pickForwarded(parseForwarded(fwd))
+		e := p.pickForwarded(fwd)
 		proto, host, client = e.proto, e.host, e.forAddr
 	} else {
 		proto, _, _ = strings.Cut(xproto, ",")
 		host, _, _ = strings.Cut(xhost, ",")
-		client = p.pickClient(strings.Split(xfor, ","))
+		client = p.pickClient(xfor)
 	}
-	r2 := r
-	copied := func() {
-		if r2 == r {
-			r2 = new(http.Request)
-			*r2 = *r
-			u := *r.URL
-			r2.URL = &u
-		}
-	}
+	var c *proxied // the copy, once something changes
 	if s, ok := validScheme(strings.TrimSpace(proto)); ok {
-		copied()
-		r2.URL.Scheme = s
+		c = c.of(r)
+		c.url.Scheme = s
 	}
 	if host = strings.TrimSpace(host); validHost(host) {
-		copied()
-		r2.Host = host
+		c = c.of(r)
+		c.req.Host = host
 	}
-	if a, ok := parseNodeIP(client); ok {
-		copied()
-		r2.RemoteAddr = a.String()
+	if a, ok := nodeIP(client); ok {
+		c = c.of(r)
+		c.req.RemoteAddr = addrString(strings.TrimSpace(client), a)
+	}
+	r2 := r
+	if c != nil {
+		r2 = &c.req
 	}
 	if prefix := strings.TrimRight(strings.TrimSpace(xprefix), "/"); prefix != "" {
 		if prefix[0] != '/' {
@@ -143,31 +190,99 @@ func (p *proxyHeaders) apply(r *http.Request) *http.Request {
 	return r2
 }
 
-// pickForwarded chooses the element that describes the client: the
-// first, as oslo does, or with trusted proxies the nearest whose "for"
-// is not one of them.
-func (p *proxyHeaders) pickForwarded(elems []forwardedElement) forwardedElement {
-	if len(p.trusted) == 0 {
-		return elems[0]
+// nodeIP is parseNodeIP without the error values (an allocation each)
+// that netip makes for the forms a string is not: parseNodeIP reads an
+// address with a port first, which only "a.b.c.d:port" and
+// "[v6]:port" can be, and then a bare address, what most entries of
+// X-Forwarded-For are. The answer is parseNodeIP's.
+func nodeIP(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "[") && strings.Contains(s, "]:") || strings.Count(s, ":") == 1 {
+		return parseNodeIP(s)
 	}
-	for i := len(elems) - 1; i > 0; i-- {
-		if a, ok := parseNodeIP(elems[i].forAddr); !ok || !p.isTrusted(a) {
-			return elems[i]
-		}
-	}
-	return elems[0]
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	a, err := netip.ParseAddr(s)
+	return a.Unmap(), err == nil
 }
 
-// pickClient chooses the client address from X-Forwarded-For's list, by
-// the same rule.
-func (p *proxyHeaders) pickClient(addrs []string) string {
-	if len(p.trusted) == 0 {
-		return addrs[0]
-	}
-	for i := len(addrs) - 1; i > 0; i-- {
-		if a, ok := parseNodeIP(addrs[i]); !ok || !p.isTrusted(a) {
-			return addrs[i]
+// addrString is a.String(), which s, the text a was read from, already
+// is when it is a bare IPv4 address: netip reads an IPv4 address only
+// in the dotted decimal form it prints, so s can be kept rather than a
+// new string made per request.
+func addrString(s string, a netip.Addr) string {
+	if a.Is4() {
+		if b, err := netip.ParseAddr(s); err == nil && b == a {
+			return s
 		}
 	}
-	return addrs[0]
+	return a.String()
+}
+
+// pickForwarded chooses the element of a Forwarded header that
+// describes the client: the first, as oslo does, or with trusted
+// proxies the nearest whose "for" is not one of them. Elements are
+// separated by commas (as parseForwarded splits them) and read in place.
+func (p *proxyHeaders) pickForwarded(fwd string) forwardedElement {
+	first, rest, _ := strings.Cut(fwd, ",")
+	if len(p.trusted) > 0 {
+		for rest != "" {
+			var last string
+			if i := strings.LastIndexByte(rest, ','); i >= 0 {
+				rest, last = rest[:i], rest[i+1:]
+			} else {
+				rest, last = "", rest
+			}
+			e := parseForwardedElement(last)
+			if a, ok := nodeIP(e.forAddr); !ok || !p.isTrusted(a) {
+				return e
+			}
+		}
+	}
+	return parseForwardedElement(first)
+}
+
+// parseForwardedElement reads one element of a Forwarded header as
+// parseForwarded does, parameter names case-insensitive and quoted
+// values unquoted, without splitting it into a slice.
+func parseForwardedElement(elem string) forwardedElement {
+	var e forwardedElement
+	for elem != "" {
+		var pair string
+		pair, elem, _ = strings.Cut(elem, ";")
+		k, v, _ := strings.Cut(pair, "=")
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = strings.ReplaceAll(v[1:len(v)-1], `\`, "")
+		}
+		// ToLower returns a name without upper case as it is.
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "for":
+			e.forAddr = v
+		case "proto":
+			e.proto = v
+		case "host":
+			e.host = v
+		}
+	}
+	return e
+}
+
+// pickClient chooses the client address from X-Forwarded-For's
+// comma-separated list, by the same rule.
+func (p *proxyHeaders) pickClient(xfor string) string {
+	first, rest, _ := strings.Cut(xfor, ",")
+	if len(p.trusted) > 0 {
+		for rest != "" {
+			var last string
+			if i := strings.LastIndexByte(rest, ','); i >= 0 {
+				rest, last = rest[:i], rest[i+1:]
+			} else {
+				rest, last = "", rest
+			}
+			if a, ok := nodeIP(last); !ok || !p.isTrusted(a) {
+				return last
+			}
+		}
+	}
+	return first
 }

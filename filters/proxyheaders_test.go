@@ -3,6 +3,7 @@ package filters
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 
 	"github.com/pasteserve/pasteserve/request"
@@ -126,4 +127,49 @@ func BenchmarkProxyHeaders(b *testing.B) {
 	benchFilter(b, benchPaste("use = egg:oslo.middleware#http_proxy_to_wsgi", "enable_proxy_headers_parsing = true", "trusted_proxies = 10.0.0.0/8"), func() *http.Request {
 		return proxyRequest("10.0.0.1:5000", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "api.example.com", "X-Forwarded-For", "203.0.113.7")
 	})
+}
+
+// pickForwarded reads the elements in place; it must choose what
+// choosing from parseForwarded's slice chooses.
+func TestPickForwardedAsParsed(t *testing.T) {
+	trusted := &proxyHeaders{trusted: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}
+	for _, fwd := range []string{
+		"for=203.0.113.7;proto=https;host=api.example.com",
+		`For="[2001:db8::1]:4711";Proto=HTTPS, for=10.0.0.2`,
+		"for=198.51.100.1, for=203.0.113.7;host=a, for=10.0.0.2;host=b",
+		"for=10.0.0.3, for=10.0.0.2",
+		"for=_hidden;host=h, for=10.0.0.2",
+		`for="\"quoted\"";host="a\\b"`,
+		";;, ,for=1.2.3.4;;",
+		"",
+	} {
+		for _, p := range []*proxyHeaders{{}, trusted} {
+			elems := parseForwarded(fwd)
+			want := elems[0]
+			if len(p.trusted) > 0 {
+				for i := len(elems) - 1; i > 0; i-- {
+					if a, ok := parseNodeIP(elems[i].forAddr); !ok || !p.isTrusted(a) {
+						want = elems[i]
+						break
+					}
+				}
+			}
+			if got := p.pickForwarded(fwd); got != want {
+				t.Errorf("%q (trusted %v): %+v, want %+v", fwd, p.trusted, got, want)
+			}
+		}
+	}
+}
+
+// nodeIP skips the forms a string cannot be; it must answer as
+// parseNodeIP does.
+func TestNodeIPAsParseNodeIP(t *testing.T) {
+	for _, in := range []string{"192.0.2.1", " 192.0.2.1:4711 ", "[2001:db8::1]", "[2001:db8::1]:4711", "2001:db8::1",
+		"::ffff:192.0.2.1", "[::ffff:192.0.2.1]:80", "_hidden", "unknown", "", "1.2.3.4:", "[::1]:", "fe80::1%eth0", "01.2.3.4"} {
+		a, ok := nodeIP(in)
+		b, okb := parseNodeIP(in)
+		if a != b || ok != okb {
+			t.Errorf("nodeIP(%q) = %s %v, parseNodeIP %s %v", in, a, ok, b, okb)
+		}
+	}
 }
