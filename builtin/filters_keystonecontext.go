@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name: "keystonecontext",
 		Aliases: []string{
 			"neutron.auth:NeutronKeystoneContext.factory",
@@ -22,8 +22,6 @@ func init() {
 			"tacker.auth:TackerKeystoneContext.factory",
 			"venus.api.middleware.auth:VenusKeystoneContext.factory",
 		},
-		Kind:   factory.KindFilter,
-		Doc:    "turns auth_token's X-User-Id, X-Project-Id, X-Roles... headers into the request's Identity; 401 without a user",
-		Filter: filters.KeystoneContext,
-	})
+		Doc: "turns auth_token's X-User-Id, X-Project-Id, X-Roles... headers into the request's Identity; 401 without a user",
+	}, nil, filters.NewKeystoneContext))
 }
