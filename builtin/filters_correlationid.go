@@ -6,15 +6,13 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name: "correlation_id",
 		Aliases: []string{
 			"egg:oslo.middleware#correlation_id",
 			"oslo_middleware:CorrelationId.factory",
 			"oslo_middleware.correlation_id:CorrelationId.factory",
 		},
-		Kind:   factory.KindFilter,
-		Doc:    "gives a request without X-Correlation-Id a new uuid4 in that header (oslo's CorrelationId)",
-		Filter: filters.CorrelationID,
-	})
+		Doc: "gives a request without X-Correlation-Id a new uuid4 in that header (oslo's CorrelationId)",
+	}, nil, filters.NewCorrelationID))
 }
