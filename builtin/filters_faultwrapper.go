@@ -6,14 +6,12 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name: "fault_wrapper",
 		Aliases: []string{
 			"nova.api.openstack:FaultWrapper.factory",
 			"cinder.api.middleware.fault:FaultWrapper.factory",
 		},
-		Kind:   factory.KindFilter,
-		Doc:    `turns a panic into nova's and cinder's 500 {"computeFault": ...} JSON fault; logs the stack with secret headers masked`,
-		Filter: filters.FaultWrapper,
-	})
+		Doc: `turns a panic into nova's and cinder's 500 {"computeFault": ...} JSON fault; logs the stack with secret headers masked`,
+	}, nil, filters.NewFaultWrapper))
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-
-	"github.com/pasteserve/pasteserve/factory"
 )
 
 // computeFault is the body of nova's and cinder's wsgi.Fault for a 500.
@@ -16,9 +14,12 @@ type computeFault struct {
 	} `json:"computeFault"`
 }
 
-// FaultWrapper is the fault_wrapper factory; it has no options.
-//
-// fault_wrapper is the FaultWrapper of nova and cinder: whatever goes
+// FaultWrapperOptions are the options of the fault_wrapper filter: it
+// has none.
+type FaultWrapperOptions struct{}
+
+// NewFaultWrapper returns the FaultWrapper of nova and cinder
+// (nova.api.openstack:FaultWrapper.factory): whatever goes
 // wrong below it, the client gets the service's own JSON fault,
 //
 //	{"computeFault": {"code": 500, "message": "The server has either erred or is incapable of performing the requested operation."}}
@@ -36,7 +37,7 @@ type computeFault struct {
 // exceptions with a code) into a fault with that status, and show the
 // message of exceptions marked "safe". Go handlers answer their own
 // errors; only a panic reaches this filter, and a panic is a 500.
-func FaultWrapper(cfg *factory.Config) (factory.Middleware, error) {
+func NewFaultWrapper(FaultWrapperOptions) (func(http.Handler) http.Handler, error) {
 	var f computeFault
 	f.Fault.Code = http.StatusInternalServerError
 	f.Fault.Message = internalErrorMessage
@@ -50,5 +51,5 @@ func FaultWrapper(cfg *factory.Config) (factory.Middleware, error) {
 		if r.Method != http.MethodHead {
 			w.Write(body)
 		}
-	}), cfg.Err()
+	}), nil
 }
