@@ -6,10 +6,8 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
-		Name:   "microversion",
-		Kind:   factory.KindFilter,
-		Doc:    "negotiates OpenStack-API-Version between min_version and max_version (406 outside, 400 malformed)",
-		Filter: filters.Microversion,
-	})
+	factory.Register(factory.FilterOf(factory.Spec{
+		Name: "microversion",
+		Doc:  "negotiates OpenStack-API-Version between min_version and max_version (406 outside, 400 malformed)",
+	}, nil, filters.NewMicroversion))
 }

@@ -2,14 +2,15 @@ package filters
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/textproto"
 	"strconv"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/fault"
+	"github.com/pasteserve/pasteserve/options"
 )
 
 // Version is an API microversion, major.minor.
@@ -44,11 +45,62 @@ func APIVersion(ctx context.Context) (Version, bool) {
 // APIVersionHeader is the standard microversion header.
 const APIVersionHeader = "Openstack-Api-Version"
 
-// Microversion is the microversion factory. Options: service_type
-// (required: compute, volume, ...), min_version and max_version
-// (required, X.Y), legacy_headers (older per-service request headers).
-//
-// microversion negotiates OpenStack API microversions: a client asks for
+// MicroversionOptions are the options of the microversion filter.
+type MicroversionOptions struct {
+	// ServiceType is the service type clients name in
+	// OpenStack-API-Version: one word (compute, volume, ...). Required.
+	ServiceType string `paste:"service_type,doc=the service type clients name in OpenStack-API-Version (compute, volume, ...)"`
+	// MinVersion is the oldest version served, X.Y, and what a request
+	// that asks for none gets. Required.
+	MinVersion string `paste:"min_version,doc=the oldest version served, X.Y, given to requests that ask for none"`
+	// MaxVersion is the newest version served, X.Y ("latest"). Required.
+	MaxVersion string `paste:"max_version,doc=the newest version served, X.Y (what latest means)"`
+	// LegacyHeaders are the service's older request headers
+	// (X-OpenStack-Nova-API-Version), read when OpenStack-API-Version
+	// does not name the service, and answered too.
+	LegacyHeaders []string `paste:"legacy_headers,doc=older per-service version headers (X-OpenStack-Nova-API-Version)"`
+}
+
+// Validate checks that the service type is one word, the versions are
+// X.Y with min_version not above max_version, and the legacy headers
+// are header names.
+func (o MicroversionOptions) Validate() error {
+	_, _, _, err := o.parse()
+	return err
+}
+
+// parse reads o's versions, and reports every problem of o.
+func (o MicroversionOptions) parse() (service string, minV, maxV Version, err error) {
+	var errs []error
+	service = strings.TrimSpace(o.ServiceType)
+	if service == "" || strings.ContainsAny(service, " \t,") {
+		errs = append(errs, options.Errorf("service_type", "is required: one word, the service type clients name in OpenStack-API-Version (compute, volume, ...)"))
+	}
+	read := func(key, s string) (Version, bool) {
+		if s == "" {
+			errs = append(errs, options.Errorf(key, "is required (X.Y)"))
+			return Version{}, false
+		}
+		v, err := ParseVersion(s)
+		if err != nil {
+			errs = append(errs, options.Errorf(key, "%v", err))
+		}
+		return v, err == nil
+	}
+	minV, okMin := read("min_version", o.MinVersion)
+	maxV, okMax := read("max_version", o.MaxVersion)
+	if okMin && okMax && maxV.Less(minV) {
+		errs = append(errs, options.Errorf("max_version", "%s is below min_version %s", maxV, minV))
+	}
+	for _, h := range o.LegacyHeaders {
+		if !isToken(h) {
+			errs = append(errs, options.Errorf("legacy_headers", "%q is not a header name", h))
+		}
+	}
+	return service, minV, maxV, errors.Join(errs...)
+}
+
+// NewMicroversion returns a filter that negotiates OpenStack API microversions: a client asks for
 // one with "OpenStack-API-Version: compute 2.79" (or "compute latest"),
 // or with a service's older header (X-OpenStack-Nova-API-Version: 2.79);
 // without one it gets min_version, so old clients keep the old
@@ -57,36 +109,14 @@ const APIVersionHeader = "Openstack-Api-Version"
 // OpenStack-API-Version (and the legacy headers), with Vary naming the
 // request headers, so caches keep versions apart; handlers read it with
 // APIVersion(ctx).
-func Microversion(cfg *factory.Config) (factory.Middleware, error) {
-	service := strings.TrimSpace(cfg.String("service_type", ""))
-	if service == "" || strings.ContainsAny(service, " \t,") {
-		cfg.Errorf("service_type", "is required: one word, the service type clients name in OpenStack-API-Version (compute, volume, ...)")
-	}
-	read := func(key string) Version {
-		s, ok := cfg.Get(key)
-		if !ok {
-			cfg.Errorf(key, "is required (X.Y)")
-			return Version{}
-		}
-		v, err := ParseVersion(s)
-		if err != nil {
-			cfg.Errorf(key, "%v", err)
-		}
-		return v
-	}
-	minV, maxV := read("min_version"), read("max_version")
-	if maxV.Less(minV) {
-		cfg.Errorf("max_version", "%s is below min_version %s", maxV, minV)
+func NewMicroversion(o MicroversionOptions) (func(http.Handler) http.Handler, error) {
+	service, minV, maxV, err := o.parse()
+	if err != nil {
+		return nil, err
 	}
 	var legacy []string
-	for _, h := range cfg.List("legacy_headers") {
-		if !isToken(h) {
-			cfg.Errorf("legacy_headers", "%q is not a header name", h)
-		}
+	for _, h := range o.LegacyHeaders {
 		legacy = append(legacy, textproto.CanonicalMIMEHeaderKey(h))
-	}
-	if err := cfg.Err(); err != nil {
-		return nil, err
 	}
 	vary := strings.Join(append([]string{"OpenStack-API-Version"}, legacy...), ", ")
 	return func(next http.Handler) http.Handler {

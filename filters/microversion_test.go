@@ -42,7 +42,7 @@ func TestMicroversion(t *testing.T) {
 }
 
 func TestAPIVersionContext(t *testing.T) {
-	mw, err := Microversion(newConfig(map[string]string{"service_type": "volume", "min_version": "3.0", "max_version": "3.70"}))
+	mw, err := NewMicroversion(MicroversionOptions{ServiceType: "volume", MinVersion: "3.0", MaxVersion: "3.70"})
 	if err != nil {
 		t.Fatal(err)
 	}
