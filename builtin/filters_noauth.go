@@ -6,14 +6,12 @@ import (
 )
 
 func init() {
-	factory.Register(factory.Factory{
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name:    "noauth",
 		Aliases: []string{"neutron.auth:NoauthFakeProjectId.factory"},
-		Kind:    factory.KindFilter,
 		Doc:     "development only: acts as an admin, fake project when the request names none (neutron's fake_project_id)",
-		Filter:  filters.NoAuth,
-	})
-	factory.Register(factory.Factory{
+	}, factory.Defaults(filters.DefaultNoAuthOptions), filters.NewNoAuth))
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name: "noauth_token",
 		Aliases: []string{
 			"cinder.api.middleware.auth:NoAuthMiddleware.factory",
@@ -25,18 +23,16 @@ func init() {
 			"karbor.api.middleware.auth:NoAuthMiddleware.factory",
 			"netforce.api.auth:NoAuthMiddleware.factory",
 		},
-		Kind:   factory.KindFilter,
-		Doc:    "development only: nova/cinder-style noauth, X-Auth-Token user:project, 204 with a fake token without one",
-		Filter: filters.NoAuthToken,
-	})
-	factory.Register(factory.Factory{
+		Doc: "development only: nova/cinder-style noauth, X-Auth-Token user:project, 204 with a fake token without one",
+	}, nil, filters.NewNoAuthToken))
+	factory.Register(factory.FilterOf(factory.Spec{
 		Name: "noauth_token_project_in_path",
 		Aliases: []string{
 			"nova.api.openstack.auth:NoAuthMiddleware.factory",
 			"cinder.api.middleware.auth:NoAuthMiddlewareIncludeProjectID.factory",
 		},
-		Kind:   factory.KindFilter,
-		Doc:    "development only: noauth_token with the project in X-Server-Management-Url",
-		Filter: filters.NoAuthTokenProjectInPath,
-	})
+		Doc: "development only: noauth_token with the project in X-Server-Management-Url",
+	}, factory.Defaults(func() filters.NoAuthTokenOptions {
+		return filters.NoAuthTokenOptions{ProjectInPath: true}
+	}), filters.NewNoAuthToken))
 }

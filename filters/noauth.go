@@ -1,15 +1,44 @@
 package filters
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
-	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/request"
 )
 
-// NoAuth is the noauth factory. Options: user_id (default fake_user_id),
-// project_id (default fake_project_id), roles (default admin).
+// NoAuthOptions are the options of the noauth filter.
+type NoAuthOptions struct {
+	// UserID is the user of a request that names none.
+	UserID string `paste:"user_id,doc=the user of a request that names none"`
+	// ProjectID is the project of a request that names none.
+	ProjectID string `paste:"project_id,doc=the project of a request that names none"`
+	// Roles are added to the request's roles; it is made admin whatever
+	// they are.
+	Roles []string `paste:"roles,doc=roles added to every request's"`
+}
+
+// DefaultNoAuthOptions are neutron's: fake_user_id, fake_project_id,
+// and the admin role.
+func DefaultNoAuthOptions() NoAuthOptions {
+	return NoAuthOptions{UserID: "fake_user_id", ProjectID: "fake_project_id", Roles: []string{"admin"}}
+}
+
+// Validate refuses an empty user or project.
+func (o NoAuthOptions) Validate() error {
+	var errs []error
+	if o.UserID == "" {
+		errs = append(errs, options.Errorf("user_id", "is empty"))
+	}
+	if o.ProjectID == "" {
+		errs = append(errs, options.Errorf("project_id", "is empty"))
+	}
+	return errors.Join(errs...)
+}
+
+// NewNoAuth returns the noauth filter.
 //
 // The noauth filters stand in for auth_token and keystonecontext when a
 // service runs without Keystone (auth_strategy = noauth), for
@@ -21,25 +50,15 @@ import (
 // fake_project_id and the user to fake_user_id, and the identity is
 // made admin (neutron's ctx.elevated()). The identity headers are
 // rewritten to match, so apps that read headers see the same identity.
-func NoAuth(cfg *factory.Config) (factory.Middleware, error) {
-	userID := cfg.String("user_id", "fake_user_id")
-	projectID := cfg.String("project_id", "fake_project_id")
-	roles := cfg.List("roles")
-	if _, ok := cfg.Get("roles"); !ok {
-		roles = []string{"admin"}
-	}
-	if userID == "" {
-		cfg.Errorf("user_id", "is empty")
-	}
-	if projectID == "" {
-		cfg.Errorf("project_id", "is empty")
-	}
-	if err := cfg.Err(); err != nil {
+func NewNoAuth(o NoAuthOptions) (func(http.Handler) http.Handler, error) {
+	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	userID, projectID, roles := o.UserID, o.ProjectID, o.Roles
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			id := identityFromHeaders(r)
+			s := newIdentityState(r)
+			id := &s.id
 			if id.UserID == "" {
 				id.UserID = userID
 			}
@@ -47,7 +66,7 @@ func NoAuth(cfg *factory.Config) (factory.Middleware, error) {
 				id.ProjectID = projectID
 			}
 			elevate(id, roles)
-			next.ServeHTTP(w, withIdentityHeaders(r, id))
+			next.ServeHTTP(w, s.withHeaders(r))
 		})
 	}, nil
 }
@@ -63,10 +82,12 @@ func elevate(id *request.Identity, roles []string) {
 	id.IdentityStatus = "Confirmed"
 }
 
-// withIdentityHeaders returns a copy of r carrying id in its context and
-// in the identity headers.
-func withIdentityHeaders(r *http.Request, id *request.Identity) *http.Request {
-	r2 := r.WithContext(request.WithIdentity(r.Context(), id))
+// withHeaders returns the copy of r carrying s's Identity in its context
+// and in the identity headers (of a copy of r's, which stay the
+// caller's).
+func (s *identityState) withHeaders(r *http.Request) *http.Request {
+	r2 := s.request(r)
+	id := &s.id
 	r2.Header = r.Header.Clone()
 	r2.Header.Set("X-User-Id", id.UserID)
 	r2.Header.Set("X-Project-Id", id.ProjectID)
@@ -75,7 +96,16 @@ func withIdentityHeaders(r *http.Request, id *request.Identity) *http.Request {
 	return r2
 }
 
-// NoAuthToken is the noauth_token factory.
+// NoAuthTokenOptions are the options of the noauth_token filters.
+type NoAuthTokenOptions struct {
+	// ProjectInPath puts the project in X-Server-Management-Url, as
+	// noauth_token_project_in_path does. It is the factory's choice, not
+	// a paste option.
+	ProjectInPath bool `paste:"-"`
+}
+
+// NewNoAuthToken returns the noauth_token filter, or with
+// o.ProjectInPath noauth_token_project_in_path.
 //
 // noauth_token is the NoAuthMiddleware of nova, cinder and manila: a
 // request without X-Auth-Token is answered at once with 204 and a fake
@@ -86,18 +116,8 @@ func withIdentityHeaders(r *http.Request, id *request.Identity) *http.Request {
 // name). noauth_token_project_in_path differs only in putting the
 // project in the service URL, as nova's 2012 NoAuthMiddleware and
 // cinder's NoAuthMiddlewareIncludeProjectID do.
-func NoAuthToken(cfg *factory.Config) (factory.Middleware, error) { return newNoAuthToken(cfg, false) }
-
-// NoAuthTokenProjectInPath is the noauth_token_project_in_path factory:
-// NoAuthToken with the project in X-Server-Management-Url.
-func NoAuthTokenProjectInPath(cfg *factory.Config) (factory.Middleware, error) {
-	return newNoAuthToken(cfg, true)
-}
-
-func newNoAuthToken(cfg *factory.Config, projectInPath bool) (factory.Middleware, error) {
-	if err := cfg.Err(); err != nil {
-		return nil, err
-	}
+func NewNoAuthToken(o NoAuthTokenOptions) (func(http.Handler) http.Handler, error) {
+	projectInPath := o.ProjectInPath
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			token := r.Header.Get("X-Auth-Token")
@@ -119,13 +139,17 @@ func newNoAuthToken(cfg *factory.Config, projectInPath bool) (factory.Middleware
 			if project == "" {
 				project = user
 			}
-			id := identityFromHeaders(r)
+			s := newIdentityState(r)
+			id := &s.id
 			id.UserID, id.ProjectID, id.AuthToken = user, project, token
-			elevate(id, []string{"admin"})
-			next.ServeHTTP(w, withIdentityHeaders(r, id))
+			elevate(id, adminRole)
+			next.ServeHTTP(w, s.withHeaders(r))
 		})
 	}, nil
 }
+
+// adminRole is what noauth_token makes every request.
+var adminRole = []string{"admin"}
 
 func headerOr(r *http.Request, name, def string) string {
 	if v := r.Header.Get(name); v != "" {
