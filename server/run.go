@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"sort"
 	"strings"
 	"sync"
@@ -25,13 +24,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// interruptDeadline is how long in-flight requests get after SIGINT
-// (Ctrl-C): short, since someone is waiting at a terminal.
-const interruptDeadline = 5 * time.Second
-
 // Run loads the configuration, builds the pipeline and serves it until
 // SIGTERM or SIGINT, reloading on SIGHUP. With api_workers > 0 it runs
-// that many worker processes instead (see workers.go). It returns nil
+// that many worker processes instead (see workers.go); either way one
+// supervisor (supervisor.go) handles the signals. It returns nil
 // after a graceful stop.
 //
 // Every request logs through log. For the request path not to wait on
@@ -98,75 +94,84 @@ func (s *swapHandler) store(h http.Handler) { s.p.Store(&h) }
 
 // serve runs one serving process: in-process mode or a worker.
 func serve(cfg *Config, log zerolog.Logger, reg *factory.Registry) error {
+	p, err := newProcess(cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer p.ln.Close()
+	return supervise(log, cfg.GracefulShutdownTimeout, p)
+}
+
+// process is the strategy of a process that serves by itself: the
+// in-process mode, and each pre-fork worker (whose listener is the
+// master's, inherited).
+type process struct {
+	cfg      *Config // as started; a reload compares against it
+	log      zerolog.Logger
+	reg      *factory.Registry
+	swap     swapHandler
+	tlsState *tlsSettings // nil without TLS
+	srv      *http.Server
+	conns    *connTracker
+	ln       net.Listener
+	served   chan error // Serve's result, which the drain waits for
+}
+
+// newProcess builds the app and opens (or, in a worker, inherits) the
+// listener: everything that can fail before serving.
+func newProcess(cfg *Config, log zerolog.Logger, reg *factory.Registry) (*process, error) {
 	app, err := BuildApp(cfg, reg)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var swap swapHandler
-	swap.store(app)
-
-	var tlsState *tlsSettings
+	p := &process{cfg: cfg, log: log, reg: reg, served: make(chan error, 1)}
+	p.swap.store(app)
 	if cfg.UseSSL {
-		if tlsState, err = newTLS(cfg.Options); err != nil {
-			return err
+		if p.tlsState, err = newTLS(cfg.Options); err != nil {
+			return nil, err
 		}
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
 	ln, err := workerListener(cfg.Options)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if ln == nil {
-		if ln, err = listen(ctx, cfg.Options, log); err != nil {
-			return cfg.positioned(err)
+		if ln, err = listen(context.Background(), cfg.Options, log); err != nil {
+			return nil, cfg.positioned(err)
 		}
 	}
-	defer ln.Close()
-	srv, conns, ln := newServing(cfg.Options, log, &swap, ln)
-	if tlsState != nil {
-		srv.TLSConfig = tlsState.serverConfig()
+	p.srv, p.conns, p.ln = newServing(cfg.Options, log, &p.swap, ln)
+	if p.tlsState != nil {
+		p.srv.TLSConfig = p.tlsState.serverConfig()
 	}
-	// Signals are set up before serving so none is lost in between.
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	defer signal.Stop(sigs)
+	return p, nil
+}
 
-	served := make(chan error, 1)
+func (p *process) start(events chan<- event) error {
 	go func() {
-		if tlsState != nil {
-			served <- srv.ServeTLS(ln, "", "")
+		var err error
+		if p.tlsState != nil {
+			err = p.srv.ServeTLS(p.ln, "", "")
 		} else {
-			served <- srv.Serve(ln)
+			err = p.srv.Serve(p.ln)
 		}
+		p.served <- err
+		// Serve returns on its own only when accepting fails; during a
+		// drain the supervisor no longer reads events (the buffer
+		// takes this one).
+		events <- func() (bool, error) { return true, err }
 	}()
-	log.Info().Str("address", ln.Addr().String()).Str("paste", cfg.Paste).Str("app", cfg.Name).
-		Int("workers", cfg.Workers).Bool("tls", tlsState != nil).Int("pid", os.Getpid()).
+	p.log.Info().Str("address", p.ln.Addr().String()).Str("paste", p.cfg.Paste).Str("app", p.cfg.Name).
+		Int("workers", p.cfg.Workers).Bool("tls", p.tlsState != nil).Int("pid", os.Getpid()).
 		Msg("listening")
-	notify(log, daemon.SdNotifyReady)
 	workerReady()
-	stopWatchdog := watchdog(log)
-	defer stopWatchdog()
+	return nil
+}
 
-	for {
-		select {
-		case err := <-served:
-			return err
-		case sig := <-sigs:
-			switch sig {
-			case syscall.SIGHUP:
-				notify(log, daemon.SdNotifyReloading)
-				reload(cfg, log, reg, &swap, tlsState)
-				notify(log, daemon.SdNotifyReady)
-			default:
-				deadline := cfg.GracefulShutdownTimeout
-				if sig == syscall.SIGINT && (deadline == 0 || deadline > interruptDeadline) {
-					deadline = interruptDeadline
-				}
-				return shutdown(srv, ln, served, conns, log, sig, deadline)
-			}
-		}
-	}
+func (p *process) reload() { reload(p.cfg, p.log, p.reg, &p.swap, p.tlsState) }
+
+func (p *process) stop(sig syscall.Signal, deadline time.Duration) error {
+	return shutdown(p.srv, p.ln, p.served, p.conns, p.log, sig, deadline)
 }
 
 // shutdown drains the server without dropping a request that a client has
@@ -218,7 +223,6 @@ func shutdown(srv *http.Server, ln net.Listener, served <-chan error, conns *con
 	// has begun by the time the message says so.
 	ln.Close()
 	conns.startDrain()
-	notify(log, daemon.SdNotifyStopping)
 	log.Info().Str("signal", sig.String()).Float64("deadline_seconds", deadline.Seconds()).Msg("stopping: draining in-flight requests")
 	ctx := context.Background()
 	if deadline > 0 {
