@@ -80,7 +80,7 @@ func listen(ctx context.Context, o Options, log zerolog.Logger) (net.Listener, e
 
 // resolve turns bind_host into an address, as getaddrinfo does, taking
 // the first result. A name that does not resolve is a *hostError, which
-// Config.positioned places at the key that set bind_host.
+// Settings.positioned places at the key that set bind_host.
 func resolve(ctx context.Context, host string) (netip.Addr, error) {
 	if host == "" {
 		host = "0.0.0.0"

@@ -35,7 +35,7 @@ import (
 // closes once Run has returned, so that the lines of the drain are all
 // written (the pasteserve command does so).
 func Run(flags Flags, log zerolog.Logger, reg *factory.Registry) error {
-	cfg, err := Load(flags)
+	cfg, err := LoadSettings(flags)
 	if err != nil {
 		return err
 	}
@@ -53,8 +53,8 @@ func Run(flags Flags, log zerolog.Logger, reg *factory.Registry) error {
 }
 
 // BuildApp resolves and builds the configured app, from the paste file
-// as Load read it (see Config.Loaded).
-func BuildApp(cfg *Config, reg *factory.Registry) (http.Handler, error) {
+// as LoadSettings read it (see Settings.Loaded).
+func BuildApp(cfg *Settings, reg *factory.Registry) (http.Handler, error) {
 	h, err := cfg.set.Build(cfg.Name, cfg.Global, reg)
 	if err != nil {
 		return nil, &SourceError{Err: err, Files: cfg.set.Files()}
@@ -66,7 +66,7 @@ func BuildApp(cfg *Config, reg *factory.Registry) (http.Handler, error) {
 // factory of the app but keeping nothing: what the master of pre-fork
 // workers runs, to fail at start (or to refuse a reload) rather than in
 // every worker, without holding an app it never serves.
-func CheckApp(cfg *Config, reg *factory.Registry) error {
+func CheckApp(cfg *Settings, reg *factory.Registry) error {
 	if err := cfg.set.Check(cfg.Name, cfg.Global, reg); err != nil {
 		return &SourceError{Err: err, Files: cfg.set.Files()}
 	}
@@ -93,7 +93,7 @@ func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *swapHandler) store(h http.Handler) { s.p.Store(&h) }
 
 // serve runs one serving process: in-process mode or a worker.
-func serve(cfg *Config, log zerolog.Logger, reg *factory.Registry) error {
+func serve(cfg *Settings, log zerolog.Logger, reg *factory.Registry) error {
 	p, err := newProcess(cfg, log, reg)
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func serve(cfg *Config, log zerolog.Logger, reg *factory.Registry) error {
 // in-process mode, and each pre-fork worker (whose listener is the
 // master's, inherited).
 type process struct {
-	cfg      *Config // as started; a reload compares against it
+	cfg      *Settings // as started; a reload compares against it
 	log      zerolog.Logger
 	reg      *factory.Registry
 	swap     swapHandler
@@ -119,7 +119,7 @@ type process struct {
 
 // newProcess builds the app and opens (or, in a worker, inherits) the
 // listener: everything that can fail before serving.
-func newProcess(cfg *Config, log zerolog.Logger, reg *factory.Registry) (*process, error) {
+func newProcess(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (*process, error) {
 	app, err := BuildApp(cfg, reg)
 	if err != nil {
 		return nil, err
@@ -511,10 +511,10 @@ func unreadBytes(c net.Conn) bool {
 // keeps serving and the error is logged with its position. Options that
 // need a new socket or process (the address, the limits) are reported as
 // needing a restart.
-func reload(cfg *Config, log zerolog.Logger, reg *factory.Registry, swap *swapHandler, tlsState *tlsSettings) {
+func reload(cfg *Settings, log zerolog.Logger, reg *factory.Registry, swap *swapHandler, tlsState *tlsSettings) {
 	start := time.Now()
 	oldCert := tlsState.certificate()
-	next, err := Load(cfg.flags)
+	next, err := LoadSettings(cfg.flags)
 	if err == nil {
 		var app http.Handler
 		if app, err = BuildApp(next, reg); err == nil {
@@ -678,7 +678,7 @@ func logWarnings(log zerolog.Logger, ds dsl.Diagnostics) {
 // Values are masked as package redact decides: keystone_authtoken.password
 // is "****", and so is the password of a URL, and a secret's value
 // wherever another option's value holds it.
-func logOptions(log zerolog.Logger, cfg *Config) {
+func logOptions(log zerolog.Logger, cfg *Settings) {
 	values := make(map[string]string, len(options))
 	for _, opt := range options {
 		values[opt.group+"."+opt.name] = opt.field.get(&cfg.Options)

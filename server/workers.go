@@ -128,7 +128,7 @@ type worker struct {
 // master is the strategy of the process that runs pre-fork workers: it
 // serves through them, and only it talks to systemd.
 type master struct {
-	cfg      *Config // as started; a reload compares against it
+	cfg      *Settings // as started; a reload compares against it
 	log      zerolog.Logger
 	reg      *factory.Registry
 	addr     net.Addr
@@ -143,7 +143,7 @@ type master struct {
 }
 
 // runMaster runs and supervises the workers until SIGTERM or SIGINT.
-func runMaster(cfg *Config, log zerolog.Logger, reg *factory.Registry) error {
+func runMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry) error {
 	m, err := newMaster(cfg, log, reg)
 	if err != nil {
 		return err
@@ -154,7 +154,7 @@ func runMaster(cfg *Config, log zerolog.Logger, reg *factory.Registry) error {
 
 // newMaster checks the app and opens the socket the workers will share:
 // everything that can fail before a worker starts.
-func newMaster(cfg *Config, log zerolog.Logger, reg *factory.Registry) (*master, error) {
+func newMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (*master, error) {
 	// Fail at start, not in N workers, when the pipeline does not build.
 	if err := CheckApp(cfg, reg); err != nil {
 		return nil, err
@@ -382,7 +382,7 @@ func (m *master) waitReady(w *worker) error {
 // is then served by those, the previous one by the rest.
 func (m *master) rollingReload() (started int, err error) {
 	cfg, workers := m.cfg, m.workers
-	next, err := Load(cfg.flags)
+	next, err := LoadSettings(cfg.flags)
 	if err != nil {
 		return 0, err
 	}
