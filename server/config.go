@@ -15,6 +15,7 @@ import (
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/options"
 )
 
 // Flags are the command-line settings, the highest precedence.
@@ -65,7 +66,7 @@ func (c *Settings) Source(group, name string) string {
 
 // setting is one value for one option from one layer.
 type setting struct {
-	opt   *option
+	opt   *options.Option
 	value string
 	where string  // a file position, or the flag it came from
 	pos   dsl.Pos // the position, when it came from a file
@@ -137,7 +138,7 @@ func LoadSettings(f Flags) (*Settings, error) {
 	probe := Defaults()
 	var probePos dsl.Pos
 	for _, s := range fromFiles {
-		if s.opt.name == "api_paste_config" {
+		if s.opt.Name == "api_paste_config" {
 			probe.APIPasteConfig, probePos = s.value, s.pos
 		}
 	}
@@ -172,11 +173,16 @@ func LoadSettings(f Flags) (*Settings, error) {
 	layers = append(layers, fromFiles...)
 	layers = append(layers, fromFlags...)
 	for _, s := range layers {
-		if err := s.opt.set(&c.Options, s.value); err != nil {
-			ds.Errorf(s.at(), "%s: %v", s.opt.name, err)
+		// One value at a time, lowest layer first: a later value
+		// replaces an earlier one, and every bad value is reported,
+		// also one a later layer overrides. A value that fails leaves
+		// the option as it was.
+		sec := &options.Section{Local: map[string]string{s.opt.Name: s.value}, LocalPos: map[string]dsl.Pos{s.opt.Name: s.at()}}
+		if errs := options.Decode(sec, &c.Options); len(errs) > 0 {
+			ds = append(ds, errs...)
 			continue
 		}
-		key := s.opt.group + "." + s.opt.name
+		key := s.opt.Group + "." + s.opt.Name
 		c.sources[key] = s.where
 		c.positions[key] = s.at()
 	}
@@ -532,9 +538,9 @@ func pasteServerSettings(set *loader.Set, name string) (settings []setting, warn
 // edits at most, and no more than half the key.
 func nearestOption(key string) string {
 	names := []string{"host", "port"}
-	for _, o := range options {
-		if o.group == "DEFAULT" || o.group == "ssl" {
-			names = append(names, o.name)
+	for _, o := range optionTable {
+		if o.Group == "DEFAULT" || o.Group == "ssl" {
+			names = append(names, o.Name)
 		}
 	}
 	best, bestD := "", 3

@@ -111,7 +111,7 @@ func TestPasteServerTranslations(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.server, err)
 		}
-		if c.BindHost != tc.host || c.BindPort != tc.port || c.Workers != tc.workers {
+		if c.BindHost != tc.host || int(c.BindPort) != tc.port || c.Workers != tc.workers {
 			t.Errorf("%s: %s:%d workers %d", tc.server, c.BindHost, c.BindPort, c.Workers)
 		}
 		var got []string

@@ -679,14 +679,12 @@ func logWarnings(log zerolog.Logger, ds dsl.Diagnostics) {
 // is "****", and so is the password of a URL, and a secret's value
 // wherever another option's value holds it.
 func logOptions(log zerolog.Logger, cfg *Settings) {
-	values := make(map[string]string, len(options))
-	for _, opt := range options {
-		values[opt.group+"."+opt.name] = opt.field.get(&cfg.Options)
-	}
+	values := optionValues(&cfg.Options)
 	secrets := redact.Collect(values, cfg.Global)
-	for _, opt := range options {
-		v := secrets.Value(opt.name, opt.field.get(&cfg.Options))
-		log.Info().Str("option", opt.group+"."+opt.name).Str("value", v).Str("source", cfg.Source(opt.group, opt.name)).Msg("option")
+	for _, opt := range optionTable {
+		key := opt.Group + "." + opt.Name
+		v := secrets.Value(opt.Name, values[key])
+		log.Info().Str("option", key).Str("value", v).Str("source", cfg.Source(opt.Group, opt.Name)).Msg("option")
 	}
 	log.Info().Str("option", "paste").Str("value", cfg.Paste).Str("source", "--paste or api_paste_config").Msg("option")
 	keys := make([]string, 0, len(cfg.Global))
