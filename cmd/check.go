@@ -64,7 +64,7 @@ Options:`)
 
 	// The server settings, read as serve reads them: they also find the
 	// paste file when --paste is not given.
-	cfg, err := server.Load(server.Flags{Paste: rf.paste, Name: rf.name, ServerName: *serverName,
+	cfg, err := server.LoadSettings(server.Flags{Paste: rf.paste, Name: rf.name, ServerName: *serverName,
 		ConfigFiles: rf.configFiles, ConfigDir: rf.configDir, Workers: -1})
 	c.add(err)
 	if cfg == nil {
@@ -315,7 +315,7 @@ func (c *checker) noMain(set *loader.Set, global map[string]string, roots []stri
 // check time, and serve looks it up on its own, at start; a name only
 // the server's resolver knows, or a resolver that does not answer in
 // time, would fail a check of a good file.
-func (c *checker) bindHost(cfg *server.Config) {
+func (c *checker) bindHost(cfg *server.Settings) {
 	ctx, cancel := context.WithTimeout(context.Background(), bindHostTimeout)
 	defer cancel()
 	err := cfg.LookupBindHost(ctx)

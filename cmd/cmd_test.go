@@ -460,7 +460,7 @@ func TestCheckRelativePathOutsideWorkingDir(t *testing.T) {
 }
 
 // An error in a --config-file that graph and config read (through
-// server.Load, as serve does) is printed with its source excerpt, as
+// server.LoadSettings, as serve does) is printed with its source excerpt, as
 // check and serve print it.
 func TestGraphConfigFileErrorHasExcerpt(t *testing.T) {
 	dir := t.TempDir()

@@ -70,7 +70,7 @@ func (rf *resolveFlags) applyConfig(stderr io.Writer) bool {
 	if len(rf.configFiles) == 0 && rf.configDir == "" {
 		return true
 	}
-	cfg, err := server.Load(server.Flags{Paste: rf.paste, ConfigFiles: rf.configFiles, ConfigDir: rf.configDir, Workers: -1})
+	cfg, err := server.LoadSettings(server.Flags{Paste: rf.paste, ConfigFiles: rf.configFiles, ConfigDir: rf.configDir, Workers: -1})
 	if err != nil {
 		printError(stderr, err, nil)
 		return false
@@ -114,7 +114,7 @@ func (rf *resolveFlags) resolve(stderr io.Writer, skipChildren bool) (*plan.Node
 
 // printError prints diagnostics with source excerpts, or a plain error.
 // The excerpts come from files and, for a server.SourceError (what
-// server.Load and serve return), from the files it read.
+// server.LoadSettings and serve return), from the files it read.
 func printError(w io.Writer, err error, files []*dsl.File) {
 	var se *server.SourceError
 	if errors.As(err, &se) {

@@ -16,6 +16,7 @@ import (
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
+	"github.com/pasteserve/pasteserve/options"
 )
 
 // Flags are the command-line settings, the highest precedence.
@@ -30,9 +31,9 @@ type Flags struct {
 	Debug       bool     // --debug: log every option and debug messages
 }
 
-// Config is everything a server needs to start: the options with where
+// Settings is everything a server needs to start: the options with where
 // each came from, and the paste file and app to serve.
-type Config struct {
+type Settings struct {
 	Options
 	Paste       string // the paste file, as found
 	Name        string // the app to serve
@@ -51,13 +52,13 @@ type Config struct {
 
 // Loaded returns the paste file as this load read it: the [server:]
 // settings came from it, and the app is built from it (BuildApp), so the
-// file is read and parsed once per load. It is nil when Load found no
+// file is read and parsed once per load. It is nil when LoadSettings found no
 // paste file.
-func (c *Config) Loaded() *loader.Set { return c.set }
+func (c *Settings) Loaded() *loader.Set { return c.set }
 
 // Source says where option group.name got its value: "default", a
 // file:line:col, or a flag.
-func (c *Config) Source(group, name string) string {
+func (c *Settings) Source(group, name string) string {
 	if s, ok := c.sources[group+"."+name]; ok {
 		return s
 	}
@@ -66,7 +67,7 @@ func (c *Config) Source(group, name string) string {
 
 // setting is one value for one option from one layer.
 type setting struct {
-	opt   *option
+	opt   *options.Option
 	value string
 	where string  // a file position, or the flag it came from
 	pos   dsl.Pos // the position, when it came from a file
@@ -82,22 +83,22 @@ func (s setting) at() dsl.Pos {
 	return dsl.Pos{Filename: s.where}
 }
 
-// Load assembles the configuration, lowest precedence first: built-in
+// LoadSettings assembles the configuration, lowest precedence first: built-in
 // defaults, the paste file's [server:NAME] section, the config files, the
 // flags. A value that does not fit its option is an error at the place it
 // was written.
 //
-// Load does not stop at the first problem: the error is a *SourceError
+// LoadSettings does not stop at the first problem: the error is a *SourceError
 // whose Err is a dsl.Diagnostics listing every one, sorted, each at the
 // file:line:col it is about (an error about a flag names the flag
 // instead), and whose Files are the files read, for source excerpts.
-// Like dsl.Parse, Load then also returns the configuration as far as it
+// Like dsl.Parse, LoadSettings then also returns the configuration as far as it
 // could read it when it found the paste file (else nil), so that
 // pasteserve check can go on to check the pipeline. Only command-line
 // mistakes (a --config-dir that is not a directory, a malformed --bind)
 // stop it at once, with a plain error.
-func Load(f Flags) (*Config, error) {
-	c := &Config{Options: Defaults(), sources: map[string]string{}, positions: map[string]dsl.Pos{}, flags: f, Name: f.Name}
+func LoadSettings(f Flags) (*Settings, error) {
+	c := &Settings{Options: Defaults(), sources: map[string]string{}, positions: map[string]dsl.Pos{}, flags: f, Name: f.Name}
 	if c.Name == "" {
 		c.Name = "main"
 	}
@@ -138,7 +139,7 @@ func Load(f Flags) (*Config, error) {
 	probe := Defaults()
 	var probePos dsl.Pos
 	for _, s := range fromFiles {
-		if s.opt.name == "api_paste_config" {
+		if s.opt.Name == "api_paste_config" {
 			probe.APIPasteConfig, probePos = s.value, s.pos
 		}
 	}
@@ -173,11 +174,16 @@ func Load(f Flags) (*Config, error) {
 	layers = append(layers, fromFiles...)
 	layers = append(layers, fromFlags...)
 	for _, s := range layers {
-		if err := s.opt.set(&c.Options, s.value); err != nil {
-			ds.Errorf(s.at(), "%s: %v", s.opt.name, err)
+		// One value at a time, lowest layer first: a later value
+		// replaces an earlier one, and every bad value is reported,
+		// also one a later layer overrides. A value that fails leaves
+		// the option as it was.
+		sec := &options.Section{Local: map[string]string{s.opt.Name: s.value}, LocalPos: map[string]dsl.Pos{s.opt.Name: s.at()}}
+		if errs := options.Decode(sec, &c.Options); len(errs) > 0 {
+			ds = append(ds, errs...)
 			continue
 		}
-		key := s.opt.group + "." + s.opt.name
+		key := s.opt.Group + "." + s.opt.Name
 		c.sources[key] = s.where
 		c.positions[key] = s.at()
 	}
@@ -228,7 +234,7 @@ func groupGlobals(files []*dsl.File) map[string]string {
 }
 
 // derive fills the options whose default is another option's value.
-func (c *Config) derive() {
+func (c *Settings) derive() {
 	if _, ok := c.sources["DEFAULT.read_body_timeout"]; !ok {
 		c.ReadBodyTimeout = c.ClientSocketTimeout
 	}
@@ -241,7 +247,7 @@ func (c *Config) derive() {
 // sslutils.is_enabled does, and on TLS files that serve could not load
 // (so that pasteserve check reports them too). Each problem is placed
 // at the key that set the option it is about.
-func (c *Config) check() dsl.Diagnostics {
+func (c *Settings) check() dsl.Diagnostics {
 	var ds dsl.Diagnostics
 	tls := c.UseSSL || c.CertFile != "" || c.KeyFile != ""
 	if !tls {
@@ -291,15 +297,15 @@ func (c *Config) check() dsl.Diagnostics {
 // used), and returns the error serve would stop with: a *SourceError at
 // the key (or flag) that set bind_host, or nil. pasteserve check calls
 // it, with a deadline in ctx.
-func (c *Config) LookupBindHost(ctx context.Context) error {
+func (c *Settings) LookupBindHost(ctx context.Context) error {
 	_, err := resolve(ctx, c.BindHost)
 	return c.positioned(err)
 }
 
-// positioned places an error about an option, met after Load (when the
+// positioned places an error about an option, met after LoadSettings (when the
 // server binds), at the key that set the option, with the files read for
 // its excerpt. Other errors come back as they are.
-func (c *Config) positioned(err error) error {
+func (c *Settings) positioned(err error) error {
 	var he *hostError
 	if !errors.As(err, &he) {
 		return err
@@ -309,7 +315,7 @@ func (c *Config) positioned(err error) error {
 
 // at returns where option key ("group.name") was set, for an error about
 // it: its file position, or a position naming the flag.
-func (c *Config) at(key string) dsl.Pos {
+func (c *Settings) at(key string) dsl.Pos {
 	if p, ok := c.positions[key]; ok {
 		return p
 	}
@@ -531,9 +537,9 @@ func pasteServerSettings(set *loader.Set, name string) (settings []setting, warn
 // edits at most, and no more than half the key.
 func nearestOption(key string) string {
 	names := []string{"host", "port"}
-	for _, o := range options {
-		if o.group == "DEFAULT" || o.group == "ssl" {
-			names = append(names, o.name)
+	for _, o := range optionTable {
+		if o.Group == "DEFAULT" || o.Group == "ssl" {
+			names = append(names, o.Name)
 		}
 	}
 	best, bestD := "", 3

@@ -33,7 +33,7 @@ const appOnly = "[app:main]\nuse = egg:X#app\n"
 
 func TestDefaults(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"api.ini": appOnly})
-	c, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), Workers: -1})
+	c, err := LoadSettings(Flags{Paste: filepath.Join(dir, "api.ini"), Workers: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestPrecedence(t *testing.T) {
 		"conf.d/1.conf": "[DEFAULT]\nwsgi_keep_alive = false\n",
 		"conf.d/2.conf": "[DEFAULT]\nwsgi_keep_alive = true\napi_workers = 3\n",
 	})
-	c, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "a.conf"), filepath.Join(dir, "b.conf")},
+	c, err := LoadSettings(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "a.conf"), filepath.Join(dir, "b.conf")},
 		ConfigDir: filepath.Join(dir, "conf.d"), Bind: "127.0.0.1:4444", Workers: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func TestPrecedence(t *testing.T) {
 	if c.Global["auth_strategy"] != "noauth" {
 		t.Errorf("auth_strategy reaches the paste global conf: %v", c.Global)
 	}
-	c, err = Load(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "b.conf"), filepath.Join(dir, "a.conf")}, Workers: 5})
+	c, err = LoadSettings(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "b.conf"), filepath.Join(dir, "a.conf")}, Workers: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,12 +108,12 @@ func TestPasteServerTranslations(t *testing.T) {
 		dir := writeFiles(t, map[string]string{"api.ini": appOnly + "[server:main]\n" + tc.server})
 		wd, _ := os.Getwd()
 		os.Chdir(dir)
-		c, err := Load(Flags{Paste: "api.ini", Workers: -1})
+		c, err := LoadSettings(Flags{Paste: "api.ini", Workers: -1})
 		os.Chdir(wd)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.server, err)
 		}
-		if c.BindHost != tc.host || c.BindPort != tc.port || c.Workers != tc.workers {
+		if c.BindHost != tc.host || int(c.BindPort) != tc.port || c.Workers != tc.workers {
 			t.Errorf("%s: %s:%d workers %d", tc.server, c.BindHost, c.BindPort, c.Workers)
 		}
 		var got []string
@@ -150,7 +150,7 @@ func TestConfigErrors(t *testing.T) {
 		{Flags{Paste: paste, ConfigFiles: []string{filepath.Join(dir, "key.conf")}, Workers: -1}, "[ssl] cert_file: open a: no such file"},
 		{Flags{Paste: paste, Bind: "9696", Workers: -1}, "--bind 9696: want HOST:PORT"},
 	} {
-		_, err := Load(tc.flags)
+		_, err := LoadSettings(tc.flags)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want %q", tc.flags, err, tc.want)
 		}
@@ -163,14 +163,14 @@ func TestFindPaste(t *testing.T) {
 		"etc/neutron-paste.ini": appOnly,
 		"etc/other.conf":        "[DEFAULT]\napi_paste_config = nowhere.ini\n",
 	})
-	c, err := Load(Flags{ConfigFiles: []string{filepath.Join(dir, "etc/neutron.conf")}, Workers: -1})
+	c, err := LoadSettings(Flags{ConfigFiles: []string{filepath.Join(dir, "etc/neutron.conf")}, Workers: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Paste != filepath.Join(dir, "etc/neutron-paste.ini") {
 		t.Errorf("api_paste_config found at %s", c.Paste)
 	}
-	_, err = Load(Flags{ConfigFiles: []string{filepath.Join(dir, "etc/other.conf")}, Workers: -1})
+	_, err = LoadSettings(Flags{ConfigFiles: []string{filepath.Join(dir, "etc/other.conf")}, Workers: -1})
 	if err == nil || !strings.Contains(err.Error(), `cannot find the paste file "nowhere.ini"`) ||
 		!strings.Contains(err.Error(), filepath.Join(dir, "etc/nowhere.ini")) || !strings.Contains(err.Error(), "/etc/pasteserve/nowhere.ini") {
 		t.Errorf("error does not list the places tried: %v", err)
@@ -186,7 +186,7 @@ func TestOptionGroupsReachGlobalConf(t *testing.T) {
 			"[database]\nconnection = mysql://u:p@db/neutron\n",
 		"b.conf": "[keystone_authtoken]\npassword = two\n[oslo_middleware]\nenable_proxy_headers_parsing = true\n[healthcheck]\ndetailed = true\n",
 	})
-	c, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "a.conf"), filepath.Join(dir, "b.conf")}, Workers: -1})
+	c, err := LoadSettings(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "a.conf"), filepath.Join(dir, "b.conf")}, Workers: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestPluginGroupReachesGlobalConf(t *testing.T) {
 
 // A value out of its option's range is an error from every layer, as
 // api_workers = -3 in a file always was: --workers -5 from a caller of
-// Load used to be taken for "not given", and a port above 65535 reached
+// LoadSettings used to be taken for "not given", and a port above 65535 reached
 // bind(2).
 func TestValuesOutOfRange(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"api.ini": appOnly, "port.conf": "[DEFAULT]\nbind_port = 70000\n"})
@@ -238,17 +238,17 @@ func TestValuesOutOfRange(t *testing.T) {
 		{Flags{Paste: paste, ConfigFiles: []string{filepath.Join(dir, "port.conf")}, Workers: -1}, `port.conf:2:1: bind_port: "70000" is not a port number: 0 (any free port) to 65535`},
 		{Flags{Paste: paste, Bind: "127.0.0.1:65536", Workers: -1}, `flag --bind: bind_port: "65536" is not a port number`},
 	} {
-		_, err := Load(tc.flags)
+		_, err := LoadSettings(tc.flags)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want %q", tc.flags, err, tc.want)
 		}
 	}
-	if c, err := Load(Flags{Paste: paste, Bind: "127.0.0.1:65535", Workers: 0}); err != nil || c.BindPort != 65535 || c.Workers != 0 {
+	if c, err := LoadSettings(Flags{Paste: paste, Bind: "127.0.0.1:65535", Workers: 0}); err != nil || c.BindPort != 65535 || c.Workers != 0 {
 		t.Errorf("the largest port and 0 workers: %v", err)
 	}
 }
 
-// TestLoadReportsEveryError: Load reads every layer to the end and
+// TestLoadReportsEveryError: LoadSettings reads every layer to the end and
 // reports every problem at once, sorted, each at its key: values that do
 // not fit their option in the paste file's [server:main] and in the
 // config files, a key of egg:pasteserve#http that is no option (an
@@ -264,9 +264,9 @@ func TestLoadReportsEveryError(t *testing.T) {
 	wd, _ := os.Getwd()
 	os.Chdir(dir)
 	defer os.Chdir(wd)
-	c, err := Load(Flags{Paste: "api.ini", ConfigFiles: []string{"a.conf", "b.conf"}, Workers: -1})
+	c, err := LoadSettings(Flags{Paste: "api.ini", ConfigFiles: []string{"a.conf", "b.conf"}, Workers: -1})
 	if err == nil {
-		t.Fatal("Load accepted the files")
+		t.Fatal("LoadSettings accepted the files")
 	}
 	want := strings.Join([]string{
 		`a.conf:2:1: client_socket_timeout: "soon" is not a duration (write seconds, like 30, or a Go duration, like 1m30s)`,
@@ -285,7 +285,7 @@ func TestLoadReportsEveryError(t *testing.T) {
 		t.Errorf("want the three files for excerpts, got %#v", se)
 	}
 	if c == nil || c.Paste != "api.ini" || c.Global["auth_strategy"] != "noauth" {
-		t.Errorf("Load returned %+v with its errors, want the paste file and globals", c)
+		t.Errorf("LoadSettings returned %+v with its errors, want the paste file and globals", c)
 	}
 }
 
@@ -295,7 +295,7 @@ func TestLoadReportsEveryError(t *testing.T) {
 func TestPasteServerTypoOnlyForOwnSection(t *testing.T) {
 	for _, use := range []string{"egg:Paste#http", "egg:waitress#main", "egg:gunicorn#main"} {
 		dir := writeFiles(t, map[string]string{"api.ini": appOnly + "[server:main]\nuse = " + use + "\nmax_header_lin = 100\n"})
-		c, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), Workers: -1})
+		c, err := LoadSettings(Flags{Paste: filepath.Join(dir, "api.ini"), Workers: -1})
 		if err != nil {
 			t.Fatalf("%s: %v", use, err)
 		}
@@ -311,9 +311,9 @@ func TestPasteServerTypoOnlyForOwnSection(t *testing.T) {
 func TestLoadPasteNotFoundWithOtherErrors(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"svc.conf": "[DEFAULT]\napi_paste_config = nowhere.ini\nbind_port = x\n"})
 	conf := filepath.Join(dir, "svc.conf")
-	c, err := Load(Flags{ConfigFiles: []string{conf}, Workers: -1})
+	c, err := LoadSettings(Flags{ConfigFiles: []string{conf}, Workers: -1})
 	if c != nil || err == nil {
-		t.Fatalf("Load = %v, %v", c, err)
+		t.Fatalf("LoadSettings = %v, %v", c, err)
 	}
 	lines := strings.Split(err.Error(), "\n")
 	if !strings.HasPrefix(lines[0], conf+`:2:1: cannot find the paste file "nowhere.ini"`) || !strings.Contains(err.Error(), "\n"+conf+`:3:1: bind_port: "x" is not a whole number`) {
@@ -345,7 +345,7 @@ func TestBindHostErrorIsPositioned(t *testing.T) {
 		{Flags{Paste: "api.ini", ConfigFiles: []string{"b.conf"}}, ""},
 	} {
 		tc.flags.Workers = -1
-		c, err := Load(tc.flags)
+		c, err := LoadSettings(tc.flags)
 		if err != nil {
 			t.Fatalf("%+v: %v", tc.flags, err)
 		}

@@ -56,7 +56,7 @@ func (w *discardWriter) WriteHeader(code int)        { w.code = code }
 // whose connection is a wireConn, as newServing serves.
 // Run: go test ./server -run - -bench HandlerLayers -benchmem
 func BenchmarkHandlerLayers(b *testing.B) {
-	cfg, err := Load(Flags{Paste: "../bench/neutron-like.ini", Workers: -1})
+	cfg, err := LoadSettings(Flags{Paste: "../bench/neutron-like.ini", Workers: -1})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func buildPaste(b *testing.B, src string) http.Handler {
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	cfg, err := Load(Flags{Paste: path, Workers: -1})
+	cfg, err := LoadSettings(Flags{Paste: path, Workers: -1})
 	if err != nil {
 		b.Fatal(err)
 	}

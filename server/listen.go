@@ -41,12 +41,12 @@ func listen(ctx context.Context, o Options, log zerolog.Logger) (net.Listener, e
 	if err != nil {
 		return nil, err
 	}
-	hostPort := net.JoinHostPort(addr.String(), strconv.Itoa(o.BindPort))
+	hostPort := net.JoinHostPort(addr.String(), strconv.Itoa(int(o.BindPort)))
 	began := time.Now()
 	deadline := began.Add(o.RetryUntilWindow)
 	retrying := false
 	for {
-		ln, err := bindListen(addr, o.BindPort, o.Backlog, o.V6Only)
+		ln, err := bindListen(addr, int(o.BindPort), o.Backlog, o.V6Only)
 		if err == nil {
 			if retrying {
 				log.Info().Str("address", hostPort).Float64("waited_seconds", time.Since(began).Round(time.Millisecond).Seconds()).
@@ -80,7 +80,7 @@ func listen(ctx context.Context, o Options, log zerolog.Logger) (net.Listener, e
 
 // resolve turns bind_host into an address, as getaddrinfo does, taking
 // the first result. A name that does not resolve is a *hostError, which
-// Config.positioned places at the key that set bind_host.
+// Settings.positioned places at the key that set bind_host.
 func resolve(ctx context.Context, host string) (netip.Addr, error) {
 	if host == "" {
 		host = "0.0.0.0"

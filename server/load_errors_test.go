@@ -21,7 +21,7 @@ func loadFiles(t *testing.T, files map[string]string) string {
 			t.Fatal(err)
 		}
 	}
-	_, err := server.Load(server.Flags{Paste: filepath.Join(dir, "api.ini"), Workers: -1})
+	_, err := server.LoadSettings(server.Flags{Paste: filepath.Join(dir, "api.ini"), Workers: -1})
 	if err == nil {
 		return ""
 	}

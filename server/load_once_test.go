@@ -12,11 +12,11 @@ import (
 	"github.com/pasteserve/pasteserve/factory"
 )
 
-// TestAppFromTheLoadThatReadTheSettings: Load reads and parses the paste
+// TestAppFromTheLoadThatReadTheSettings: LoadSettings reads and parses the paste
 // file once, and the app is built (BuildApp, in-process and in each
 // worker) and checked (CheckApp, in the master of pre-fork workers) from
 // that parse, not from the file read again: a file changed or gone after
-// Load changes nothing until the next load.
+// LoadSettings changes nothing until the next load.
 func TestAppFromTheLoadThatReadTheSettings(t *testing.T) {
 	reg := &factory.Registry{}
 	reg.Register(factory.Factory{Name: "says", Namespace: "pasteserve", Kind: factory.KindApp, App: func(cfg *factory.Config) (http.Handler, error) {
@@ -25,7 +25,7 @@ func TestAppFromTheLoadThatReadTheSettings(t *testing.T) {
 	}})
 	dir := writeFiles(t, map[string]string{"api.ini": "[server:main]\nuse = egg:pasteserve#http\nbind_port = 8123\n[app:main]\nuse = egg:pasteserve#says\nword = loaded\n"})
 	path := filepath.Join(dir, "api.ini")
-	cfg, err := Load(Flags{Paste: path, Workers: -1})
+	cfg, err := LoadSettings(Flags{Paste: path, Workers: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestAppFromTheLoadThatReadTheSettings(t *testing.T) {
 		t.Errorf("the app says %q, want %q: it was built from the file read again", got, "loaded")
 	}
 	// The next load reads the file as it is now.
-	if _, err := Load(Flags{Paste: path, Workers: -1}); err == nil || !strings.Contains(err.Error(), "api.ini:4:") {
-		t.Errorf("a new Load of the broken file: %v", err)
+	if _, err := LoadSettings(Flags{Paste: path, Workers: -1}); err == nil || !strings.Contains(err.Error(), "api.ini:4:") {
+		t.Errorf("a new LoadSettings of the broken file: %v", err)
 	}
 }

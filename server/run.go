@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"sort"
 	"strings"
 	"sync"
@@ -25,13 +24,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// interruptDeadline is how long in-flight requests get after SIGINT
-// (Ctrl-C): short, since someone is waiting at a terminal.
-const interruptDeadline = 5 * time.Second
-
 // Run loads the configuration, builds the pipeline and serves it until
 // SIGTERM or SIGINT, reloading on SIGHUP. With api_workers > 0 it runs
-// that many worker processes instead (see workers.go). It returns nil
+// that many worker processes instead (see workers.go); either way one
+// supervisor (supervisor.go) handles the signals. It returns nil
 // after a graceful stop.
 //
 // Every request logs through log. For the request path not to wait on
@@ -39,7 +35,7 @@ const interruptDeadline = 5 * time.Second
 // closes once Run has returned, so that the lines of the drain are all
 // written (the pasteserve command does so).
 func Run(flags Flags, log zerolog.Logger, reg *factory.Registry) error {
-	cfg, err := Load(flags)
+	cfg, err := LoadSettings(flags)
 	if err != nil {
 		return err
 	}
@@ -57,8 +53,8 @@ func Run(flags Flags, log zerolog.Logger, reg *factory.Registry) error {
 }
 
 // BuildApp resolves and builds the configured app, from the paste file
-// as Load read it (see Config.Loaded).
-func BuildApp(cfg *Config, reg *factory.Registry) (http.Handler, error) {
+// as LoadSettings read it (see Settings.Loaded).
+func BuildApp(cfg *Settings, reg *factory.Registry) (http.Handler, error) {
 	h, err := cfg.set.Build(cfg.Name, cfg.Global, reg)
 	if err != nil {
 		return nil, &SourceError{Err: err, Files: cfg.set.Files()}
@@ -70,7 +66,7 @@ func BuildApp(cfg *Config, reg *factory.Registry) (http.Handler, error) {
 // factory of the app but keeping nothing: what the master of pre-fork
 // workers runs, to fail at start (or to refuse a reload) rather than in
 // every worker, without holding an app it never serves.
-func CheckApp(cfg *Config, reg *factory.Registry) error {
+func CheckApp(cfg *Settings, reg *factory.Registry) error {
 	if err := cfg.set.Check(cfg.Name, cfg.Global, reg); err != nil {
 		return &SourceError{Err: err, Files: cfg.set.Files()}
 	}
@@ -97,76 +93,85 @@ func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *swapHandler) store(h http.Handler) { s.p.Store(&h) }
 
 // serve runs one serving process: in-process mode or a worker.
-func serve(cfg *Config, log zerolog.Logger, reg *factory.Registry) error {
+func serve(cfg *Settings, log zerolog.Logger, reg *factory.Registry) error {
+	p, err := newProcess(cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer p.ln.Close()
+	return supervise(log, cfg.GracefulShutdownTimeout, p)
+}
+
+// process is the strategy of a process that serves by itself: the
+// in-process mode, and each pre-fork worker (whose listener is the
+// master's, inherited).
+type process struct {
+	cfg      *Settings // as started; a reload compares against it
+	log      zerolog.Logger
+	reg      *factory.Registry
+	swap     swapHandler
+	tlsState *tlsSettings // nil without TLS
+	srv      *http.Server
+	conns    *connTracker
+	ln       net.Listener
+	served   chan error // Serve's result, which the drain waits for
+}
+
+// newProcess builds the app and opens (or, in a worker, inherits) the
+// listener: everything that can fail before serving.
+func newProcess(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (*process, error) {
 	app, err := BuildApp(cfg, reg)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var swap swapHandler
-	swap.store(app)
-
-	var tlsState *tlsSettings
+	p := &process{cfg: cfg, log: log, reg: reg, served: make(chan error, 1)}
+	p.swap.store(app)
 	if cfg.UseSSL {
-		if tlsState, err = newTLS(cfg.Options); err != nil {
-			return err
+		if p.tlsState, err = newTLS(cfg.Options); err != nil {
+			return nil, err
 		}
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
 	ln, err := workerListener(cfg.Options)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if ln == nil {
-		if ln, err = listen(ctx, cfg.Options, log); err != nil {
-			return cfg.positioned(err)
+		if ln, err = listen(context.Background(), cfg.Options, log); err != nil {
+			return nil, cfg.positioned(err)
 		}
 	}
-	defer ln.Close()
-	srv, conns, ln := newServing(cfg.Options, log, &swap, ln)
-	if tlsState != nil {
-		srv.TLSConfig = tlsState.serverConfig()
+	p.srv, p.conns, p.ln = newServing(cfg.Options, log, &p.swap, ln)
+	if p.tlsState != nil {
+		p.srv.TLSConfig = p.tlsState.serverConfig()
 	}
-	// Signals are set up before serving so none is lost in between.
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	defer signal.Stop(sigs)
+	return p, nil
+}
 
-	served := make(chan error, 1)
+func (p *process) start(events chan<- event) error {
 	go func() {
-		if tlsState != nil {
-			served <- srv.ServeTLS(ln, "", "")
+		var err error
+		if p.tlsState != nil {
+			err = p.srv.ServeTLS(p.ln, "", "")
 		} else {
-			served <- srv.Serve(ln)
+			err = p.srv.Serve(p.ln)
 		}
+		p.served <- err
+		// Serve returns on its own only when accepting fails; during a
+		// drain the supervisor no longer reads events (the buffer
+		// takes this one).
+		events <- func() (bool, error) { return true, err }
 	}()
-	log.Info().Str("address", ln.Addr().String()).Str("paste", cfg.Paste).Str("app", cfg.Name).
-		Int("workers", cfg.Workers).Bool("tls", tlsState != nil).Int("pid", os.Getpid()).
+	p.log.Info().Str("address", p.ln.Addr().String()).Str("paste", p.cfg.Paste).Str("app", p.cfg.Name).
+		Int("workers", p.cfg.Workers).Bool("tls", p.tlsState != nil).Int("pid", os.Getpid()).
 		Msg("listening")
-	notify(log, daemon.SdNotifyReady)
 	workerReady()
-	stopWatchdog := watchdog(log)
-	defer stopWatchdog()
+	return nil
+}
 
-	for {
-		select {
-		case err := <-served:
-			return err
-		case sig := <-sigs:
-			switch sig {
-			case syscall.SIGHUP:
-				notify(log, daemon.SdNotifyReloading)
-				reload(cfg, log, reg, &swap, tlsState)
-				notify(log, daemon.SdNotifyReady)
-			default:
-				deadline := cfg.GracefulShutdownTimeout
-				if sig == syscall.SIGINT && (deadline == 0 || deadline > interruptDeadline) {
-					deadline = interruptDeadline
-				}
-				return shutdown(srv, ln, served, conns, log, sig, deadline)
-			}
-		}
-	}
+func (p *process) reload() { reload(p.cfg, p.log, p.reg, &p.swap, p.tlsState) }
+
+func (p *process) stop(sig syscall.Signal, deadline time.Duration) error {
+	return shutdown(p.srv, p.ln, p.served, p.conns, p.log, sig, deadline)
 }
 
 // shutdown drains the server without dropping a request that a client has
@@ -218,7 +223,6 @@ func shutdown(srv *http.Server, ln net.Listener, served <-chan error, conns *con
 	// has begun by the time the message says so.
 	ln.Close()
 	conns.startDrain()
-	notify(log, daemon.SdNotifyStopping)
 	log.Info().Str("signal", sig.String()).Float64("deadline_seconds", deadline.Seconds()).Msg("stopping: draining in-flight requests")
 	ctx := context.Background()
 	if deadline > 0 {
@@ -507,10 +511,10 @@ func unreadBytes(c net.Conn) bool {
 // keeps serving and the error is logged with its position. Options that
 // need a new socket or process (the address, the limits) are reported as
 // needing a restart.
-func reload(cfg *Config, log zerolog.Logger, reg *factory.Registry, swap *swapHandler, tlsState *tlsSettings) {
+func reload(cfg *Settings, log zerolog.Logger, reg *factory.Registry, swap *swapHandler, tlsState *tlsSettings) {
 	start := time.Now()
 	oldCert := tlsState.certificate()
-	next, err := Load(cfg.flags)
+	next, err := LoadSettings(cfg.flags)
 	if err == nil {
 		var app http.Handler
 		if app, err = BuildApp(next, reg); err == nil {
@@ -674,15 +678,13 @@ func logWarnings(log zerolog.Logger, ds dsl.Diagnostics) {
 // Values are masked as package redact decides: keystone_authtoken.password
 // is "****", and so is the password of a URL, and a secret's value
 // wherever another option's value holds it.
-func logOptions(log zerolog.Logger, cfg *Config) {
-	values := make(map[string]string, len(options))
-	for _, opt := range options {
-		values[opt.group+"."+opt.name] = opt.field.get(&cfg.Options)
-	}
+func logOptions(log zerolog.Logger, cfg *Settings) {
+	values := optionValues(&cfg.Options)
 	secrets := redact.Collect(values, cfg.Global)
-	for _, opt := range options {
-		v := secrets.Value(opt.name, opt.field.get(&cfg.Options))
-		log.Info().Str("option", opt.group+"."+opt.name).Str("value", v).Str("source", cfg.Source(opt.group, opt.name)).Msg("option")
+	for _, opt := range optionTable {
+		key := opt.Group + "." + opt.Name
+		v := secrets.Value(opt.Name, values[key])
+		log.Info().Str("option", key).Str("value", v).Str("source", cfg.Source(opt.Group, opt.Name)).Msg("option")
 	}
 	log.Info().Str("option", "paste").Str("value", cfg.Paste).Str("source", "--paste or api_paste_config").Msg("option")
 	keys := make([]string, 0, len(cfg.Global))

@@ -22,7 +22,7 @@ func TestLogOptionsMasksSecrets(t *testing.T) {
 			"username = nova\ntoken_cache_time = 300\nauth_url = https://admin:s3cret-url@keystone.example.com/v3\n" +
 			"[database]\nconnection = mysql+pymysql://nova:s3cret-db@db/nova\n",
 	})
-	cfg, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "svc.conf")}, Workers: -1})
+	cfg, err := LoadSettings(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "svc.conf")}, Workers: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestLogOptionsMasksSecretsInOtherOptions(t *testing.T) {
 		"api.ini":  appOnly,
 		"svc.conf": "[DEFAULT]\nlog_options = true\n[keystone_authtoken]\npassword = s3cret-pw\nauth_url = https://keystone.example.com/v3?hint=s3cret-pw\n",
 	})
-	cfg, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "svc.conf")}, Workers: -1})
+	cfg, err := LoadSettings(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "svc.conf")}, Workers: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

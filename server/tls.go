@@ -107,7 +107,7 @@ func (t *tlsSettings) serverConfig() *tls.Config {
 }
 
 // sslOptionError is an error about one [ssl] option other than the
-// certificate pair, so that Config.check places it at the key that set
+// certificate pair, so that Settings.check places it at the key that set
 // that option.
 type sslOptionError struct {
 	key string // "ssl.ciphers", "ssl.ca_file"

@@ -8,12 +8,10 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/coreos/go-systemd/v22/daemon"
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
@@ -127,116 +125,131 @@ type worker struct {
 	err     error         // its exit status, once done
 }
 
+// master is the strategy of the process that runs pre-fork workers: it
+// serves through them, and only it talks to systemd.
 type master struct {
+	cfg      *Settings // as started; a reload compares against it
 	log      zerolog.Logger
+	reg      *factory.Registry
+	addr     net.Addr
 	listener *os.File
 	lifeline *os.File // read end, handed to workers; the master keeps the write end
+	lifeW    *os.File
 	next     int
-	exits    chan *worker
+	events   chan<- event // the supervisor's; set by start
+	workers  map[int]*worker
+	respawn  *respawner
 	certs    *tlsSettings // what the newest workers serve; nil without TLS
 }
 
 // runMaster runs and supervises the workers until SIGTERM or SIGINT.
-func runMaster(cfg *Config, log zerolog.Logger, reg *factory.Registry) error {
-	// Fail at start, not in N workers, when the pipeline does not build.
-	if err := CheckApp(cfg, reg); err != nil {
+func runMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry) error {
+	m, err := newMaster(cfg, log, reg)
+	if err != nil {
 		return err
 	}
-	var certs *tlsSettings // the workers' certificate, to log when a reload changes it
+	defer m.lifeW.Close()
+	return supervise(log, cfg.GracefulShutdownTimeout, m)
+}
+
+// newMaster checks the app and opens the socket the workers will share:
+// everything that can fail before a worker starts.
+func newMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (*master, error) {
+	// Fail at start, not in N workers, when the pipeline does not build.
+	if err := CheckApp(cfg, reg); err != nil {
+		return nil, err
+	}
+	m := &master{cfg: cfg, log: log, reg: reg, workers: map[int]*worker{}}
 	if cfg.UseSSL {
+		// The workers' certificate, to log when a reload changes it.
 		var err error
-		if certs, err = newTLS(cfg.Options); err != nil {
-			return err
+		if m.certs, err = newTLS(cfg.Options); err != nil {
+			return nil, err
 		}
 	}
 	ln, err := listen(context.Background(), cfg.Options, log)
 	if err != nil {
-		return cfg.positioned(err)
+		return nil, cfg.positioned(err)
 	}
-	lf, err := sharedSocket(ln)
-	if err != nil {
-		return err
-	}
+	m.addr = ln.Addr()
+	m.listener, err = sharedSocket(ln)
 	ln.Close() // the file holds its own copy of the socket
-	lifeR, lifeW, err := os.Pipe()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer lifeW.Close()
-	m := &master{log: log, listener: lf, lifeline: lifeR, exits: make(chan *worker, 16), certs: certs}
+	if m.lifeline, m.lifeW, err = os.Pipe(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
 
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	defer signal.Stop(sigs)
-
-	workers := map[int]*worker{}
-	for i := 0; i < cfg.Workers; i++ {
-		w, err := m.start()
+func (m *master) start(events chan<- event) error {
+	m.events = events
+	m.respawn = newRespawner(func() { events <- m.respawnRound })
+	for i := 0; i < m.cfg.Workers; i++ {
+		w, err := m.start1()
 		if err != nil {
-			m.stopAll(workers, syscall.SIGTERM, cfg.GracefulShutdownTimeout)
+			m.stopAll(syscall.SIGTERM, m.cfg.GracefulShutdownTimeout)
 			return err
 		}
-		workers[w.id] = w
+		m.workers[w.id] = w
 	}
-	for _, w := range workers {
+	for _, w := range m.workers {
 		if err := m.waitReady(w); err != nil {
-			m.stopAll(workers, syscall.SIGTERM, cfg.GracefulShutdownTimeout)
+			m.stopAll(syscall.SIGTERM, m.cfg.GracefulShutdownTimeout)
 			return err
 		}
 	}
-	log.Info().Str("address", ln.Addr().String()).Str("paste", cfg.Paste).Str("app", cfg.Name).
-		Int("workers", cfg.Workers).Int("pid", os.Getpid()).Msg("listening")
-	notify(log, daemon.SdNotifyReady)
-	stopWatchdog := watchdog(log)
-	defer stopWatchdog()
+	m.log.Info().Str("address", m.addr.String()).Str("paste", m.cfg.Paste).Str("app", m.cfg.Name).
+		Int("workers", m.cfg.Workers).Int("pid", os.Getpid()).Msg("listening")
+	return nil
+}
 
-	r := newRespawner()
-	for {
-		select {
-		case w := <-m.exits:
-			if _, ours := workers[w.id]; !ours {
-				continue // replaced on reload, or stopped on purpose
-			}
-			delete(workers, w.id)
-			lived := time.Since(w.started)
-			in := r.died(lived)
-			log.Warn().Int("worker_pid", w.cmd.Process.Pid).Str("status", fmt.Sprint(w.err)).Float64("after_seconds", lived.Seconds()).
-				Float64("respawn_in_seconds", in.Seconds()).Msg("worker exited; respawning")
-		case <-r.timer.C:
-			r.at = time.Time{}
-			for ; r.missing > 0; r.missing-- {
-				w, err := m.start()
-				if err != nil {
-					log.Error().Err(err).Float64("respawn_in_seconds", r.schedule().Seconds()).Msg("cannot start a worker; retrying")
-					break
-				}
-				workers[w.id] = w
-			}
-		case sig := <-sigs:
-			switch sig {
-			case syscall.SIGHUP:
-				notify(log, daemon.SdNotifyReloading)
-				if n, err := m.reload(cfg, reg, workers); err != nil && n == 0 {
-					log.Error().Str("error", errorText(err)).Msg("reload failed; the workers keep serving the previous pipeline")
-				} else if err != nil {
-					log.Error().Str("error", errorText(err)).Int("new_workers", n).Int("workers", len(workers)).
-						Msg("reload failed after some workers were replaced: those (new_workers) serve the new configuration, the others the previous one; fix it and reload again")
-				} else {
-					r.missing = 0 // the reload started a full set
-					log.Info().Int("workers", n).Msg("reloaded: every worker replaced")
-				}
-				notify(log, daemon.SdNotifyReady)
-			default:
-				notify(log, daemon.SdNotifyStopping)
-				deadline := cfg.GracefulShutdownTimeout
-				if sig == syscall.SIGINT && (deadline == 0 || deadline > interruptDeadline) {
-					deadline = interruptDeadline
-				}
-				log.Info().Str("signal", sig.String()).Int("workers", len(workers)).Msg("stopping: draining workers")
-				return m.stopAll(workers, sig.(syscall.Signal), deadline)
-			}
-		}
+// exited handles a worker's exit, on the supervisor's loop: one of the
+// set is respawned, after the respawner's wait.
+func (m *master) exited(w *worker) (bool, error) {
+	if _, ours := m.workers[w.id]; !ours {
+		return false, nil // replaced on reload, or stopped on purpose
 	}
+	delete(m.workers, w.id)
+	lived := time.Since(w.started)
+	in := m.respawn.died(lived)
+	m.log.Warn().Int("worker_pid", w.cmd.Process.Pid).Str("status", fmt.Sprint(w.err)).Float64("after_seconds", lived.Seconds()).
+		Float64("respawn_in_seconds", in.Seconds()).Msg("worker exited; respawning")
+	return false, nil
+}
+
+// respawnRound starts the workers that died since the last round, on the
+// supervisor's loop.
+func (m *master) respawnRound() (bool, error) {
+	r := m.respawn
+	r.at = time.Time{}
+	for ; r.missing > 0; r.missing-- {
+		w, err := m.start1()
+		if err != nil {
+			m.log.Error().Err(err).Float64("respawn_in_seconds", r.schedule().Seconds()).Msg("cannot start a worker; retrying")
+			break
+		}
+		m.workers[w.id] = w
+	}
+	return false, nil
+}
+
+func (m *master) reload() {
+	if n, err := m.rollingReload(); err != nil && n == 0 {
+		m.log.Error().Str("error", errorText(err)).Msg("reload failed; the workers keep serving the previous pipeline")
+	} else if err != nil {
+		m.log.Error().Str("error", errorText(err)).Int("new_workers", n).Int("workers", len(m.workers)).
+			Msg("reload failed after some workers were replaced: those (new_workers) serve the new configuration, the others the previous one; fix it and reload again")
+	} else {
+		m.respawn.missing = 0 // the reload started a full set
+		m.log.Info().Int("workers", n).Msg("reloaded: every worker replaced")
+	}
+}
+
+func (m *master) stop(sig syscall.Signal, deadline time.Duration) error {
+	m.log.Info().Str("signal", sig.String()).Int("workers", len(m.workers)).Msg("stopping: draining workers")
+	return m.stopAll(sig, deadline)
 }
 
 // The wait before respawning a dead worker starts at minRespawnWait and
@@ -259,8 +272,10 @@ type respawner struct {
 	missing int           // workers to start
 }
 
-func newRespawner() *respawner {
-	r := &respawner{timer: time.NewTimer(time.Hour), wait: minRespawnWait}
+// newRespawner returns a respawner that calls round when a round is due
+// (on the timer's goroutine: round hands the work to the supervisor).
+func newRespawner(round func()) *respawner {
+	r := &respawner{timer: time.AfterFunc(time.Hour, round), wait: minRespawnWait}
 	r.timer.Stop()
 	return r
 }
@@ -288,8 +303,8 @@ func (r *respawner) schedule() time.Duration {
 	return in
 }
 
-// start runs one worker.
-func (m *master) start() (*worker, error) {
+// start1 runs one worker.
+func (m *master) start1() (*worker, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -317,7 +332,7 @@ func (m *master) start() (*worker, error) {
 	go func() {
 		w.err = cmd.Wait()
 		close(w.done)
-		m.exits <- w
+		m.events <- func() (bool, error) { return m.exited(w) }
 	}()
 	go func() {
 		defer readyR.Close()
@@ -360,17 +375,18 @@ func (m *master) waitReady(w *worker) error {
 	}
 }
 
-// reload checks that the new configuration builds, then replaces the
+// rollingReload checks that the new configuration builds, then replaces the
 // workers one at a time: a new worker is ready before an old one is told
 // to drain. It returns how many new workers serve, which on an error is
 // fewer than asked for, and may be more than none: the new configuration
 // is then served by those, the previous one by the rest.
-func (m *master) reload(cfg *Config, reg *factory.Registry, workers map[int]*worker) (started int, err error) {
-	next, err := Load(cfg.flags)
+func (m *master) rollingReload() (started int, err error) {
+	cfg, workers := m.cfg, m.workers
+	next, err := LoadSettings(cfg.flags)
 	if err != nil {
 		return 0, err
 	}
-	if err := CheckApp(next, reg); err != nil {
+	if err := CheckApp(next, m.reg); err != nil {
 		return 0, err
 	}
 	// Workers read their settings afresh, TLS included: a reload can turn
@@ -399,7 +415,7 @@ func (m *master) reload(cfg *Config, reg *factory.Registry, workers map[int]*wor
 	}
 	for i := 0; i < max(next.Workers, len(old)); i++ {
 		if i < next.Workers {
-			w, err := m.start()
+			w, err := m.start1()
 			if err != nil {
 				return started, err
 			}
@@ -430,7 +446,8 @@ func (m *master) newCertificates(certs *tlsSettings) {
 
 // stopAll sends sig to every worker and waits for them, up to deadline
 // (0: no limit); stragglers are killed.
-func (m *master) stopAll(workers map[int]*worker, sig syscall.Signal, deadline time.Duration) error {
+func (m *master) stopAll(sig syscall.Signal, deadline time.Duration) error {
+	workers := m.workers
 	for _, w := range workers {
 		w.cmd.Process.Signal(sig)
 	}
