@@ -214,7 +214,7 @@ func TestPluginGroupReachesGlobalConf(t *testing.T) {
 		"api.ini": appOnly,
 		"a.conf":  "[server_test_stamp]\nvalue = api-1\n[server_test_other]\nvalue = no\n",
 	})
-	c, err := Load(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "a.conf")}, Workers: -1})
+	c, err := LoadSettings(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "a.conf")}, Workers: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
