@@ -21,8 +21,9 @@ var layers = [][]string{
 	// The paste text; the fault body and the request's logger.
 	{"dsl", "fault", "reqlog"},
 	// The resolved plan: pure data; the one decoder of options (struct
-	// tags, a section, its groups).
-	{"plan", "options"},
+	// tags, a section, its groups). The reference parser that dsl's
+	// output is checked against, for tests.
+	{"plan", "options", "internal/dsloracle"},
 	// The registry: factories, their kinds and the Config they get.
 	{"factory"},
 	// Resolution, the build and printing plans, each on its own.
@@ -45,7 +46,7 @@ var layers = [][]string{
 
 // testOnly are helper packages for tests: no package imports them, only
 // test files do.
-var testOnly = []string{"internal/keystonetest", "internal/moduletest", "internal/filtertest", "internal/loadtest"}
+var testOnly = []string{"internal/keystonetest", "internal/moduletest", "internal/filtertest", "internal/loadtest", "internal/dsloracle"}
 
 // pkg is what go list says of a package.
 type pkg struct {
