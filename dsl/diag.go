@@ -14,10 +14,17 @@ import (
 type Severity int
 
 const (
+	// SeverityError is a problem that stops the file from loading: the
+	// load returns the diagnostics as its error (Diagnostics.Err).
 	SeverityError Severity = iota
+	// SeverityWarning is printed (by check, and by serve at start) but
+	// does not stop the load: something PasteDeploy accepts that is
+	// likely a mistake, or a deprecated option name.
 	SeverityWarning
 )
 
+// String returns "error" or "warning", the word Diagnostic.Error and
+// the check command print.
 func (s Severity) String() string {
 	if s == SeverityWarning {
 		return "warning"
@@ -73,6 +80,8 @@ func (ds Diagnostics) Unwrap() []error {
 	return out
 }
 
+// Error returns the diagnostics one a line, each as Diagnostic.Error
+// prints it, with no source excerpts (Write adds those).
 func (ds Diagnostics) Error() string {
 	var b strings.Builder
 	for i, d := range ds {

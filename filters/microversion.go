@@ -16,6 +16,8 @@ import (
 // Version is an API microversion, major.minor.
 type Version struct{ Major, Minor int }
 
+// String returns the version as a client writes it in the header:
+// "2.1".
 func (v Version) String() string { return strconv.Itoa(v.Major) + "." + strconv.Itoa(v.Minor) }
 
 // Less reports whether v comes before w.

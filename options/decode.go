@@ -230,7 +230,11 @@ type Error struct {
 	Err    error
 }
 
+// Error returns "option: what is wrong", the form a Go caller of a
+// constructor sees; Diagnose adds the section and the position.
 func (e *Error) Error() string { return e.Option + ": " + e.Err.Error() }
+
+// Unwrap returns e.Err, so that errors.Is and errors.As see the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error about option, with the message of

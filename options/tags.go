@@ -24,6 +24,8 @@ type TagError struct {
 	Msg   string // what is wrong
 }
 
+// Error returns "options: Type.Field: tag `paste:"..."`: what is wrong",
+// leaving out the field and tag when the error is about the whole type.
 func (e *TagError) Error() string {
 	switch {
 	case e.Field == "":

@@ -80,7 +80,12 @@ type SourceError struct {
 	Files []*dsl.File
 }
 
+// Error returns the message of e.Err, without source excerpts: callers
+// that want them print e.Err with dsl.Diagnostics.Write and e.Files.
 func (e *SourceError) Error() string { return e.Err.Error() }
+
+// Unwrap returns e.Err, so that errors.As finds the dsl.Diagnostics (or
+// a typed error such as resolve's) inside.
 func (e *SourceError) Unwrap() error { return e.Err }
 
 // swapHandler serves whatever handler was stored last: SIGHUP stores a
