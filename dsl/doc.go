@@ -45,4 +45,15 @@
 // comments kept before what follows them); parsing its output gives the
 // same sections, keys and values. Dump prints the tree with positions,
 // for golden tests.
+//
+// # The scanner and its oracle
+//
+// The scanner reads a file once, line by line, and builds the tree as it
+// goes: a 10,000-section file parses in about 10 ms, with about one
+// allocation a section. Until issue 12 it handed its lines to a
+// participle/v2 grammar, which spent more than half of the parse; that
+// parser is kept, unchanged in what it accepts, in internal/dsloracle,
+// whose tests hold this package to it on every testdata file, on random
+// input and under a fuzz target. A change to what dsl accepts or reports
+// is made in both.
 package dsl
