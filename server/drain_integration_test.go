@@ -331,3 +331,21 @@ func TestDrainDeadlineCutsOffRequestsNotIdleConnections(t *testing.T) {
 		t.Errorf("with a request in progress at the deadline: exit %v, want 1 and the count\n%s", err, q.eventsText())
 	}
 }
+
+// A worker cut off at graceful_shutdown_timeout still logs how its drain
+// ended: the master, which kills workers that outlive the same deadline,
+// gives them the time to write their last lines out first (they go
+// through the asynchronous log writer, flushed when the worker's Run
+// returns).
+func TestWorkerAtTheDeadlineStillLogsItsLastLines(t *testing.T) {
+	conf := urlmap + apps + local + "graceful_shutdown_timeout = 1\n"
+	p := start(t, map[string]string{"api.ini": conf}, "--workers", "1")
+	slow := dialRaw(t, p.addr)
+	io.WriteString(slow, "GET /slow?ms=8000 HTTP/1.1\r\nHost: pasteserve.test\r\n\r\n")
+	time.Sleep(300 * time.Millisecond) // in the handler
+	p.signal(syscall.SIGTERM)
+	p.wait(15 * time.Second)
+	if !strings.Contains(p.logText(), "cut off 1 request(s) in progress") {
+		t.Errorf("the worker's last line, that it cut off the request at the deadline, is lost\n%s", p.eventsText())
+	}
+}

@@ -444,8 +444,15 @@ func (m *master) newCertificates(certs *tlsSettings) {
 	m.certs = certs
 }
 
+// workerLastWords is how long past the shutdown deadline the master
+// waits for a worker before it kills it. A worker drains to the same
+// deadline, cuts off what is still in progress, and then writes its last
+// lines out of the asynchronous log writer: killed at the deadline, it
+// would lose them, and with them the count of requests it cut off.
+const workerLastWords = 2 * time.Second
+
 // stopAll sends sig to every worker and waits for them, up to deadline
-// (0: no limit); stragglers are killed.
+// (0: no limit) and workerLastWords more; stragglers are killed.
 func (m *master) stopAll(sig syscall.Signal, deadline time.Duration) error {
 	workers := m.workers
 	for _, w := range workers {
@@ -453,7 +460,7 @@ func (m *master) stopAll(sig syscall.Signal, deadline time.Duration) error {
 	}
 	var timeout <-chan time.Time
 	if deadline > 0 {
-		timeout = time.After(deadline)
+		timeout = time.After(deadline + workerLastWords)
 	}
 	var err error
 	for _, w := range workers {
