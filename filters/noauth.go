@@ -49,7 +49,8 @@ func (o NoAuthOptions) Validate() error {
 // headers as keystonecontext reads them, the project defaults to
 // fake_project_id and the user to fake_user_id, and the identity is
 // made admin (neutron's ctx.elevated()). The identity headers are
-// rewritten to match, so apps that read headers see the same identity.
+// rewritten to match, in the request's own header map as oslo rewrites
+// the environ, so apps that read headers see the same identity.
 func NewNoAuth(o NoAuthOptions) (func(http.Handler) http.Handler, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
