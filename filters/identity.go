@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/pasteserve/pasteserve/request"
 )
@@ -14,48 +15,51 @@ import (
 // X-Role, X-Storage-Token).
 func identityFromHeaders(r *http.Request) *request.Identity {
 	id := new(request.Identity)
-	readIdentity(id, r, nil)
+	readIdentity(id, r.Header, nil, false)
+	id.RequestID, id.GlobalRequestID = request.ID(r.Context()), request.GlobalID(r.Context())
 	return id
 }
 
-// readIdentity is identityFromHeaders into id, its roles appended to
-// roles[:0] (a caller's array, so that a few roles cost no allocation).
-// The header names are in canonical form and read without Get's
-// canonicalisation, which would cost every request two dozen times.
-func readIdentity(id *request.Identity, r *http.Request, roles []string) {
-	h := r.Header
-	first := func(a, b string) string {
-		if v := header(h, a); v != "" || b == "" {
-			return v
+// readIdentity is identityFromHeaders into id, but for the request ids,
+// its roles appended to roles[:0] (a caller's array, so that a few roles
+// cost no allocation). With elevated (the noauth filters) it leaves the
+// fields those filters decide alone: the user, the project, the roles,
+// IsAdmin and IdentityStatus. The header names are in canonical form and
+// read without Get's canonicalisation, which would cost every request
+// two dozen times.
+func readIdentity(id *request.Identity, h http.Header, roles []string, elevated bool) {
+	if !elevated {
+		id.UserID = first(h, "X-User-Id", "X-User")
+		id.ProjectID = first(h, "X-Project-Id", "X-Tenant-Id")
+		if id.ProjectID == "" {
+			id.ProjectID = header(h, "X-Tenant")
 		}
-		return header(h, b)
+		id.Roles = splitRoles(roles, first(h, "X-Roles", "X-Role"))
+		id.IsAdmin = id.HasRole("admin")
+		id.IdentityStatus = header(h, "X-Identity-Status")
 	}
-	*id = request.Identity{
-		UserID:            first("X-User-Id", "X-User"),
-		UserName:          header(h, "X-User-Name"),
-		UserDomainID:      header(h, "X-User-Domain-Id"),
-		UserDomainName:    header(h, "X-User-Domain-Name"),
-		ProjectID:         first("X-Project-Id", "X-Tenant-Id"),
-		ProjectName:       first("X-Project-Name", "X-Tenant-Name"),
-		ProjectDomainID:   header(h, "X-Project-Domain-Id"),
-		ProjectDomainName: header(h, "X-Project-Domain-Name"),
-		DomainID:          header(h, "X-Domain-Id"),
-		DomainName:        header(h, "X-Domain-Name"),
-		SystemScope:       header(h, "Openstack-System-Scope"),
-		Roles:             splitRoles(roles, first("X-Roles", "X-Role")),
-		IsAdminProject:    !strings.EqualFold(header(h, "X-Is-Admin-Project"), "false"),
-		IdentityStatus:    header(h, "X-Identity-Status"),
-		AuthToken:         first("X-Auth-Token", "X-Storage-Token"),
-		ServiceUserID:     header(h, "X-Service-User-Id"),
-		ServiceProjectID:  header(h, "X-Service-Project-Id"),
-		ServiceRoles:      splitRoles(nil, header(h, "X-Service-Roles")),
-		RequestID:         request.ID(r.Context()),
-		GlobalRequestID:   request.GlobalID(r.Context()),
+	id.UserName = header(h, "X-User-Name")
+	id.UserDomainID = header(h, "X-User-Domain-Id")
+	id.UserDomainName = header(h, "X-User-Domain-Name")
+	id.ProjectName = first(h, "X-Project-Name", "X-Tenant-Name")
+	id.ProjectDomainID = header(h, "X-Project-Domain-Id")
+	id.ProjectDomainName = header(h, "X-Project-Domain-Name")
+	id.DomainID = header(h, "X-Domain-Id")
+	id.DomainName = header(h, "X-Domain-Name")
+	id.SystemScope = header(h, "Openstack-System-Scope")
+	id.IsAdminProject = !strings.EqualFold(header(h, "X-Is-Admin-Project"), "false")
+	id.AuthToken = first(h, "X-Auth-Token", "X-Storage-Token")
+	id.ServiceUserID = header(h, "X-Service-User-Id")
+	id.ServiceProjectID = header(h, "X-Service-Project-Id")
+	id.ServiceRoles = splitRoles(nil, header(h, "X-Service-Roles"))
+}
+
+// first is the header a, or b when a is empty or absent.
+func first(h http.Header, a, b string) string {
+	if v := header(h, a); v != "" {
+		return v
 	}
-	if id.ProjectID == "" {
-		id.ProjectID = header(h, "X-Tenant")
-	}
-	id.IsAdmin = id.HasRole("admin")
+	return header(h, b)
 }
 
 // splitRoles appends the roles of a comma list to dst[:0], trimming
@@ -80,37 +84,68 @@ func splitRoles(dst []string, s string) []string {
 
 // identityState is what the identity filters allocate per request, in
 // one value: the request's copy, its context, which answers
-// request.IdentityFrom, the Identity, and room for its roles.
+// request.IdentityFrom, the Identity, room for its roles, and for the
+// header values the noauth filters write.
+//
+// The Identity is read from the headers when it is first asked for
+// (request.IdentityFrom), not when the request passes the filter, so
+// that a request nothing asks about costs the two dozen header look-ups
+// it takes only then. The headers are the request's own map, which
+// nothing inside rewrites (auth_token, which writes them, is outside;
+// the noauth filters rewrite them before they hand the request on, and
+// decide the fields they rewrite when they do). The request ids are
+// taken when it passes, so that a request_id inside does not change
+// them.
 type identityState struct {
-	ctx   identityContext
-	req   http.Request
-	id    request.Identity
-	roles [6]string
+	ctx    identityContext
+	req    http.Request
+	once   sync.Once
+	header http.Header
+	// elevated: the noauth filters have set the user, project, roles,
+	// IsAdmin and IdentityStatus (and token, with the token's AuthToken).
+	elevated bool
+	token    string
+	id       request.Identity
+	roles    [6]string
+	values   [4]string // the noauth filters' header values, one a slice
 }
 
-// identityContext answers request.IdentityFrom with id.
+// identityContext answers request.IdentityFrom with its state's Identity.
 type identityContext struct {
 	context.Context
-	id *request.Identity
+	s *identityState
 }
 
 func (c *identityContext) Value(key any) any {
 	if request.IsIdentityKey(key) {
-		return c.id
+		return c.s.identity()
 	}
 	return c.Context.Value(key)
 }
 
-// newIdentityState reads r's identity headers into a new state.
+// identity returns the Identity, read on the first call.
+func (s *identityState) identity() *request.Identity {
+	s.once.Do(func() {
+		readIdentity(&s.id, s.header, s.roles[:0], s.elevated)
+		if s.token != "" {
+			s.id.AuthToken = s.token
+		}
+	})
+	return &s.id
+}
+
+// newIdentityState returns a new state for r, whose identity is read
+// from r's headers when it is asked for.
 func newIdentityState(r *http.Request) *identityState {
-	s := new(identityState)
-	readIdentity(&s.id, r, s.roles[:0])
+	s := &identityState{header: r.Header}
+	ctx := r.Context()
+	s.id.RequestID, s.id.GlobalRequestID = request.ID(ctx), request.GlobalID(ctx)
 	return s
 }
 
 // request returns the copy of r whose context carries s's Identity.
 func (s *identityState) request(r *http.Request) *http.Request {
-	s.ctx.Context, s.ctx.id = r.Context(), &s.id
+	s.ctx.Context, s.ctx.s = r.Context(), s
 	s.req = *r.WithContext(&s.ctx)
 	return &s.req
 }

@@ -23,6 +23,9 @@ type KeystoneContextOptions struct{}
 //
 // A request costs one allocation: its copy, with the context that
 // carries the Identity, the Identity and up to six roles, in one value.
+// The Identity is read from the headers when it is first asked for, so
+// that a request nothing asks about costs no header look-ups but the
+// user's.
 func NewKeystoneContext(KeystoneContextOptions) (func(http.Handler) http.Handler, error) {
 	return func(next http.Handler) http.Handler {
 		return &keystoneContext{next: next}

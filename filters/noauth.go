@@ -49,7 +49,8 @@ func (o NoAuthOptions) Validate() error {
 // headers as keystonecontext reads them, the project defaults to
 // fake_project_id and the user to fake_user_id, and the identity is
 // made admin (neutron's ctx.elevated()). The identity headers are
-// rewritten to match, so apps that read headers see the same identity.
+// rewritten to match, in the request's own header map as oslo rewrites
+// the environ, so apps that read headers see the same identity.
 func NewNoAuth(o NoAuthOptions) (func(http.Handler) http.Handler, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -57,43 +58,63 @@ func NewNoAuth(o NoAuthOptions) (func(http.Handler) http.Handler, error) {
 	userID, projectID, roles := o.UserID, o.ProjectID, o.Roles
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := r.Header
+			user := first(h, "X-User-Id", "X-User")
+			if user == "" {
+				user = userID
+			}
+			project := first(h, "X-Project-Id", "X-Tenant-Id")
+			if project == "" {
+				project = header(h, "X-Tenant")
+			}
+			if project == "" {
+				project = projectID
+			}
 			s := newIdentityState(r)
-			id := &s.id
-			if id.UserID == "" {
-				id.UserID = userID
-			}
-			if id.ProjectID == "" {
-				id.ProjectID = projectID
-			}
-			elevate(id, roles)
+			s.elevate(user, project, splitRoles(s.roles[:0], first(h, "X-Roles", "X-Role")), roles)
 			next.ServeHTTP(w, s.withHeaders(r))
 		})
 	}, nil
 }
 
-// elevate makes id an admin holding roles, as oslo.context's elevated().
-func elevate(id *request.Identity, roles []string) {
-	for _, role := range roles {
+// elevate makes s's Identity user's in project, holding roles and more,
+// an admin, as oslo.context's elevated(). more are added to roles in
+// s's own array when roles has none.
+func (s *identityState) elevate(user, project string, roles, more []string) {
+	id := &s.id
+	id.UserID, id.ProjectID, id.Roles = user, project, roles
+	for _, role := range more {
 		if !id.HasRole(role) {
+			if id.Roles == nil {
+				id.Roles = s.roles[:0]
+			}
 			id.Roles = append(id.Roles, role)
 		}
 	}
 	id.IsAdmin = true
 	id.IdentityStatus = "Confirmed"
+	s.elevated = true
 }
 
-// withHeaders returns the copy of r carrying s's Identity in its context
-// and in the identity headers (of a copy of r's, which stay the
-// caller's).
+// withHeaders returns the copy of r carrying s's Identity in its context,
+// with the identity headers rewritten to match it.
+//
+// They are rewritten in r's own header map, as oslo's middleware
+// rewrites the WSGI environ every layer shares, rather than in a copy
+// (Header.Clone, a map and an array per request): a handler outside
+// that looks at the request's headers after this one has run (a
+// catch_errors log line) sees the identity the request acted as, as in
+// oslo. Each value is a one-element slice of s's own array (the slice
+// Header.Set would allocate); an append to one copies it.
 func (s *identityState) withHeaders(r *http.Request) *http.Request {
-	r2 := s.request(r)
 	id := &s.id
-	r2.Header = r.Header.Clone()
-	r2.Header.Set("X-User-Id", id.UserID)
-	r2.Header.Set("X-Project-Id", id.ProjectID)
-	r2.Header.Set("X-Roles", strings.Join(id.Roles, ","))
-	r2.Header.Set("X-Identity-Status", id.IdentityStatus)
-	return r2
+	h := r.Header
+	s.values = [4]string{id.UserID, id.ProjectID, strings.Join(id.Roles, ","), id.IdentityStatus}
+	h["X-User-Id"] = s.values[0:1:1]
+	h["X-Project-Id"] = s.values[1:2:2]
+	h["X-Roles"] = s.values[2:3:3]
+	h["X-Identity-Status"] = s.values[3:4:4]
+	return s.request(r)
 }
 
 // NoAuthTokenOptions are the options of the noauth_token filters.
@@ -140,9 +161,8 @@ func NewNoAuthToken(o NoAuthTokenOptions) (func(http.Handler) http.Handler, erro
 				project = user
 			}
 			s := newIdentityState(r)
-			id := &s.id
-			id.UserID, id.ProjectID, id.AuthToken = user, project, token
-			elevate(id, adminRole)
+			s.elevate(user, project, splitRoles(s.roles[:0], first(r.Header, "X-Roles", "X-Role")), adminRole)
+			s.token = token
 			next.ServeHTTP(w, s.withHeaders(r))
 		})
 	}, nil

@@ -1,13 +1,11 @@
 package filters
 
 import (
-	"context"
 	"net/http"
 	"net/textproto"
 
 	"github.com/pasteserve/pasteserve/reqlog"
 	"github.com/pasteserve/pasteserve/request"
-	"github.com/rs/zerolog"
 )
 
 // RequestIDOptions are the options of the request_id and compute_req_id
@@ -87,23 +85,22 @@ func (f *requestID) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		local = value[0]
 		s = new(requestIDState)
 		s.ctx.Init(ctx, local)
-		ctx = &s.ctx
-		if hasLogger(ctx) {
-			ctx = reqlog.AddFields(ctx, func(c zerolog.Context) zerolog.Context {
-				return c.Str("request_id", local)
-			})
-		}
+		ctx = reqlog.AddStr(&s.ctx, "request_id", local)
 	} else if v := h[request.IDHeader]; len(v) == 1 && v[0] == local {
 		value = v
 	}
 	if g := r.Header[request.IDHeader]; len(g) > 0 && request.ValidID(g[0]) {
 		global := g[0]
-		ctx = request.WithGlobalID(ctx, global)
-		if hasLogger(ctx) {
-			ctx = reqlog.AddFields(ctx, func(c zerolog.Context) zerolog.Context {
-				return c.Str("global_request_id", global)
-			})
+		// In the request's IDContext, the server's or s's, in place (as
+		// oslo puts it in the shared environ); a request whose id came
+		// otherwise (request.WithID) gets a context of its own.
+		if !request.SetGlobalID(ctx, global) {
+			s = new(requestIDState)
+			s.ctx.Init(ctx, local)
+			s.ctx.SetGlobalID(global)
+			ctx = &s.ctx
 		}
+		ctx = reqlog.AddStr(ctx, "global_request_id", global)
 	}
 	// oslo adds the header after the app unless the app set it; setting
 	// it first lets the app's Set win the same way, and puts the id on
@@ -124,11 +121,4 @@ func (f *requestID) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(ctx)
 	}
 	f.next.ServeHTTP(w, r)
-}
-
-// hasLogger reports whether ctx carries a logger that AddFields would
-// update, so that a request with none does not pay for the closure
-// that would give it the fields.
-func hasLogger(ctx context.Context) bool {
-	return zerolog.Ctx(ctx).GetLevel() != zerolog.Disabled
 }

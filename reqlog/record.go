@@ -51,12 +51,18 @@ func (r *Record) Str(key, value string) {
 		l.UpdateContext(func(c zerolog.Context) zerolog.Context { return c.Str(key, value) })
 		return
 	}
-	if r.n == len(r.fields) {
-		r.Logger().UpdateContext(func(c zerolog.Context) zerolog.Context { return c.Str(key, value) })
+	// Under the lock that makes the logger, so that a field added while
+	// another goroutine asks for the logger (the server's stall watch)
+	// is either in the logger it makes or added to it after.
+	r.mu.Lock()
+	if r.built.Load() == nil && r.n < len(r.fields) {
+		r.fields[r.n] = field{key, value}
+		r.n++
+		r.mu.Unlock()
 		return
 	}
-	r.fields[r.n] = field{key, value}
-	r.n++
+	r.mu.Unlock()
+	r.Logger().UpdateContext(func(c zerolog.Context) zerolog.Context { return c.Str(key, value) })
 }
 
 // Logger returns the request's logger: the server's with the request's
@@ -101,8 +107,14 @@ func (r *Record) Value(key any) any {
 	if key == zerologKey {
 		return r.Logger()
 	}
+	if _, ok := key.(recordKey); ok {
+		return r
+	}
 	return r.Context.Value(key)
 }
+
+// recordKey asks a context for its Record (AddStr).
+type recordKey struct{}
 
 // zerologKey is the key zerolog.Ctx looks a context's logger up by,
 // learnt from zerolog.Ctx itself: the package does not export it.

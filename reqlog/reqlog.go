@@ -57,3 +57,26 @@ func AddFields(ctx context.Context, fields func(zerolog.Context) zerolog.Context
 	l.UpdateContext(fields)
 	return ctx
 }
+
+// AddStr adds the field key=value to the request's logger, as AddFields
+// with c.Str(key, value) does, and returns the context to pass on.
+//
+// When the request's logger is a Record whose logger has not been made
+// (the server's, before anything but the server has logged about the
+// request), the field goes into the Record as the server's own do
+// (Record.Str), and the logger is still not made: that costs neither
+// zerolog's copy of the logger (a 500-byte buffer) nor a closure.
+// Otherwise it is AddFields. Both reach the same logger: a logger put in
+// a context inside a Record by zerolog's own means (Logger.WithContext,
+// hlog.NewHandler, access_log) first looks the context's logger up,
+// which makes the Record's, so an unmade one is the nearest.
+func AddStr(ctx context.Context, key, value string) context.Context {
+	if r, ok := ctx.Value(recordKey{}).(*Record); ok && r.built.Load() == nil {
+		r.Str(key, value)
+		return ctx
+	}
+	if zerolog.Ctx(ctx).GetLevel() == zerolog.Disabled {
+		return ctx // what AddFields does, without the closure
+	}
+	return AddFields(ctx, func(c zerolog.Context) zerolog.Context { return c.Str(key, value) })
+}

@@ -70,3 +70,48 @@ func ExampleAddFields() {
 	// {"level":"info","user_id":"alice","message":"listing servers"}
 	// done
 }
+
+// AddStr adds the field where AddFields would: into a Record whose
+// logger is not made, without making it (and without allocating); into
+// the logger otherwise, a logger put in the context inside the Record
+// (as access_log and hlog.NewHandler put theirs) included, whose lines
+// then carry it and the Record's do not, as with AddFields.
+func TestAddStr(t *testing.T) {
+	var buf bytes.Buffer
+	base := zerolog.New(&buf)
+	var r reqlog.Record
+	r.Init(context.Background(), &base)
+	ctx := context.WithValue(&r, struct{}{}, 1)
+	if got := reqlog.AddStr(ctx, "global_request_id", "req-g"); got != ctx {
+		t.Error("AddStr into a Record replaced the context")
+	}
+	r.Event(zerolog.InfoLevel).Msg("")
+	if got := buf.String(); got != `{"level":"info","global_request_id":"req-g"}`+"\n" {
+		t.Errorf("the Record's line: %s", got)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		r.Init(context.Background(), &base)
+		reqlog.AddStr(ctx, "k", "v")
+	}); n != 0 {
+		t.Errorf("AddStr into a Record allocates %.0f times", n)
+	}
+
+	// A logger of its own inside the Record (access_log's copy) takes it.
+	buf.Reset()
+	r.Init(context.Background(), &base)
+	own := reqlog.From(&r).With().Logger()
+	inner := own.WithContext(&r)
+	reqlog.AddStr(inner, "user", "alice")
+	reqlog.From(inner).Info().Msg("inner")
+	r.Event(zerolog.InfoLevel).Msg("outer")
+	if lines := strings.Split(strings.TrimSpace(buf.String()), "\n"); len(lines) != 2 ||
+		!strings.Contains(lines[0], `"user":"alice"`) || strings.Contains(lines[1], "alice") {
+		t.Errorf("the field went elsewhere than the nearest logger:\n%s", buf.String())
+	}
+
+	// No logger: nothing changes.
+	bg := context.Background()
+	if got := reqlog.AddStr(bg, "k", "v"); got != bg {
+		t.Error("a context without a logger was replaced")
+	}
+}

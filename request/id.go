@@ -16,6 +16,10 @@ type idKey struct{}
 
 type globalIDKey struct{}
 
+// idSlotKey asks a context for the IDContext that would answer GlobalID
+// (SetGlobalID).
+type idSlotKey struct{}
+
 // ID returns the request's local id, req-<uuid4> in OpenStack's form, or
 // "" when nothing has given it one. The server gives every request an id
 // before the pipeline runs (unless assign_request_id is off), and the
@@ -41,15 +45,57 @@ func WithID(ctx context.Context, id string) context.Context {
 // requests of one user action across services, as the request_id filter
 // keeps it; "" when there is none.
 func GlobalID(ctx context.Context) string {
-	id, _ := ctx.Value(globalIDKey{}).(string)
-	return id
+	if id, ok := ctx.Value(globalIDKey{}).(*string); ok {
+		return *id
+	}
+	return ""
 }
 
 // WithGlobalID returns ctx carrying id as the request's global id. The
 // caller checks it first (ValidID): the id reaches log lines and other
 // services.
 func WithGlobalID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, globalIDKey{}, id)
+	return &globalIDContext{ctx, id}
+}
+
+// globalIDContext is WithGlobalID's context: one allocation, where
+// context.WithValue would cost two (the context and the string boxed in
+// an interface).
+type globalIDContext struct {
+	context.Context
+	id string
+}
+
+func (c *globalIDContext) Value(key any) any {
+	switch key.(type) {
+	case globalIDKey:
+		return &c.id
+	case idSlotKey:
+		// An IDContext outside would not answer GlobalID: this does.
+		return nil
+	}
+	return c.Context.Value(key)
+}
+
+// SetGlobalID makes id the global id of the request ctx belongs to, in
+// place, in the IDContext ctx carries (the one the server allocates for
+// the request, or a filter's), and reports whether there is one; if
+// there is none, the caller uses WithGlobalID. It costs no allocation
+// and needs no copy of the request, which WithGlobalID's new context
+// does.
+//
+// In place means every handler that holds the request's context sees
+// it, outer ones too, as every WSGI layer sees what an inner one puts in
+// the environ (oslo's request_id sets openstack.global_request_id
+// there). Like a context's values, it is set before the request is
+// handed on, by the goroutine that serves it. As WithGlobalID, the
+// caller checks id first (ValidID).
+func SetGlobalID(ctx context.Context, id string) bool {
+	c, ok := ctx.Value(idSlotKey{}).(*IDContext)
+	if ok {
+		c.SetGlobalID(id)
+	}
+	return ok
 }
 
 // NewID returns "req-" and a random (version 4) UUID, the form
@@ -136,20 +182,36 @@ func formatID(b, u []byte) {
 // a server that gives every request an id embeds one in what it
 // allocates for the request anyway, so that the id costs no allocation
 // of its own. Init it before use; it must not be copied afterwards.
+//
+// It carries the request's global id too, once SetGlobalID has put one
+// in it.
 type IDContext struct {
 	context.Context
-	id string
+	id     string
+	global string // "": the parent's, if any
 }
 
 // Init makes c the context parent with id as the request's local id.
 func (c *IDContext) Init(parent context.Context, id string) {
-	c.Context, c.id = parent, id
+	c.Context, c.id, c.global = parent, id, ""
 }
 
-// Value answers ID's key with the id; other keys are the parent's.
+// SetGlobalID makes id the global id c carries (see the function
+// SetGlobalID).
+func (c *IDContext) SetGlobalID(id string) { c.global = id }
+
+// Value answers ID's key with the id, GlobalID's with the global id once
+// one is set; other keys are the parent's.
 func (c *IDContext) Value(key any) any {
-	if _, ok := key.(idKey); ok {
+	switch key.(type) {
+	case idKey:
 		return &c.id // a pointer: a string in an interface would be an allocation per look-up
+	case globalIDKey:
+		if c.global != "" {
+			return &c.global
+		}
+	case idSlotKey:
+		return c
 	}
 	return c.Context.Value(key)
 }

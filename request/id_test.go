@@ -87,3 +87,42 @@ func TestIDContext(t *testing.T) {
 		t.Errorf("ID allocates %.0f times", n)
 	}
 }
+
+// SetGlobalID puts the global id in the request's IDContext, without a
+// new context; where none would answer GlobalID (no IDContext, or a
+// WithGlobalID inside it) it says so, and the caller uses WithGlobalID.
+func TestSetGlobalID(t *testing.T) {
+	var c IDContext
+	c.Init(context.Background(), "req-local")
+	inner := WithID(&c, "req-inner") // not an IDContext: the outer one takes it
+	if !SetGlobalID(inner, goodID) || GlobalID(inner) != goodID || GlobalID(&c) != goodID || ID(inner) != "req-inner" {
+		t.Errorf("SetGlobalID: GlobalID %q, %q; ID %q", GlobalID(inner), GlobalID(&c), ID(inner))
+	}
+	c.Init(context.Background(), "req-local")
+	if GlobalID(&c) != "" {
+		t.Errorf("Init kept the global id %q", GlobalID(&c))
+	}
+	if SetGlobalID(context.Background(), goodID) {
+		t.Error("SetGlobalID without an IDContext reported success")
+	}
+	shadowed := WithGlobalID(&c, "req-11111111-2222-4333-8444-555555555555")
+	if SetGlobalID(shadowed, goodID) || GlobalID(&c) != "" {
+		t.Errorf("SetGlobalID under a WithGlobalID took effect: %q", GlobalID(&c))
+	}
+	// An IDContext without one of its own answers with its parent's.
+	c.Init(WithGlobalID(context.Background(), goodID), "req-local")
+	if GlobalID(&c) != goodID {
+		t.Errorf("parent's global id: %q", GlobalID(&c))
+	}
+	if raceEnabled {
+		return
+	}
+	if n := testing.AllocsPerRun(100, func() { SetGlobalID(&c, goodID); GlobalID(&c) }); n != 0 {
+		t.Errorf("SetGlobalID and GlobalID allocate %.0f times", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { sinkCtx = WithGlobalID(&c, goodID) }); n != 1 {
+		t.Errorf("WithGlobalID allocates %.0f times, want 1", n)
+	}
+}
+
+var sinkCtx context.Context
