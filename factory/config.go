@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
 )
@@ -136,6 +137,12 @@ func maskMessage(local, global map[string]string, msg string) string {
 // Err returns every error recorded so far, or nil.
 func (c *Config) Err() error { return c.errs.Err() }
 
+// Bool, Int, Duration and List are for factories that read their
+// section by hand (a plugin's, or a test's). They parse values with
+// package options' parsers, so a value means the same here as in an
+// options struct that FilterOf, AppOf or CompositeOf decode; the
+// built-ins all use those.
+
 // Bool reads key with PasteDeploy's asbool words: true, yes, on, y, t, 1
 // and false, no, off, n, f, 0, in any case.
 func (c *Config) Bool(key string, def bool) bool {
@@ -143,23 +150,12 @@ func (c *Config) Bool(key string, def bool) bool {
 	if !ok {
 		return def
 	}
-	b, err := ParseBool(v)
+	b, err := options.ParseBool(v)
 	if err != nil {
 		c.Errorf(key, "%v", err)
 		return def
 	}
 	return b
-}
-
-// ParseBool is PasteDeploy's asbool.
-func ParseBool(s string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true", "yes", "on", "y", "t", "1":
-		return true, nil
-	case "false", "no", "off", "n", "f", "0":
-		return false, nil
-	}
-	return false, fmt.Errorf("%q is not a boolean (use true/false, yes/no, on/off, 1/0)", s)
 }
 
 // Int reads key as a decimal integer.
@@ -183,26 +179,12 @@ func (c *Config) Duration(key string, def time.Duration) time.Duration {
 	if !ok {
 		return def
 	}
-	d, err := ParseDuration(v)
+	d, err := options.ParseDuration(v)
 	if err != nil {
 		c.Errorf(key, "%v", err)
 		return def
 	}
 	return d
-}
-
-// ParseDuration reads a plain number of seconds ("30", "0.5", "-1"), the
-// unit OpenStack options use, or a Go duration ("1m30s").
-func ParseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		return time.Duration(f * float64(time.Second)), nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration (write seconds, like 30, or a Go duration, like 1m30s)", s)
-	}
-	return d, nil
 }
 
 // List reads key as a list split on white space and commas, with empty
@@ -212,7 +194,5 @@ func (c *Config) List(key string) []string {
 	if !ok {
 		return nil
 	}
-	return strings.FieldsFunc(v, func(r rune) bool {
-		return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
-	})
+	return options.SplitList(v)
 }

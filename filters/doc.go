@@ -13,10 +13,12 @@
 //	[filter:request_id]
 //	paste.filter_factory = oslo_middleware:RequestId.factory
 //
-// resolves to NewRequestID. A factory reads its options once, when
-// the pipeline is built, through factory.Config; a bad value fails the
-// build with the key's file:line:col, never a request. What a filter
-// computes per request is only what depends on the request.
+// resolves to NewRequestID. Each filter is a Go constructor, NewXxx,
+// taking an XxxOptions struct whose paste tags name its keys; from a
+// paste file, package options decodes the section into that struct once,
+// when the pipeline is built, and a bad value fails the build with the
+// key's file:line:col, never a request. What a filter computes per
+// request is only what depends on the request.
 //
 // Filters pass what they learn to the handlers inside them through the
 // request context, with the accessors of package request: request.ID and
