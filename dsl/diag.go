@@ -142,14 +142,32 @@ func (ds Diagnostics) Write(w io.Writer, files ...*File) error {
 			byName[f.Name] = f
 		}
 	}
+	// Each file's secret values, gathered once per file quoted: a
+	// password may also be written under a key that is no secret (by
+	// mistake, or interpolated), and the excerpt of that line must not
+	// print it.
+	secrets := map[*File]redact.Secrets{}
+	secretsOf := func(f *File) redact.Secrets {
+		if f == nil {
+			return redact.Secrets{}
+		}
+		s, ok := secrets[f]
+		if !ok {
+			s = f.secrets()
+			secrets[f] = s
+		}
+		return s
+	}
 	var b strings.Builder
 	for _, d := range ds {
 		b.WriteString(d.Error())
 		b.WriteByte('\n')
-		writeExcerpt(&b, byName[d.Pos.Filename], d.Pos)
+		f := byName[d.Pos.Filename]
+		writeExcerpt(&b, f, d.Pos, secretsOf(f))
 		for _, r := range d.Related {
 			fmt.Fprintf(&b, "%s: note: %s\n", r.Pos, r.Msg)
-			writeExcerpt(&b, byName[r.Pos.Filename], r.Pos)
+			f := byName[r.Pos.Filename]
+			writeExcerpt(&b, f, r.Pos, secretsOf(f))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -161,12 +179,12 @@ func (ds Diagnostics) Write(w io.Writer, files ...*File) error {
 // caret lines up however wide the reader's tabs are. The line is quoted
 // with secrets masked (see excerptLine): diagnostics end up in CI logs
 // and service logs.
-func writeExcerpt(b *strings.Builder, f *File, pos Pos) {
+func writeExcerpt(b *strings.Builder, f *File, pos Pos, secrets redact.Secrets) {
 	text, ok := f.SourceLine(pos.Line)
 	if !ok {
 		return
 	}
-	text, column := f.excerptLine(text, pos)
+	text, column := f.excerptLine(text, pos, secrets)
 	gutter := fmt.Sprintf("%5d | ", pos.Line)
 	b.WriteString(gutter)
 	b.WriteString(text)
@@ -193,8 +211,9 @@ func writeExcerpt(b *strings.Builder, f *File, pos Pos) {
 // of a value that its key masks (redact.Value: the value of a secret key,
 // the password of a tempauth user), the value is replaced by what
 // redact.Value prints and a caret inside it points at its start; other
-// lines go through redact.Text, which masks URL passwords.
-func (f *File) excerptLine(text string, pos Pos) (string, int) {
+// lines go through secrets.Text, which masks URL passwords and every
+// secret value of the file wherever it appears.
+func (f *File) excerptLine(text string, pos Pos, secrets redact.Secrets) (string, int) {
 	if start, value := f.maskedValue(pos.Line, text); start >= 0 {
 		column := pos.Column
 		if maskCol := utf8.RuneCountInString(text[:start]) + 1; column > maskCol {
@@ -202,7 +221,7 @@ func (f *File) excerptLine(text string, pos Pos) (string, int) {
 		}
 		return text[:start] + value, column
 	}
-	masked := redact.Text(text)
+	masked := secrets.Text(text)
 	if masked == text {
 		return text, pos.Column
 	}
@@ -217,7 +236,21 @@ func (f *File) excerptLine(text string, pos Pos) (string, int) {
 		}
 		col++
 	}
-	return masked, utf8.RuneCountInString(redact.Text(text[:before])) + 1
+	return masked, utf8.RuneCountInString(secrets.Text(text[:before])) + 1
+}
+
+// secrets gathers the secret values of every section of the file, as
+// redact.Collect finds them.
+func (f *File) secrets() redact.Secrets {
+	var maps []map[string]string
+	for _, s := range f.Sections {
+		m := make(map[string]string, len(s.Entries))
+		for _, e := range s.Entries {
+			m[e.Key] = e.Value
+		}
+		maps = append(maps, m)
+	}
+	return redact.Collect(maps...)
 }
 
 // maskedValue returns the byte index in line n (whose text is text) at

@@ -188,3 +188,35 @@ func BenchmarkExcerptOfALongLine(b *testing.B) {
 		})
 	}
 }
+
+// A secret value written under a key that is no secret, by mistake or in
+// another section, is masked in that line's excerpt too, as the message
+// above it masks it: the excerpt must not print what the message hides.
+func TestExcerptsMaskSecretValuesUnderOtherKeys(t *testing.T) {
+	src := "[filter:authtoken]\n" +
+		"password = LocalPW456\n" + // 2
+		"http_connect_timeout = LocalPW456\n" + // 3
+		"[app:main]\n" +
+		"note = x LocalPW456 y\n" // 5
+	f, err := Parse("api.ini", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds Diagnostics
+	ds.Errorf(Pos{Filename: "api.ini", Line: 3, Column: 24}, "not a duration")
+	ds.Errorf(Pos{Filename: "api.ini", Line: 5, Column: 21}, "after the secret") // the y
+	var b strings.Builder
+	ds.Write(&b, f)
+	got := b.String()
+	if strings.Contains(got, "LocalPW456") {
+		t.Errorf("an excerpt quotes a secret written under another key:\n%s", got)
+	}
+	for _, want := range []string{
+		"    3 | http_connect_timeout = ****\n      |                        ^\n",
+		"    5 | note = x **** y\n      | " + strings.Repeat(" ", 14) + "^\n", // still under the y
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks\n%s\ngot\n%s", want, got)
+		}
+	}
+}
