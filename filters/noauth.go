@@ -70,11 +70,25 @@ func NewNoAuth(o NoAuthOptions) (func(http.Handler) http.Handler, error) {
 			if project == "" {
 				project = projectID
 			}
-			s := newIdentityState(r)
+			s := newNoAuthState(r)
 			s.elevate(user, project, splitRoles(s.roles[:0], first(h, "X-Roles", "X-Role")), roles)
 			next.ServeHTTP(w, s.withHeaders(r))
 		})
 	}, nil
+}
+
+// noAuthState is the noauth filters' identityState, with room for the
+// header values they write, one a slice.
+type noAuthState struct {
+	identityState
+	values [4]string
+}
+
+// newNoAuthState returns a new state for r.
+func newNoAuthState(r *http.Request) *noAuthState {
+	s := new(noAuthState)
+	s.init(r)
+	return s
 }
 
 // elevate makes s's Identity user's in project, holding roles and more,
@@ -106,7 +120,7 @@ func (s *identityState) elevate(user, project string, roles, more []string) {
 // catch_errors log line) sees the identity the request acted as, as in
 // oslo. Each value is a one-element slice of s's own array (the slice
 // Header.Set would allocate); an append to one copies it.
-func (s *identityState) withHeaders(r *http.Request) *http.Request {
+func (s *noAuthState) withHeaders(r *http.Request) *http.Request {
 	id := &s.id
 	h := r.Header
 	s.values = [4]string{id.UserID, id.ProjectID, strings.Join(id.Roles, ","), id.IdentityStatus}
@@ -160,9 +174,9 @@ func NewNoAuthToken(o NoAuthTokenOptions) (func(http.Handler) http.Handler, erro
 			if project == "" {
 				project = user
 			}
-			s := newIdentityState(r)
+			s := newNoAuthState(r)
 			s.elevate(user, project, splitRoles(s.roles[:0], first(r.Header, "X-Roles", "X-Role")), adminRole)
-			s.token = token
+			s.id.AuthToken = token // kept when the Identity is read
 			next.ServeHTTP(w, s.withHeaders(r))
 		})
 	}, nil
