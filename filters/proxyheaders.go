@@ -205,15 +205,17 @@ func nodeIP(s string) (netip.Addr, bool) {
 	return a.Unmap(), err == nil
 }
 
-// addrString is a.String(), which s, the text a was read from, already
-// is when it is a bare IPv4 address: netip reads an IPv4 address only
-// in the dotted decimal form it prints, so s can be kept rather than a
-// new string made per request.
+// addrString is a.String(), which s, the text nodeIP read a from,
+// already is when it is a bare IPv4 address: netip reads an IPv4
+// address only in the dotted decimal form it prints (no leading zeros,
+// no zone), so s can be kept rather than a new string made per request.
+// s is bare when it has no port and no brackets, which nodeIP then read
+// with netip.ParseAddr as it is, so there is no need to read it again;
+// an IPv4-mapped IPv6 address ("::ffff:192.0.2.1") has colons and is
+// printed afresh.
 func addrString(s string, a netip.Addr) string {
-	if a.Is4() {
-		if b, err := netip.ParseAddr(s); err == nil && b == a {
-			return s
-		}
+	if a.Is4() && !strings.ContainsAny(s, ":[]") {
+		return s
 	}
 	return a.String()
 }

@@ -173,3 +173,18 @@ func TestNodeIPAsParseNodeIP(t *testing.T) {
 		}
 	}
 }
+
+// addrString keeps the text it was given only where that text is what
+// a.String() prints.
+func TestAddrStringIsAddrsString(t *testing.T) {
+	for _, s := range []string{"203.0.113.7", "203.0.113.7:5000", "[203.0.113.7]", "::ffff:203.0.113.7", "[::ffff:203.0.113.7]:80", "2001:db8::1", "[2001:DB8::1]", "0.0.0.0", "255.255.255.255"} {
+		a, ok := nodeIP(s)
+		if !ok {
+			t.Errorf("nodeIP(%q) failed", s)
+			continue
+		}
+		if got, want := addrString(s, a), a.String(); got != want {
+			t.Errorf("addrString(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
