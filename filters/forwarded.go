@@ -9,31 +9,30 @@ import (
 // section 4): "for=192.0.2.60;proto=https;host=api.example.com".
 type forwardedElement struct{ forAddr, proto, host string }
 
-// parseForwarded splits a Forwarded header into its elements, left (the
-// first proxy) to right (the nearest), with parameter names
-// case-insensitive and quoted values unquoted.
-func parseForwarded(header string) []forwardedElement {
-	var out []forwardedElement
-	for _, elem := range strings.Split(header, ",") {
-		var e forwardedElement
-		for _, pair := range strings.Split(elem, ";") {
-			k, v, _ := strings.Cut(pair, "=")
-			v = strings.TrimSpace(v)
-			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = strings.ReplaceAll(v[1:len(v)-1], `\`, "")
-			}
-			switch strings.ToLower(strings.TrimSpace(k)) {
-			case "for":
-				e.forAddr = v
-			case "proto":
-				e.proto = v
-			case "host":
-				e.host = v
-			}
+// parseForwardedElement reads one element of a Forwarded header (the
+// text between two commas), parameter names case-insensitive and quoted
+// values unquoted, without splitting it into a slice.
+func parseForwardedElement(elem string) forwardedElement {
+	var e forwardedElement
+	for elem != "" {
+		var pair string
+		pair, elem, _ = strings.Cut(elem, ";")
+		k, v, _ := strings.Cut(pair, "=")
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = strings.ReplaceAll(v[1:len(v)-1], `\`, "")
 		}
-		out = append(out, e)
+		// ToLower returns a name without upper case as it is.
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "for":
+			e.forAddr = v
+		case "proto":
+			e.proto = v
+		case "host":
+			e.host = v
+		}
 	}
-	return out
+	return e
 }
 
 // parseNodeIP reads an address as proxies write them in Forwarded's

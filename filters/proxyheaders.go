@@ -223,7 +223,7 @@ func addrString(s string, a netip.Addr) string {
 // pickForwarded chooses the element of a Forwarded header that
 // describes the client: the first, as oslo does, or with trusted
 // proxies the nearest whose "for" is not one of them. Elements are
-// separated by commas (as parseForwarded splits them) and read in place.
+// separated by commas and read in place.
 func (p *proxyHeaders) pickForwarded(fwd string) forwardedElement {
 	first, rest, _ := strings.Cut(fwd, ",")
 	if len(p.trusted) > 0 {
@@ -241,32 +241,6 @@ func (p *proxyHeaders) pickForwarded(fwd string) forwardedElement {
 		}
 	}
 	return parseForwardedElement(first)
-}
-
-// parseForwardedElement reads one element of a Forwarded header as
-// parseForwarded does, parameter names case-insensitive and quoted
-// values unquoted, without splitting it into a slice.
-func parseForwardedElement(elem string) forwardedElement {
-	var e forwardedElement
-	for elem != "" {
-		var pair string
-		pair, elem, _ = strings.Cut(elem, ";")
-		k, v, _ := strings.Cut(pair, "=")
-		v = strings.TrimSpace(v)
-		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-			v = strings.ReplaceAll(v[1:len(v)-1], `\`, "")
-		}
-		// ToLower returns a name without upper case as it is.
-		switch strings.ToLower(strings.TrimSpace(k)) {
-		case "for":
-			e.forAddr = v
-		case "proto":
-			e.proto = v
-		case "host":
-			e.host = v
-		}
-	}
-	return e
 }
 
 // pickClient chooses the client address from X-Forwarded-For's

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/pasteserve/pasteserve/request"
@@ -127,6 +128,17 @@ func BenchmarkProxyHeaders(b *testing.B) {
 	benchFilter(b, benchPaste("use = egg:oslo.middleware#http_proxy_to_wsgi", "enable_proxy_headers_parsing = true", "trusted_proxies = 10.0.0.0/8"), func() *http.Request {
 		return proxyRequest("10.0.0.1:5000", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "api.example.com", "X-Forwarded-For", "203.0.113.7")
 	})
+}
+
+// parseForwarded splits a Forwarded header into its elements, left (the
+// first proxy) to right (the nearest): the plain reading pickForwarded
+// must agree with.
+func parseForwarded(header string) []forwardedElement {
+	var out []forwardedElement
+	for _, elem := range strings.Split(header, ",") {
+		out = append(out, parseForwardedElement(elem))
+	}
+	return out
 }
 
 // pickForwarded reads the elements in place; it must choose what
