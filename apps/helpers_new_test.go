@@ -36,5 +36,3 @@ func registerCascadeTestApp() {
 		}), cfg.Err()
 	}})
 }
-
-func newTestConfig(local map[string]string) *factory.Config { return factory.NewConfig(local, nil) }

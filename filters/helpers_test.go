@@ -7,7 +7,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/internal/filtertest"
 	"github.com/pasteserve/pasteserve/pastetest"
 	"github.com/pasteserve/pasteserve/reqlog"
@@ -65,9 +64,6 @@ func BenchmarkAppAlone(b *testing.B) {
 		app.ServeHTTP(w, r)
 	}
 }
-
-// newConfig is a Config for calling a factory directly.
-func newConfig(local map[string]string) *factory.Config { return factory.NewConfig(local, nil) }
 
 func TestMain(m *testing.M) {
 	// Filters log to standard error when a request has no logger; keep
