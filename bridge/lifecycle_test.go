@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -271,5 +272,61 @@ func TestKilledPasteserveLeavesNoPython(t *testing.T) {
 	t.Logf("the pool was gone %v after its pasteserve was killed", time.Since(start).Round(time.Millisecond))
 	if !waitFor(5*time.Second, func() bool { _, err := os.Stat(info.Dir); return os.IsNotExist(err) }) {
 		t.Errorf("the directory %s is left", info.Dir)
+	}
+}
+
+// The host's own watchdog stops the pool when its parent goes, where
+// no Pdeathsig was set: the host started by a shell (in a process group
+// of its own) that exits a second later.
+func TestHostWatchdogStopsAnOrphanedPool(t *testing.T) {
+	needPython(t)
+	c, err := NewClient("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Pool{c: c, spec: testSpec(t, tail(t, "main", 0, nil))}
+	p.spec.Options = p.spec.Options.withDefaults()
+	if err := os.WriteFile(filepath.Join(c.dir, "pasteserve_host.py"), hostModule, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	specPath, err := p.writeSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ppid 0: the host watches the parent it starts with, the shell.
+	b, _ := os.ReadFile(specPath)
+	var hs hostSpec
+	json.Unmarshal(b, &hs)
+	hs.PPID = 0
+	b, _ = json.Marshal(hs)
+	os.WriteFile(specPath, b, 0o600)
+
+	sh := exec.Command("sh", "-c", `"$0" "$1" "$2" 3>/dev/null >/dev/null 2>&1 & echo $!; sleep 3; test -S "$3" && echo serving`,
+		python(), filepath.Join(c.dir, "pasteserve_host.py"), specPath, c.socket)
+	sh.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, err := sh.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgid := sh.Process.Pid
+	t.Cleanup(func() {
+		if len(GroupMembers(pgid)) > 0 {
+			syscall.Kill(-pgid, syscall.SIGKILL)
+		}
+		os.RemoveAll(c.dir)
+	})
+	var host int
+	fmt.Sscanf(string(out), "%d", &host)
+	if host == 0 || !strings.Contains(string(out), "serving") {
+		t.Fatalf("the host did not start serving: %q", out)
+	}
+	// The shell is gone (Output waited for it); the host, its workers
+	// and the directory follow within the watchdog's second and its
+	// grace.
+	if !waitFor(15*time.Second, func() bool { return len(GroupMembers(pgid)) == 0 }) {
+		t.Fatalf("the orphaned pool is still running: %v", GroupMembers(pgid))
+	}
+	if _, err := os.Stat(c.dir); !os.IsNotExist(err) {
+		t.Errorf("the directory is left: %v", err)
 	}
 }

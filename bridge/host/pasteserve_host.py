@@ -482,8 +482,10 @@ def make_application(spec):
     def post_worker_init(worker):
         status.write(event="ready")
 
+    ppid = spec.get("ppid") or os.getppid()
+
     def on_exit(server):
-        if os.getppid() != spec["ppid"]:
+        if os.getppid() != ppid:
             # pasteserve is gone and cannot remove the directory.
             shutil.rmtree(spec["dir"], ignore_errors=True)
 
@@ -621,7 +623,8 @@ def main():
         except ImportError as e:
             status.write(event="fatal", message="%s cannot import %s (%s): install %s" % (sys.executable, mod, e, pkg))
             sys.exit(2)
-    t = threading.Thread(target=watchdog, args=(spec["ppid"], spec["dir"]), daemon=True)
+    ppid = spec.get("ppid") or os.getppid()
+    t = threading.Thread(target=watchdog, args=(ppid, spec["dir"]), daemon=True)
     t.start()
     make_application(spec).run()
 
