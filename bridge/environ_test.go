@@ -273,6 +273,7 @@ func TestConfIsPasteDeploys(t *testing.T) {
 		{tail(t, "main", 3, nil), "main", 3},
 		{tail(t, "withfilter", 0, nil), "withfilter", 0},
 		{tail(t, "withfilter", 1, nil), "withfilter", 1},
+		{tail(t, "withfilter", 2, nil), "withfilter", 2},
 		{tail(t, "fa", 0, nil), "fa", 0},
 		{tail(t, "fa", 1, nil), "fa", 1},
 		{tail(t, "fa", 2, nil), "fa", 2},
