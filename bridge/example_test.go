@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pasteserve/pasteserve/bridge"
+	"github.com/pasteserve/pasteserve/dsl"
 )
 
 // A pool that serves the pipeline [pipeline:main] of a paste file in
@@ -35,4 +36,16 @@ func Example() {
 	defer pool.Stop(30 * time.Second)
 	var h http.Handler = c.Handler(tail)
 	_ = h
+}
+
+// A tail that fails to load: Start's error says where, in one line;
+// the traceback is in the error (and was logged once).
+func ExampleLoadError() {
+	err := &bridge.LoadError{
+		Pos:     dsl.Pos{Filename: "/etc/barbican/barbican-api-paste.ini", Line: 38, Column: 1},
+		Section: "filter:context",
+		Message: "ModuleNotFoundError: No module named 'barbican'",
+	}
+	fmt.Println(err)
+	// Output: /etc/barbican/barbican-api-paste.ini:38:1: [filter:context]: ModuleNotFoundError: No module named 'barbican'
 }

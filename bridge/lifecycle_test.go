@@ -260,6 +260,13 @@ func TestKilledPasteserveLeavesNoPython(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("the helper did not start a pool:\n%s", stderr.String())
 	}
+	// Whatever happens, the pool goes with the test (its group is live,
+	// so its id is still the pool's).
+	t.Cleanup(func() {
+		if len(GroupMembers(info.Pid)) > 0 {
+			syscall.Kill(-info.Pid, syscall.SIGKILL)
+		}
+	})
 	if len(GroupMembers(info.Pid)) != 3 {
 		t.Fatalf("the pool's group %v, want 3 processes", GroupMembers(info.Pid))
 	}

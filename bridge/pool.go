@@ -143,8 +143,10 @@ func (o Options) withDefaults() Options {
 // has loaded every tail. A tail (or the init) that fails to load fails
 // the start with a *LoadError, whose traceback Start has logged; so does
 // a pool that exits or does not load within StartTimeout, and ctx ending
-// first. A pool that fails to start leaves no process and removes c's
-// directory. Zero options take DefaultOptions' values.
+// first (ctx bounds the start only: the pool runs until Stop). A pool
+// that fails to start leaves no process and removes c's directory. Zero
+// options take DefaultOptions' values. One Client serves one pool: a
+// reload makes a new Client and starts a new pool for it.
 //
 // The pool logs to log: Python's stdout and stderr line by line
 // (source=python), exceptions of the apps with the request id, and its
