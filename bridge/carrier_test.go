@@ -151,3 +151,24 @@ func TestClientFromEnv(t *testing.T) {
 		t.Error("a short key was accepted")
 	}
 }
+
+// A Go worker's Client, from the environment the master's Env gave it,
+// reaches the master's pool.
+func TestClientFromEnvReachesThePool(t *testing.T) {
+	tl := tail(t, "main", 0, nil)
+	_, c, _ := startPool(t, testSpec(t, tl))
+	for _, kv := range c.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	wc, ok, err := ClientFromEnv()
+	if !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	srv := httptest.NewServer(wc.Handler(tl))
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/from-worker", nil)
+	if r := getReport(t, nil, req); r.Environ["PATH_INFO"] != "/from-worker" {
+		t.Errorf("environ %v", r.Environ)
+	}
+}

@@ -26,6 +26,7 @@ gunicorn's own lines as "[pid] [LEVEL] message", newlines escaped.
 """
 
 import base64
+import binascii
 import configparser
 import fcntl
 import hashlib
@@ -292,8 +293,21 @@ def split_host(host, scheme):
 
 
 def wsgi_str(s):
-    """A carrier path (percent-encoded bytes) as WSGI's latin-1 string."""
+    """A carrier path (percent-encoded bytes) as WSGI's latin-1 string.
+    Go escapes '%' and every byte outside printable ASCII, so a path
+    without '%' is the string already."""
+    if "%" not in s:
+        return s
     return urllib.parse.unquote_to_bytes(s).decode("latin-1")
+
+
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
+def b64url(s):
+    """Unpadded base64url, decoded."""
+    b = s.encode("ascii")
+    return binascii.a2b_base64(b.translate(_URLSAFE) + b"=" * (-len(b) % 4))
 
 
 class Dispatcher:
@@ -305,23 +319,21 @@ class Dispatcher:
         self.apps = apps
 
     def carrier(self, environ):
-        raw = None
-        for k in [k for k in environ if k.startswith("HTTP_X_PASTESERVE_")]:
-            v = environ.pop(k)
-            if k == "HTTP_X_PASTESERVE_WSGI":
-                raw = v
+        raw = environ.pop("HTTP_X_PASTESERVE_WSGI", None)
+        # Go deletes the client's own x-pasteserve-* headers; should one
+        # get here all the same, it goes too.
+        for k in [k for k in environ if k[:18] == "HTTP_X_PASTESERVE_"]:
+            del environ[k]
         if raw is None:
             raise Refused("no carrier")
         payload_b64, sep, sig_b64 = raw.partition(".")
         if not sep or "," in raw:
             raise Refused("malformed carrier")
         try:
-            payload = base64.urlsafe_b64decode(payload_b64 + "=" * (-len(payload_b64) % 4))
-            sig = base64.urlsafe_b64decode(sig_b64 + "=" * (-len(sig_b64) % 4))
-        except (ValueError, TypeError):
+            payload, sig = b64url(payload_b64), b64url(sig_b64)
+        except (ValueError, TypeError, binascii.Error):
             raise Refused("malformed carrier")
-        want = hmac.new(self.key, payload, hashlib.sha256).digest()
-        if not hmac.compare_digest(want, sig):
+        if not hmac.compare_digest(hmac.digest(self.key, payload, "sha256"), sig):
             raise Refused("carrier signature does not match")
         try:
             c = json.loads(payload)
