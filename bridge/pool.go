@@ -23,6 +23,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
+
+	"github.com/pasteserve/pasteserve/redact"
 )
 
 // hostModule is the Python side of the bridge: gunicorn, the loading of
@@ -49,6 +51,15 @@ type Spec struct {
 	// Tails are the tails every worker loads; each Handler of the
 	// Client names one of them by its Key.
 	Tails []Tail
+	// Secrets are the secret values of the configuration the Python
+	// side is given (redact.Collect of the tails' local and global
+	// configuration, the config files' options, env): Python quotes
+	// them in exception messages and tracebacks ("cannot connect to
+	// mysql://nova:pw@db"), and prints what it likes. The pool masks
+	// them in everything of Python's it logs or returns (output lines,
+	// tracebacks, load errors), and, whatever Secrets holds, URL
+	// passwords and secret name=value pairs as redact.Text does.
+	Secrets redact.Secrets
 }
 
 // Timing of restarts and of stopping.
@@ -595,13 +606,14 @@ func (p *Pool) readOutput(pr *proc, r *os.File, stream string) {
 	defer pr.readers.Done()
 	defer r.Close()
 	readLines(r, func(line string) {
+		line = p.spec.Secrets.Text(line)
 		if m := gunicornLine.FindStringSubmatch(line); m != nil && stream == "stderr" {
 			level, ok := levels[m[2]]
 			if !ok {
 				level = zerolog.InfoLevel
 			}
 			pid, _ := strconv.Atoi(m[1])
-			p.log.WithLevel(level).Int("pid", pid).Msg(unescape.Replace(m[3]))
+			p.log.WithLevel(level).Int("pid", pid).Msg(p.spec.Secrets.Text(unescape.Replace(m[3])))
 			return
 		}
 		if stream == "stderr" {
@@ -632,9 +644,12 @@ func (p *Pool) readStatus(pr *proc, r *os.File) {
 	readLines(r, func(line string) {
 		var ev event
 		if err := json.Unmarshal([]byte(line), &ev); err != nil {
-			p.log.Warn().Str("line", line).Msg("python bridge: unreadable status line")
+			p.log.Warn().Str("line", p.spec.Secrets.Text(line)).Msg("python bridge: unreadable status line")
 			return
 		}
+		// Masked once, here: the log lines below and the LoadError that
+		// Start returns are made of these.
+		ev.Message, ev.Traceback, ev.Reason = p.spec.Secrets.Text(ev.Message), p.spec.Secrets.Text(ev.Traceback), p.spec.Secrets.Text(ev.Reason)
 		switch ev.Event {
 		case "ready":
 			p.log.Debug().Int("pid", ev.Pid).Msg("python worker loaded")

@@ -17,6 +17,7 @@ import (
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/plan"
+	"github.com/pasteserve/pasteserve/redact"
 	"github.com/rs/zerolog"
 )
 
@@ -166,7 +167,7 @@ func startPool(ctx context.Context, cfg *Settings, tails []build.Tail, log zerol
 	if err != nil {
 		return nil, nil, err
 	}
-	spec := bridge.Spec{Options: cfg.Python, PasteFile: cfg.set.Path(), ConfigArgs: cfg.configArgs()}
+	spec := bridge.Spec{Options: cfg.Python, PasteFile: cfg.set.Path(), ConfigArgs: cfg.configArgs(), Secrets: pythonSecrets(cfg, tails)}
 	for _, t := range tails {
 		spec.Tails = append(spec.Tails, bridgeTail(t))
 	}
@@ -175,6 +176,26 @@ func startPool(ctx context.Context, cfg *Settings, tails []build.Tail, log zerol
 		return nil, nil, positionedLoadError(err, cfg)
 	}
 	return c, pool, nil
+}
+
+// pythonSecrets are the secret values the Python side is given, which
+// the pool masks in what it logs of Python's and in its load errors:
+// those of the configuration of every node of the tails (the Go
+// filters in front included, since PasteDeploy resolves them too), of
+// the config files' options, and of [python] env, each NAME=VALUE as
+// the option NAME.
+func pythonSecrets(cfg *Settings, tails []build.Tail) redact.Secrets {
+	maps := []map[string]string{optionValues(&cfg.Options), cfg.Global}
+	for _, t := range tails {
+		maps = append(maps, t.Global)
+		plan.Walk(t.Root, func(n *plan.Node) { maps = append(maps, n.Local, n.Global) })
+	}
+	env := make(map[string]string, len(cfg.Python.Env))
+	for _, kv := range cfg.Python.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		env[strings.ToLower(k)] = v
+	}
+	return redact.Collect(append(maps, env)...)
 }
 
 // positionedLoadError makes a Python load error a SourceError at its

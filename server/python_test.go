@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/pasteserve/pasteserve/factory"
 )
 
 // The [python] options are read from the config files like the other
@@ -128,5 +131,40 @@ func writeFile(t *testing.T, path, src string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The secrets the pool masks in Python's output and load errors are
+// those of every node of the tails (the Go filter in front included,
+// which PasteDeploy resolves too), of the config files' options, and of
+// [python] env.
+func TestPythonSecrets(t *testing.T) {
+	reg := &factory.Registry{}
+	reg.Register(factory.Factory{Name: "gofilter", Namespace: "pasteserve", Aliases: []string{"gof:f"}, Kind: factory.KindFilter,
+		Filter: func(cfg *factory.Config) (func(http.Handler) http.Handler, error) {
+			return func(h http.Handler) http.Handler { return h }, nil
+		}})
+	paste := "[pipeline:main]\npipeline = gof pyapp\n[filter:gof]\npaste.filter_factory = gof:f\nauth_password = FilterSecret1\n" +
+		"[app:pyapp]\npaste.app_factory = pyapp:make\nadmin_password = AppSecret123\nconnection = mysql://u:UrlSecret9@db/x\n"
+	dir := writeFiles(t, map[string]string{"api.ini": paste,
+		"a.conf": "[python]\nenv = OS_DATABASE__PASSWORD=EnvSecret77\n[keystone_authtoken]\npassword = OptSecret555\n"})
+	cfg, err := LoadSettings(Flags{Paste: filepath.Join(dir, "api.ini"), ConfigFiles: []string{filepath.Join(dir, "a.conf")},
+		Python: "/bin/sh", Workers: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := resolveApp(cfg, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tails, err := cfg.buildOptions().Tails(n, reg)
+	if err != nil || len(tails) != 1 {
+		t.Fatalf("tails %v, %v: want one", tails, err)
+	}
+	s := pythonSecrets(cfg, tails)
+	for _, secret := range []string{"FilterSecret1", "AppSecret123", "EnvSecret77", "OptSecret555", "mysql://u:UrlSecret9@db/x"} {
+		if got := s.Text("Traceback ...\nValueError: " + secret + " was refused"); strings.Contains(got, "Secret") {
+			t.Errorf("%s is not masked: %q", secret, got)
+		}
 	}
 }
