@@ -25,13 +25,12 @@ import (
 // never escape, since Handler then returns no handler. A composite's
 // GetApp hands out such stand-ins too (with a nil error) when the child
 // fails, so that its siblings are built and checked.
+//
+// Handler builds every element in Go: a reference with no registered
+// factory is an error. Options.Handler can hand such parts to a Foreign
+// runtime instead.
 func Handler(n *plan.Node, reg *factory.Registry) (http.Handler, error) {
-	b := &builder{reg: reg}
-	h := b.app(n, nil)
-	if err := b.err(); err != nil {
-		return nil, err
-	}
-	return h, nil
+	return Options{}.Handler(n, reg)
 }
 
 // Check builds n as Handler does, calling every factory, and returns
@@ -52,17 +51,13 @@ func Handler(n *plan.Node, reg *factory.Registry) (http.Handler, error) {
 // gives. A reference registered as another kind of object is an error
 // either way.
 func Check(n *plan.Node, reg *factory.Registry, allowUnregistered bool) error {
-	if n == nil {
-		return nil
-	}
-	b := &builder{reg: reg, partial: true, skipUnregistered: allowUnregistered}
-	b.app(n, nil)
-	return b.err()
+	return Options{AllowUnregistered: allowUnregistered}.Check(n, reg)
 }
 
 // builder builds one plan, collecting the errors it meets.
 type builder struct {
 	reg              *factory.Registry
+	opts             Options
 	partial          bool // the plan may have nil parts (Check)
 	skipUnregistered bool
 	errs             dsl.Diagnostics
@@ -191,7 +186,11 @@ func (b *builder) filter(n, parent *plan.Node) factory.Middleware {
 func (b *builder) factory(n *plan.Node, t plan.ObjectType) (*factory.Factory, bool) {
 	f, err := b.reg.Find(n.Ref.Text, t)
 	if err != nil {
-		if !b.skipUnregistered || b.reg.Knows(n.Ref.Text) {
+		known := b.reg.Knows(n.Ref.Text)
+		if !known && b.opts.Foreign == nil {
+			err = fmt.Errorf("%v; to run it in Python, give --python /usr/bin/python3 (docs/python.md)", err)
+		}
+		if !b.skipUnregistered || known {
 			b.report(n.Ref.Pos, fmt.Errorf("[%s]: %v", n.Section, err))
 		}
 		return nil, false
@@ -260,7 +259,10 @@ func (l *compositeLoader) GetApp(name string) (http.Handler, error) {
 		l.b.report(l.n.Pos, fmt.Errorf("[%s]: composite %s asked for %q, which its factory's Children did not declare; a composite can load only the children it declares", l.n.Section, l.n.Ref.Text, name))
 		return failedApp, nil
 	}
-	return l.b.app(c, l.n), nil
+	if c == nil {
+		return l.b.app(c, l.n), nil // a stand-in: resolution reported it
+	}
+	return l.b.chain(c, l.n, chainRoot{injected: l.b.opts.Injected}.child(l.n, c)), nil
 }
 
 // maskFactoryErr returns err, which n's factory returned, with its

@@ -115,7 +115,7 @@ func TestBuildReportsEveryError(t *testing.T) {
 	want := strings.Join([]string{
 		`api.ini:9:1: [filter:t1] strict: "maybe" is not a boolean (use true/false, yes/no, on/off, 1/0)`,
 		`api.ini:12:1: [filter:t2] strict: "perhaps" is not a boolean (use true/false, yes/no, on/off, 1/0)`,
-		`api.ini:14:7: [app:bad]: no factory is registered for egg:pasteserve#echo-trcae; nearest registered: egg:pasteserve#echo-trace, egg:pasteserve#picky, egg:pasteserve#all (register a Go factory for it and import its package; see docs/plugins.md)`,
+		`api.ini:14:7: [app:bad]: no factory is registered for egg:pasteserve#echo-trcae; nearest registered: egg:pasteserve#echo-trace, egg:pasteserve#picky, egg:pasteserve#all (register a Go factory for it and import its package; see docs/plugins.md); to run it in Python, give --python /usr/bin/python3 (docs/python.md)`,
 		`api.ini:15:1: [app:pb] (egg:pasteserve#picky): cannot start`,
 		`api.ini:17:1: [app:pb] rate: "fast" is not a whole number`,
 	}, "\n")

@@ -98,3 +98,67 @@ greeting = hello, world
 	// hello, world
 	// api-paste.ini:8:1: [filter:inner] header: is required: the response header to set
 }
+
+// pythonSide stands in for the Python bridge: it answers for each tail
+// with the name and skip the Python workers would load it by.
+type pythonSide struct{}
+
+func (pythonSide) Tail(t build.Tail) (http.Handler, error) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "Python: %s of %s after %d Go filter(s); X-Seen: %s\n", t.Name, filepath.Base(t.File), t.Skip, r.Header.Get("X-Seen"))
+	}), nil
+}
+
+// A pipeline whose app has no Go factory, built with a Foreign runtime:
+// the Go filter runs in Go, and the app is a tail, loaded by the Python
+// side by the pipeline's name with the first filter skipped. Places
+// says where each part runs.
+func ExampleOptions_Handler() {
+	reg := &factory.Registry{}
+	reg.Register(factory.FilterOf(factory.Spec{Name: "seen", Namespace: "example.com"}, nil,
+		func(struct{}) (func(http.Handler) http.Handler, error) {
+			return func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					r.Header.Set("X-Seen", "yes")
+					next.ServeHTTP(w, r)
+				})
+			}, nil
+		}))
+	dir, err := os.MkdirTemp("", "build-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "api-paste.ini")
+	os.WriteFile(path, []byte(`[pipeline:main]
+pipeline = seen api
+
+[filter:seen]
+use = egg:example.com#seen
+
+[app:api]
+paste.app_factory = myproject.api:app_factory
+`), 0o644)
+
+	n, err := (&resolve.Resolver{Registry: reg}).Resolve(path, "main", plan.TypeApp, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h, err := build.Options{Foreign: pythonSide{}, File: path}.Handler(n, reg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	fmt.Print(rec.Body)
+	places := build.Places(n, reg)
+	plan.Walk(n, func(n *plan.Node) { fmt.Printf("[%s] runs in %s\n", n.Section, places[n]) })
+	// Output:
+	// Python: main of api-paste.ini after 1 Go filter(s); X-Seen: yes
+	// [pipeline:main] runs in Go, then Python
+	// [filter:seen] runs in Go
+	// [app:api] runs in Python
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	serverName := fs.String("server-name", "main", "the `NAME` of the paste file's [server:NAME] section whose settings to check, as for serve")
 	allowUnregistered := fs.Bool("allow-unregistered", false, "report references with no registered Go factory as warnings, not errors: for a file whose Python factories have no Go counterpart yet (serve still refuses it)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pasteserve check --paste FILE [--name NAME] [--server-name NAME] [--global k=v]... [--config-file F]... [--config-dir D] [--allow-unregistered]")
+		fmt.Fprintln(stderr, "Usage: pasteserve check --paste FILE [--name NAME] [--server-name NAME] [--global k=v]... [--config-file F]... [--config-dir D] [--allow-unregistered] [--python EXE]")
 		fmt.Fprintln(stderr, `
 Does what serve does before it listens, and reports every problem at once:
 reads the server settings (the paste file's [server:NAME] section, the
@@ -45,12 +46,15 @@ Reports:
   errors    anything that stops serve (exit status 1): syntax, sections,
             interpolation, pipelines, cycles, option values of filters,
             apps and the server, references with no registered Go factory
-            (warnings with --allow-unregistered), a factory reference that
-            an indented line continues, no app to serve
+            (warnings with --allow-unregistered; with --python they run in
+            Python), a factory reference that an indented line continues,
+            no app to serve
   warnings  local keys hidden by [DEFAULT], sections nothing reaches, text
             after a section header, server keys pasteserve ignores, a
             bind_host this machine cannot resolve
-each as file:line:col with the source line, sorted.
+each as file:line:col with the source line, sorted. With --python, the
+summary says of each section whether it runs in Go or in Python; the
+Python parts are not loaded (serve loads them before it listens).
 
 Options:`)
 		fs.PrintDefaults()
@@ -120,8 +124,22 @@ Options:`)
 	// Build what resolved, calling every factory, as serve does; nothing
 	// listens. References with no factory are errors, as for serve,
 	// unless --allow-unregistered (then warned about below).
+	places := map[string]map[build.Place]bool{} // by section header, with --python
 	for _, n := range plans {
-		c.add(build.Check(n, factory.Default, *allowUnregistered))
+		opts := build.Options{AllowUnregistered: *allowUnregistered}
+		if rf.python != "" {
+			opts.Foreign, opts.File, opts.Injected = unloaded{}, set.Path(), global
+			for node, p := range build.Places(n, factory.Default) {
+				if node.Section == "" {
+					continue
+				}
+				if places[node.Section] == nil {
+					places[node.Section] = map[build.Place]bool{}
+				}
+				places[node.Section][p] = true
+			}
+		}
+		c.add(opts.Check(n, factory.Default))
 	}
 	c.diags = append(c.diags, r.Warnings()...)
 	for _, s := range f.Sections {
@@ -139,7 +157,7 @@ Options:`)
 			}
 		}
 	}
-	if *allowUnregistered {
+	if *allowUnregistered && rf.python == "" {
 		seen := map[string]bool{}
 		for _, p := range plans {
 			plan.Walk(p, func(n *plan.Node) {
@@ -148,7 +166,7 @@ Options:`)
 				}
 				seen[n.Ref.Text] = true
 				if _, ok := factory.Default.Lookup(n.Ref.Text, n.Type); !ok {
-					c.diags.Warnf(n.Ref.Pos, "%s has no registered Go factory: pasteserve can show this file but not serve it until one is registered (see docs/plugins.md)", n.Ref.Text)
+					c.diags.Warnf(n.Ref.Pos, "%s has no registered Go factory: pasteserve serves this file only with --python, which runs it in Python (docs/python.md), or once a Go factory is registered (docs/plugins.md)", n.Ref.Text)
 				}
 			})
 		}
@@ -157,9 +175,32 @@ Options:`)
 		fmt.Fprintf(w, "%s: %d sections, %d app(s) resolved (%s), no errors, %d warning(s)\n",
 			paste, len(f.Sections), len(plans), strings.Join(roots, ", "), nwarn)
 		for _, s := range f.Sections {
-			fmt.Fprintf(w, "  %-7s [%s] (%d keys)\n", fmt.Sprintf("%d:%d", s.Pos.Line, s.Pos.Column), s.Header, len(s.Entries))
+			fmt.Fprintf(w, "  %-7s [%s] (%d keys)%s\n", fmt.Sprintf("%d:%d", s.Pos.Line, s.Pos.Column), s.Header, len(s.Entries), runsIn(places[s.Header]))
 		}
 	})
+}
+
+// unloaded is the Foreign of check --python: it loads nothing (serve
+// loads the Python parts, in Python, before it listens).
+type unloaded struct{}
+
+func (unloaded) Tail(build.Tail) (http.Handler, error) { return http.NotFoundHandler(), nil }
+
+// runsIn says, for check's summary, where a section runs: ": Go",
+// ": Python", ": Go, then Python" (a pipeline split), or ": in Go and
+// in Python" for a section that runs in Go where one chain uses it and
+// in Python where another does; "" for one that is not reached, or
+// without --python.
+func runsIn(places map[build.Place]bool) string {
+	if len(places) == 1 {
+		for p := range places {
+			return ": " + p.String()
+		}
+	}
+	if len(places) > 1 {
+		return ": in Go and in Python"
+	}
+	return ""
 }
 
 // checker collects what check finds, from the server settings, the

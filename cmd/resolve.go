@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pasteserve/pasteserve/build"
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/graph"
@@ -44,6 +45,9 @@ type resolveFlags struct {
 	global      globalFlags
 	configFiles []string
 	configDir   string
+	// python is --python EXE, or [python] executable from the config
+	// files: the Python parts are shown as such.
+	python string
 	// set is the paste file as read for the config files' settings, so
 	// that it is read and parsed once; nil until resolve opens it.
 	set *loader.Set
@@ -61,6 +65,25 @@ func (rf *resolveFlags) register(fs *flag.FlagSet, withKind bool) {
 	fs.Var(rf.global, "global", "a `key=value` of the caller's global configuration, as PasteDeploy's global_conf (repeatable)")
 	fs.Var((*stringList)(&rf.configFiles), "config-file", "an oslo.config-style `FILE`, as for serve: api_paste_config finds the paste file, auth_strategy and flavor reach its global configuration (repeatable)")
 	fs.StringVar(&rf.configDir, "config-dir", "", "read every `DIR`/*.conf after the --config-files")
+	fs.Var(checked{&rf.python, nonEmpty}, "python", pythonUsage)
+}
+
+// pythonUsage describes --python of check, config and graph.
+const pythonUsage = "as for serve: the parts with no Go factory run in Python, under the interpreter `EXE` (docs/python.md); shows where each part runs"
+
+// runsIn returns where each node of n runs, for graph.Options.RunsIn,
+// or nil without --python.
+func (rf *resolveFlags) runsIn(n *plan.Node) func(*plan.Node) string {
+	if rf.python == "" {
+		return nil
+	}
+	places := build.Places(n, factory.Default)
+	return func(n *plan.Node) string {
+		if p, ok := places[n]; ok {
+			return p.String()
+		}
+		return ""
+	}
 }
 
 // applyConfig reads the --config-file and --config-dir files as serve
@@ -163,9 +186,10 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	rf.register(fs, true)
 	showSecrets := fs.Bool("show-secrets", false, showSecretsUsage)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pasteserve config --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--show-secrets]")
+		fmt.Fprintln(stderr, "Usage: pasteserve config --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--show-secrets] [--python EXE]")
 		fmt.Fprintln(stderr, "\nPrints the configuration the named object's factory gets, as Python's")
-		fmt.Fprintln(stderr, "paste.deploy.appconfig returns it: {\"local_conf\": ..., \"global_conf\": ...}.\n\nOptions:")
+		fmt.Fprintln(stderr, "paste.deploy.appconfig returns it: {\"local_conf\": ..., \"global_conf\": ...}.")
+		fmt.Fprintln(stderr, "With --python, \"runs_in\" says whether it runs in Go or in Python.\n\nOptions:")
 		fs.PrintDefaults()
 	}
 	if code := parseFlags(fs, args, &rf, stderr); code >= 0 {
@@ -174,6 +198,10 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	n, _, ok := rf.resolve(stderr, true)
 	if !ok {
 		return 1
+	}
+	runsIn := ""
+	if in := rf.runsIn(n); in != nil {
+		runsIn = in(n)
 	}
 	// A filter-with wrapper carries no configuration of its own: show the
 	// object it wraps, which gets the section's keys.
@@ -186,7 +214,11 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		// into a local value is masked there too.
 		local, global = redact.Map(local, global), redact.Map(global, local)
 	}
-	out, _ := json.MarshalIndent(map[string]any{"local_conf": local, "global_conf": global}, "", "  ")
+	conf := map[string]any{"local_conf": local, "global_conf": global}
+	if runsIn != "" {
+		conf["runs_in"] = runsIn
+	}
+	out, _ := json.MarshalIndent(conf, "", "  ")
 	fmt.Fprintf(stdout, "%s\n", out)
 	return 0
 }
@@ -199,10 +231,12 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "output `FORMAT`: text (an indented tree), json, expr (one line), dot (Graphviz) or mermaid")
 	showSecrets := fs.Bool("show-secrets", false, showSecretsUsage)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pasteserve graph --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--format text|json|expr|dot|mermaid] [--show-secrets]")
+		fmt.Fprintln(stderr, "Usage: pasteserve graph --paste FILE [--name NAME] [--kind app|filter|server] [--global k=v]... [--format text|json|expr|dot|mermaid] [--show-secrets] [--python EXE]")
 		fmt.Fprintln(stderr, "\nPrints how the named object resolves: which factory makes each part, with")
 		fmt.Fprintln(stderr, "what configuration, and how the parts nest. No factory is called, so files")
-		fmt.Fprintln(stderr, "whose Python factories have no Go counterpart print too (marked unregistered).\n\nOptions:")
+		fmt.Fprintln(stderr, "whose Python factories have no Go counterpart print too (marked unregistered).")
+		fmt.Fprintln(stderr, "With --python, every part says whether it runs in Go or in Python (the")
+		fmt.Fprintln(stderr, "part of a pipeline from its first element with no Go factory on).\n\nOptions:")
 		fs.PrintDefaults()
 	}
 	if code := parseFlags(fs, args, &rf, stderr); code >= 0 {
@@ -218,14 +252,14 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 1
 	}
-	opts := graph.Options{Registry: factory.Default, BaseDir: filepath.Dir(absPath(rf.paste)), ShowSecrets: *showSecrets}
+	opts := graph.Options{Registry: factory.Default, BaseDir: filepath.Dir(absPath(rf.paste)), ShowSecrets: *showSecrets, RunsIn: rf.runsIn(n)}
 	switch *format {
 	case "expr":
-		fmt.Fprintln(stdout, graph.Expr(n))
+		fmt.Fprintln(stdout, graph.Expr(n, opts))
 	case "dot":
-		graph.WriteDot(stdout, n)
+		graph.WriteDot(stdout, n, opts)
 	case "mermaid":
-		graph.WriteMermaid(stdout, n)
+		graph.WriteMermaid(stdout, n, opts)
 	case "json":
 		out, _ := json.MarshalIndent(graph.JSON(n, opts), "", "  ")
 		fmt.Fprintf(stdout, "%s\n", out)

@@ -45,6 +45,8 @@ func serveFlags(fs *flag.FlagSet, f *server.Flags, logFormat *string) {
 	fs.Var(workersFlag{&f.Workers}, "workers", "worker `N`umber: processes sharing the socket, 0 or more (api_workers); 0 serves in this process")
 	fs.Var(checked{logFormat, checkLogFormat}, "log-format", "log `FORMAT`: json or console (default: console on a terminal, json otherwise)")
 	fs.BoolVar(&f.Debug, "debug", false, "log debug messages and every option with its value and source")
+	fs.Var(checked{&f.Python, nonEmpty}, "python", "run the parts with no Go factory (the project's own filters and app) in Python workers, under the interpreter `EXE`, e.g. /usr/bin/python3 ([python] executable; docs/python.md)")
+	fs.BoolVar(&f.Reload, "reload", false, "development only: reload, as on SIGHUP, when the paste file, a config file or a *.py file under [python] path changes")
 }
 
 // checked is a string flag whose value check accepts.
@@ -151,6 +153,13 @@ and swaps in the rebuilt pipeline; if they are broken, the old one keeps
 serving. Settings come from, lowest precedence first: built-in defaults,
 the paste file's [server:NAME] section, --config-file/--config-dir files,
 flags. docs/server.md lists every setting.
+
+With --python EXE, each pipeline is split at its first element that has
+no Go factory: Go runs the elements in front of it, and that element and
+everything after it are loaded by PasteDeploy in Python workers (gunicorn)
+that pasteserve starts before it listens, reloads on SIGHUP and stops
+after Go has drained. docs/python.md explains it, with the [python]
+options. --reload is for development: it reloads on every save.
 
 Options:`)
 		fs.PrintDefaults()

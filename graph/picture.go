@@ -18,7 +18,11 @@ type edge struct {
 // ground of the DOT and Mermaid forms. Labels are section names, factory
 // references and composite keys, never configuration values: a value
 // added here must go through redact.Value, as WriteText's do.
-func picture(n *plan.Node) (labels []string, edges []edge) {
+func picture(n *plan.Node, opts []Options) (labels []string, edges []edge) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	var visit func(n *plan.Node) int
 	visit = func(n *plan.Node) int {
 		id := len(labels)
@@ -28,6 +32,9 @@ func picture(n *plan.Node) (labels []string, edges []edge) {
 		}
 		if n.Section != "" {
 			label = "[" + n.Section + "]\n" + label
+		}
+		if where := o.runsIn(n); where != "" {
+			label += "\nin " + where
 		}
 		labels = append(labels, label)
 		link := func(c *plan.Node, l string) { edges = append(edges, edge{id, visit(c), l}) }
@@ -53,9 +60,10 @@ func picture(n *plan.Node) (labels []string, edges []edge) {
 	return labels, edges
 }
 
-// WriteDot prints the plan as a Graphviz digraph.
-func WriteDot(w io.Writer, n *plan.Node) error {
-	labels, edges := picture(n)
+// WriteDot prints the plan as a Graphviz digraph. Of opts, only the
+// first counts, and of it only RunsIn.
+func WriteDot(w io.Writer, n *plan.Node, opts ...Options) error {
+	labels, edges := picture(n, opts)
 	var b strings.Builder
 	b.WriteString("digraph paste {\n  node [shape=box, fontname=\"monospace\"];\n")
 	for i, l := range labels {
@@ -69,9 +77,10 @@ func WriteDot(w io.Writer, n *plan.Node) error {
 	return err
 }
 
-// WriteMermaid prints the plan as a Mermaid flowchart.
-func WriteMermaid(w io.Writer, n *plan.Node) error {
-	labels, edges := picture(n)
+// WriteMermaid prints the plan as a Mermaid flowchart. Of opts, only
+// the first counts, and of it only RunsIn.
+func WriteMermaid(w io.Writer, n *plan.Node, opts ...Options) error {
+	labels, edges := picture(n, opts)
 	var b strings.Builder
 	b.WriteString("flowchart TD\n")
 	esc := func(s string) string {

@@ -18,27 +18,50 @@ import (
 // children's keys sorted. "pipeline = f1 f2 app" of egg references prints
 // egg:X#f1(egg:X#f2(egg:X#app)). It prints no configuration values, so
 // it has no secrets to mask (see Options.ShowSecrets).
-func Expr(n *plan.Node) string {
-	var b strings.Builder
-	writeExpr(&b, n)
-	return b.String()
+//
+// Of opts, only the first counts, and of it only RunsIn: a part that
+// runs in Python, inside a part that does not, prints as python[...]:
+// egg:X#f1(python[mod:f2(mod:app)]).
+func Expr(n *plan.Node, opts ...Options) string {
+	e := exprWriter{}
+	if len(opts) > 0 {
+		e.opts = opts[0]
+	}
+	e.expr(n, false)
+	return e.b.String()
 }
 
-func writeExpr(b *strings.Builder, n *plan.Node) {
+type exprWriter struct {
+	b    strings.Builder
+	opts Options
+}
+
+// python reports whether n runs in Python.
+func (e *exprWriter) python(n *plan.Node) bool { return e.opts.runsIn(n) == "Python" }
+
+// expr writes n; inPython says its parent runs in Python already.
+func (e *exprWriter) expr(n *plan.Node, inPython bool) {
+	if !inPython && e.python(n) {
+		e.b.WriteString("python[")
+		e.expr(n, true)
+		e.b.WriteByte(']')
+		return
+	}
+	b := &e.b
 	switch n.Kind {
 	case plan.NodePipeline:
-		applyFilters(b, n.Filters, n.App)
+		e.applyFilters(n.Filters, n.App, inPython)
 	case plan.NodeFilterApp, plan.NodeFilterWith:
 		if n.Type == plan.TypeFilter {
 			// A filter with filter-with: the filter-with filter goes
 			// outside.
-			writeExpr(b, n.Filter)
+			e.expr(n.Filter, inPython)
 			b.WriteByte('(')
-			writeExpr(b, n.App)
+			e.expr(n.App, inPython)
 			b.WriteByte(')')
 			return
 		}
-		applyFilters(b, []*plan.Node{n.Filter}, n.App)
+		e.applyFilters([]*plan.Node{n.Filter}, n.App, inPython)
 	default:
 		b.WriteString(n.Ref.Text)
 		if n.Children != nil || n.Protocol == plan.ProtoComposite {
@@ -49,7 +72,7 @@ func writeExpr(b *strings.Builder, n *plan.Node) {
 				}
 				b.WriteString(k)
 				b.WriteByte('=')
-				writeExpr(b, n.Children[k])
+				e.expr(n.Children[k], inPython)
 			}
 			b.WriteByte('}')
 		}
@@ -57,9 +80,11 @@ func writeExpr(b *strings.Builder, n *plan.Node) {
 }
 
 // applyFilters writes filters[0](filters[1](...(app))), unfolding filters
-// that themselves carry filter-with.
-func applyFilters(b *strings.Builder, filters []*plan.Node, app *plan.Node) {
-	var open int
+// that themselves carry filter-with. The first filter that runs in
+// Python opens python[, closed after its own parenthesis: what it wraps
+// runs in Python too.
+func (e *exprWriter) applyFilters(filters []*plan.Node, app *plan.Node, inPython bool) {
+	var closers []string
 	var push func(f *plan.Node)
 	push = func(f *plan.Node) {
 		if f.Kind == plan.NodeFilterWith {
@@ -67,15 +92,22 @@ func applyFilters(b *strings.Builder, filters []*plan.Node, app *plan.Node) {
 			push(f.App)
 			return
 		}
-		b.WriteString(f.Ref.Text)
-		b.WriteByte('(')
-		open++
+		closer := ")"
+		if !inPython && e.python(f) {
+			e.b.WriteString("python[")
+			closer, inPython = ")]", true
+		}
+		e.b.WriteString(f.Ref.Text)
+		e.b.WriteByte('(')
+		closers = append(closers, closer)
 	}
 	for _, f := range filters {
 		push(f)
 	}
-	writeExpr(b, app)
-	b.WriteString(strings.Repeat(")", open))
+	e.expr(app, inPython)
+	for i := len(closers) - 1; i >= 0; i-- {
+		e.b.WriteString(closers[i])
+	}
 }
 
 // Options controls WriteText and JSON.
@@ -90,6 +122,20 @@ type Options struct {
 	// that name secrets (admin_password, memcache_secret_key, ...) and
 	// the passwords of URLs are "****".
 	ShowSecrets bool
+	// RunsIn, when set, says where each node runs ("Go", "Python",
+	// "Go, then Python"; build.Places has them, for pasteserve graph
+	// --python); WriteText prints it in brackets after each node's
+	// factory, JSON as runs_in, and the pictures as a label line. ""
+	// prints nothing.
+	RunsIn func(*plan.Node) string
+}
+
+// runsIn returns where n runs, or "".
+func (o Options) runsIn(n *plan.Node) string {
+	if o.RunsIn == nil || n == nil {
+		return ""
+	}
+	return o.RunsIn(n)
 }
 
 // local returns the configuration of n to print: masked by redact.Map,
@@ -139,6 +185,9 @@ func writeText(b *strings.Builder, n *plan.Node, indent, label string, opts Opti
 	default:
 		b.WriteString(n.Kind.String())
 	}
+	if where := opts.runsIn(n); where != "" {
+		fmt.Fprintf(b, " [%s]", where)
+	}
 	fmt.Fprintf(b, "  %s\n", shortPos(n.Pos, opts.BaseDir))
 	in := indent + "    "
 	local := opts.local(n)
@@ -185,6 +234,7 @@ type JSONNode struct {
 	Protocol   string               `json:"protocol,omitempty"`
 	Factory    string               `json:"factory,omitempty"`
 	Registered *bool                `json:"registered,omitempty"`
+	RunsIn     string               `json:"runs_in,omitempty"`
 	Local      map[string]string    `json:"local_conf,omitempty"`
 	Filters    []*JSONNode          `json:"filters,omitempty"`
 	App        *JSONNode            `json:"app,omitempty"`
@@ -199,7 +249,7 @@ func JSON(n *plan.Node, opts Options) *JSONNode {
 		return nil
 	}
 	g := &JSONNode{Kind: n.Kind.String(), Type: n.Type.String(), Name: n.Name, Section: n.Section, Via: n.Via,
-		Position: shortPos(n.Pos, opts.BaseDir), Ref: n.Ref.Text, Protocol: string(n.Protocol)}
+		Position: shortPos(n.Pos, opts.BaseDir), Ref: n.Ref.Text, Protocol: string(n.Protocol), RunsIn: opts.runsIn(n)}
 	if len(n.Local) > 0 {
 		g.Local = opts.local(n)
 	}

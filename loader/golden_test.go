@@ -21,7 +21,8 @@ const corpusDir = "../testdata/paste/corpus"
 
 // TestCorpusGraphs resolves every app-kind section of every corpus file
 // and compares the plan (text form, or the positioned error) with
-// testdata/paste/corpus/<file>.<section>.graph.golden. Regenerate with
+// testdata/paste/corpus/<file>.<section>.graph.golden, which also says
+// where each part runs when served with --python. Regenerate with
 // go test ./loader -update and review the diff.
 func TestCorpusGraphs(t *testing.T) {
 	var n int
@@ -41,8 +42,9 @@ func TestCorpusGraphs(t *testing.T) {
 			n++
 			t.Run(filepath.Base(path)+"."+name, func(t *testing.T) {
 				// The corpus is other projects' files: their own
-				// factories are Python, recorded as unregistered.
-				pastetest.Golden(t, path, name, pastetest.AllowUnregistered())
+				// factories are Python, recorded as unregistered,
+				// and where each part runs with --python.
+				pastetest.Golden(t, path, name, pastetest.Python())
 			})
 		}
 		return nil

@@ -45,6 +45,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pasteserve/pasteserve/build"
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/graph"
 	"github.com/pasteserve/pasteserve/plan"
@@ -58,6 +59,7 @@ type options struct {
 	reg               *factory.Registry
 	global            map[string]string
 	allowUnregistered bool
+	python            bool
 }
 
 // WithRegistry resolves against reg instead of factory.Default.
@@ -74,6 +76,13 @@ func WithGlobal(global map[string]string) Option { return func(o *options) { o.g
 // them and names the missing import.
 func AllowUnregistered() Option { return func(o *options) { o.allowUnregistered = true } }
 
+// Python records where each part runs when the file is served with
+// --python, as "pasteserve graph --python" prints it: [Go], [Python]
+// or [Go, then Python] after each node. The references with no Go
+// factory are then the Python parts, so Python implies
+// AllowUnregistered.
+func Python() Option { return func(o *options) { o.python, o.allowUnregistered = true, true } }
+
 // Golden resolves the app called name in the paste file at path and
 // compares the plan with the golden file path.<name>.graph.golden. A file
 // that does not resolve is fine too: the golden file then holds the
@@ -89,7 +98,7 @@ func Golden(t testing.TB, path, name string, opts ...Option) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	text, n := resolvePlan(path, name, o.reg, o.global)
+	text, n := resolvePlan(path, name, o.reg, o.global, o.python)
 	if !o.allowUnregistered {
 		if msg := unregistered(n, o.reg); msg != "" {
 			t.Errorf("%s: the plan of %q names factories that are not registered:\n%s", path, name, msg)
@@ -153,12 +162,12 @@ func unregistered(n *plan.Node, reg *factory.Registry) string {
 // values built from %(here)s, say) reads <here>, so golden files do not
 // depend on where the repository is checked out.
 func Plan(path, name string, reg *factory.Registry, global map[string]string) []byte {
-	text, _ := resolvePlan(path, name, reg, global)
+	text, _ := resolvePlan(path, name, reg, global, false)
 	return text
 }
 
 // resolvePlan returns Plan's text and the resolved plan (nil on an error).
-func resolvePlan(path, name string, reg *factory.Registry, global map[string]string) ([]byte, *plan.Node) {
+func resolvePlan(path, name string, reg *factory.Registry, global map[string]string, python bool) ([]byte, *plan.Node) {
 	dir, _ := filepath.Abs(filepath.Dir(path))
 	var out bytes.Buffer
 	r := &resolve.Resolver{Registry: reg}
@@ -176,7 +185,12 @@ func resolvePlan(path, name string, reg *factory.Registry, global map[string]str
 	}
 	// Secrets are shown: a golden file records what resolution gives,
 	// and the paste file beside it holds the same values.
-	graph.WriteText(&out, n, graph.Options{Registry: reg, BaseDir: dir, ShowSecrets: true})
+	opts := graph.Options{Registry: reg, BaseDir: dir, ShowSecrets: true}
+	if python {
+		places := build.Places(n, reg)
+		opts.RunsIn = func(n *plan.Node) string { return places[n].String() }
+	}
+	graph.WriteText(&out, n, opts)
 	return bytes.ReplaceAll(out.Bytes(), []byte(dir), []byte("<here>")), n
 }
 

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pasteserve/pasteserve/bridge"
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/loader"
@@ -29,6 +30,11 @@ type Flags struct {
 	Bind        string   // --bind HOST:PORT
 	Workers     int      // --workers N; -1 when not given
 	Debug       bool     // --debug: log every option and debug messages
+	Python      string   // --python EXE: [python] executable
+	// Reload is --reload: watch the paste file, the config files and
+	// the Python sources, and reload when one changes (development
+	// only; see watch.go).
+	Reload bool
 }
 
 // Settings is everything a server needs to start: the options with where
@@ -42,6 +48,14 @@ type Settings struct {
 	// auth_strategy and flavor, when set.
 	Global   map[string]string
 	Warnings dsl.Diagnostics
+	// Python are the [python] options (package bridge's): with an
+	// executable, the parts of the plan with no Go factory run in
+	// Python workers (docs/python.md).
+	Python bridge.Options
+	// ConfigDir is --config-dir, for the arguments a [python] init gets.
+	ConfigDir string
+	// Reload is --reload.
+	Reload bool
 
 	sources   map[string]string  // "group.name" -> where the value came from
 	positions map[string]dsl.Pos // "group.name" -> where, for errors (see setting.at)
@@ -98,7 +112,8 @@ func (s setting) at() dsl.Pos {
 // mistakes (a --config-dir that is not a directory, a malformed --bind)
 // stop it at once, with a plain error.
 func LoadSettings(f Flags) (*Settings, error) {
-	c := &Settings{Options: Defaults(), sources: map[string]string{}, positions: map[string]dsl.Pos{}, flags: f, Name: f.Name}
+	c := &Settings{Options: Defaults(), Python: bridge.DefaultOptions(), sources: map[string]string{}, positions: map[string]dsl.Pos{},
+		flags: f, Name: f.Name, ConfigDir: f.ConfigDir, Reload: f.Reload}
 	if c.Name == "" {
 		c.Name = "main"
 	}
@@ -179,7 +194,11 @@ func LoadSettings(f Flags) (*Settings, error) {
 		// also one a later layer overrides. A value that fails leaves
 		// the option as it was.
 		sec := &options.Section{Local: map[string]string{s.opt.Name: s.value}, LocalPos: map[string]dsl.Pos{s.opt.Name: s.at()}}
-		if errs := options.Decode(sec, &c.Options); len(errs) > 0 {
+		var dst any = &c.Options
+		if s.opt.Group == pythonGroup {
+			dst = &c.Python
+		}
+		if errs := options.Decode(sec, dst); len(errs) > 0 {
 			ds = append(ds, errs...)
 			continue
 		}
@@ -248,7 +267,7 @@ func (c *Settings) derive() {
 // (so that pasteserve check reports them too). Each problem is placed
 // at the key that set the option it is about.
 func (c *Settings) check() dsl.Diagnostics {
-	var ds dsl.Diagnostics
+	ds := c.checkPython()
 	tls := c.UseSSL || c.CertFile != "" || c.KeyFile != ""
 	if !tls {
 		if c.CAFile != "" {
@@ -371,6 +390,9 @@ func flagSettings(f Flags) ([]setting, error) {
 	}
 	if f.Debug {
 		add("log_options", "true", "--debug")
+	}
+	if f.Python != "" {
+		out = append(out, setting{lookupOption(pythonGroup, "executable"), f.Python, "flag --python", dsl.Pos{}})
 	}
 	return out, nil
 }

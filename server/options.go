@@ -159,11 +159,19 @@ var optionTable = func() []options.Option {
 	return t
 }()
 
-// lookupOption returns the option group.name, or nil.
+// lookupOption returns the option group.name, of the server or of
+// [python], or nil.
 func lookupOption(group, name string) *options.Option {
 	for i := range optionTable {
 		if optionTable[i].Group == group && optionTable[i].Name == name {
 			return &optionTable[i]
+		}
+	}
+	if group == pythonGroup {
+		for i := range pythonTable {
+			if pythonTable[i].Name == name {
+				return &pythonTable[i]
+			}
 		}
 	}
 	return nil

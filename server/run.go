@@ -19,6 +19,7 @@ import (
 	"github.com/coreos/go-systemd/v22/daemon"
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
@@ -53,7 +54,9 @@ func Run(flags Flags, log zerolog.Logger, reg *factory.Registry) error {
 }
 
 // BuildApp resolves and builds the configured app, from the paste file
-// as LoadSettings read it (see Settings.Loaded).
+// as LoadSettings read it (see Settings.Loaded), all in Go: a part with
+// no Go factory is an error even with [python] executable set, since
+// serving those starts Python workers, which Run does.
 func BuildApp(cfg *Settings, reg *factory.Registry) (http.Handler, error) {
 	h, err := cfg.set.Build(cfg.Name, cfg.Global, reg)
 	if err != nil {
@@ -88,15 +91,6 @@ func (e *SourceError) Error() string { return e.Err.Error() }
 // a typed error such as resolve's) inside.
 func (e *SourceError) Unwrap() error { return e.Err }
 
-// swapHandler serves whatever handler was stored last: SIGHUP stores a
-// rebuilt pipeline, and requests already running finish on the old one.
-type swapHandler struct{ p atomic.Pointer[http.Handler] }
-
-func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	(*s.p.Load()).ServeHTTP(w, r)
-}
-func (s *swapHandler) store(h http.Handler) { s.p.Store(&h) }
-
 // serve runs one serving process: in-process mode or a worker.
 func serve(cfg *Settings, log zerolog.Logger, reg *factory.Registry) error {
 	p, err := newProcess(cfg, log, reg)
@@ -104,7 +98,7 @@ func serve(cfg *Settings, log zerolog.Logger, reg *factory.Registry) error {
 		return err
 	}
 	defer p.ln.Close()
-	return supervise(log, cfg.GracefulShutdownTimeout, p)
+	return supervise(log, cfg.GracefulShutdownTimeout, p, newWatcher(cfg, reg, log))
 }
 
 // process is the strategy of a process that serves by itself: the
@@ -120,17 +114,31 @@ type process struct {
 	conns    *connTracker
 	ln       net.Listener
 	served   chan error // Serve's result, which the drain waits for
+	retired  retirer    // the Python pools of generations a reload replaced
 }
 
 // newProcess builds the app and opens (or, in a worker, inherits) the
 // listener: everything that can fail before serving.
-func newProcess(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (*process, error) {
-	app, err := BuildApp(cfg, reg)
+//
+// With Python parts, the pool is started and has loaded them before
+// the socket is opened (in-process; a worker uses its master's pool);
+// on a later error it is stopped again.
+func newProcess(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (_ *process, err error) {
+	mode := ownPool
+	if isWorker() {
+		mode = envPool
+	}
+	gen, err := loadGeneration(context.Background(), cfg, reg, log, mode)
 	if err != nil {
 		return nil, err
 	}
-	p := &process{cfg: cfg, log: log, reg: reg, served: make(chan error, 1)}
-	p.swap.store(app)
+	defer func() {
+		if err != nil {
+			gen.stopNow(log)
+		}
+	}()
+	p := &process{cfg: cfg, log: log, reg: reg, served: make(chan error, 1), retired: retirer{log: log}}
+	p.swap.swap(gen)
 	if cfg.UseSSL {
 		if p.tlsState, err = newTLS(cfg.Options); err != nil {
 			return nil, err
@@ -173,10 +181,26 @@ func (p *process) start(events chan<- event) error {
 	return nil
 }
 
-func (p *process) reload() { reload(p.cfg, p.log, p.reg, &p.swap, p.tlsState) }
-
+// stop drains Go first (its requests may be in Python), then stops the
+// Python pools with what remains of the deadline.
 func (p *process) stop(sig syscall.Signal, deadline time.Duration) error {
-	return shutdown(p.srv, p.ln, p.served, p.conns, p.log, sig, deadline)
+	start := time.Now()
+	err := shutdown(p.srv, p.ln, p.served, p.conns, p.log, sig, deadline)
+	p.stopPython(remaining(deadline, start))
+	return err
+}
+
+// stopPython stops the pool of the current generation, and those still
+// retiring, within deadline.
+func (p *process) stopPython(deadline time.Duration) {
+	if g := p.swap.p.Load(); g != nil && g.pool != nil {
+		if err := g.pool.Stop(deadline); err != nil {
+			p.log.Warn().Err(err).Msg("python pool stopped")
+		} else {
+			p.log.Info().Msg("python pool stopped")
+		}
+	}
+	p.retired.stopAll(deadline)
 }
 
 // shutdown drains the server without dropping a request that a client has
@@ -516,31 +540,44 @@ func unreadBytes(c net.Conn) bool {
 // keeps serving and the error is logged with its position. Options that
 // need a new socket or process (the address, the limits) are reported as
 // needing a restart.
-func reload(cfg *Settings, log zerolog.Logger, reg *factory.Registry, swap *swapHandler, tlsState *tlsSettings) {
+//
+// With Python parts, the new generation's pool is started and loaded
+// beside the old one before the new Go handlers, which point at it, go
+// live; the old pool is stopped once no request is in the old
+// generation any more. A pool that fails to load is stopped, and the
+// old Go and Python sides keep serving.
+func (p *process) reload() {
 	start := time.Now()
-	oldCert := tlsState.certificate()
-	next, err := LoadSettings(cfg.flags)
+	oldCert := p.tlsState.certificate()
+	next, err := LoadSettings(p.cfg.flags)
 	if err == nil {
-		var app http.Handler
-		if app, err = BuildApp(next, reg); err == nil {
-			if tlsState != nil {
-				err = tlsState.reload(next.Options)
+		mode := ownPool
+		if isWorker() {
+			mode = envPool
+		}
+		var gen *generation
+		if gen, err = loadGeneration(context.Background(), next, p.reg, p.log, mode); err == nil {
+			if p.tlsState != nil {
+				err = p.tlsState.reload(next.Options)
 			}
-			if err == nil {
-				swap.store(app)
+			if err != nil {
+				gen.stopNow(p.log)
+			} else {
+				old := p.swap.swap(gen)
+				p.retired.retire(old, func() bool { return old.inflight.Load() == 0 }, next.GracefulShutdownTimeout)
 			}
 		}
 	}
 	if err != nil {
-		log.Error().Str("error", errorText(err)).Msg("reload failed; still serving the previous pipeline")
+		p.log.Error().Str("error", errorText(err)).Msg("reload failed; still serving the previous pipeline")
 		return
 	}
-	for _, name := range restartOnly(cfg.Options, next.Options) {
-		log.Warn().Str("option", name).Msg("option changed; restart to apply it")
+	for _, name := range restartOnly(p.cfg.Options, next.Options) {
+		p.log.Warn().Str("option", name).Msg("option changed; restart to apply it")
 	}
-	logWarnings(log, next.Warnings)
-	logCertificateChange(log, oldCert, tlsState.certificate())
-	log.Info().Float64("took_seconds", time.Since(start).Seconds()).Msg("reloaded: new requests use the rebuilt pipeline")
+	logWarnings(p.log, next.Warnings)
+	logCertificateChange(p.log, oldCert, p.tlsState.certificate())
+	p.log.Info().Float64("took_seconds", time.Since(start).Seconds()).Msg("reloaded: new requests use the rebuilt pipeline")
 }
 
 // restartOnly lists options that differ between a and b but cannot change
@@ -690,6 +727,21 @@ func logOptions(log zerolog.Logger, cfg *Settings) {
 		key := opt.Group + "." + opt.Name
 		v := secrets.Value(opt.Name, values[key])
 		log.Info().Str("option", key).Str("value", v).Str("source", cfg.Source(opt.Group, opt.Name)).Msg("option")
+	}
+	python, _ := options.Describe(cfg.Python)
+	for _, opt := range python {
+		v := secrets.Value(opt.Name, opt.Default)
+		if opt.Name == "env" {
+			// Each NAME=VALUE as the option NAME would print: a
+			// password in OS_DATABASE__CONNECTION is masked.
+			items := make([]string, len(cfg.Python.Env))
+			for i, kv := range cfg.Python.Env {
+				k, val, _ := strings.Cut(kv, "=")
+				items[i] = k + "=" + secrets.Value(strings.ToLower(k), val)
+			}
+			v = strings.Join(items, " ")
+		}
+		log.Info().Str("option", opt.Group+"."+opt.Name).Str("value", v).Str("source", cfg.Source(opt.Group, opt.Name)).Msg("option")
 	}
 	log.Info().Str("option", "paste").Str("value", cfg.Paste).Str("source", "--paste or api_paste_config").Msg("option")
 	keys := make([]string, 0, len(cfg.Global))

@@ -49,7 +49,11 @@ type event func() (end bool, err error)
 // It tells systemd READY=1 once s serves and STOPPING=1 as the drain
 // begins, and pings the watchdog meanwhile (workers, which systemd does
 // not watch, get none of its variables, so both are no-ops in them).
-func supervise(log zerolog.Logger, gracefulTimeout time.Duration, s strategy) error {
+//
+// With a watcher (--reload), a batch of changed files reloads as SIGHUP
+// does.
+func supervise(log zerolog.Logger, gracefulTimeout time.Duration, s strategy, w *watcher) error {
+	defer w.close()
 	// Signals are caught before serving so that none is lost in between.
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
@@ -63,17 +67,25 @@ func supervise(log zerolog.Logger, gracefulTimeout time.Duration, s strategy) er
 	stopWatchdog := watchdog(log)
 	defer stopWatchdog()
 
+	reload := func() {
+		notify(log, daemon.SdNotifyReloading)
+		s.reload()
+		notify(log, daemon.SdNotifyReady)
+	}
 	for {
 		select {
 		case ev := <-events:
 			if end, err := ev(); end {
 				return err
 			}
+		case changed := <-w.changes():
+			log.Info().Strs("changed", changed).Msg("--reload: files changed; reloading")
+			reload()
+			w.refresh()
 		case sig := <-sigs:
 			if sig == syscall.SIGHUP {
-				notify(log, daemon.SdNotifyReloading)
-				s.reload()
-				notify(log, daemon.SdNotifyReady)
+				reload()
+				w.refresh()
 				continue
 			}
 			notify(log, daemon.SdNotifyStopping)

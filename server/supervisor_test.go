@@ -35,7 +35,7 @@ func (f *fakeStrategy) stop(sig syscall.Signal, deadline time.Duration) error {
 func TestSuperviseSignals(t *testing.T) {
 	f := &fakeStrategy{started: make(chan struct{}), reloaded: make(chan struct{}, 1)}
 	done := make(chan error, 1)
-	go func() { done <- supervise(zerolog.Nop(), time.Minute, f) }()
+	go func() { done <- supervise(zerolog.Nop(), time.Minute, f, nil) }()
 	select {
 	case <-f.started:
 	case <-time.After(10 * time.Second):
@@ -65,7 +65,7 @@ func TestSuperviseSignals(t *testing.T) {
 func TestSuperviseEndsOnEvent(t *testing.T) {
 	f := &fakeStrategy{started: make(chan struct{}), reloaded: make(chan struct{}, 1)}
 	done := make(chan error, 1)
-	go func() { done <- supervise(zerolog.Nop(), 0, f) }()
+	go func() { done <- supervise(zerolog.Nop(), 0, f, nil) }()
 	<-f.started
 	want := errors.New("accept failed")
 	f.events <- func() (bool, error) { return false, nil }

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pasteserve/pasteserve/bridge"
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
@@ -140,6 +141,11 @@ type master struct {
 	workers  map[int]*worker
 	respawn  *respawner
 	certs    *tlsSettings // what the newest workers serve; nil without TLS
+	// gen is the Python side the newest workers reach: the one pool,
+	// which the master owns (a check of the Go side, nothing served);
+	// its client's Env goes to every worker started from now on.
+	gen     *generation
+	retired retirer // the pools of configurations a reload replaced
 }
 
 // runMaster runs and supervises the workers until SIGTERM or SIGINT.
@@ -149,17 +155,27 @@ func runMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry) error {
 		return err
 	}
 	defer m.lifeW.Close()
-	return supervise(log, cfg.GracefulShutdownTimeout, m)
+	return supervise(log, cfg.GracefulShutdownTimeout, m, newWatcher(cfg, reg, log))
 }
 
 // newMaster checks the app and opens the socket the workers will share:
 // everything that can fail before a worker starts.
-func newMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (*master, error) {
+//
+// With Python parts, the master starts their one pool and has it load
+// them before it opens the socket: a worker is started only once the
+// pool it reaches serves.
+func newMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (_ *master, err error) {
 	// Fail at start, not in N workers, when the pipeline does not build.
-	if err := CheckApp(cfg, reg); err != nil {
+	gen, err := loadGeneration(context.Background(), cfg, reg, log, checkOnly)
+	if err != nil {
 		return nil, err
 	}
-	m := &master{cfg: cfg, log: log, reg: reg, workers: map[int]*worker{}}
+	defer func() {
+		if err != nil {
+			gen.stopNow(log)
+		}
+	}()
+	m := &master{cfg: cfg, log: log, reg: reg, workers: map[int]*worker{}, gen: gen, retired: retirer{log: log}}
 	if cfg.UseSSL {
 		// The workers' certificate, to log when a reload changes it.
 		var err error
@@ -247,9 +263,21 @@ func (m *master) reload() {
 	}
 }
 
+// stop drains the workers, then stops the Python pool with what remains
+// of the deadline: the workers' requests may be in it.
 func (m *master) stop(sig syscall.Signal, deadline time.Duration) error {
+	start := time.Now()
 	m.log.Info().Str("signal", sig.String()).Int("workers", len(m.workers)).Msg("stopping: draining workers")
-	return m.stopAll(sig, deadline)
+	err := m.stopAll(sig, deadline)
+	if m.gen.pool != nil {
+		if perr := m.gen.pool.Stop(remaining(deadline, start)); perr != nil {
+			m.log.Warn().Err(perr).Msg("python pool stopped")
+		} else {
+			m.log.Info().Msg("python pool stopped")
+		}
+	}
+	m.retired.stopAll(remaining(deadline, start))
+	return err
 }
 
 // The wait before respawning a dead worker starts at minRespawnWait and
@@ -317,6 +345,9 @@ func (m *master) start1() (*worker, error) {
 	w := &worker{id: m.next, ready: make(chan struct{}), done: make(chan struct{}), started: time.Now()}
 	cmd := exec.Command(exe, os.Args[1:]...)
 	cmd.Env = append(workerEnviron(), workerEnv+"=1")
+	if m.gen.client != nil {
+		cmd.Env = append(cmd.Env, m.gen.client.Env()...)
+	}
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{m.listener, readyW, m.lifeline}
 	// A worker must not outlive the master even if the master is killed
@@ -354,7 +385,7 @@ func workerEnviron() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		switch name, _, _ := strings.Cut(kv, "="); name {
-		case "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", workerEnv:
+		case "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", workerEnv, bridge.EnvSocket, bridge.EnvKey:
 			continue
 		}
 		env = append(env, kv)
@@ -382,11 +413,15 @@ func (m *master) waitReady(w *worker) error {
 // is then served by those, the previous one by the rest.
 func (m *master) rollingReload() (started int, err error) {
 	cfg, workers := m.cfg, m.workers
+	old := make([]*worker, 0, len(workers))
 	next, err := LoadSettings(cfg.flags)
 	if err != nil {
 		return 0, err
 	}
-	if err := CheckApp(next, m.reg); err != nil {
+	// The new configuration's Python pool, loaded beside the old one;
+	// the workers started from now on reach it.
+	gen, err := loadGeneration(context.Background(), next, m.reg, m.log, checkOnly)
+	if err != nil {
 		return 0, err
 	}
 	// Workers read their settings afresh, TLS included: a reload can turn
@@ -395,13 +430,23 @@ func (m *master) rollingReload() (started int, err error) {
 	var certs *tlsSettings
 	if next.UseSSL {
 		if certs, err = newTLS(next.Options); err != nil {
+			gen.stopNow(m.log)
 			return 0, err
 		}
 	}
+	prev := m.gen
+	m.gen = gen
 	defer func() {
-		if started > 0 {
-			m.newCertificates(certs)
+		if started == 0 {
+			// No worker reaches the new pool: the old one serves on.
+			m.gen = prev
+			gen.stopNow(m.log)
+			return
 		}
+		m.newCertificates(certs)
+		// The old pool serves the old workers until the last of them
+		// has drained and exited.
+		m.retired.retire(prev, func() bool { return allExited(old) }, next.GracefulShutdownTimeout)
 	}()
 	for _, name := range restartOnly(cfg.Options, next.Options) {
 		if name != "bind_host" && name != "bind_port" && name != "backlog" {
@@ -409,7 +454,6 @@ func (m *master) rollingReload() (started int, err error) {
 		}
 		m.log.Warn().Str("option", name).Msg("option changed; restart to apply it")
 	}
-	old := make([]*worker, 0, len(workers))
 	for _, w := range workers {
 		old = append(old, w)
 	}
@@ -432,6 +476,18 @@ func (m *master) rollingReload() (started int, err error) {
 		}
 	}
 	return started, nil
+}
+
+// allExited reports whether every worker of ws has exited.
+func allExited(ws []*worker) bool {
+	for _, w := range ws {
+		select {
+		case <-w.done:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // newCertificates logs what TLS the workers started by a reload serve

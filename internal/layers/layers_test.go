@@ -24,8 +24,10 @@ var layers = [][]string{
 	// tags, a section, its groups). The reference parser that dsl's
 	// output is checked against, for tests.
 	{"plan", "options", "internal/dsloracle"},
-	// The registry: factories, their kinds and the Config they get.
-	{"factory"},
+	// The registry: factories, their kinds and the Config they get. The
+	// Python bridge (its options, the pool, the handlers that reach it),
+	// which the server wires in and nothing below it needs.
+	{"factory", "bridge"},
 	// Resolution, the build and printing plans, each on its own.
 	{"resolve", "build", "graph"},
 	// One load of a paste file.

@@ -1,0 +1,571 @@
+"""pasteserve's host for the Python tails of a paste file.
+
+This module ships inside the pasteserve binary (package bridge embeds it)
+and is written, with a JSON spec, into a private directory (mode 0700):
+
+    python3 DIR/pasteserve_host.py DIR/spec.json
+
+It runs gunicorn in-process (a BaseApplication, gthread workers) on a unix
+socket only pasteserve can reach. Each worker loads every tail of the spec
+with PasteDeploy itself, and one WSGI app, the dispatcher, serves them all:
+it picks the tail by the key in the request's carrier header, which Go
+signs with the pool's key (HMAC-SHA256), and sets the environ from it.
+
+Fd 3 is the status channel to pasteserve: one JSON object a line,
+
+    {"event": "ready", "pid": N}
+    {"event": "load_error", "pid": N, "key": K, "file": F, "section": S,
+     "message": M, "traceback": T}
+    {"event": "exception", "pid": N, "key": K, "request_id": R,
+     "traceback": T}
+    {"event": "refused", "pid": N, "reason": R}
+    {"event": "fatal", "message": M}
+
+What reaches pasteserve's log otherwise is stderr and stdout, line by line:
+gunicorn's own lines as "[pid] [LEVEL] message", newlines escaped.
+"""
+
+import base64
+import configparser
+import fcntl
+import hashlib
+import hmac
+import importlib
+import json
+import logging
+import logging.config
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+
+STATUS_FD = 3
+
+# gunicorn's exit status of a worker that failed to boot: the master
+# halts with it ("Worker failed to boot.").
+WORKER_BOOT_ERROR = 3
+
+
+class Status:
+    """Writes events to the status channel, whole lines only.
+
+    Lines from several workers and threads share one pipe, and a traceback
+    may be longer than PIPE_BUF, whose writes alone are atomic: a thread
+    lock and a POSIX record lock on a file in the private directory (held
+    per process, so shared across fork without sharing the lock) keep each
+    line whole.
+    """
+
+    def __init__(self, fd, lock_path):
+        self.fd = fd
+        self.lock = threading.Lock()
+        self.lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.set_inheritable(fd, False)
+
+    def write(self, **event):
+        event.setdefault("pid", os.getpid())
+        data = (json.dumps(event) + "\n").encode("utf-8")
+        with self.lock:
+            fcntl.lockf(self.lock_fd, fcntl.LOCK_EX)
+            try:
+                while data:
+                    n = os.write(self.fd, data)
+                    data = data[n:]
+            except OSError:
+                pass  # pasteserve has gone; the watchdog stops us
+            finally:
+                fcntl.lockf(self.lock_fd, fcntl.LOCK_UN)
+
+
+status = None  # the Status, once main has made it
+
+# The exception the dispatcher has reported (with the request id) in this
+# thread, so that gunicorn's own "Error handling request" line for it
+# does not log the traceback a second time.
+_reported = threading.local()
+
+
+def exception_line(e):
+    """The last line of the exception's text: "ImportError: No module...". """
+    lines = traceback.format_exception_only(type(e), e)
+    return "".join(lines).strip().splitlines()[-1] if lines else type(e).__name__
+
+
+# -- loading tails -----------------------------------------------------------
+
+
+class LoadFailure(Exception):
+    """A tail (or the init) that failed to load, with where it failed."""
+
+    def __init__(self, key, file, section, exc, tb):
+        super().__init__(exception_line(exc))
+        self.key, self.file, self.section = key, file, section
+        self.message = exception_line(exc)
+        self.traceback = tb
+
+
+class Sites:
+    """Which section of which file each PasteDeploy context came from.
+
+    ConfigLoader.get_context is wrapped so that every context it returns
+    is tagged with its section (the outermost name of a use chain: use
+    returns the inner context, which the outer call then tags), and an
+    exception is tagged with the innermost section that was being
+    resolved when it was raised.
+    """
+
+    def __init__(self, loadwsgi):
+        self.local = threading.local()
+        orig_get, orig_find = loadwsgi.ConfigLoader.get_context, loadwsgi.ConfigLoader.find_config_section
+        sites = self
+
+        def get_context(loader, object_type, name=None, global_conf=None):
+            stack = sites.stack()
+            stack.append([loader.filename, None])
+            try:
+                ctx = orig_get(loader, object_type, name=name, global_conf=global_conf)
+                file, section = stack[-1]
+                if section is not None:
+                    ctx._pasteserve_site = (file, section)
+                return ctx
+            except Exception as e:
+                file, section = stack[-1]
+                if section is not None and getattr(e, "_pasteserve_site", None) is None:
+                    try:
+                        e._pasteserve_site = (file, section)
+                    except AttributeError:
+                        pass
+                raise
+            finally:
+                stack.pop()
+
+        def find_config_section(loader, object_type, name=None):
+            section = orig_find(loader, object_type, name=name)
+            stack = sites.stack()
+            if stack:
+                stack[-1][1] = section
+            return section
+
+        loadwsgi.ConfigLoader.get_context = get_context
+        loadwsgi.ConfigLoader.find_config_section = find_config_section
+
+    def stack(self):
+        s = getattr(self.local, "stack", None)
+        if s is None:
+            s = self.local.stack = []
+        return s
+
+
+def flatten(loadwsgi, ctx):
+    """A context as PasteDeploy builds it: (filters outermost first, app)."""
+    t = ctx.object_type
+    if t is loadwsgi.PIPELINE:
+        filters = []
+        for f in ctx.filter_contexts:
+            filters.extend(flatten_filter(loadwsgi, f))
+        inner, app = flatten(loadwsgi, ctx.app_context)
+        return filters + inner, app
+    if t is loadwsgi.FILTER_APP:
+        inner, app = flatten(loadwsgi, ctx.next_context)
+        return flatten_filter(loadwsgi, ctx.filter_context) + inner, app
+    if t is loadwsgi.FILTER_WITH:
+        inner, app = flatten(loadwsgi, ctx.next_context)
+        return flatten_filter(loadwsgi, ctx.filter_context) + inner, app
+    return [], ctx
+
+
+def flatten_filter(loadwsgi, ctx):
+    """A filter context as filters, outermost first (a filter with a
+    filter-with is its filter-with, then itself)."""
+    if ctx.object_type is loadwsgi.FILTER_WITH:
+        return flatten_filter(loadwsgi, ctx.filter_context) + flatten_filter(loadwsgi, ctx.next_context)
+    return [ctx]
+
+
+def site_of(obj, tail):
+    site = getattr(obj, "_pasteserve_site", None)
+    if site:
+        return site
+    return tail["file"], tail.get("section") or ""
+
+
+def load_tail(loadwsgi, tail):
+    """Builds one tail: the app and the filters after the first skip."""
+    key = tail["key"]
+    try:
+        ctx = loadwsgi.loadcontext(
+            loadwsgi.APP,
+            "config:" + tail["file"],
+            name=tail.get("name") or None,
+            global_conf=tail.get("global") or None,
+        )
+    except Exception as e:
+        file, section = site_of(e, tail)
+        raise LoadFailure(key, file, section, e, traceback.format_exc())
+    filters, app_ctx = flatten(loadwsgi, ctx)
+    skip = tail.get("skip", 0)
+    if skip > len(filters):
+        e = LookupError(
+            "pasteserve: the tail skips %d filters but [%s] has %d" % (skip, tail.get("section"), len(filters))
+        )
+        raise LoadFailure(key, tail["file"], tail.get("section") or "", e, "")
+    filters = filters[skip:]
+
+    def create(c):
+        try:
+            return c.create()
+        except Exception as e:
+            file, section = site_of(c, tail)
+            raise LoadFailure(key, file, section, e, traceback.format_exc())
+
+    # PasteDeploy's own order: the app first, then the filters from the
+    # outermost; they wrap it innermost first.
+    app = create(app_ctx)
+    made = [(create(f), f) for f in filters]
+    for f, c in reversed(made):
+        try:
+            app = f(app)
+        except Exception as e:
+            file, section = site_of(c, tail)
+            raise LoadFailure(key, file, section, e, traceback.format_exc())
+    return app
+
+
+def apply_logging(paste_file):
+    """fileConfig of the paste file when it has [loggers], as pserve and
+    gunicorn --paste do (gunicorn's keeps existing loggers, its own)."""
+    parser = configparser.ConfigParser()
+    try:
+        parser.read(paste_file)
+    except configparser.Error:
+        return  # PasteDeploy reports what is wrong with the file
+    if not parser.has_section("loggers"):
+        return
+    defaults = {"__file__": os.path.abspath(paste_file), "here": os.path.dirname(os.path.abspath(paste_file))}
+    try:
+        logging.config.fileConfig(paste_file, defaults, disable_existing_loggers=False)
+    except Exception as e:
+        raise LoadFailure("", paste_file, "loggers", e, traceback.format_exc())
+
+
+def run_init(spec):
+    init = spec.get("init") or ""
+    if not init:
+        return
+    try:
+        module, _, attr = init.partition(":")
+        mod = importlib.import_module(module)
+        if attr:
+            fn = mod
+            for part in attr.split("."):
+                fn = getattr(fn, part)
+            fn(list(spec.get("config_args") or []))
+    except Exception as e:
+        f = LoadFailure("", "", "", e, traceback.format_exc())
+        f.init = init
+        raise f
+
+
+# -- serving -----------------------------------------------------------------
+
+
+class Refused(Exception):
+    pass
+
+
+def split_host(host, scheme):
+    """SERVER_NAME and SERVER_PORT from a Host value."""
+    default = {"http": "80", "https": "443"}.get(scheme, "")
+    if host.startswith("["):
+        end = host.find("]")
+        if end >= 0:
+            rest = host[end + 1:]
+            return host[: end + 1], rest[1:] if rest.startswith(":") and rest[1:] else default
+    name, sep, port = host.rpartition(":")
+    if sep and ":" not in name:
+        return name, port or default
+    return host, default
+
+
+def wsgi_str(s):
+    """A carrier path (percent-encoded bytes) as WSGI's latin-1 string."""
+    return urllib.parse.unquote_to_bytes(s).decode("latin-1")
+
+
+class Dispatcher:
+    """The one WSGI app of the pool: verifies the carrier, sets the environ
+    from it and calls the tail it names."""
+
+    def __init__(self, key, apps):
+        self.key = key
+        self.apps = apps
+
+    def carrier(self, environ):
+        raw = None
+        for k in [k for k in environ if k.startswith("HTTP_X_PASTESERVE_")]:
+            v = environ.pop(k)
+            if k == "HTTP_X_PASTESERVE_WSGI":
+                raw = v
+        if raw is None:
+            raise Refused("no carrier")
+        payload_b64, sep, sig_b64 = raw.partition(".")
+        if not sep or "," in raw:
+            raise Refused("malformed carrier")
+        try:
+            payload = base64.urlsafe_b64decode(payload_b64 + "=" * (-len(payload_b64) % 4))
+            sig = base64.urlsafe_b64decode(sig_b64 + "=" * (-len(sig_b64) % 4))
+        except (ValueError, TypeError):
+            raise Refused("malformed carrier")
+        want = hmac.new(self.key, payload, hashlib.sha256).digest()
+        if not hmac.compare_digest(want, sig):
+            raise Refused("carrier signature does not match")
+        try:
+            c = json.loads(payload)
+        except ValueError:
+            raise Refused("malformed carrier")
+        if not isinstance(c, dict):
+            raise Refused("malformed carrier")
+        return c
+
+    def __call__(self, environ, start_response):
+        try:
+            c = self.carrier(environ)
+            app = self.apps.get(c.get("key"))
+            if app is None:
+                raise Refused("no tail %r in this pool" % c.get("key"))
+        except Refused as e:
+            status.write(event="refused", reason=str(e))
+            body = b"Internal Server Error\n"
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+            return [body]
+        scheme = c.get("url_scheme") or "http"
+        environ["SCRIPT_NAME"] = wsgi_str(c.get("script_name", ""))
+        environ["PATH_INFO"] = wsgi_str(c.get("path_info", ""))
+        environ["wsgi.url_scheme"] = scheme
+        host = c.get("host") or ""
+        if host:
+            environ["HTTP_HOST"] = host
+            environ["SERVER_NAME"], environ["SERVER_PORT"] = split_host(host, scheme)
+        environ["REMOTE_ADDR"] = c.get("remote_addr", "")
+        if c.get("remote_port"):
+            environ["REMOTE_PORT"] = c["remote_port"]
+        else:
+            environ.pop("REMOTE_PORT", None)
+        rid = c.get("request_id") or ""
+        if rid:
+            environ["openstack.request_id"] = rid
+        if c.get("global_request_id"):
+            environ["openstack.global_request_id"] = c["global_request_id"]
+        key = c["key"]
+        try:
+            result = app(environ, start_response)
+        except Exception as e:
+            report(e, key, rid)
+            raise
+        if isinstance(result, (list, tuple)):
+            return result
+        wrapper = environ.get("wsgi.file_wrapper")
+        if isinstance(wrapper, type) and isinstance(result, wrapper):
+            return result
+        return Guarded(result, key, rid)
+
+
+def report(e, key, rid):
+    """Logs an app's exception once, with the request id: to pasteserve."""
+    status.write(event="exception", key=key, request_id=rid, traceback=traceback.format_exc())
+    _reported.exc = e
+
+
+class Guarded:
+    """An app's response iterable, whose exceptions are reported as the
+    app's own are."""
+
+    def __init__(self, result, key, rid):
+        self.result, self.key, self.rid = result, key, rid
+
+    def __iter__(self):
+        try:
+            for chunk in self.result:
+                yield chunk
+        except Exception as e:
+            report(e, self.key, self.rid)
+            raise
+
+    def close(self):
+        close = getattr(self.result, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception as e:
+                report(e, self.key, self.rid)
+                raise
+
+
+# -- gunicorn ----------------------------------------------------------------
+
+
+def make_application(spec):
+    from gunicorn.app.base import BaseApplication
+    from gunicorn.glogging import Logger
+
+    class Formatter(logging.Formatter):
+        """One line a record: pasteserve reads stderr line by line."""
+
+        def format(self, record):
+            s = super().format(record)
+            return s.replace("\\", "\\\\").replace("\n", "\\n")
+
+    class HostLogger(Logger):
+        # No time: pasteserve's log has its own.
+        error_fmt = r"[%(process)d] [%(levelname)s] %(message)s"
+
+        def setup(self, cfg):
+            super().setup(cfg)
+            for h in self.error_log.handlers:
+                h.setFormatter(Formatter(self.error_fmt))
+
+        def exception(self, msg, *args, **kwargs):
+            e = sys.exc_info()[1]
+            if e is not None and e is getattr(_reported, "exc", None):
+                # Reported with its request id already.
+                _reported.exc = None
+                self.info(str(msg) + " (traceback logged with the request id)", *args)
+                return
+            super().exception(msg, *args, **kwargs)
+
+    def post_worker_init(worker):
+        status.write(event="ready")
+
+    class Host(BaseApplication):
+        def load_config(self):
+            settings = {
+                "bind": ["unix:" + spec["socket"]],
+                "umask": 0o077,
+                "workers": spec["workers"],
+                "threads": spec["threads"],
+                "worker_class": "gthread",
+                "timeout": spec["timeout"],
+                "graceful_timeout": spec["graceful_timeout"],
+                # Longer than Go's idle timeout, so that Go closes idle
+                # connections, never gunicorn under a request being sent.
+                "keepalive": spec["keepalive"],
+                "proc_name": "pasteserve-python",
+                "errorlog": "-",
+                "accesslog": None,
+                "loglevel": "info",
+                "logger_class": HostLogger,
+                "post_worker_init": post_worker_init,
+                # Go's server has limited the request already, and
+                # auth_token's headers (the service catalog) outgrow
+                # gunicorn's defaults.
+                "limit_request_line": 0,
+                "limit_request_fields": 32768,
+                "limit_request_field_size": 0,
+                # The carrier says the scheme; gunicorn must not read the
+                # client's headers for it (it trusts a unix peer).
+                "secure_scheme_headers": {},
+                "worker_tmp_dir": spec["dir"],
+            }
+            for k, v in settings.items():
+                self.cfg.set(k, v)
+
+        def load(self):
+            # In each worker, after fork: a loaded app's threads, sockets
+            # and database connections do not survive a fork.
+            try:
+                return build(spec)
+            except LoadFailure as f:
+                if f.traceback:
+                    status.write(
+                        event="load_error",
+                        key=f.key,
+                        file=f.file,
+                        section=f.section,
+                        init=getattr(f, "init", ""),
+                        message=f.message,
+                        traceback=f.traceback,
+                    )
+                else:
+                    status.write(event="load_error", key=f.key, file=f.file, section=f.section, message=f.message, traceback="")
+                # gunicorn halts on it, without logging a traceback of
+                # its own: pasteserve logs this one once.
+                sys.stderr.flush()
+                os._exit(WORKER_BOOT_ERROR)
+
+    return Host()
+
+
+def build(spec):
+    from paste.deploy import loadwsgi
+
+    if spec.get("logging") and spec.get("paste_file"):
+        apply_logging(spec["paste_file"])
+    run_init(spec)
+    Sites(loadwsgi)
+    apps = {}
+    for tail in spec.get("tails") or []:
+        apps[tail["key"]] = load_tail(loadwsgi, tail)
+    return Dispatcher(base64.urlsafe_b64decode(spec["key"] + "=" * (-len(spec["key"]) % 4)), apps)
+
+
+def set_path(spec):
+    """sys.path: PYTHONPATH's entries, then [python] path, then the rest,
+    without this module's own (private) directory."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    rest = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    pp = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    front = pp + [p for p in spec.get("path") or [] if p]
+    n = 0
+    for p in rest:
+        if p in pp:
+            n += 1
+        else:
+            break
+    sys.path[:] = front + [p for p in rest[n:] if p not in front]
+
+
+def watchdog(ppid):
+    """Stops the pool when pasteserve is gone (even by SIGKILL, which no
+    Pdeathsig of a thread covers when the thread outlives... or when the
+    signal was missed): SIGTERM to the process group, then SIGKILL."""
+    while True:
+        time.sleep(1)
+        if os.getppid() != ppid:
+            break
+    try:
+        os.killpg(0, signal.SIGTERM)
+        time.sleep(5)
+        os.killpg(0, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def main():
+    global status
+    spec_path = sys.argv[1]
+    with open(spec_path) as f:
+        spec = json.load(f)
+    os.unlink(spec_path)
+    status = Status(STATUS_FD, os.path.join(spec["dir"], "status.lock"))
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True)
+        except AttributeError:
+            pass
+    set_path(spec)
+    for mod, pkg in (("gunicorn", "python3-gunicorn"), ("paste.deploy", "python3-pastedeploy")):
+        try:
+            importlib.import_module(mod)
+        except ImportError as e:
+            status.write(event="fatal", message="%s cannot import %s (%s): install %s" % (sys.executable, mod, e, pkg))
+            sys.exit(2)
+    t = threading.Thread(target=watchdog, args=(spec["ppid"],), daemon=True)
+    t.start()
+    make_application(spec).run()
+
+
+if __name__ == "__main__":
+    main()
