@@ -175,7 +175,7 @@ func TestBridgeSpeed(t *testing.T) {
 				t.Errorf("%s: %d non-2xx answers, %d socket errors", s.name, r.non2xx, r.sockErrors)
 			}
 			fmt.Printf("round %d %s: %6.0f req/s  p50 %7s  p99 %7s  %6d requests  CPU/req %6.1f us (%s %5.1f, rest %5.1f)  others %.2f CPUs%s\n",
-				round+1, s.name, r.rps, r.p50, r.p99, r.requests, us(r.cpuPerReq), s.rootName(), us(r.rootPerReq), us(r.cpuPerReq-r.rootPerReq), r.othersCPUs, flag)
+				round+1, s.name, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.requests, us(r.cpuPerReq), s.rootName(), us(r.rootPerReq), us(r.cpuPerReq-r.rootPerReq), r.othersCPUs, flag)
 		}
 	}
 
