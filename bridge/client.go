@@ -201,6 +201,10 @@ type handler struct {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.c.begin()
 	defer h.c.end()
+	// An app may answer before it has read the whole body (an upload
+	// refused early, a streaming echo): without full duplex, Go's
+	// HTTP/1 server would read the rest of the body away first.
+	http.NewResponseController(w).EnableFullDuplex()
 	h.proxy.ServeHTTP(w, r)
 }
 

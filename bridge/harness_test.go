@@ -3,6 +3,7 @@ package bridge
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -119,9 +120,16 @@ func startPool(t testing.TB, spec Spec) (*Pool, *Client, *logBuf) {
 		t.Fatalf("Start: %v\nlog:\n%s", err, logs)
 	}
 	t.Cleanup(func() {
+		select {
+		case <-p.Done():
+			return // the test stopped it
+		default:
+		}
 		if err := p.Stop(10 * time.Second); err != nil {
 			t.Errorf("Stop: %v", err)
 		}
 	})
 	return p, c, logs
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

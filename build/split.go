@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
@@ -256,6 +257,13 @@ func foreign(n *plan.Node, reg *factory.Registry) bool {
 	return n != nil && n.Kind == plan.NodeFactory && !reg.Knows(n.Ref.Text)
 }
 
+// goOnly reports whether ref names a factory in pasteserve's own
+// namespace, egg:pasteserve#NAME, which no Python distribution has.
+func goOnly(ref string) bool {
+	dist, _, ok := strings.Cut(ref, "#")
+	return ok && strings.EqualFold(dist, "egg:pasteserve")
+}
+
 // splitAt returns the index of the first element of elems with no Go
 // factory, or -1.
 func splitAt(elems []element, reg *factory.Registry) int {
@@ -383,6 +391,7 @@ func tailOf(n *plan.Node, elems []element, at int, root chainRoot) (Tail, dsl.Di
 			t.Nodes = append(t.Nodes, e.n)
 		}
 	}
+	loaded := elems // what Python resolves to load the tail
 	if n.Kind == plan.NodePipeline && n.Section == "" {
 		// An inline pipeline a composite holds ("cors authtoken
 		// app", an OpenStack pipeline selector's value) has no name
@@ -403,6 +412,20 @@ func tailOf(n *plan.Node, elems []element, at int, root chainRoot) (Tail, dsl.Di
 			return t, dsl.Diagnostics{d}
 		}
 		t.Name, t.Skip, t.Root = n.App.Name, at-inline, n.App
+		loaded = elems[inline:]
+	}
+	// Python's PasteDeploy resolves every element of the chain it
+	// loads, the Go ones in front included (it creates only the tail):
+	// a reference only Go knows fails there.
+	var errs dsl.Diagnostics
+	for _, e := range loaded {
+		if e.n != nil && goOnly(e.n.Ref.Text) {
+			errs = append(errs, &dsl.Diagnostic{Pos: e.n.Ref.Pos, Msg: fmt.Sprintf("[%s]: %s is pasteserve's own reference, which Python's PasteDeploy cannot resolve, and the Python workers resolve every element of %q to load the part from %s on: name the factory by the reference of its Python original (pasteserve factories lists them)",
+				e.n.Section, e.n.Ref.Text, t.Name, elems[at].n.Ref.Text)})
+		}
+	}
+	if len(errs) > 0 {
+		return t, errs
 	}
 	return t, nil
 }

@@ -43,7 +43,9 @@ func (r *recorder) Tail(t Tail) (http.Handler, error) {
 // key that prefixes its path, and with calls recorded in order.
 func splitRegistry(calls *[]string) *factory.Registry {
 	reg := traceRegistry()
-	reg.Register(factory.Factory{Name: "counted", Namespace: "pasteserve", Kind: factory.KindFilter,
+	// Each answers to a Python reference too, as the built-ins do: the
+	// Python side resolves the Go elements in front of a tail.
+	reg.Register(factory.Factory{Name: "counted", Namespace: "pasteserve", Kind: factory.KindFilter, Aliases: []string{"testmw:Counted.factory"},
 		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			*calls = append(*calls, "filter:"+cfg.String("name", "?"))
 			name := cfg.String("name", "?")
@@ -54,7 +56,13 @@ func splitRegistry(calls *[]string) *factory.Registry {
 				})
 			}, nil
 		}})
-	reg.Register(factory.Factory{Name: "mount", Namespace: "pasteserve", Kind: factory.KindComposite,
+	reg.Register(factory.Factory{Name: "echo", Namespace: "pasteserve", Kind: factory.KindApp, Aliases: []string{"testmw:echo_factory"},
+		App: func(cfg *factory.Config) (http.Handler, error) {
+			return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				fmt.Fprintf(w, "hi %s", strings.Join(req.Header.Values("X-Trace"), ","))
+			}), nil
+		}})
+	reg.Register(factory.Factory{Name: "mount", Namespace: "pasteserve", Kind: factory.KindComposite, Aliases: []string{"testmw:mount"},
 		Children: func(cfg *factory.Config) map[string]string { return cfg.Local },
 		Composite: func(l factory.Loader, cfg *factory.Config) (http.Handler, error) {
 			*calls = append(*calls, "composite")
@@ -103,9 +111,9 @@ func body(t *testing.T, h http.Handler, path string) string {
 	return string(b)
 }
 
-const goFilters = "[filter:a]\nuse = egg:pasteserve#counted\nname = a\n[filter:b]\nuse = egg:pasteserve#counted\nname = b\n" +
+const goFilters = "[filter:a]\npaste.filter_factory = testmw:Counted.factory\nname = a\n[filter:b]\npaste.filter_factory = testmw:Counted.factory\nname = b\n" +
 	"[filter:py]\npaste.filter_factory = myproject.middleware:Thing.factory\n[app:pyapp]\npaste.app_factory = myproject.api:app_factory\n" +
-	"[app:goapp]\nuse = egg:pasteserve#echo-trace\n"
+	"[app:goapp]\npaste.app_factory = testmw:echo_factory\n"
 
 // A pipeline is split at its first element with no Go factory: the Go
 // filters in front are built and run in Go, in order; that element and
@@ -149,10 +157,10 @@ func TestSplitPipeline(t *testing.T) {
 func TestSplitFlattens(t *testing.T) {
 	for _, tc := range []struct{ name, src, want, calls string }{
 		{"filter-with on a Python app", "[app:main]\npaste.app_factory = myproject.api:app_factory\nfilter-with = a\n", "python main/1 a", "filter:a tail:main/1"},
-		{"filter-app of a Go filter", "[filter-app:main]\nuse = egg:pasteserve#counted\nname = fa\nnext = pyapp\n", "python main/1 fa", "tail:main/1 filter:fa"},
+		{"filter-app of a Go filter", "[filter-app:main]\npaste.filter_factory = testmw:Counted.factory\nname = fa\nnext = pyapp\n", "python main/1 fa", "tail:main/1 filter:fa"},
 		{"a Python filter-app whole", "[filter-app:main]\npaste.filter_factory = myproject.middleware:Thing.factory\nnext = goapp\n", "python main/0 ", "tail:main/0"},
 		{"nested pipeline", "[pipeline:main]\npipeline = a inner\n[pipeline:inner]\npipeline = b py goapp\n", "python main/2 a,b", "filter:b tail:main/2 filter:a"},
-		{"filter with filter-with", "[pipeline:main]\npipeline = aw py goapp\n[filter:aw]\nuse = egg:pasteserve#counted\nname = aw\nfilter-with = b\n", "python main/2 b,aw", "filter:b filter:aw tail:main/2"},
+		{"filter with filter-with", "[pipeline:main]\npipeline = aw py goapp\n[filter:aw]\npaste.filter_factory = testmw:Counted.factory\nname = aw\nfilter-with = b\n", "python main/2 b,aw", "filter:b filter:aw tail:main/2"},
 		{"Python app at the end", "[pipeline:main]\npipeline = a b pyapp\n", "python main/2 a,b", "tail:main/2 filter:a filter:b"},
 		{"Python composite whole", "[composite:main]\npaste.composite_factory = myproject:root\n/ = goapp\n", "python main/0 ", "tail:main/0"},
 		{"Python first", "[pipeline:main]\npipeline = py a goapp\n", "python main/0 ", "tail:main/0"},
@@ -180,7 +188,7 @@ func TestSplitFlattens(t *testing.T) {
 // part is built wholly in Go, and the composite in Go around both.
 func TestSplitCompositeChildren(t *testing.T) {
 	rec := &recorder{}
-	src := "[DEFAULT]\ndebug = true\n[composite:main]\nuse = egg:pasteserve#mount\nset flavor = mine\n/ = goapp\n/v1 = api\n" +
+	src := "[DEFAULT]\ndebug = true\n[composite:main]\npaste.composite_factory = testmw:mount\nset flavor = mine\n/ = goapp\n/v1 = api\n" +
 		"[pipeline:api]\npipeline = a py pyapp\n" + goFilters
 	injected := map[string]string{"auth_strategy": "keystone", "flavor": "pasteserve's", "keystone_authtoken.auth_url": "http://ks"}
 	h, _, path, err := splitPlan(t, src, injected, rec)
@@ -207,8 +215,8 @@ func TestSplitCompositeChildren(t *testing.T) {
 // and Places says where every node runs.
 func TestTailsAndPlaces(t *testing.T) {
 	rec := &recorder{}
-	src := "[composite:main]\nuse = egg:pasteserve#mount\n/ = goapp\n/v1 = api\n/v2 = inpy\n" +
-		"[pipeline:api]\npipeline = a py b pyapp\n[pipeline:inpy]\npipeline = py inner\n[composite:inner]\nuse = egg:pasteserve#mount\n/ = goapp\n" + goFilters
+	src := "[composite:main]\npaste.composite_factory = testmw:mount\n/ = goapp\n/v1 = api\n/v2 = inpy\n" +
+		"[pipeline:api]\npipeline = a py b pyapp\n[pipeline:inpy]\npipeline = py inner\n[composite:inner]\npaste.composite_factory = testmw:mount\n/ = goapp\n" + goFilters
 	_, n, path, err := splitPlan(t, src, nil, rec)
 	if err != nil {
 		t.Fatal(err)
@@ -266,18 +274,32 @@ func TestSplitErrors(t *testing.T) {
 		t.Errorf("misused reference: %v", err)
 	}
 
-	_, _, _, err = splitPlan(t, "[composite:main]\nuse = egg:pasteserve#mount\n/ = a py pyapp\n/v1 = a pyapp\n"+goFilters, nil, &recorder{})
+	_, _, _, err = splitPlan(t, "[composite:main]\npaste.composite_factory = testmw:mount\n/ = a py pyapp\n/v1 = a pyapp\n"+goFilters, nil, &recorder{})
 	if err == nil || !strings.Contains(err.Error(), `api.ini:3:1: myproject.middleware:Thing.factory has no Go factory`) || !strings.Contains(err.Error(), `"a py pyapp", a composite's inline pipeline`) {
 		t.Errorf("inline pipeline: %v", err)
 	}
 	rec := &recorder{}
-	h, _, _, err := splitPlan(t, "[composite:main]\nuse = egg:pasteserve#mount\n/ = a pyapp\n"+goFilters, nil, rec)
+	h, _, _, err := splitPlan(t, "[composite:main]\npaste.composite_factory = testmw:mount\n/ = a pyapp\n"+goFilters, nil, rec)
 	if err != nil || body(t, h, "/") != "python pyapp/0 a" {
 		t.Errorf("inline pipeline with a Python app: %v", err)
 	}
+	// Python loads such an app alone, so the inline filters in front
+	// of it may be Go's own.
+	h, _, _, err = splitPlan(t, "[composite:main]\npaste.composite_factory = testmw:mount\n/ = ga pyapp\n[filter:ga]\nuse = egg:pasteserve#counted\nname = ga\n"+goFilters, nil, &recorder{})
+	if err != nil || body(t, h, "/") != "python pyapp/0 ga" {
+		t.Errorf("inline pipeline with a Go-only filter and a Python app: %v", err)
+	}
 
-	_, _, _, err = splitPlan(t, "[pipeline:main]\npipeline = a py goapp\n"+goFilters, nil, &recorder{fail: errors.New("ImportError: No module named 'myproject'")})
-	if err == nil || !strings.Contains(err.Error(), "api.ini:9:1: [filter:py] (myproject.middleware:Thing.factory): ImportError: No module named 'myproject'") {
+	// Python resolves the whole chain it loads the tail from: a
+	// reference to pasteserve's own namespace, in front of the tail or
+	// in it, is one it cannot resolve.
+	_, _, _, err = splitPlan(t, "[pipeline:main]\npipeline = ga py pyapp\n[filter:ga]\nuse = egg:pasteserve#counted\n"+goFilters, nil, &recorder{})
+	if err == nil || !strings.Contains(err.Error(), `api.ini:4:7: [filter:ga]: egg:pasteserve#counted is pasteserve's own reference, which Python's PasteDeploy cannot resolve, and the Python workers resolve every element of "main"`) {
+		t.Errorf("a Go-only reference in the chain: %v", err)
+	}
+
+	_, _, _, err = splitPlan(t, "[pipeline:main]\npipeline = oa py goapp\n[filter:oa]\npaste.filter_factory = oslo_middleware:Tag.factory\n"+goFilters, nil, &recorder{fail: errors.New("ImportError: No module named 'myproject'")})
+	if err == nil || !strings.Contains(err.Error(), "api.ini:11:1: [filter:py] (myproject.middleware:Thing.factory): ImportError: No module named 'myproject'") {
 		t.Errorf("Foreign's error: %v", err)
 	}
 }

@@ -69,12 +69,13 @@ Options:`)
 	// The server settings, read as serve reads them: they also find the
 	// paste file when --paste is not given.
 	cfg, err := server.LoadSettings(server.Flags{Paste: rf.paste, Name: rf.name, ServerName: *serverName,
-		ConfigFiles: rf.configFiles, ConfigDir: rf.configDir, Workers: -1})
+		ConfigFiles: rf.configFiles, ConfigDir: rf.configDir, Workers: -1, Python: rf.python})
 	c.add(err)
 	if cfg == nil {
 		return c.report(stdout, stderr, rf.paste, nil, nil, nil)
 	}
 	c.diags = append(c.diags, cfg.Warnings...)
+	rf.python = cfg.Python.Executable // --python, or [python] executable of a config file
 	// serve resolves bind_host when it binds; a name this machine
 	// cannot resolve is a warning (docs/cli.md says why not an error).
 	c.bindHost(cfg)

@@ -102,3 +102,23 @@ func TestCheckNamesPython(t *testing.T) {
 		t.Errorf("check --python of an inline pipeline: exit %d\n%s", code, errOut)
 	}
 }
+
+// [python] executable in a config file turns --python on, as for serve;
+// check reports an executable that is not one at the key that names it.
+func TestPythonFromConfigFile(t *testing.T) {
+	path := writeTemp(t, "api.ini", pythonPaste)
+	conf := writeTemp(t, "svc.conf", "[DEFAULT]\napi_paste_config = "+path+"\n[python]\nexecutable = /usr/bin/python3\n")
+	code, out, errOut := runCLI(t, "graph", "--config-file", conf, "--format", "expr")
+	if code != 0 || !strings.Contains(out, "python[myproj.api:versions_factory]") {
+		t.Errorf("graph with [python] executable: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "check", "--config-file", conf)
+	if code != 0 || !strings.Contains(out, "[app:apiapp] (1 keys): Python") {
+		t.Errorf("check with [python] executable: exit %d\n%s", code, out)
+	}
+	bad := writeTemp(t, "bad.conf", "[DEFAULT]\napi_paste_config = "+path+"\n[python]\nexecutable = /nonexistent/python3\n")
+	code, _, errOut = runCLI(t, "check", "--config-file", bad)
+	if code != 1 || !strings.Contains(errOut, "bad.conf:4:1: [python] executable: ") {
+		t.Errorf("check with a missing executable: exit %d\n%s", code, errOut)
+	}
+}

@@ -93,12 +93,12 @@ func (rf *resolveFlags) applyConfig(stderr io.Writer) bool {
 	if len(rf.configFiles) == 0 && rf.configDir == "" {
 		return true
 	}
-	cfg, err := server.LoadSettings(server.Flags{Paste: rf.paste, ConfigFiles: rf.configFiles, ConfigDir: rf.configDir, Workers: -1})
+	cfg, err := server.LoadSettings(server.Flags{Paste: rf.paste, ConfigFiles: rf.configFiles, ConfigDir: rf.configDir, Workers: -1, Python: rf.python})
 	if err != nil {
 		printError(stderr, err, nil)
 		return false
 	}
-	rf.paste, rf.set = cfg.Paste, cfg.Loaded()
+	rf.paste, rf.set, rf.python = cfg.Paste, cfg.Loaded(), cfg.Python.Executable
 	for k, v := range cfg.Global {
 		if _, set := rf.global[k]; !set {
 			rf.global[k] = v

@@ -88,3 +88,56 @@ func TestOptionTable(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryPythonOptionDocumented keeps docs/python.md's option table
+// and the [python] options' tags (package bridge) one table, as
+// TestEveryOptionDocumented does for docs/server.md: every option has a
+// row with its default, and every row of "## Options" is an option.
+func TestEveryPythonOptionDocumented(t *testing.T) {
+	b, err := os.ReadFile("../docs/python.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	start := strings.Index(doc, "\n## Options\n")
+	if start < 0 {
+		t.Fatal("docs/python.md has no ## Options")
+	}
+	section := doc[start+1:]
+	if end := strings.Index(section[1:], "\n## "); end >= 0 {
+		section = section[:end+1]
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(section, "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		name := strings.TrimPrefix(line, "| `")
+		name = name[:strings.IndexByte(name, '`')]
+		rows[name] = line
+	}
+	known := map[string]bool{}
+	for _, o := range pythonTable {
+		known[o.Name] = true
+		line, ok := rows[o.Name]
+		if !ok {
+			t.Errorf("docs/python.md has no row for python.%s", o.Name)
+			continue
+		}
+		def := "`" + o.Default + "`"
+		if o.Default == "" {
+			def = "(none)"
+		}
+		if !strings.Contains(line, "| "+def+" |") {
+			t.Errorf("docs/python.md row for %s does not give the default %s: %s", o.Name, def, line)
+		}
+		if o.Group != pythonGroup {
+			t.Errorf("python option %s is in group %q", o.Name, o.Group)
+		}
+	}
+	for name := range rows {
+		if !known[name] {
+			t.Errorf("docs/python.md lists %s, which is no [python] option", name)
+		}
+	}
+}

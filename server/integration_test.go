@@ -90,14 +90,27 @@ func start(t *testing.T, files map[string]string, args ...string) *proc {
 
 func launch(t *testing.T, files map[string]string, args ...string) *proc {
 	t.Helper()
-	dir := t.TempDir()
+	return launchIn(t, t.TempDir(), files, nil, args...)
+}
+
+// launchIn is launch in dir, which may hold files already, with env
+// added to the environment. A file name may name subdirectories.
+func launchIn(t *testing.T, dir string, files map[string]string, env []string, args ...string) *proc {
+	t.Helper()
 	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	cmd := exec.Command(testbin, append([]string{"--paste", filepath.Join(dir, "api.ini"), "--log-format", "json"}, args...)...)
 	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

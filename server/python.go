@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -185,7 +186,18 @@ func positionedLoadError(err error, cfg *Settings) error {
 		return err
 	}
 	msg := strings.TrimPrefix(le.Error(), le.Pos.String()+": ")
-	return &SourceError{Err: dsl.Diagnostics{{Pos: le.Pos, Msg: "python: " + msg, Err: le}}, Files: cfg.set.Files()}
+	pos, files := le.Pos, cfg.set.Files()
+	// The file by the name the paste file's other errors give it (the
+	// bridge names it by its absolute path), so that the source line
+	// is found for the excerpt.
+	if abs, err := filepath.Abs(pos.Filename); err == nil {
+		for _, f := range files {
+			if fa, err := filepath.Abs(f.Name); err == nil && fa == abs {
+				pos.Filename = f.Name
+			}
+		}
+	}
+	return &SourceError{Err: dsl.Diagnostics{{Pos: pos, Msg: "python: " + msg, Err: le}}, Files: files}
 }
 
 // loadMode is which process loads a generation.

@@ -35,6 +35,7 @@ import json
 import logging
 import logging.config
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -409,7 +410,49 @@ class Guarded:
 
 def make_application(spec):
     from gunicorn.app.base import BaseApplication
+    from gunicorn.arbiter import Arbiter
+    from gunicorn.errors import HaltServer
     from gunicorn.glogging import Logger
+
+    class HostArbiter(Arbiter):
+        """gunicorn's arbiter, judging workers' exits in its main loop.
+
+        gunicorn 20.1 reaps workers in its SIGCHLD handler, which raises
+        HaltServer when one failed to boot: wherever the master happens to
+        be, so that when several workers fail to load (they all load the
+        same tails) the exception can land in a logging lock and be lost,
+        or come again while the master is already halting. Here the
+        handler only wakes the main loop, which reaps (and halts) where
+        gunicorn catches HaltServer; once stopping, workers are reaped
+        without judging their exits.
+        """
+
+        stopping = False
+
+        def handle_chld(self, sig, frame):
+            if self.stopping:
+                self.reap_quietly()
+            self.wakeup()
+
+        def murder_workers(self):
+            super().reap_workers()
+            super().murder_workers()
+
+        def stop(self, graceful=True):
+            self.stopping = True
+            self.reap_quietly()
+            super().stop(graceful)
+
+        def reap_quietly(self):
+            for wpid in list(self.WORKERS):
+                try:
+                    pid, _ = os.waitpid(wpid, os.WNOHANG)
+                except ChildProcessError:
+                    pid = wpid  # reaped already
+                if pid:
+                    worker = self.WORKERS.pop(wpid, None)
+                    if worker is not None:
+                        worker.tmp.close()
 
     class Formatter(logging.Formatter):
         """One line a record: pasteserve reads stderr line by line."""
@@ -439,7 +482,21 @@ def make_application(spec):
     def post_worker_init(worker):
         status.write(event="ready")
 
+    ppid = spec.get("ppid") or os.getppid()
+
+    def on_exit(server):
+        if os.getppid() != ppid:
+            # pasteserve is gone and cannot remove the directory.
+            shutil.rmtree(spec["dir"], ignore_errors=True)
+
     class Host(BaseApplication):
+        def run(self):
+            try:
+                HostArbiter(self).run()
+            except RuntimeError as e:
+                print("Error: %s" % e, file=sys.stderr)
+                sys.exit(1)
+
         def load_config(self):
             settings = {
                 "bind": ["unix:" + spec["socket"]],
@@ -458,6 +515,7 @@ def make_application(spec):
                 "loglevel": "info",
                 "logger_class": HostLogger,
                 "post_worker_init": post_worker_init,
+                "on_exit": on_exit,
                 # Go's server has limited the request already, and
                 # auth_token's headers (the service catalog) outgrow
                 # gunicorn's defaults.
@@ -527,14 +585,17 @@ def set_path(spec):
     sys.path[:] = front + [p for p in rest[n:] if p not in front]
 
 
-def watchdog(ppid):
-    """Stops the pool when pasteserve is gone (even by SIGKILL, which no
-    Pdeathsig of a thread covers when the thread outlives... or when the
-    signal was missed): SIGTERM to the process group, then SIGKILL."""
+def watchdog(ppid, dir):
+    """Stops the pool when pasteserve is gone, should its Pdeathsig not
+    have (it was set for the thread that started the master, and is lost
+    if the master was started by a thread that ended, or if pasteserve
+    was not what started it): SIGTERM to the process group, then
+    SIGKILL."""
     while True:
         time.sleep(1)
         if os.getppid() != ppid:
             break
+    shutil.rmtree(dir, ignore_errors=True)
     try:
         os.killpg(0, signal.SIGTERM)
         time.sleep(5)
@@ -562,7 +623,8 @@ def main():
         except ImportError as e:
             status.write(event="fatal", message="%s cannot import %s (%s): install %s" % (sys.executable, mod, e, pkg))
             sys.exit(2)
-    t = threading.Thread(target=watchdog, args=(spec["ppid"],), daemon=True)
+    ppid = spec.get("ppid") or os.getppid()
+    t = threading.Thread(target=watchdog, args=(ppid, spec["dir"]), daemon=True)
     t.start()
     make_application(spec).run()
 

@@ -108,6 +108,26 @@ func init() {
 	})
 }
 
+// test-delay is a filter that holds a request ?delay_ms= milliseconds
+// before passing it on: for the Python tests, a request that is in the
+// Go side of a generation when a reload replaces it. It answers to
+// egg:pswire#delay too, the Python test package's (whose filter passes
+// requests on at once), as the built-ins answer to their Python
+// originals: the Python side resolves every element of the chain.
+func init() {
+	factory.Register(factory.Factory{Name: "test-delay", Namespace: "pasteserve", Kind: factory.KindFilter, Aliases: []string{"egg:pswire#delay"},
+		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
+			return func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if ms, err := strconv.Atoi(r.URL.Query().Get("delay_ms")); err == nil {
+						time.Sleep(time.Duration(ms) * time.Millisecond)
+					}
+					next.ServeHTTP(w, r)
+				})
+			}, nil
+		}})
+}
+
 // Stand-ins for the neutron-specific pieces of neutron's api-paste.ini,
 // so the real file can be served: the v2 API router and the extensions
 // filter. Everything else in the file is pasteserve's own.

@@ -12,12 +12,17 @@ PasteDeploy. Other paths exercise streaming, exceptions and logging:
     /raise                raises before answering
     /raise-late           raises after the first chunk
     /log                  logs a line through logger "pstest"
-    /pid                  the worker's pid
+    /sleep?s=S            sleeps S seconds before answering
+
+The report also says what the [python] options set: the init's
+arguments (pstest_init), PSTEST_* and PASTESERVE_* environment
+variables, and the front of sys.path.
 """
 
 import json
 import logging
 import os
+import sys
 import time
 import urllib.parse
 
@@ -52,6 +57,8 @@ def app_factory(global_conf, **local):
         if path.endswith("/upload"):
             start_response("200 OK", [("Content-Type", "text/plain")])
             return upload(environ["wsgi.input"], q.get("early") == "1")
+        if path.endswith("/sleep"):
+            time.sleep(float(q.get("s", "1")))
         if path.endswith("/log"):
             log.info("pstest log line %s", q.get("tag", ""))
         body = json.dumps({
@@ -60,6 +67,10 @@ def app_factory(global_conf, **local):
             "environ": {k: environ[k] for k in REPORTED if k in environ},
             "pasteserve_keys": sorted(k for k in environ if "PASTESERVE" in k.upper()),
             "pid": os.getpid(),
+            "init_args": getattr(sys.modules.get("pstest_init"), "ARGS", None),
+            "init_imported": "pstest_init" in sys.modules,
+            "env": {k: v for k, v in os.environ.items() if k.startswith(("PSTEST_", "PASTESERVE_", "NOTIFY_SOCKET", "LISTEN_"))},
+            "sys_path": sys.path[:3],
         }).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]

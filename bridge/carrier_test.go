@@ -1,0 +1,153 @@
+package bridge
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pasteserve/pasteserve/dsl"
+)
+
+func TestReservedHeaders(t *testing.T) {
+	for name, want := range map[string]bool{
+		"X-Pasteserve-Wsgi": true, "x-pasteserve-wsgi": true, "X_Pasteserve_Wsgi": true, "X_PASTESERVE_OTHER": true,
+		"x-pasteserve_x": true, "X-Pasteserve-": true, "SCRIPT_NAME": true, "script_name": true,
+		"X-Pasteserve": false, "X-Pasteservewsgi": false, "Script-Name": false, "X-Forwarded-For": false, "X-Pastes": false,
+	} {
+		if got := reserved(name); got != want {
+			t.Errorf("reserved(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// Paths are bytes to WSGI: the carrier keeps every byte, whatever JSON
+// does to strings that are not UTF-8.
+func TestEscapePathKeepsBytes(t *testing.T) {
+	for _, s := range []string{"", "/a/b", "/ü x", "/%41", "/\xff\xfe", "/a\x00b", "/100%"} {
+		e := escapePath(s)
+		if strings.ContainsAny(e, " \x00") {
+			t.Errorf("escapePath(%q) = %q", s, e)
+		}
+		b, _ := json.Marshal(e)
+		var back string
+		json.Unmarshal(b, &back)
+		if got, err := url.PathUnescape(back); err != nil || got != s {
+			t.Errorf("escapePath(%q) = %q, which unescapes to %q (%v)", s, e, got, err)
+		}
+	}
+}
+
+// The carrier is the JSON and its HMAC-SHA256 under the key, both in
+// unpadded base64url, as the host verifies it.
+func TestSignIsHMACOfThePayload(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	v := sign(key, carrier{Key: "t1", PathInfo: "/x", RequestID: "req-1"})
+	p, s, ok := strings.Cut(v, ".")
+	if !ok {
+		t.Fatalf("no '.' in %q", v)
+	}
+	payload, err1 := base64.RawURLEncoding.DecodeString(p)
+	sig, err2 := base64.RawURLEncoding.DecodeString(s)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write(payload)
+	if !hmac.Equal(sig, m.Sum(nil)) {
+		t.Error("the signature is not the payload's HMAC")
+	}
+	var c carrier
+	if err := json.Unmarshal(payload, &c); err != nil || c.Key != "t1" || c.PathInfo != "/x" || c.RequestID != "req-1" {
+		t.Errorf("payload %s: %v", payload, err)
+	}
+}
+
+// TailKey is stable, and tells apart what it is made of.
+func TestTailKey(t *testing.T) {
+	a := TailKey("/etc/x/api-paste.ini", "main", 1)
+	if a != TailKey("/etc/x/api-paste.ini", "main", 1) {
+		t.Error("TailKey is not stable")
+	}
+	for _, b := range []string{TailKey("/etc/x/api-paste.ini", "main", 2), TailKey("/etc/x/api-paste.ini", "mai", 1), TailKey("/etc/x/api-paste.in", "imain", 1)} {
+		if a == b {
+			t.Errorf("TailKey collides: %s", a)
+		}
+	}
+}
+
+func TestLoadErrorMessage(t *testing.T) {
+	pos := dsl.Pos{Filename: "/etc/barbican/barbican-api-paste.ini", Line: 38, Column: 1}
+	for _, c := range []struct {
+		e    LoadError
+		want string
+	}{
+		{LoadError{Pos: pos, Section: "filter:context", Message: "ImportError: no"}, "/etc/barbican/barbican-api-paste.ini:38:1: [filter:context]: ImportError: no"},
+		{LoadError{Pos: pos, Message: "LookupError: x"}, "/etc/barbican/barbican-api-paste.ini:38:1: LookupError: x"},
+		{LoadError{Init: "m:f", Message: "RuntimeError: y"}, "python init m:f: RuntimeError: y"},
+	} {
+		if got := c.e.Error(); got != c.want {
+			t.Errorf("Error() = %q, want %q", got, c.want)
+		}
+	}
+}
+
+// With no pool behind the socket, a Handler answers 503 with
+// Retry-After and a JSON fault, at once.
+func TestHandlerWithoutPool(t *testing.T) {
+	c, err := NewClient(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(c.Handler(Tail{Key: "t"}))
+	defer srv.Close()
+	start := time.Now()
+	resp, err := http.Get(srv.URL + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), `"503 Service Unavailable"`) {
+		t.Errorf("%s Retry-After %q: %s", resp.Status, resp.Header.Get("Retry-After"), body)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if c.InFlight() != 0 {
+		t.Errorf("InFlight %d after the request", c.InFlight())
+	}
+}
+
+// Env and ClientFromEnv hand a pool to a child process; a malformed
+// environment is an error, an empty one no client.
+func TestClientFromEnv(t *testing.T) {
+	c, err := NewClient(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(EnvSocket, "")
+	t.Setenv(EnvKey, "")
+	if got, ok, err := ClientFromEnv(); got != nil || ok || err != nil {
+		t.Errorf("empty environment: %v %v %v", got, ok, err)
+	}
+	for _, kv := range c.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	got, ok, err := ClientFromEnv()
+	if err != nil || !ok || got.socket != c.socket || string(got.key) != string(c.key) {
+		t.Errorf("ClientFromEnv: %v %v %v", got, ok, err)
+	}
+	t.Setenv(EnvKey, "c2hvcnQ")
+	if _, _, err := ClientFromEnv(); err == nil {
+		t.Error("a short key was accepted")
+	}
+}
