@@ -1,6 +1,7 @@
 package bridgeaccept
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -31,7 +32,7 @@ type benchServer struct {
 // (the rest is its Python pool), or gunicorn's master (the rest is its
 // workers).
 func (s *benchServer) rootName() string {
-	if slices.Contains(s.argv, "--python") {
+	if slices.Contains(s.argv, "--python") || s.name == "h" {
 		return "Go"
 	}
 	return "master"
@@ -55,6 +56,8 @@ type benchResult struct {
 // alternating order each round, wrk against
 //
 //	a  the trivial app (testdata/bench/benchapp.py) under gunicorn alone
+//	h  the same gunicorn behind a plain httputil.ReverseProxy over a unix
+//	   socket (runHop): the floor of any bridge that speaks HTTP to it
 //	b  the same app behind Go's request_id and http_proxy_to_wsgi,
 //	   reached through pasteserve's bridge
 //	c  b with Go's auth_token in front (cached token, real Keystone)
@@ -107,8 +110,19 @@ func TestBridgeSpeed(t *testing.T) {
 		return append(slices.Clone(serverCPU), pasteserve, "--paste", paste, "--name", name,
 			"--python", python, "--config-file", conf)
 	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hop := func() ([]string, []string) {
+		sock := filepath.Join(dir, "hop.sock")
+		spec, _ := json.Marshal(hopSpec{Gunicorn: append(gunicorn("app")[len(serverCPU):], "--bind", "unix:"+sock), Socket: sock})
+		return append(slices.Clone(serverCPU), self), []string{hopEnv + "=" + string(spec)}
+	}
+	hopArgv, hopSpecEnv := hop()
 	servers := []*benchServer{
 		{name: "a", what: "gunicorn alone: the app", argv: gunicorn("app")},
+		{name: "h", what: "a plain Go httputil.ReverseProxy over a unix socket -> gunicorn -> app (the floor of an HTTP bridge)", argv: hopArgv, env: hopSpecEnv},
 		{name: "b", what: "pasteserve: Go request_id, http_proxy_to_wsgi -> bridge -> app", argv: viaBridge("plain")},
 		{name: "c", what: "pasteserve: b + Go auth_token", auth: true, argv: viaBridge("goauth")},
 		{name: "d", what: "pasteserve: b + Python auth_token (keystonemiddleware)", auth: true, argv: viaBridge("pyauth")},
@@ -137,8 +151,17 @@ func TestBridgeSpeed(t *testing.T) {
 	for _, s := range servers {
 		port := freePort(t)
 		s.url = fmt.Sprintf("http://127.0.0.1:%d/", port)
-		s.argv = append(s.argv, "--bind", fmt.Sprintf("127.0.0.1:%d", port))
-		s.proc = run(t, "server-"+s.name, dir, pyEnv, s.argv...)
+		if s.name == "h" {
+			// The hop's address is in its spec.
+			var spec hopSpec
+			json.Unmarshal([]byte(s.env[0][len(hopEnv)+1:]), &spec)
+			spec.Listen = fmt.Sprintf("127.0.0.1:%d", port)
+			b, _ := json.Marshal(spec)
+			s.env = []string{hopEnv + "=" + string(b)}
+		} else {
+			s.argv = append(s.argv, "--bind", fmt.Sprintf("127.0.0.1:%d", port))
+		}
+		s.proc = run(t, "server-"+s.name, dir, append(slices.Clone(pyEnv), s.env...), s.argv...)
 	}
 	for _, s := range servers {
 		waitHTTP(t, s.proc, s.url, map[bool]int{false: 200, true: 401}[s.auth], 90*time.Second)
@@ -220,6 +243,14 @@ func TestBridgeSpeed(t *testing.T) {
 	if a != nil && b != nil {
 		fmt.Printf("b/a: CPU per request %.3fx (target <= 1.15), requests/s %.3fx, p50 %.3fx, p99 %.3fx\n",
 			ratio(b, a, cpu), ratio(b, a, rps), ratio(b, a, p50), ratio(b, a, p99))
+	}
+	if h := by["h"]; h != nil && a != nil {
+		fmt.Printf("h/a: CPU per request %.3fx, requests/s %.3fx: the HTTP hop alone (Go's part %.1f us)\n",
+			ratio(h, a, cpu), ratio(h, a, rps), med(h, func(r benchResult) float64 { return us(r.rootPerReq) }))
+		if b != nil {
+			fmt.Printf("b/h: CPU per request %.3fx, %+.1f us: what pasteserve adds to the hop (its layers, the filters, the carrier, the dispatcher)\n",
+				ratio(b, h, cpu), diff(b, h, cpu))
+		}
 	}
 	if b != nil && c != nil && d != nil {
 		fmt.Printf("auth_token's CPU a request (cached token): Go's (c-b) %+.1f us, Python's in the bridge (d-b) %+.1f us\n", diff(c, b, cpu), diff(d, b, cpu))
