@@ -81,7 +81,6 @@ func TestBridgeSpeed(t *testing.T) {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		t.Skip("wrk is not on PATH: apt-get install -y --no-install-recommends wrk to run the speed run")
 	}
-	keystonetest.SkipUnlessInstalled(t, "auth_token's cost")
 	skipUnlessPython(t, "the bridge's speed", "python3-gunicorn python3-oslo.middleware python3-keystonemiddleware python3-pastedeploy",
 		"gunicorn.app.base", "oslo_middleware", "keystonemiddleware.auth_token", "paste.deploy")
 	var serverCPU, clientCPU []string
@@ -114,15 +113,12 @@ func TestBridgeSpeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hop := func() ([]string, []string) {
-		sock := filepath.Join(dir, "hop.sock")
-		spec, _ := json.Marshal(hopSpec{Gunicorn: append(gunicorn("app")[len(serverCPU):], "--bind", "unix:"+sock), Socket: sock})
-		return append(slices.Clone(serverCPU), self), []string{hopEnv + "=" + string(spec)}
-	}
-	hopArgv, hopSpecEnv := hop()
+	// The hop is this test binary, run with its spec in hopEnv (TestMain).
+	sock := filepath.Join(dir, "hop.sock")
+	hopConf := hopSpec{Gunicorn: append(gunicorn("app")[len(serverCPU):], "--bind", "unix:"+sock), Socket: sock}
 	servers := []*benchServer{
 		{name: "a", what: "gunicorn alone: the app", argv: gunicorn("app")},
-		{name: "h", what: "a plain Go httputil.ReverseProxy over a unix socket -> gunicorn -> app (the floor of an HTTP bridge)", argv: hopArgv, env: hopSpecEnv},
+		{name: "h", what: "a plain Go httputil.ReverseProxy over a unix socket -> gunicorn -> app (the floor of an HTTP bridge)", argv: append(slices.Clone(serverCPU), self)},
 		{name: "b", what: "pasteserve: Go request_id, http_proxy_to_wsgi -> bridge -> app", argv: viaBridge("plain")},
 		{name: "c", what: "pasteserve: b + Go auth_token", auth: true, argv: viaBridge("goauth")},
 		{name: "d", what: "pasteserve: b + Python auth_token (keystonemiddleware)", auth: true, argv: viaBridge("pyauth")},
@@ -134,6 +130,7 @@ func TestBridgeSpeed(t *testing.T) {
 	// Keystone only where a token is checked.
 	keystoneURL, token := "http://127.0.0.1:1/v3", ""
 	if slices.ContainsFunc(servers, func(s *benchServer) bool { return s.auth }) {
+		keystonetest.SkipUnlessInstalled(t, "auth_token's cost")
 		ks := keystonetest.Start(t)
 		admin := ks.Password(t, "admin", keystonetest.AdminPassword, "admin")
 		adminRole := ks.EnsureRole(t, admin, "admin")
@@ -152,11 +149,8 @@ func TestBridgeSpeed(t *testing.T) {
 		port := freePort(t)
 		s.url = fmt.Sprintf("http://127.0.0.1:%d/", port)
 		if s.name == "h" {
-			// The hop's address is in its spec.
-			var spec hopSpec
-			json.Unmarshal([]byte(s.env[0][len(hopEnv)+1:]), &spec)
-			spec.Listen = fmt.Sprintf("127.0.0.1:%d", port)
-			b, _ := json.Marshal(spec)
+			hopConf.Listen = fmt.Sprintf("127.0.0.1:%d", port)
+			b, _ := json.Marshal(hopConf)
 			s.env = []string{hopEnv + "=" + string(b)}
 		} else {
 			s.argv = append(s.argv, "--bind", fmt.Sprintf("127.0.0.1:%d", port))
