@@ -76,10 +76,23 @@ km bootstrap --bootstrap-password "$PASSWORD" \
 	--bootstrap-admin-url "$URL/" --bootstrap-internal-url "$URL/" --bootstrap-public-url "$URL/" \
 	--bootstrap-region-id RegionOne
 
-# One process, one thread: with two threads, sqlite answers Keystone's
-# writes (creating a role) with "database is locked".
+# sqlite's WAL journal, set before uwsgi opens the database (it stays
+# set in the file): with the default rollback journal, a write after
+# another write in the same worker (creating a role after a project,
+# say) waits on a lock the worker itself holds and fails after 5 s with
+# "database is locked", also with one process and one thread.
+"$PY" -c 'import sqlite3, sys; print("journal_mode", sqlite3.connect(sys.argv[1]).execute("PRAGMA journal_mode=WAL").fetchone()[0])' \
+	"$D/keystone.db" >>"$D/setup.log" 2>&1 || fail "could not switch keystone.db to WAL"
+
+# One process, one thread, one connection a request. uwsgi's
+# http-socket closes every connection after its answer without saying
+# so; "Connection: close" says it, so that a client (Python's
+# keystoneauth, as the openstack CLI and auth_token use it) does not
+# send its next request on a connection that is gone and fail with
+# "Connection reset by peer" (a POST is not sent again).
 OS_KEYSTONE_CONFIG_FILES="$D/keystone.conf" uwsgi --plugin python3 --http-socket "127.0.0.1:$PORT" \
 	--wsgi-file /usr/bin/keystone-wsgi-public --processes 1 --threads 1 --master --die-on-term \
+	--add-header "Connection: close" \
 	>"$D/uwsgi.log" 2>&1 </dev/null &
 PID=$!
 echo "$PID" >"$D/uwsgi.pid"
