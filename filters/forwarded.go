@@ -64,5 +64,22 @@ func validScheme(s string) (string, bool) {
 // validHost accepts a host[:port] without characters that would change
 // the meaning of a URL built from it.
 func validHost(s string) bool {
-	return s != "" && !strings.ContainsAny(s, " \t/\\@?#<>\"'")
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if notInHost[s[i]] {
+			return false
+		}
+	}
+	return true
 }
+
+// notInHost marks the bytes validHost refuses, looked up rather than
+// found with strings.ContainsAny, which makes its set anew on each call.
+var notInHost = func() (t [256]bool) {
+	for _, c := range []byte(" \t/\\@?#<>\"'") {
+		t[c] = true
+	}
+	return t
+}()

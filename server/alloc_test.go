@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/rs/zerolog"
 )
@@ -20,7 +21,10 @@ import (
 // io.Discard). A request_id filter in the pipeline takes the server's
 // id and its header as they are. An HTTP/2 stream, and a request that
 // did not come through the server's connections, get a state of their
-// own with the copy of the Request that carries it: one allocation.
+// own with the copy of the Request that carries it: one allocation. The
+// filters that keep what they need per request in the connection's
+// slots (http_proxy_to_wsgi, keystonecontext) find them through the
+// server's state, and allocate nothing either.
 func TestServerLayersAllocateNothing(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
@@ -39,6 +43,16 @@ func TestServerLayersAllocateNothing(t *testing.T) {
 	swap.store(bareHandler)
 	wc := &wireConn{w: newWire(o, log)}
 	every := (&connTracker{}).outermost(newHTTPServer(o, log, &swap).Handler)
+	// The filters that keep their per-request value in the connection's
+	// slots (request.ConnSlots), which the server's state leads to.
+	proxy, err := filters.NewProxyHeaders(filters.ProxyHeadersOptions{EnableProxyHeadersParsing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keystone, _ := filters.NewKeystoneContext(filters.KeystoneContextOptions{})
+	var withFilters swapHandler
+	withFilters.store(proxy(keystone(bareHandler)))
+	everyWithFilters := (&connTracker{}).outermost(newHTTPServer(o, log, &withFilters).Handler)
 	for _, tc := range []struct {
 		name string
 		h    http.Handler
@@ -60,8 +74,13 @@ func TestServerLayersAllocateNothing(t *testing.T) {
 		// of a stream (stallLimit) allocates more, and is left out.
 		{"request id, logger and access log, an HTTP/2 stream", requestLogger(log, true, accessLog(o.LogFormat, bareHandler)), 1, 2, false},
 		{"every layer, no connection state", every, 1, 1, true},
+		{"every layer, http_proxy_to_wsgi and keystonecontext", everyWithFilters, 0, 1, false},
+		{"every layer, http_proxy_to_wsgi and keystonecontext, no connection state", everyWithFilters, 3, 1, true},
 	} {
 		r := httptest.NewRequest("GET", "http://127.0.0.1:9797/v2.0/", nil)
+		r.Header.Set("X-Forwarded-Proto", "https")
+		r.Header.Set("X-Forwarded-For", "203.0.113.7")
+		r.Header.Set("X-User-Id", "alice")
 		if !tc.noConn {
 			r = r.WithContext(connContext(r.Context(), wc))
 		}

@@ -62,7 +62,8 @@ type stateHandler struct {
 func (h *stateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c := connStateOf(r); c != nil && c.begin() {
 		defer c.end()
-		h.init(&c.st, w, c.Context)
+		c.slots.Init(c.Context)
+		h.init(&c.st, w, &c.slots)
 		h.next.ServeHTTP(w, r)
 		return
 	}
@@ -137,7 +138,7 @@ func stateOf(r *http.Request) *requestState {
 //
 // While a request's handler runs (begin to end), the connection's
 // context answers with the request's state: its id, its logger, what
-// the access log keeps. Outside that it answers with none of them: a
+// the access log keeps, and the connection's request.ConnSlots. Outside that it answers with none of them: a
 // context kept past its handler's return (context.WithoutCancel, for
 // work after the response) has no request id and no request logger,
 // and once the connection's next request begins it has that request's.
@@ -161,6 +162,10 @@ type connState struct {
 	// may be asked from another goroutine.
 	busy atomic.Bool
 	st   requestState
+	// slots are the connection's request.ConnSlots, which its requests'
+	// contexts lead to, after st's values: what filters keep for the
+	// connection's requests rather than allocate per request.
+	slots request.ConnSlots
 }
 
 // connStateKey asks a request's context for its connection's connState.
@@ -181,7 +186,13 @@ func connStateOf(r *http.Request) *connState {
 func (c *connState) begin() bool { return c.busy.CompareAndSwap(false, true) }
 
 // end is begin's counterpart, when the request's handler has returned.
-func (c *connState) end() { c.busy.Store(false) }
+// The access writer lets go of net/http's writer, so that an idle
+// connection keeps nothing of its last request but the strings of its
+// id and fields.
+func (c *connState) end() {
+	c.st.access.ResponseWriter = nil
+	c.busy.Store(false)
+}
 
 // Value answers wireConnKey (plain text only) and connStateKey, and,
 // while a request's handler runs, what that request's state answers;
