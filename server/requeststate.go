@@ -45,8 +45,12 @@ import (
 // connection with others at the same time, and a request that did not
 // come through the server's listener (a test's), get a value of their
 // own, with the copy of the Request that carries it: one allocation.
+//
+// The requests' loggers are the server's with one more hook,
+// accessMessage, which writes the access line's message.
 func requestLogger(log zerolog.Logger, assign bool, next http.Handler) http.Handler {
-	return &stateHandler{base: &log, assign: assign, next: next}
+	base := log.Hook(accessMessage{})
+	return &stateHandler{base: &base, assign: assign, next: next}
 }
 
 // stateHandler is requestLogger's handler: a method, compiled once,
@@ -103,6 +107,9 @@ type requestState struct {
 	// which the line's writer has copied by the time the access log
 	// returns; it is written over by the connection's next request.
 	line [192]byte
+	// message is the access line's message, JSON-escaped and quoted,
+	// while the access log writes the line (accessMessage).
+	message []byte
 }
 
 // ownState is the state of a request that gets one of its own (an
