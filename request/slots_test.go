@@ -2,6 +2,7 @@ package request
 
 import (
 	"context"
+	"net/http/httptest"
 	"testing"
 )
 
@@ -40,4 +41,24 @@ func TestConnSlots(t *testing.T) {
 	if s.Get(keys[1]) != 1 {
 		t.Error("Init lost the values")
 	}
+}
+
+// A Mounting's copy is the request's until Release; the next Mount in it
+// is another request's, and a context kept from the first still answers.
+func TestMountingReused(t *testing.T) {
+	var m Mounting
+	r1 := httptest.NewRequest("GET", "/v2.0/networks", nil)
+	c1 := m.Mount(r1, "/v2.0", "/networks")
+	if ScriptName(c1) != "/v2.0" || c1.URL.Path != "/networks" || r1.URL.Path != "/v2.0/networks" {
+		t.Fatalf("mounted: script %q, path %q; the original's path %q", ScriptName(c1), c1.URL.Path, r1.URL.Path)
+	}
+	kept := c1.Context()
+	m.Release()
+	r2 := httptest.NewRequest("GET", "/v3/ports", nil)
+	c2 := m.Mount(r2, "/v3", "/ports")
+	if ScriptName(c2) != "/v3" || c2.URL.Path != "/ports" {
+		t.Errorf("mounted again: script %q, path %q", ScriptName(c2), c2.URL.Path)
+	}
+	m.Release()
+	_ = ID(kept) // must not panic
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/pasteserve/pasteserve/apps"
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/plan"
@@ -22,9 +23,10 @@ import (
 // id and its header as they are. An HTTP/2 stream, and a request that
 // did not come through the server's connections, get a state of their
 // own with the copy of the Request that carries it: one allocation. The
-// filters that keep what they need per request in the connection's
-// slots (http_proxy_to_wsgi, keystonecontext) find them through the
-// server's state, and allocate nothing either.
+// filters and the urlmap that keep what they need per request in the
+// connection's slots (http_proxy_to_wsgi, keystonecontext, urlmap's
+// mounted copy) find them through the server's state, and allocate
+// nothing either.
 func TestServerLayersAllocateNothing(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
@@ -50,8 +52,12 @@ func TestServerLayersAllocateNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	keystone, _ := filters.NewKeystoneContext(filters.KeystoneContextOptions{})
+	urlmap, err := apps.NewURLMap(apps.URLMapOptions{Routes: map[string]http.Handler{"/v2.0": proxy(keystone(bareHandler))}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var withFilters swapHandler
-	withFilters.store(proxy(keystone(bareHandler)))
+	withFilters.store(urlmap)
 	everyWithFilters := (&connTracker{}).outermost(newHTTPServer(o, log, &withFilters).Handler)
 	for _, tc := range []struct {
 		name string
@@ -74,8 +80,8 @@ func TestServerLayersAllocateNothing(t *testing.T) {
 		// of a stream (stallLimit) allocates more, and is left out.
 		{"request id, logger and access log, an HTTP/2 stream", requestLogger(log, true, accessLog(o.LogFormat, bareHandler)), 1, 2, false},
 		{"every layer, no connection state", every, 1, 1, true},
-		{"every layer, http_proxy_to_wsgi and keystonecontext", everyWithFilters, 0, 1, false},
-		{"every layer, http_proxy_to_wsgi and keystonecontext, no connection state", everyWithFilters, 3, 1, true},
+		{"every layer, urlmap, http_proxy_to_wsgi and keystonecontext", everyWithFilters, 0, 1, false},
+		{"every layer, urlmap, http_proxy_to_wsgi and keystonecontext, no connection state", everyWithFilters, 4, 1, true},
 	} {
 		r := httptest.NewRequest("GET", "http://127.0.0.1:9797/v2.0/", nil)
 		r.Header.Set("X-Forwarded-Proto", "https")
