@@ -158,3 +158,32 @@ func TestKeptProxiedIsEachRequests(t *testing.T) {
 		}
 	}
 }
+
+// catch_errors keeps its writer in the connection's slots; what one
+// request wrote does not carry over: a request that panics before
+// writing anything gets the 500 after one that wrote its status.
+func TestKeptCatchErrorsWriterIsEachRequests(t *testing.T) {
+	mw, _ := NewCatchErrors(CatchErrorsOptions{})
+	f := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/boom" {
+			panic("boom")
+		}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	var conn connRequests
+	first := httptest.NewRecorder()
+	f.ServeHTTP(first, conn.request(httptest.NewRequest("GET", "/ok", nil)))
+	second := httptest.NewRecorder()
+	r := conn.request(httptest.NewRequest("GET", "/boom", nil))
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				t.Errorf("the second request's panic went on as %v: catch_errors took its status line for sent", v)
+			}
+		}()
+		f.ServeHTTP(second, r)
+	}()
+	if first.Code != http.StatusAccepted || second.Code != http.StatusInternalServerError {
+		t.Errorf("statuses %d, %d; want 202, 500", first.Code, second.Code)
+	}
+}
