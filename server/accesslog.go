@@ -94,11 +94,17 @@ func (t logTemplate) log(s *requestState, r *http.Request, aw *accessWriter, sta
 		buf = append(buf, '"')
 		buf = t.appendJSON(buf, &a)
 		buf = append(buf, '"')
-		s.message = buf[n:]
+		m := len(buf)
+		buf, short := appendWallSeconds(buf, took)
+		s.message = buf[n:m]
 		e.RawJSON("request_line", buf[:n]).
-			Int("status_code", aw.status).Int("body_length", aw.size).
-			Float64("wall_seconds", took.Seconds()).
-			Ctx(s).Msg("") // accessMessage writes s.message
+			Int("status_code", aw.status).Int("body_length", aw.size)
+		if short {
+			e.RawJSON("wall_seconds", buf[m:])
+		} else {
+			e.Float64("wall_seconds", took.Seconds())
+		}
+		e.Ctx(s).Msg("") // accessMessage writes s.message
 		s.message = nil
 		return
 	}
@@ -107,6 +113,32 @@ func (t logTemplate) log(s *requestState, r *http.Request, aw *accessWriter, sta
 		Int("status_code", aw.status).Int("body_length", aw.size).
 		Float64("wall_seconds", took.Seconds()).
 		Msg(bytesString(buf[n:]))
+}
+
+// appendWallSeconds appends d in seconds as zerolog's Float64 writes
+// d.Seconds() (strconv's shortest 'f' form, zerolog.FloatingPointPrecision
+// -1) and reports true, when it can tell the digits without the float: d
+// from 1 µs to under 1 s, whose float is the division of its
+// nanoseconds by 1e9, correctly rounded, and whose nine decimals are
+// then the shortest form that reads back as it (a double holds 15
+// digits), so "0." and them without trailing zeros. Otherwise it
+// appends nothing and reports false (TestWallSecondsIsZerologs).
+func appendWallSeconds(dst []byte, d time.Duration) ([]byte, bool) {
+	if d < time.Microsecond || d >= time.Second || zerolog.FloatingPointPrecision != -1 {
+		return dst, false
+	}
+	var digits [9]byte
+	ns := int64(d)
+	for i := 8; i >= 0; i-- {
+		digits[i] = byte('0' + ns%10)
+		ns /= 10
+	}
+	end := 9
+	for digits[end-1] == '0' {
+		end--
+	}
+	dst = append(dst, '0', '.')
+	return append(dst, digits[:end]...), true
 }
 
 // accessMessage is the hook requestLogger adds to the server's logger
@@ -345,15 +377,43 @@ func compileLogFormat(format string) func(accessFields) string {
 	return func(a accessFields) string { return string(t.append(nil, &a)) }
 }
 
+// splitRemote splits a RemoteAddr into its host, without brackets, and
+// port; an address without a port that strconv.Atoi reads is the host
+// alone. The usual address (digits for a port) is read byte by byte:
+// strings.Trim would make its set of brackets on every request.
 func splitRemote(addr string) (ip, port string) {
 	i := strings.LastIndexByte(addr, ':')
 	if i < 0 {
 		return addr, ""
 	}
-	if _, err := strconv.Atoi(addr[i+1:]); err != nil {
-		return addr, ""
+	port = addr[i+1:]
+	if !allDigits(port) {
+		if _, err := strconv.Atoi(port); err != nil {
+			return addr, ""
+		}
 	}
-	return strings.Trim(addr[:i], "[]"), addr[i+1:]
+	ip = addr[:i]
+	for len(ip) > 0 && (ip[0] == '[' || ip[0] == ']') {
+		ip = ip[1:]
+	}
+	for len(ip) > 0 && (ip[len(ip)-1] == '[' || ip[len(ip)-1] == ']') {
+		ip = ip[:len(ip)-1]
+	}
+	return ip, port
+}
+
+// allDigits reports whether s is 1 to 18 ASCII digits, which
+// strconv.Atoi reads whatever they are.
+func allDigits(s string) bool {
+	if len(s) == 0 || len(s) > 18 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // accessWriter counts what a handler writes for the access line: the

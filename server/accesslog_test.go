@@ -157,3 +157,54 @@ func TestAppendSecondsIsStrconvs(t *testing.T) {
 		}
 	}
 }
+
+// appendWallSeconds writes what zerolog's Float64 writes for d.Seconds()
+// where it writes anything: every duration from 1 µs to 1 s tried here,
+// at every scale; outside that it leaves the field to zerolog.
+func TestWallSecondsIsZerologs(t *testing.T) {
+	zerologs := func(d time.Duration) string {
+		var b bytes.Buffer
+		l := zerolog.New(&b)
+		l.Log().Float64("w", d.Seconds()).Send()
+		return strings.TrimSuffix(strings.TrimPrefix(b.String(), `{"w":`), "}\n")
+	}
+	ds := []time.Duration{999, 1000, 1001, 1010, 1100, 9999, 10000, 123456789, 100000000, 999999999, time.Second, time.Second + 1, -1000}
+	x := uint64(0x9e3779b97f4a7c15)
+	for i := 0; i < 300000; i++ {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		ds = append(ds, time.Duration(x%uint64(time.Second>>(i%20))))
+	}
+	for d := time.Duration(1000); d < 200000; d++ {
+		ds = append(ds, d)
+	}
+	wrote := 0
+	for _, d := range ds {
+		b, ok := appendWallSeconds(nil, d)
+		if ok != (d >= time.Microsecond && d < time.Second) {
+			t.Fatalf("%d ns: wrote %v", d, ok)
+		}
+		if ok {
+			wrote++
+			if want := zerologs(d); string(b) != want {
+				t.Fatalf("%d ns: %s, zerolog writes %s", d, b, want)
+			}
+		}
+	}
+	t.Logf("%d durations compared", wrote)
+}
+
+// splitRemote gives what it gave with strconv.Atoi and strings.Trim.
+func TestSplitRemote(t *testing.T) {
+	for _, tc := range []struct{ addr, ip, port string }{
+		{"192.0.2.1:5555", "192.0.2.1", "5555"}, {"[::1]:80", "::1", "80"}, {"[[x]]:1", "x", "1"},
+		{"host", "host", ""}, {"host:", "host:", ""}, {"host:abc", "host:abc", ""}, {"h:+5", "h", "+5"},
+		{"h:-5", "h", "-5"}, {"h:0001", "h", "0001"}, {":9", "", "9"}, {"h:99999999999999999999", "h:99999999999999999999", ""},
+		{"[fe80::1%eth0]:443", "fe80::1%eth0", "443"}, {"", "", ""},
+	} {
+		if ip, port := splitRemote(tc.addr); ip != tc.ip || port != tc.port {
+			t.Errorf("splitRemote(%q) = %q, %q; want %q, %q", tc.addr, ip, port, tc.ip, tc.port)
+		}
+	}
+}
