@@ -52,6 +52,10 @@ func parseNodeIP(s string) (netip.Addr, bool) {
 // validScheme accepts only the schemes a link can use: a proxy header
 // must not turn an application's links into javascript: URLs.
 func validScheme(s string) (string, bool) {
+	switch s { // as proxies send them, without strings.ToLower's scan
+	case "http", "https":
+		return s, true
+	}
 	switch strings.ToLower(s) {
 	case "http":
 		return "http", true

@@ -187,3 +187,23 @@ func TestKeptCatchErrorsWriterIsEachRequests(t *testing.T) {
 		t.Errorf("statuses %d, %d; want 202, 500", first.Code, second.Code)
 	}
 }
+
+// http_proxy_to_wsgi remembers, in the connection's slots, whether the
+// connection's peer is a trusted proxy; a request from another address
+// on the same slots is judged afresh.
+func TestKeptProxiedRemembersOnlyItsPeer(t *testing.T) {
+	var seen []string
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = append(seen, r.RemoteAddr) })
+	proxy, err := NewProxyHeaders(ProxyHeadersOptions{EnableProxyHeadersParsing: true, TrustedProxies: []string{"10.0.0.0/8"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := proxy(app)
+	var conn connRequests
+	for _, peer := range []string{"10.0.0.1:5000", "10.0.0.1:5000", "192.0.2.9:5000", "10.0.0.1:5000"} {
+		f.ServeHTTP(httptest.NewRecorder(), conn.request(proxyRequest(peer, "X-Forwarded-For", "203.0.113.7")))
+	}
+	if want := "203.0.113.7 203.0.113.7 192.0.2.9:5000 203.0.113.7"; strings.Join(seen, " ") != want {
+		t.Errorf("clients seen %q, want %q", seen, want)
+	}
+}

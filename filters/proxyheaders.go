@@ -139,17 +139,40 @@ type proxied struct {
 }
 
 // keptProxied is the proxied the filter keeps in the connection's
-// slots. A proxied alone fits the 448-byte size class.
+// slots, and whether the connection's peer is a trusted proxy, which
+// its RemoteAddr, the same for each of the connection's requests, need
+// then not be read again to know. A proxied alone fits the 448-byte
+// size class.
 type keptProxied struct {
 	proxied
+	peer        string // the RemoteAddr trusted was decided for; "" for none yet
+	peerTrusted bool
 	keptState
+}
+
+// peerTrusted reports whether the peer at addr is one of p's trusted
+// proxies, remembered in k (when not nil) for the connection's next
+// requests.
+func (p *proxyHeaders) peerTrusted(addr string, k *keptProxied) bool {
+	if k != nil && k.peer != "" && k.peer == addr {
+		return k.peerTrusted
+	}
+	a, ok := nodeIP(addr)
+	trusted := ok && p.isTrusted(a)
+	if k != nil {
+		k.peer, k.peerTrusted = addr, trusted
+	}
+	return trusted
 }
 
 // of returns c, or when c is nil a copy of r, made in the proxied p
 // keeps in r's connection slots (then *k) or in a new one.
 func (c *proxied) of(p *proxyHeaders, r *http.Request, k **keptProxied) *proxied {
 	if c == nil {
-		if *k = claimKept[keptProxied](r, p); *k != nil {
+		if *k == nil {
+			*k = claimKept[keptProxied](r, p)
+		}
+		if *k != nil {
 			c = &(*k).proxied
 		} else {
 			c = new(proxied)
@@ -177,9 +200,13 @@ func (p *proxyHeaders) apply(r *http.Request) (*http.Request, *keptProxied) {
 	if fwd == "" && xproto == "" && xhost == "" && xfor == "" && xprefix == "" {
 		return r, nil
 	}
+	var k *keptProxied
 	if len(p.trusted) > 0 {
-		peer, ok := nodeIP(r.RemoteAddr)
-		if !ok || !p.isTrusted(peer) {
+		k = claimKept[keptProxied](r, p)
+		if !p.peerTrusted(r.RemoteAddr, k) {
+			if k != nil {
+				k.release()
+			}
 			return r, nil
 		}
 	}
@@ -193,7 +220,6 @@ func (p *proxyHeaders) apply(r *http.Request) (*http.Request, *keptProxied) {
 		client = p.pickClient(xfor)
 	}
 	var c *proxied // the copy, once something changes
-	var k *keptProxied
 	if s, ok := validScheme(strings.TrimSpace(proto)); ok {
 		c = c.of(p, r, &k)
 		c.url.Scheme = s
@@ -226,7 +252,8 @@ func (p *proxyHeaders) apply(r *http.Request) (*http.Request, *keptProxied) {
 // X-Forwarded-For are. The answer is parseNodeIP's.
 func nodeIP(s string) (netip.Addr, bool) {
 	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "[") && strings.Contains(s, "]:") || strings.Count(s, ":") == 1 {
+	colon := strings.IndexByte(s, ':')
+	if strings.HasPrefix(s, "[") && strings.Contains(s, "]:") || colon >= 0 && colon == strings.LastIndexByte(s, ':') {
 		return parseNodeIP(s)
 	}
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
