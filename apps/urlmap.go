@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/pasteserve/pasteserve/options"
 	"github.com/pasteserve/pasteserve/request"
@@ -59,7 +60,9 @@ func (o URLMapOptions) Validate() error {
 // after a '/': "/foo" matches /foo and /foo/x, never /foox.
 //
 // The matched prefix moves from the request's URL path to its script
-// name (request.Mount, one allocation), as WSGI moves it from PATH_INFO
+// name (request.Mount: one allocation, or none over HTTP/1 in
+// pasteserve's server, which gives urlmap room for it in the
+// connection's slots), as WSGI moves it from PATH_INFO
 // to SCRIPT_NAME: the app at "/v2.0" sees URL.Path "/networks" and
 // request.ScriptName "/v2.0" for a request to /v2.0/networks.
 func NewURLMap(o URLMapOptions) (http.Handler, error) {
@@ -264,16 +267,63 @@ func (m *urlMap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if ve := m.match(r, "/v"+v); ve != nil {
 				// The version's app, at its mount point; the path is
 				// not shortened, as nova's _set_script_name.
-				ve.h.ServeHTTP(w, request.Mount(r, ve.path, path))
+				m.serve(w, r, ve.h, ve.path, path)
 				return
 			}
 		}
 	}
 	if e != nil {
-		e.h.ServeHTTP(w, request.Mount(r, e.path, path[len(e.path):]))
+		m.serve(w, r, e.h, e.path, path[len(e.path):])
 		return
 	}
 	m.notFound.ServeHTTP(w, r)
+}
+
+// serve serves r to h mounted at prefix, with rest as its path
+// (request.Mount). Over HTTP/1 in pasteserve's server the copy is made
+// in the Mounting m keeps in the connection's request.ConnSlots, reused
+// by each of the connection's requests, so that routing allocates
+// nothing; elsewhere (HTTP/2, a Go program's own server), and for a
+// request that passes m again while it is still routing one, Mount
+// allocates it.
+func (m *urlMap) serve(w http.ResponseWriter, r *http.Request, h http.Handler, prefix, rest string) {
+	if k := m.claim(r); k != nil {
+		defer k.release()
+		h.ServeHTTP(w, k.Mount(r, prefix, rest))
+		return
+	}
+	h.ServeHTTP(w, request.Mount(r, prefix, rest))
+}
+
+// keptMounting is the request.Mounting a urlmap keeps in a
+// connection's slots, and whether a request is using it.
+type keptMounting struct {
+	request.Mounting
+	busy atomic.Bool
+}
+
+// claim returns m's keptMounting in r's connection slots, taken for r,
+// or nil when r has no slots or it is taken.
+func (m *urlMap) claim(r *http.Request) *keptMounting {
+	slots := request.ConnSlotsOf(r.Context())
+	if slots == nil {
+		return nil
+	}
+	k, _ := slots.Get(m).(*keptMounting)
+	if k == nil {
+		k = new(keptMounting)
+		slots.Put(m, k)
+	}
+	if !k.busy.CompareAndSwap(false, true) {
+		return nil
+	}
+	return k
+}
+
+// release lets go of the request and gives k back to its connection.
+func (k *keptMounting) release() {
+	k.Release()
+	k.busy.Store(false)
 }
 
 // match returns the first entry, in the map's order, for r's host and

@@ -1,6 +1,7 @@
 package apps
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -148,3 +149,51 @@ func TestNewURLMapErrors(t *testing.T) {
 		t.Errorf("bad keys: %v", err)
 	}
 }
+
+// Over one connection's slots (request.ConnSlots, as pasteserve's server
+// gives HTTP/1 requests), urlmap makes each request's mounted copy in the
+// one it keeps there, and each request sees its own mount point and path;
+// nested urlmaps each keep their own.
+func TestURLMapKeptMountIsEachRequests(t *testing.T) {
+	type seen struct{ script, path string }
+	var got []seen
+	leaf := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, seen{request.ScriptName(r), r.URL.Path})
+	})
+	inner, err := NewURLMap(URLMapOptions{Routes: map[string]http.Handler{"/ports": leaf, "/": leaf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer, err := NewURLMap(URLMapOptions{Routes: map[string]http.Handler{"/v2.0": inner, "/v3": leaf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slots request.ConnSlots
+	for _, target := range []string{"/v2.0/ports/1", "/v3/x", "/v2.0/networks", "/v2.0/ports"} {
+		slots.Init(context.Background())
+		r := httptest.NewRequest("GET", target, nil)
+		outer.ServeHTTP(httptest.NewRecorder(), r.WithContext(&slots))
+	}
+	want := []seen{{"/v2.0/ports", "/1"}, {"/v3", "/x"}, {"/v2.0", "/networks"}, {"/v2.0/ports", ""}}
+	if len(got) != len(want) {
+		t.Fatalf("seen %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("request %d: script %q, path %q; want %q, %q", i, got[i].script, got[i].path, want[i].script, want[i].path)
+		}
+	}
+	r := httptest.NewRequest("GET", "/v3/y", nil).WithContext(&slots)
+	if n := testing.AllocsPerRun(100, func() { slots.Init(context.Background()); outer.ServeHTTP(discard{}, r) }); n > 0 {
+		t.Errorf("%v allocations a request with the connection's slots, want 0", n)
+	}
+}
+
+var discardHeader = http.Header{}
+
+// discard is a ResponseWriter that keeps nothing.
+type discard struct{}
+
+func (discard) Header() http.Header         { return discardHeader }
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+func (discard) WriteHeader(int)             {}

@@ -47,31 +47,66 @@ func NewCatchErrors(CatchErrorsOptions) (func(http.Handler) http.Handler, error)
 // line (msg, method, path, masked headers, panic value, stack) and the
 // response answer writes, or, when the status line has already gone
 // out, an aborted connection. http.ErrAbortHandler passes through.
+//
+// The writer that remembers whether the status line went out is, over
+// HTTP/1 in pasteserve's server, one the middleware keeps in the
+// connection's request.ConnSlots and reuses for each of its requests,
+// so that a request costs it no allocation.
 func recoverPanics(msg string, answer func(w http.ResponseWriter, r *http.Request)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rw := &responseWriter{ResponseWriter: w}
-			defer func() {
-				v := recover()
-				if v == nil {
-					return
-				}
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				reqlog.From(r.Context()).Error().
-					Str("method", r.Method).
-					Str("path", redact.URL(request.ScriptName(r)+r.URL.Path)).
-					Interface("headers", redact.Headers(r.Header)).
-					Str("panic", redact.Text(fmt.Sprint(v))).
-					Bytes("stack", debug.Stack()).
-					Msg(msg)
-				if rw.wroteHeader() {
-					panic(http.ErrAbortHandler)
-				}
-				answer(w, r)
-			}()
-			next.ServeHTTP(rw, r)
-		})
+		return &panicRecovery{msg: msg, answer: answer, next: next}
 	}
+}
+
+// panicRecovery is recoverPanics' handler.
+type panicRecovery struct {
+	msg    string
+	answer func(w http.ResponseWriter, r *http.Request)
+	next   http.Handler
+}
+
+// keptWriter is the responseWriter a panicRecovery keeps in a
+// connection's slots.
+type keptWriter struct {
+	responseWriter
+	keptState
+}
+
+func (p *panicRecovery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var rw *responseWriter
+	if k := claimKept[keptWriter](r, p); k != nil {
+		defer k.done()
+		rw = &k.responseWriter
+		*rw = responseWriter{ResponseWriter: w}
+	} else {
+		rw = &responseWriter{ResponseWriter: w}
+	}
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		reqlog.From(r.Context()).Error().
+			Str("method", r.Method).
+			Str("path", redact.URL(request.ScriptName(r)+r.URL.Path)).
+			Interface("headers", redact.Headers(r.Header)).
+			Str("panic", redact.Text(fmt.Sprint(v))).
+			Bytes("stack", debug.Stack()).
+			Msg(p.msg)
+		if rw.wroteHeader() {
+			panic(http.ErrAbortHandler)
+		}
+		p.answer(w, r)
+	}()
+	p.next.ServeHTTP(rw, r)
+}
+
+// done lets go of the response's writer and gives k back to its
+// connection.
+func (k *keptWriter) done() {
+	k.responseWriter = responseWriter{}
+	k.release()
 }

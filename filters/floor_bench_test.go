@@ -16,17 +16,23 @@ import (
 // (issue 12: each under 300 ns and 2 allocations a request in front of a
 // bare handler): the server has given the request its id and its
 // logger (server/requeststate.go) before the pipeline runs, so the
-// request's context is a reqlog.Record inside a request.IDContext and
-// the response already carries x-openstack-request-id.
+// request's context is a reqlog.Record inside a request.IDContext, over
+// the connection's request.ConnSlots (HTTP/1), and the response already
+// carries x-openstack-request-id. The Own benchmarks are the same
+// requests without the slots, as an HTTP/2 stream (or a Go program's
+// own server) hands them over.
 
 // servedRequest is what the server hands a pipeline: r with the
 // request's logger and id in its context, made afresh by reset before
-// every request, as the server makes them per request.
+// every request, as the server makes them per request, and, unless
+// made by newOwnRequest, the connection's slots, kept from request to
+// request as the connection keeps them.
 type servedRequest struct {
-	r   *http.Request
-	id  request.IDContext
-	log reqlog.Record
-	v   []string // the id, as the response's header value
+	r     *http.Request
+	id    request.IDContext
+	log   reqlog.Record
+	slots *request.ConnSlots // nil: none
+	v     []string           // the id, as the response's header value
 	// header, when set, is r's headers as made, which reset puts back
 	// (for filters that rewrite them in place, as the noauth ones do).
 	header http.Header
@@ -35,6 +41,14 @@ type servedRequest struct {
 var benchLogger = zerolog.New(io.Discard)
 
 func newServedRequest(r *http.Request) *servedRequest {
+	s := &servedRequest{v: request.NewIDHeader(), slots: new(request.ConnSlots)}
+	s.reset()
+	s.r = r.WithContext(&s.id)
+	return s
+}
+
+// newOwnRequest is newServedRequest without the connection's slots.
+func newOwnRequest(r *http.Request) *servedRequest {
 	s := &servedRequest{v: request.NewIDHeader()}
 	s.reset()
 	s.r = r.WithContext(&s.id)
@@ -46,7 +60,12 @@ func newServedRequest(r *http.Request) *servedRequest {
 // not pile up across iterations.
 func (s *servedRequest) reset() {
 	s.log = reqlog.Record{}
-	s.log.Init(context.Background(), &benchLogger)
+	var parent context.Context = context.Background()
+	if s.slots != nil {
+		s.slots.Init(parent)
+		parent = s.slots
+	}
+	s.log.Init(parent, &benchLogger)
 	s.log.Str("request_id", s.v[0])
 	s.id.Init(&s.log, s.v[0])
 	if s.header != nil {
@@ -65,6 +84,18 @@ func (s *servedRequest) keepHeaders() { s.header = s.r.Header.Clone() }
 // the server hands them over (servedRequest).
 func benchServed(b *testing.B, src string, req func() *http.Request) {
 	benchServedRequest(b, src, newServedRequest(req()))
+}
+
+// benchOwn is benchServed without the connection's slots.
+func benchOwn(b *testing.B, src string, req func() *http.Request) {
+	benchServedRequest(b, src, newOwnRequest(req()))
+}
+
+// benchOwnFresh is benchServedFresh without the connection's slots.
+func benchOwnFresh(b *testing.B, src string, req func() *http.Request) {
+	s := newOwnRequest(req())
+	s.keepHeaders()
+	benchServedRequest(b, src, s)
 }
 
 // benchServedFresh is benchServed for a filter that rewrites the
@@ -179,19 +210,41 @@ func BenchmarkServedNoAuthTokenNew(b *testing.B) {
 // keystonecontext behind auth_token: the identity headers a token's
 // validation writes.
 func BenchmarkServedKeystoneContext(b *testing.B) {
-	benchServed(b, benchPaste("paste.filter_factory = neutron.auth:NeutronKeystoneContext.factory"), func() *http.Request {
-		r := httptest.NewRequest("GET", "/", nil)
-		r.Header.Set("X-User-Id", "7a1bc7b4b8a54d6f8b0e1d2c3f4a5b6c")
-		r.Header.Set("X-User-Name", "demo")
-		r.Header.Set("X-User-Domain-Id", "default")
-		r.Header.Set("X-Project-Id", "0f9e8d7c6b5a49382716051423324150")
-		r.Header.Set("X-Project-Name", "demo")
-		r.Header.Set("X-Project-Domain-Id", "default")
-		r.Header.Set("X-Roles", "member,reader")
-		r.Header.Set("X-Identity-Status", "Confirmed")
-		r.Header.Set("X-Auth-Token", "gAAAAABk-token")
-		return r
+	benchServed(b, benchPaste("paste.filter_factory = neutron.auth:NeutronKeystoneContext.factory"), keystoneRequest)
+}
+
+// keystoneRequest is a request as auth_token hands it on.
+func keystoneRequest() *http.Request {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("X-User-Id", "7a1bc7b4b8a54d6f8b0e1d2c3f4a5b6c")
+	r.Header.Set("X-User-Name", "demo")
+	r.Header.Set("X-User-Domain-Id", "default")
+	r.Header.Set("X-Project-Id", "0f9e8d7c6b5a49382716051423324150")
+	r.Header.Set("X-Project-Name", "demo")
+	r.Header.Set("X-Project-Domain-Id", "default")
+	r.Header.Set("X-Roles", "member,reader")
+	r.Header.Set("X-Identity-Status", "Confirmed")
+	r.Header.Set("X-Auth-Token", "gAAAAABk-token")
+	return r
+}
+
+// The three filters that keep their per-request value in the
+// connection's slots, without them: one allocation each.
+
+func BenchmarkOwnProxyHeaders(b *testing.B) {
+	benchOwn(b, benchPaste("use = egg:oslo.middleware#http_proxy_to_wsgi", "enable_proxy_headers_parsing = true", "trusted_proxies = 10.0.0.0/8"), func() *http.Request {
+		return proxyRequest("10.0.0.1:5000", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "api.example.com", "X-Forwarded-For", "203.0.113.7")
 	})
+}
+
+func BenchmarkOwnNoAuth(b *testing.B) {
+	benchOwnFresh(b, benchPaste("paste.filter_factory = neutron.auth:NoauthFakeProjectId.factory"), func() *http.Request {
+		return httptest.NewRequest("GET", "/", nil)
+	})
+}
+
+func BenchmarkOwnKeystoneContext(b *testing.B) {
+	benchOwn(b, benchPaste("paste.filter_factory = neutron.auth:NeutronKeystoneContext.factory"), keystoneRequest)
 }
 
 func BenchmarkServedCorrelationID(b *testing.B) {

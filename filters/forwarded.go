@@ -52,6 +52,10 @@ func parseNodeIP(s string) (netip.Addr, bool) {
 // validScheme accepts only the schemes a link can use: a proxy header
 // must not turn an application's links into javascript: URLs.
 func validScheme(s string) (string, bool) {
+	switch s { // as proxies send them, without strings.ToLower's scan
+	case "http", "https":
+		return s, true
+	}
 	switch strings.ToLower(s) {
 	case "http":
 		return "http", true
@@ -64,5 +68,22 @@ func validScheme(s string) (string, bool) {
 // validHost accepts a host[:port] without characters that would change
 // the meaning of a URL built from it.
 func validHost(s string) bool {
-	return s != "" && !strings.ContainsAny(s, " \t/\\@?#<>\"'")
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if notInHost[s[i]] {
+			return false
+		}
+	}
+	return true
 }
+
+// notInHost marks the bytes validHost refuses, looked up rather than
+// found with strings.ContainsAny, which makes its set anew on each call.
+var notInHost = func() (t [256]bool) {
+	for _, c := range []byte(" \t/\\@?#<>\"'") {
+		t[c] = true
+	}
+	return t
+}()

@@ -82,14 +82,20 @@ func splitRoles(dst []string, s string) []string {
 	return out
 }
 
-// identityState is what the identity filters allocate per request, in
-// one value: the request's copy, its context (the state itself, which
+// identityState is what the identity filters need per request, in one
+// value: the request's copy, its context (the state itself, which
 // answers request.IdentityFrom), the Identity and room for its roles.
 // The noauth filters need room for the header values they write too,
-// and allocate a noAuthState instead, so that keystonecontext's state,
-// with the runtime's 8-byte header, fits the 768-byte size class rather
+// and use a noAuthState instead, so that keystonecontext's state, with
+// the runtime's 8-byte header, fits the 768-byte size class rather
 // than the 896-byte one: what a request pays for the state is mostly
 // allocating and clearing it.
+//
+// Over HTTP/1 in pasteserve's server the filter keeps its state in the
+// connection's request.ConnSlots (keptIdentityState), made once and
+// reused by each of the connection's requests, so that a request costs
+// the filter no allocation; elsewhere (HTTP/2, a Go program's own
+// server) each request allocates an identityState.
 //
 // The Identity is read from the headers when it is first asked for
 // (request.IdentityFrom), not when the request passes the filter, so
@@ -122,33 +128,88 @@ func (s *identityState) Value(key any) any {
 
 // identity returns the Identity, read on the first call.
 func (s *identityState) identity() *request.Identity {
-	s.once.Do(func() {
-		token := s.id.AuthToken // noauth_token's, or none
-		readIdentity(&s.id, s.req.Header, s.roles[:0], s.elevated)
-		if token != "" {
-			s.id.AuthToken = token
-		}
-	})
+	s.once.Do(func() { s.read(&s.id, s.roles[:0]) })
 	return &s.id
 }
 
-// newIdentityState returns a new state for r, whose identity is read
-// from r's headers when it is asked for.
-func newIdentityState(r *http.Request) *identityState {
-	s := new(identityState)
-	s.init(r)
-	return s
+// read reads the Identity into id (s.id, or a copy of it) from the
+// headers, its roles appended to roles (see readIdentity).
+func (s *identityState) read(id *request.Identity, roles []string) {
+	token := id.AuthToken // noauth_token's, or none
+	readIdentity(id, s.req.Header, roles, s.elevated)
+	if token != "" {
+		id.AuthToken = token
+	}
 }
 
-// init readies s, a zero state, for r.
+// init readies s for r: a new state, or a kept one claimed for r.
 func (s *identityState) init(r *http.Request) {
 	ctx := r.Context()
 	s.id.RequestID, s.id.GlobalRequestID = request.ID(ctx), request.GlobalID(ctx)
 }
 
-// request returns the copy of r whose context carries s's Identity.
-func (s *identityState) request(r *http.Request) *http.Request {
+// request returns the copy of r whose context is self: s, or the kept
+// state s is in, which carries s's Identity.
+func (s *identityState) request(r *http.Request, self context.Context) *http.Request {
 	s.Context = r.Context()
-	s.req = *r.WithContext(s)
+	s.req = *r.WithContext(self)
 	return &s.req
+}
+
+// keptIdentityState is the identityState a filter keeps in the
+// connection's request.ConnSlots (see identityState). It answers
+// IdentityFrom only while a request has claimed it, so that a context
+// kept past the request does not answer with a later request's, and the
+// Identity it answers with is a value of its own, made when first asked
+// for, so that an Identity taken during a request stays that request's.
+type keptIdentityState struct {
+	identityState
+	keptState
+	made *request.Identity
+}
+
+// Value answers request.IdentityFrom with s's Identity while s is
+// claimed.
+func (s *keptIdentityState) Value(key any) any {
+	if request.IsIdentityKey(key) && s.claimed() {
+		return s.identity()
+	}
+	return s.Context.Value(key)
+}
+
+// madeIdentity is the Identity a kept state makes, with room for its
+// roles.
+type madeIdentity struct {
+	id    request.Identity
+	roles [6]string
+}
+
+// identity returns the Identity, made and read on the first call.
+func (s *keptIdentityState) identity() *request.Identity {
+	s.once.Do(func() {
+		m := new(madeIdentity)
+		m.id = s.id
+		if s.id.Roles != nil { // the noauth filters', in s.roles
+			m.id.Roles = append(m.roles[:0], s.id.Roles...)
+		}
+		s.read(&m.id, m.roles[:0])
+		s.made = &m.id
+	})
+	return s.made
+}
+
+// init readies s, claimed, for r.
+func (s *keptIdentityState) init(r *http.Request) {
+	s.once = sync.Once{}
+	s.elevated = false
+	s.id = request.Identity{}
+	s.made = nil
+	s.identityState.init(r)
+}
+
+// done lets go of the request (its copy) and gives s back to its
+// connection, once the request has gone through the filter.
+func (s *keptIdentityState) done() {
+	s.req = http.Request{}
+	s.release()
 }

@@ -21,11 +21,12 @@ type KeystoneContextOptions struct{}
 // It trusts the headers: it must sit behind auth_token, which strips any
 // identity headers the client sent before it writes its own.
 //
-// A request costs one allocation: its copy, with the context that
-// carries the Identity, the Identity and up to six roles, in one value.
-// The Identity is read from the headers when it is first asked for, so
-// that a request nothing asks about costs no header look-ups but the
-// user's.
+// What a request needs (its copy, with the context that carries the
+// Identity, the Identity and up to six roles) is one value, which over
+// HTTP/1 in pasteserve's server is the connection's, reused by each of
+// its requests, and elsewhere one allocation per request. The Identity
+// is read from the headers when it is first asked for, so that a
+// request nothing asks about costs no header look-ups but the user's.
 func NewKeystoneContext(KeystoneContextOptions) (func(http.Handler) http.Handler, error) {
 	return func(next http.Handler) http.Handler {
 		return &keystoneContext{next: next}
@@ -40,6 +41,13 @@ func (f *keystoneContext) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fault.Write(w, r, http.StatusUnauthorized, "This server could not verify that you are authorized to access the document you requested.")
 		return
 	}
-	s := newIdentityState(r)
-	f.next.ServeHTTP(w, s.request(r))
+	if k := claimKept[keptIdentityState](r, f); k != nil {
+		defer k.done()
+		k.init(r)
+		f.next.ServeHTTP(w, k.request(r, k))
+		return
+	}
+	s := new(identityState)
+	s.init(r)
+	f.next.ServeHTTP(w, s.request(r, s))
 }

@@ -1,6 +1,7 @@
 package filters
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -55,26 +56,43 @@ func NewNoAuth(o NoAuthOptions) (func(http.Handler) http.Handler, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	userID, projectID, roles := o.UserID, o.ProjectID, o.Roles
 	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			h := r.Header
-			user := first(h, "X-User-Id", "X-User")
-			if user == "" {
-				user = userID
-			}
-			project := first(h, "X-Project-Id", "X-Tenant-Id")
-			if project == "" {
-				project = header(h, "X-Tenant")
-			}
-			if project == "" {
-				project = projectID
-			}
-			s := newNoAuthState(r)
-			s.elevate(user, project, splitRoles(s.roles[:0], first(h, "X-Roles", "X-Role")), roles)
-			next.ServeHTTP(w, s.withHeaders(r))
-		})
+		return &noAuth{userID: o.UserID, projectID: o.ProjectID, roles: o.Roles, next: next}
 	}, nil
+}
+
+// noAuth is the noauth handler.
+type noAuth struct {
+	userID, projectID string
+	roles             []string
+	next              http.Handler
+}
+
+func (f *noAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := r.Header
+	user := first(h, "X-User-Id", "X-User")
+	if user == "" {
+		user = f.userID
+	}
+	project := first(h, "X-Project-Id", "X-Tenant-Id")
+	if project == "" {
+		project = header(h, "X-Tenant")
+	}
+	if project == "" {
+		project = f.projectID
+	}
+	roles := first(h, "X-Roles", "X-Role")
+	if k := claimKept[keptNoAuthState](r, f); k != nil {
+		defer k.done()
+		k.init(r)
+		k.elevate(user, project, splitRoles(k.roles[:0], roles), f.roles)
+		f.next.ServeHTTP(w, k.withHeaders(&k.values, r, k))
+		return
+	}
+	s := new(noAuthState)
+	s.init(r)
+	s.elevate(user, project, splitRoles(s.roles[:0], roles), f.roles)
+	f.next.ServeHTTP(w, s.withHeaders(&s.values, r, s))
 }
 
 // noAuthState is the noauth filters' identityState, with room for the
@@ -84,11 +102,13 @@ type noAuthState struct {
 	values [4]string
 }
 
-// newNoAuthState returns a new state for r.
-func newNoAuthState(r *http.Request) *noAuthState {
-	s := new(noAuthState)
-	s.init(r)
-	return s
+// keptNoAuthState is the noAuthState the noauth filters keep in the
+// connection's slots (see keptIdentityState). The header values are
+// reused by the connection's next request, by when the request whose
+// header map holds them is done.
+type keptNoAuthState struct {
+	keptIdentityState
+	values [4]string
 }
 
 // elevate makes s's Identity user's in project, holding roles and more,
@@ -118,17 +138,18 @@ func (s *identityState) elevate(user, project string, roles, more []string) {
 // (Header.Clone, a map and an array per request): a handler outside
 // that looks at the request's headers after this one has run (a
 // catch_errors log line) sees the identity the request acted as, as in
-// oslo. Each value is a one-element slice of s's own array (the slice
-// Header.Set would allocate); an append to one copies it.
-func (s *noAuthState) withHeaders(r *http.Request) *http.Request {
+// oslo. Each value is a one-element slice of values, the state's own
+// array (the slice Header.Set would allocate); an append to one copies
+// it. self is the context of the copy (see identityState.request).
+func (s *identityState) withHeaders(values *[4]string, r *http.Request, self context.Context) *http.Request {
 	id := &s.id
 	h := r.Header
-	s.values = [4]string{id.UserID, id.ProjectID, strings.Join(id.Roles, ","), id.IdentityStatus}
-	h["X-User-Id"] = s.values[0:1:1]
-	h["X-Project-Id"] = s.values[1:2:2]
-	h["X-Roles"] = s.values[2:3:3]
-	h["X-Identity-Status"] = s.values[3:4:4]
-	return s.request(r)
+	*values = [4]string{id.UserID, id.ProjectID, strings.Join(id.Roles, ","), id.IdentityStatus}
+	h["X-User-Id"] = values[0:1:1]
+	h["X-Project-Id"] = values[1:2:2]
+	h["X-Roles"] = values[2:3:3]
+	h["X-Identity-Status"] = values[3:4:4]
+	return s.request(r, self)
 }
 
 // NoAuthTokenOptions are the options of the noauth_token filters.
@@ -152,34 +173,51 @@ type NoAuthTokenOptions struct {
 // project in the service URL, as nova's 2012 NoAuthMiddleware and
 // cinder's NoAuthMiddlewareIncludeProjectID do.
 func NewNoAuthToken(o NoAuthTokenOptions) (func(http.Handler) http.Handler, error) {
-	projectInPath := o.ProjectInPath
 	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			token := r.Header.Get("X-Auth-Token")
-			if token == "" {
-				user := headerOr(r, "X-Auth-User", "admin")
-				project := headerOr(r, "X-Auth-Project-Id", "admin")
-				url := strings.TrimRight(request.ApplicationURL(r)+r.URL.Path, "/")
-				if projectInPath {
-					url += "/" + project
-				}
-				h := w.Header()
-				h.Set("X-Auth-Token", user+":"+project)
-				h.Set("X-Server-Management-Url", url)
-				h.Set("Content-Type", "text/plain")
-				w.WriteHeader(http.StatusNoContent)
-				return
-			}
-			user, project, _ := strings.Cut(token, ":")
-			if project == "" {
-				project = user
-			}
-			s := newNoAuthState(r)
-			s.elevate(user, project, splitRoles(s.roles[:0], first(r.Header, "X-Roles", "X-Role")), adminRole)
-			s.id.AuthToken = token // kept when the Identity is read
-			next.ServeHTTP(w, s.withHeaders(r))
-		})
+		return &noAuthToken{projectInPath: o.ProjectInPath, next: next}
 	}, nil
+}
+
+// noAuthToken is the noauth_token handler.
+type noAuthToken struct {
+	projectInPath bool
+	next          http.Handler
+}
+
+func (f *noAuthToken) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	token := r.Header.Get("X-Auth-Token")
+	if token == "" {
+		user := headerOr(r, "X-Auth-User", "admin")
+		project := headerOr(r, "X-Auth-Project-Id", "admin")
+		url := strings.TrimRight(request.ApplicationURL(r)+r.URL.Path, "/")
+		if f.projectInPath {
+			url += "/" + project
+		}
+		h := w.Header()
+		h.Set("X-Auth-Token", user+":"+project)
+		h.Set("X-Server-Management-Url", url)
+		h.Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	user, project, _ := strings.Cut(token, ":")
+	if project == "" {
+		project = user
+	}
+	roles := first(r.Header, "X-Roles", "X-Role")
+	if k := claimKept[keptNoAuthState](r, f); k != nil {
+		defer k.done()
+		k.init(r)
+		k.elevate(user, project, splitRoles(k.roles[:0], roles), adminRole)
+		k.id.AuthToken = token // kept when the Identity is read
+		f.next.ServeHTTP(w, k.withHeaders(&k.values, r, k))
+		return
+	}
+	s := new(noAuthState)
+	s.init(r)
+	s.elevate(user, project, splitRoles(s.roles[:0], roles), adminRole)
+	s.id.AuthToken = token // kept when the Identity is read
+	f.next.ServeHTTP(w, s.withHeaders(&s.values, r, s))
 }
 
 // adminRole is what noauth_token makes every request.

@@ -103,7 +103,11 @@ type proxyHeaders struct {
 }
 
 func (p *proxyHeaders) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.next.ServeHTTP(w, p.apply(r))
+	r2, k := p.apply(r)
+	if k != nil {
+		defer k.done()
+	}
+	p.next.ServeHTTP(w, r2)
 }
 
 func (p *proxyHeaders) isTrusted(a netip.Addr) bool {
@@ -124,17 +128,55 @@ func header(h http.Header, name string) string {
 	return ""
 }
 
-// proxied is what apply allocates for a request whose headers change
-// it: the copies of the Request and its URL, in one value.
+// proxied is what apply needs for a request whose headers change it:
+// the copies of the Request and its URL, in one value. Over HTTP/1 in
+// pasteserve's server the filter keeps it in the connection's
+// request.ConnSlots (keptProxied), reused by each of the connection's
+// requests (see identityState); elsewhere a request allocates one.
 type proxied struct {
 	req http.Request
 	url url.URL
 }
 
-// of returns c, or when c is nil a new copy of r.
-func (c *proxied) of(r *http.Request) *proxied {
+// keptProxied is the proxied the filter keeps in the connection's
+// slots, and whether the connection's peer is a trusted proxy, which
+// its RemoteAddr, the same for each of the connection's requests, need
+// then not be read again to know. A proxied alone fits the 448-byte
+// size class.
+type keptProxied struct {
+	proxied
+	peer        string // the RemoteAddr trusted was decided for; "" for none yet
+	peerTrusted bool
+	keptState
+}
+
+// peerTrusted reports whether the peer at addr is one of p's trusted
+// proxies, remembered in k (when not nil) for the connection's next
+// requests.
+func (p *proxyHeaders) peerTrusted(addr string, k *keptProxied) bool {
+	if k != nil && k.peer != "" && k.peer == addr {
+		return k.peerTrusted
+	}
+	a, ok := nodeIP(addr)
+	trusted := ok && p.isTrusted(a)
+	if k != nil {
+		k.peer, k.peerTrusted = addr, trusted
+	}
+	return trusted
+}
+
+// of returns c, or when c is nil a copy of r, made in the proxied p
+// keeps in r's connection slots (then *k) or in a new one.
+func (c *proxied) of(p *proxyHeaders, r *http.Request, k **keptProxied) *proxied {
 	if c == nil {
-		c = new(proxied)
+		if *k == nil {
+			*k = claimKept[keptProxied](r, p)
+		}
+		if *k != nil {
+			c = &(*k).proxied
+		} else {
+			c = new(proxied)
+		}
 		c.req = *r
 		c.url = *r.URL
 		c.req.URL = &c.url
@@ -142,17 +184,30 @@ func (c *proxied) of(r *http.Request) *proxied {
 	return c
 }
 
-// apply returns r, or a copy of it with the proxy's headers applied.
-func (p *proxyHeaders) apply(r *http.Request) *http.Request {
+// done lets go of the request (the copy) and gives k back to its
+// connection, once the request has gone through the filter.
+func (k *keptProxied) done() {
+	k.proxied = proxied{}
+	k.release()
+}
+
+// apply returns r, or a copy of it with the proxy's headers applied,
+// and the keptProxied the copy is in, if it is, whose done the caller
+// calls when the copy has been served.
+func (p *proxyHeaders) apply(r *http.Request) (*http.Request, *keptProxied) {
 	h := r.Header
 	fwd, xproto, xhost, xfor, xprefix := header(h, "Forwarded"), header(h, "X-Forwarded-Proto"), header(h, "X-Forwarded-Host"), header(h, "X-Forwarded-For"), header(h, "X-Forwarded-Prefix")
 	if fwd == "" && xproto == "" && xhost == "" && xfor == "" && xprefix == "" {
-		return r
+		return r, nil
 	}
+	var k *keptProxied
 	if len(p.trusted) > 0 {
-		peer, ok := nodeIP(r.RemoteAddr)
-		if !ok || !p.isTrusted(peer) {
-			return r
+		k = claimKept[keptProxied](r, p)
+		if !p.peerTrusted(r.RemoteAddr, k) {
+			if k != nil {
+				k.release()
+			}
+			return r, nil
 		}
 	}
 	var proto, host, client string
@@ -166,15 +221,15 @@ func (p *proxyHeaders) apply(r *http.Request) *http.Request {
 	}
 	var c *proxied // the copy, once something changes
 	if s, ok := validScheme(strings.TrimSpace(proto)); ok {
-		c = c.of(r)
+		c = c.of(p, r, &k)
 		c.url.Scheme = s
 	}
 	if host = strings.TrimSpace(host); validHost(host) {
-		c = c.of(r)
+		c = c.of(p, r, &k)
 		c.req.Host = host
 	}
 	if a, ok := nodeIP(client); ok {
-		c = c.of(r)
+		c = c.of(p, r, &k)
 		c.req.RemoteAddr = addrString(strings.TrimSpace(client), a)
 	}
 	r2 := r
@@ -187,7 +242,7 @@ func (p *proxyHeaders) apply(r *http.Request) *http.Request {
 		}
 		r2 = request.WithScriptName(r2, prefix+request.ScriptName(r2))
 	}
-	return r2
+	return r2, k
 }
 
 // nodeIP is parseNodeIP without the error values (an allocation each)
@@ -197,7 +252,8 @@ func (p *proxyHeaders) apply(r *http.Request) *http.Request {
 // X-Forwarded-For are. The answer is parseNodeIP's.
 func nodeIP(s string) (netip.Addr, bool) {
 	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "[") && strings.Contains(s, "]:") || strings.Count(s, ":") == 1 {
+	colon := strings.IndexByte(s, ':')
+	if strings.HasPrefix(s, "[") && strings.Contains(s, "]:") || colon >= 0 && colon == strings.LastIndexByte(s, ':') {
 		return parseNodeIP(s)
 	}
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
@@ -214,10 +270,22 @@ func nodeIP(s string) (netip.Addr, bool) {
 // an IPv4-mapped IPv6 address ("::ffff:192.0.2.1") has colons and is
 // printed afresh.
 func addrString(s string, a netip.Addr) string {
-	if a.Is4() && !strings.ContainsAny(s, ":[]") {
+	if a.Is4() && !hasPortOrBrackets(s) {
 		return s
 	}
 	return a.String()
+}
+
+// hasPortOrBrackets reports whether s has a ':', '[' or ']', byte by
+// byte (strings.ContainsAny makes its set anew on each call).
+func hasPortOrBrackets(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ':', '[', ']':
+			return true
+		}
+	}
+	return false
 }
 
 // pickForwarded chooses the element of a Forwarded header that

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -92,20 +93,69 @@ func BenchmarkLoad(b *testing.B) {
 func BenchmarkLoadGenerated(b *testing.B) {
 	for _, n := range []int{250, 2500} {
 		b.Run(fmt.Sprintf("sections=%d", 4*n+1), func(b *testing.B) {
-			var src strings.Builder
-			src.WriteString("[composite:main]\nuse = egg:Paste#urlmap\n")
-			for i := 0; i < n; i++ {
-				fmt.Fprintf(&src, "/p%d = p%d\n", i, i)
-			}
-			for i := 0; i < n; i++ {
-				fmt.Fprintf(&src, "[pipeline:p%d]\npipeline = a%d b%d app%d\n[filter:a%d]\nuse = egg:X#a\nk = %d\n[filter:b%d]\nuse = egg:X#b\n[app:app%d]\nuse = egg:X#app\n", i, i, i, i, i, i, i, i)
-			}
-			path := filepath.Join(b.TempDir(), "gen.ini")
-			if err := os.WriteFile(path, []byte(src.String()), 0o644); err != nil {
-				b.Fatal(err)
-			}
-			benchmarkLoad(b, path, "main", nil)
+			benchmarkLoad(b, writeURLMap(b, n), "main", nil)
 		})
+	}
+}
+
+// writeURLMap writes a urlmap of n pipelines, each of two filters and
+// an app (4n+1 sections), and returns its path.
+func writeURLMap(t testing.TB, n int) string {
+	var src strings.Builder
+	src.WriteString("[composite:main]\nuse = egg:Paste#urlmap\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&src, "/p%d = p%d\n", i, i)
+	}
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&src, "[pipeline:p%d]\npipeline = a%d b%d app%d\n[filter:a%d]\nuse = egg:X#a\nk = %d\n[filter:b%d]\nuse = egg:X#b\n[app:app%d]\nuse = egg:X#app\n", i, i, i, i, i, i, i, i)
+	}
+	path := filepath.Join(t.TempDir(), "gen.ini")
+	if err := os.WriteFile(path, []byte(src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Loading grows linearly with the file: ten times the sections cost
+// ten times the allocations and the bytes, within 5%, not more (a map
+// or a list that grows with the file, copied per section, would make it
+// quadratic). Counted, not timed, so that a loaded machine cannot make
+// it pass or fail; BenchmarkLoadGenerated has the times.
+func TestLoadLinearInSections(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a 10,001-section file")
+	}
+	cost := func(n int) (allocs, bytes float64) {
+		path := writeURLMap(t, n)
+		resolved, err := (&resolve.Resolver{Registry: testRegistry()}).Resolve(path, "main", plan.TypeApp, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg := stubRegistry(resolved)
+		load := func() {
+			n, err := (&resolve.Resolver{Registry: reg}).Resolve(path, "main", plan.TypeApp, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := build.Handler(n, reg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		load()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		load()
+		runtime.ReadMemStats(&after)
+		return float64(after.Mallocs - before.Mallocs), float64(after.TotalAlloc - before.TotalAlloc)
+	}
+	a1, b1 := cost(250)
+	a10, b10 := cost(2500)
+	t.Logf("1,001 sections: %.0f allocations, %.0f bytes; 10,001: %.0f, %.0f (%.1f allocations a section)", a1, b1, a10, b10, a10/10001)
+	if r := a10 / a1; r > 10.5 {
+		t.Errorf("10x the sections, %.2fx the allocations", r)
+	}
+	if r := b10 / b1; r > 10.5 {
+		t.Errorf("10x the sections, %.2fx the bytes", r)
 	}
 }
 

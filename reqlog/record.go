@@ -19,8 +19,13 @@ import (
 // request's context, and pass it (or a context made from it) on. It
 // answers zerolog's own key, so that zerolog.Ctx and hlog find the
 // request's logger in it as in the context hlog.NewHandler makes. A
-// server embeds it in what it allocates for the request anyway; it must
-// not be copied once initialised.
+// server embeds it in what it keeps for the request anyway (pasteserve's
+// in its connection's state, reused by the connection's next request);
+// it must not be copied once initialised.
+//
+// The logger, once made, is a value of its own, never reused: a
+// *zerolog.Logger taken from a Record stays that request's logger after
+// the Record has been initialised again for another request.
 //
 // Like a zerolog.Logger that is updated in place, a Record takes fields
 // (Str, or AddFields) from one goroutine at a time; its logger may be
@@ -30,19 +35,29 @@ type Record struct {
 	base   *zerolog.Logger
 	fields [4]field
 	n      int
-	// built is the request's logger once made, at &logger.
-	built  atomic.Pointer[zerolog.Logger]
-	mu     sync.Mutex // makes the logger once
-	logger zerolog.Logger
+	// built is the request's logger once made.
+	built atomic.Pointer[zerolog.Logger]
+	mu    sync.Mutex // makes the logger once
 }
 
 type field struct{ key, value string }
 
 // Init makes r the context parent, for a request whose lines log
-// derives from. log must outlive the request and is never changed
-// through r.
+// derives from, with no fields and no logger made. log must outlive the
+// request and is never changed through r.
+//
+// A Record may be initialised again, for another request, once nothing
+// uses it for the last one: a server that serves a connection's
+// requests one at a time keeps one Record for them all.
 func (r *Record) Init(parent context.Context, log *zerolog.Logger) {
 	r.Context, r.base = parent, log
+	if r.n != 0 || r.built.Load() != nil {
+		r.mu.Lock()
+		clear(r.fields[:r.n])
+		r.n = 0
+		r.built.Store(nil)
+		r.mu.Unlock()
+	}
 }
 
 // Str adds a field to every later line about the request.
@@ -81,9 +96,10 @@ func (r *Record) Logger() *zerolog.Logger {
 	for _, f := range r.fields[:r.n] {
 		c = c.Str(f.key, f.value)
 	}
-	r.logger = c.Logger()
-	r.built.Store(&r.logger)
-	return &r.logger
+	l := new(zerolog.Logger)
+	*l = c.Logger()
+	r.built.Store(l)
+	return l
 }
 
 // Event starts a line at level with the request's fields, as

@@ -126,3 +126,29 @@ func httptestRequest(ctx context.Context) *http.Request {
 	r, _ := http.NewRequestWithContext(ctx, "GET", "http://x/", nil)
 	return r
 }
+
+// A Record initialised again is a new request's: no fields and no
+// logger of the last one's; a logger taken from it before stays the last
+// request's, with its fields.
+func TestRecordInitAgainIsANewRequests(t *testing.T) {
+	var buf bytes.Buffer
+	base := zerolog.New(&buf)
+	var r reqlog.Record
+	r.Init(context.Background(), &base)
+	r.Str("request_id", "req-1")
+	first := r.Logger()
+	first.UpdateContext(func(c zerolog.Context) zerolog.Context { return c.Str("user", "alice") })
+
+	r.Init(context.Background(), &base)
+	r.Str("request_id", "req-2")
+	r.Event(zerolog.InfoLevel).Msg("second")
+	first.Info().Msg("first")
+	if r.Logger() == first {
+		t.Error("the second request has the first one's logger")
+	}
+	want := `{"level":"info","request_id":"req-2","message":"second"}` + "\n" +
+		`{"level":"info","request_id":"req-1","user":"alice","message":"first"}` + "\n"
+	if buf.String() != want {
+		t.Errorf("got\n%swant\n%s", buf.String(), want)
+	}
+}

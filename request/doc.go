@@ -11,7 +11,10 @@
 //   - who it acts as (Identity, IdentityFrom, WithIdentity), as
 //     auth_token, keystonecontext and the noauth filters find out;
 //   - the URL the client reached it at (Scheme, ApplicationURL), webob's
-//     wsgi.url_scheme and application_url.
+//     wsgi.url_scheme and application_url;
+//   - the room a server keeps for the requests of one connection
+//     (ConnSlots, and Mounting for a router's copy), where handlers keep
+//     what they would otherwise allocate per request.
 //
 // A filter sets them and any handler inside reads them, without either
 // importing the other: the server, loader, filters, token auth and apps

@@ -49,7 +49,10 @@ type mounted struct {
 // are one value. Appending to a script name that is not empty costs a
 // second, for the joined string.
 func Mount(r *http.Request, prefix, rest string) *http.Request {
-	m := new(mounted)
+	return new(mounted).mount(r, prefix, rest)
+}
+
+func (m *mounted) mount(r *http.Request, prefix, rest string) *http.Request {
 	m.ctx.Context, m.ctx.name = r.Context(), ScriptName(r)+prefix
 	m.url = *r.URL
 	m.url.Path, m.url.RawPath = rest, ""
@@ -57,6 +60,25 @@ func Mount(r *http.Request, prefix, rest string) *http.Request {
 	m.req.URL = &m.url
 	return &m.req
 }
+
+// A Mounting is the room Mount makes its copy in, for a router that
+// keeps one in its connection's slots (ConnSlots) and reuses it for
+// each of the connection's requests rather than allocate one per
+// request, as urlmap does. Its zero value is ready to use.
+type Mounting struct{ m mounted }
+
+// Mount is the function Mount, the copy made in m: it stays the
+// request's until Release, which the caller calls once the copy has
+// been served.
+func (m *Mounting) Mount(r *http.Request, prefix, rest string) *http.Request {
+	return m.m.mount(r, prefix, rest)
+}
+
+// Release lets go of the request the last Mount copied, so that an idle
+// connection does not keep it, and readies m for the next. The copy's
+// context stays usable (a context kept past its request answers, as
+// ConnSlots says), so it keeps its parent.
+func (m *Mounting) Release() { m.m.req, m.m.url = http.Request{}, url.URL{} }
 
 // renamed is what WithScriptName makes, in one allocation.
 type renamed struct {

@@ -391,7 +391,11 @@ func (x *indexedFile) lookup(typ plan.ObjectType, name string) (found, bare []*d
 	for _, group := range prefixGroups[typ] {
 		for _, prefix := range group {
 			if m := x.byKind[prefix][name]; len(m) > 0 {
-				found = append(found, m...)
+				if found == nil {
+					found = m[:len(m):len(m)] // the index's own, which an append copies
+				} else {
+					found = append(found, m...)
+				}
 				break
 			}
 		}
@@ -475,7 +479,7 @@ func (fl *fileLoader) nearSections(name string) string {
 // each object the section names, which leave that part of the node nil.
 func (fl *fileLoader) context(typ plan.ObjectType, name string, global map[string]string, from dsl.Pos) (*plan.Node, dsl.Diagnostics) {
 	if isURI(name) {
-		n, errs := fl.r.loadURI(typ, name, fl.dir, global, from, fl)
+		n, errs, _ := fl.r.loadURI(typ, name, fl.dir, global, from, fl, nil)
 		if n != nil {
 			n.Name = name
 		}
@@ -504,14 +508,16 @@ func (fl *fileLoader) context(typ plan.ObjectType, name string, global map[strin
 	gc := maps.Clone(defaults)
 	maps.Copy(gc, global)
 
-	sec := &sectionConf{fl: fl, s: s, local: map[string]string{}, localPos: map[string]dsl.Pos{}, additions: map[string]string{}}
+	entries := fl.options(s)
+	sec := &sectionConf{fl: fl, s: s, local: make(map[string]string, len(entries)), localPos: make(map[string]dsl.Pos, len(entries))}
+	sec.order = sec.orderBuf[:0]
 	lookup := fl.lookupIn(s)
 	type get struct {
 		local, global string
 		pos           dsl.Pos
 	}
 	var gets []get
-	for _, e := range fl.options(s) {
+	for _, e := range entries {
 		switch {
 		case strings.HasPrefix(e.Key, "set "):
 			v, err := interpolate(e.Value, e.Key, lookup)
@@ -519,6 +525,9 @@ func (fl *fileLoader) context(typ plan.ObjectType, name string, global map[strin
 				return nil, posDiags(e.KeyPos, "%v", err)
 			}
 			k := strings.TrimSpace(e.Key[4:])
+			if sec.additions == nil {
+				sec.additions = map[string]string{}
+			}
 			gc[k], sec.additions[k] = v, v
 		case strings.HasPrefix(e.Key, "get "):
 			v, err := interpolate(e.Value, e.Key, lookup)
@@ -564,7 +573,8 @@ func (fl *fileLoader) context(typ plan.ObjectType, name string, global map[strin
 	case kind == "pipeline":
 		n, errs = sec.pipeline(typ, gc)
 	case sec.has("use"):
-		n, errs = sec.fromUse(typ, gc)
+		// gc is the object's own unless a filter-with node shares it.
+		n, errs = sec.fromUse(typ, gc, filterWith == "")
 	default:
 		n, errs = sec.explicit(typ, gc)
 	}
@@ -611,7 +621,11 @@ type indexedFile struct {
 
 func index(f *dsl.File) *indexedFile {
 	x := &indexedFile{File: f, byKind: map[string]map[string][]*dsl.Section{}, bare: map[string]*dsl.Section{}, defaults: f.Defaults()}
-	for _, s := range f.Sections {
+	// A name's sections are a slice of one array of them all, in file
+	// order, rather than a slice each: a name has one section but in
+	// a file that defines it twice, whose second append copies.
+	all := make([]*dsl.Section, len(f.Sections))
+	for i, s := range f.Sections {
 		name, ok := s.Name()
 		if !ok {
 			if x.bare[s.Header] == nil {
@@ -623,7 +637,12 @@ func index(f *dsl.File) *indexedFile {
 		if x.byKind[k] == nil {
 			x.byKind[k] = map[string][]*dsl.Section{}
 		}
-		x.byKind[k][name] = append(x.byKind[k][name], s)
+		if m := x.byKind[k][name]; m != nil {
+			x.byKind[k][name] = append(m, s)
+			continue
+		}
+		all[i] = s
+		x.byKind[k][name] = all[i : i+1 : i+1]
 	}
 	return x
 }
@@ -677,33 +696,56 @@ func (r *Resolver) cycleError(start int, s *dsl.Section) error {
 // loadURI is PasteDeploy's loadcontext for a URI met in a file (or given
 // by the caller): config: opens another file, egg: and call: name a
 // factory.
-func (r *Resolver) loadURI(typ plan.ObjectType, raw, relativeTo string, global map[string]string, from dsl.Pos, user *fileLoader) (*plan.Node, dsl.Diagnostics) {
+//
+// use, when not nil, is the section whose "use" the URI is (fromUse):
+// an egg: or call: node then takes the section's configuration maps as
+// its own, and, with use.ownGlobal, global itself (the section's, which
+// nothing else holds) rather than copies; took says it did. A section
+// that another file's config: URI leads to has maps of its own.
+func (r *Resolver) loadURI(typ plan.ObjectType, raw, relativeTo string, global map[string]string, from dsl.Pos, user *fileLoader, use *usedBy) (n *plan.Node, errs dsl.Diagnostics, took bool) {
 	u, err := parseURI(raw, "")
 	if err != nil {
-		return nil, posDiags(from, "%v", err)
+		return nil, posDiags(from, "%v", err), false
 	}
+	var ref string
 	switch u.scheme {
 	case "config":
 		path, err := configPath(u.path, relativeTo)
 		if err != nil {
-			return nil, posDiags(from, "%v", err)
+			return nil, posDiags(from, "%v", err), false
 		}
 		fl, err := r.open(path, from, global)
 		if err != nil {
-			return nil, diagnostics(from, err)
+			return nil, diagnostics(from, err), false
 		}
-		return fl.context(typ, u.name, global, from)
+		n, errs := fl.context(typ, u.name, global, from)
+		return n, errs, false
 	case "egg":
-		dist := u.path
-		return r.defined(&plan.Node{Kind: plan.NodeFactory, Type: typ, Ref: plan.Ref{Text: "egg:" + dist + "#" + u.name, Pos: from},
-			File: from.Filename, Pos: from, Local: map[string]string{}, LocalPos: map[string]dsl.Pos{},
-			Global: maps.Clone(global)}, user), nil
+		ref = "egg:" + u.path + "#" + u.name
 	default: // call
-		ref := strings.TrimSpace("call:" + u.path)
-		return r.defined(&plan.Node{Kind: plan.NodeFactory, Type: typ, Ref: plan.Ref{Text: ref, Pos: from},
-			File: from.Filename, Pos: from, Local: map[string]string{}, LocalPos: map[string]dsl.Pos{},
-			Global: maps.Clone(global)}, user), nil
+		ref = strings.TrimSpace("call:" + u.path)
 	}
+	n = &plan.Node{Kind: plan.NodeFactory, Type: typ, Ref: plan.Ref{Text: ref, Pos: from}, File: from.Filename, Pos: from}
+	if use != nil {
+		n.Local, n.LocalPos = use.local, use.localPos
+		if use.ownGlobal {
+			n.Global = global
+		}
+	} else {
+		n.Local, n.LocalPos = map[string]string{}, map[string]dsl.Pos{}
+	}
+	if n.Global == nil {
+		n.Global = maps.Clone(global)
+	}
+	return r.defined(n, user), nil, use != nil
+}
+
+// usedBy is what loadURI may take from the section whose use it
+// resolves (see loadURI).
+type usedBy struct {
+	local     map[string]string
+	localPos  map[string]dsl.Pos
+	ownGlobal bool
 }
 
 // defined records that fl defines n, a factory node, unless an earlier

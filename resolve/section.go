@@ -17,6 +17,7 @@ type sectionConf struct {
 	local     map[string]string
 	localPos  map[string]dsl.Pos
 	order     []string
+	orderBuf  [4]string // order's array while the section has few keys
 	additions map[string]string
 }
 
@@ -58,12 +59,27 @@ func (c *sectionConf) valuePos(key, value string, keyPos dsl.Pos, i int) dsl.Pos
 
 // fromUse is PasteDeploy's _context_from_use: "use = X" resolves X and
 // lays this section's configuration over it.
-func (c *sectionConf) fromUse(typ plan.ObjectType, gc map[string]string) (*plan.Node, dsl.Diagnostics) {
+//
+// ownGC says that gc is the section's alone, which an egg: or call: node
+// may then take as its global configuration (see loadURI).
+func (c *sectionConf) fromUse(typ plan.ObjectType, gc map[string]string, ownGC bool) (*plan.Node, dsl.Diagnostics) {
 	use, usePos, _ := c.pop("use")
 	if errs := c.oneLine("use", use, usePos); errs != nil {
 		return nil, errs
 	}
-	n, errs := c.fl.context(typ, use, gc, c.valuePos("use", use, usePos, 0))
+	from := c.valuePos("use", use, usePos, 0)
+	var n *plan.Node
+	var errs dsl.Diagnostics
+	took := false
+	if isURI(use) {
+		// What context does for a URI, the section's maps handed over.
+		n, errs, took = c.fl.r.loadURI(typ, use, c.fl.dir, gc, from, c.fl, &usedBy{c.local, c.localPos, ownGC})
+		if n != nil {
+			n.Name = use
+		}
+	} else {
+		n, errs = c.fl.context(typ, use, gc, from)
+	}
 	if n == nil {
 		return nil, errs
 	}
@@ -74,7 +90,7 @@ func (c *sectionConf) fromUse(typ plan.ObjectType, gc map[string]string) (*plan.
 	for target != nil && target.Kind == plan.NodeFilterWith {
 		target = target.App // nil when the object failed to resolve
 	}
-	if target != nil {
+	if target != nil && !took { // an egg: or call: node has them already
 		for _, k := range c.order {
 			target.Local[k], target.LocalPos[k] = c.local[k], c.localPos[k]
 		}
@@ -198,7 +214,8 @@ func (c *sectionConf) filterApp(typ plan.ObjectType, gc map[string]string) (*pla
 	var f *plan.Node
 	var ferrs dsl.Diagnostics
 	if c.has("use") {
-		f, ferrs = c.fromUse(plan.TypeFilter, gc)
+		// gc is the filter-app node's too.
+		f, ferrs = c.fromUse(plan.TypeFilter, gc, false)
 	} else {
 		f, ferrs = c.explicit(plan.TypeFilter, gc)
 	}
@@ -225,7 +242,8 @@ func (c *sectionConf) pipeline(typ plan.ObjectType, gc map[string]string) (*plan
 		name string
 		pos  dsl.Pos
 	}
-	var items []item
+	var buf [8]item
+	items := buf[:0]
 	for i := 0; i < len(value); {
 		for i < len(value) && isSpaceByte(value[i]) {
 			i++
@@ -249,7 +267,7 @@ func (c *sectionConf) pipeline(typ plan.ObjectType, gc map[string]string) (*plan
 	last := items[len(items)-1]
 	app, errs := c.fl.context(plan.TypeApp, last.name, gc, last.pos)
 	n := &plan.Node{Kind: plan.NodePipeline, Type: typ, Section: c.s.Header, File: c.fl.path, Pos: c.s.Pos,
-		Local: c.local, LocalPos: c.localPos, Global: gc, App: app}
+		Local: c.local, LocalPos: c.localPos, Global: gc, App: app, Filters: make([]*plan.Node, 0, len(items)-1)}
 	for _, it := range items[:len(items)-1] {
 		f, ferrs := c.fl.context(plan.TypeFilter, it.name, gc, it.pos)
 		errs = append(errs, ferrs...)

@@ -4,16 +4,26 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
-// absoluteName matches names that are URIs rather than section names,
-// as PasteDeploy's ConfigLoader.absolute_name does: a scheme of letters
-// then ':'. "my-scheme:foo" is a section name.
-var absoluteName = regexp.MustCompile(`^[a-zA-Z]+:`)
-
-func isURI(name string) bool { return absoluteName.MatchString(name) }
+// isURI reports whether name is a URI rather than a section name, as
+// PasteDeploy's ConfigLoader.absolute_name does (re.search(r'^[a-zA-Z]+:')):
+// a scheme of ASCII letters then ':'. "my-scheme:foo" is a section name.
+// Byte by byte rather than with the regular expression: every section a
+// file loads asks, twice.
+func isURI(name string) bool {
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case c == ':':
+			return i > 0
+		default:
+			return false
+		}
+	}
+	return false
+}
 
 // uri is a parsed object URI: config:PATH, egg:DIST or call:MOD:ATTR,
 // with the object name from its #fragment (default "main").

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"net"
 	"net/http"
@@ -23,11 +24,21 @@ import (
 // ("/x;password=pw") are masked (redact.URL).
 //
 // It runs on every request and allocates nothing of its own: the
-// template is compiled once, the line is appended to a buffer in the
+// template is compiled once, the line is written into a buffer in the
 // request's state (requestState), without reflection or maps, and its
 // writer, which counts the status and the body's bytes, is in the state
 // too. The line goes to the server's logger, whose writer (LogWriter, in
 // the binary) takes it off the request path.
+//
+// The message is JSON-escaped once: the template's text when it is
+// compiled, and the request's values, which are plain ASCII for every
+// request net/http parses (a method is a token, a path is escaped, an
+// address is digits, dots and colons), not at all; the request line is
+// written once, for its field and the message. The message reaches the
+// line through accessMessage, a hook of the request's logger (see
+// requestLogger), after the logger's own hooks (the time), where zerolog
+// writes a message. A request with a value that needs escaping (a test's)
+// is logged the plain way, zerolog escaping each value.
 //
 // A request that did not come through requestLogger (a test's) is
 // logged to the logger in its context (zerolog.Ctx), at the cost of a
@@ -67,25 +78,109 @@ func (t logTemplate) log(s *requestState, r *http.Request, aw *accessWriter, sta
 		return
 	}
 	ip, port := splitRemote(r.RemoteAddr)
+	// The request line, quoted as its field's JSON value.
+	buf = append(buf, '"')
 	buf = append(buf, r.Method...)
 	buf = append(buf, ' ')
 	buf = append(buf, redact.URL(r.URL.EscapedPath())...)
 	buf = append(buf, ' ')
 	buf = append(buf, r.Proto...)
-	line := bytesString(buf)
+	buf = append(buf, '"')
 	n := len(buf)
-	buf = t.append(buf, accessFields{ip, port, line, aw.status, aw.size, took})
-	e.Str("client_ip", ip).Str("client_port", port).
-		Str("request_line", line).
+	line := bytesString(buf[1 : n-1])
+	a := accessFields{ip, port, line, aw.status, aw.size, took, start}
+	e.Str("client_ip", ip).Str("client_port", port)
+	if s != nil && jsonPlain(ip) && jsonPlain(port) && jsonPlain(line) {
+		buf = append(buf, '"')
+		buf = t.appendJSON(buf, &a)
+		buf = append(buf, '"')
+		m := len(buf)
+		buf, short := appendWallSeconds(buf, took)
+		s.message = buf[n:m]
+		e.RawJSON("request_line", buf[:n]).
+			Int("status_code", aw.status).Int("body_length", aw.size)
+		if short {
+			e.RawJSON("wall_seconds", buf[m:])
+		} else {
+			e.Float64("wall_seconds", took.Seconds())
+		}
+		e.Ctx(s).Msg("") // accessMessage writes s.message
+		s.message = nil
+		return
+	}
+	buf = t.append(buf, &a)
+	e.Str("request_line", line).
 		Int("status_code", aw.status).Int("body_length", aw.size).
 		Float64("wall_seconds", took.Seconds()).
 		Msg(bytesString(buf[n:]))
 }
 
+// appendWallSeconds appends d in seconds as zerolog's Float64 writes
+// d.Seconds() (strconv's shortest 'f' form, zerolog.FloatingPointPrecision
+// -1) and reports true, when it can tell the digits without the float: d
+// from 1 µs to under 1 s, whose float is the division of its
+// nanoseconds by 1e9, correctly rounded, and whose nine decimals are
+// then the shortest form that reads back as it (a double holds 15
+// digits), so "0." and them without trailing zeros. Otherwise it
+// appends nothing and reports false (TestWallSecondsIsZerologs).
+func appendWallSeconds(dst []byte, d time.Duration) ([]byte, bool) {
+	if d < time.Microsecond || d >= time.Second || zerolog.FloatingPointPrecision != -1 {
+		return dst, false
+	}
+	var digits [9]byte
+	ns := int64(d)
+	for i := 8; i >= 0; i-- {
+		digits[i] = byte('0' + ns%10)
+		ns /= 10
+	}
+	end := 9
+	for digits[end-1] == '0' {
+		end--
+	}
+	dst = append(dst, '0', '.')
+	return append(dst, digits[:end]...), true
+}
+
+// accessMessage is the hook requestLogger adds to the server's logger
+// for its requests' loggers: on the access line's event, whose context
+// is the request's state (Event.Ctx), it writes the message the access
+// log has made, already JSON-escaped, as zerolog writes a message: after
+// the other hooks, under MessageFieldName. On any other line it does
+// nothing.
+type accessMessage struct{}
+
+func (accessMessage) Run(e *zerolog.Event, _ zerolog.Level, msg string) {
+	if s, ok := e.GetCtx().(*requestState); ok && msg == "" && len(s.message) > len(`""`) {
+		e.RawJSON(zerolog.MessageFieldName, s.message)
+	}
+}
+
+// jsonPlain reports whether s is written in JSON as it is: printable
+// ASCII but for '"' and '\', which zerolog's encoder copies unchanged.
+func jsonPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonEscaped is s as zerolog writes it in a JSON string, without the
+// quotes: zerolog's own encoder, for the template's text, once.
+func jsonEscaped(s string) string {
+	var b bytes.Buffer
+	l := zerolog.New(&b)
+	l.Log().Str("s", s).Send()
+	out := b.String()
+	return out[len(`{"s":"`) : len(out)-len(`"}`+"\n")]
+}
+
 // bytesString is b as a string, without a copy. The access log makes
-// strings so only of bytes in its buffer that it never writes again:
-// the buffer is the request's (requestState.line), and what an append
-// moves to a new array leaves the old one as it was.
+// strings so only of bytes in its buffer that it does not write again
+// until the line is written: the buffer is the request's
+// (requestState.line, or one of its own), and what an append moves to
+// a new array leaves the old one as it was.
 func bytesString(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -97,6 +192,7 @@ type accessFields struct {
 	ip, port, line string
 	status, size   int
 	took           time.Duration
+	start          time.Time // date_time is start+took
 }
 
 // logTemplate is an oslo wsgi_log_format template, parsed once, at
@@ -104,15 +200,43 @@ type accessFields struct {
 type logTemplate []logPiece
 
 type logPiece struct {
-	text  string
-	field string
-	prec  int
+	kind pieceKind
+	// text is the text (pieceText), or for an unknown field what is
+	// written for it ("%(name)"); esc is it JSON-escaped.
+	text, esc string
+	prec      int
+}
+
+// pieceKind is what a logPiece writes.
+type pieceKind uint8
+
+const (
+	pieceText pieceKind = iota
+	pieceClientIP
+	pieceClientPort
+	pieceDateTime
+	pieceRequestLine
+	pieceStatusCode
+	pieceBodyLength
+	pieceWallSeconds
+	pieceUnknown
+)
+
+var pieceKinds = map[string]pieceKind{
+	"client_ip": pieceClientIP, "client_port": pieceClientPort, "date_time": pieceDateTime,
+	"request_line": pieceRequestLine, "status_code": pieceStatusCode, "body_length": pieceBodyLength,
+	"wall_seconds": pieceWallSeconds,
 }
 
 // parseLogFormat parses an oslo wsgi_log_format template. Unknown names
 // are kept as written.
 func parseLogFormat(format string) logTemplate {
 	var pieces logTemplate
+	text := func(s string) {
+		if s != "" {
+			pieces = append(pieces, logPiece{kind: pieceText, text: s, esc: jsonEscaped(s)})
+		}
+	}
 	for format != "" {
 		i := strings.Index(format, "%(")
 		j := -1
@@ -120,10 +244,10 @@ func parseLogFormat(format string) logTemplate {
 			j = strings.IndexByte(format[i:], ')')
 		}
 		if i < 0 || j < 0 {
-			pieces = append(pieces, logPiece{text: format})
+			text(format)
 			break
 		}
-		pieces = append(pieces, logPiece{text: format[:i]})
+		text(format[:i])
 		name := format[i+2 : i+j]
 		rest := format[i+j+1:]
 		// A conversion: s, d, or .Nf.
@@ -142,37 +266,106 @@ func parseLogFormat(format string) logTemplate {
 		if prec < 0 && name == "wall_seconds" {
 			prec = 6
 		}
-		pieces = append(pieces, logPiece{field: name, prec: prec})
+		p := logPiece{kind: pieceUnknown, prec: prec}
+		if kind, ok := pieceKinds[name]; ok {
+			p.kind = kind
+		} else {
+			p.text = "%(" + name + ")"
+			p.esc = jsonEscaped(p.text)
+		}
+		pieces = append(pieces, p)
 		format = rest[k:]
 	}
 	return pieces
 }
 
 // append appends the template filled in with a to dst.
-func (t logTemplate) append(dst []byte, a accessFields) []byte {
-	for _, p := range t {
-		switch p.field {
-		case "":
+func (t logTemplate) append(dst []byte, a *accessFields) []byte {
+	for i := range t {
+		p := &t[i]
+		switch p.kind {
+		case pieceText, pieceUnknown:
 			dst = append(dst, p.text...)
-		case "client_ip":
-			dst = append(dst, a.ip...)
-		case "client_port":
-			dst = append(dst, a.port...)
-		case "date_time":
-			dst = time.Now().UTC().AppendFormat(dst, "02/Jan/2006 15:04:05")
-		case "request_line":
-			dst = append(dst, a.line...)
-		case "status_code":
-			dst = strconv.AppendInt(dst, int64(a.status), 10)
-		case "body_length":
-			dst = strconv.AppendInt(dst, int64(a.size), 10)
-		case "wall_seconds":
-			dst = strconv.AppendFloat(dst, a.took.Seconds(), 'f', p.prec, 64)
 		default:
-			dst = append(dst, "%("...)
-			dst = append(dst, p.field...)
-			dst = append(dst, ')')
+			dst = p.appendValue(dst, a)
 		}
+	}
+	return dst
+}
+
+// appendJSON is append with the template's text JSON-escaped, for a
+// whose ip, port and line are plain (jsonPlain): the message as zerolog
+// writes it between its quotes.
+func (t logTemplate) appendJSON(dst []byte, a *accessFields) []byte {
+	for i := range t {
+		p := &t[i]
+		switch p.kind {
+		case pieceText, pieceUnknown:
+			dst = append(dst, p.esc...)
+		default:
+			dst = p.appendValue(dst, a)
+		}
+	}
+	return dst
+}
+
+// appendValue appends the value of a field piece, which needs no JSON
+// escaping when a's strings need none.
+func (p *logPiece) appendValue(dst []byte, a *accessFields) []byte {
+	switch p.kind {
+	case pieceClientIP:
+		dst = append(dst, a.ip...)
+	case pieceClientPort:
+		dst = append(dst, a.port...)
+	case pieceDateTime:
+		dst = a.start.Add(a.took).UTC().AppendFormat(dst, "02/Jan/2006 15:04:05")
+	case pieceRequestLine:
+		dst = append(dst, a.line...)
+	case pieceStatusCode:
+		dst = strconv.AppendInt(dst, int64(a.status), 10)
+	case pieceBodyLength:
+		dst = strconv.AppendInt(dst, int64(a.size), 10)
+	case pieceWallSeconds:
+		dst = appendSeconds(dst, a.took, p.prec)
+	}
+	return dst
+}
+
+// appendSeconds appends d in seconds with prec decimals, as
+// strconv.AppendFloat(dst, d.Seconds(), 'f', prec, 64) does, byte for
+// byte, with integer arithmetic where that gives the same digits: d's
+// nanoseconds rounded to prec decimals, unless they fall exactly half
+// way, where the float's own rounding decides (the float of d.Seconds()
+// is a little above or below the half). Anything else (prec over 9, d
+// negative or over a day) is strconv's.
+func appendSeconds(dst []byte, d time.Duration, prec int) []byte {
+	if prec < 0 || prec > 9 || d < 0 || d > 24*time.Hour {
+		return strconv.AppendFloat(dst, d.Seconds(), 'f', prec, 64)
+	}
+	unit := int64(1)
+	for range 9 - prec {
+		unit *= 10
+	}
+	ns := int64(d)
+	q, r := ns/unit, ns%unit
+	switch {
+	case unit > 1 && 2*r == unit:
+		return strconv.AppendFloat(dst, d.Seconds(), 'f', prec, 64)
+	case 2*r > unit:
+		q++
+	}
+	scale := int64(1) // 10^prec
+	for range prec {
+		scale *= 10
+	}
+	dst = strconv.AppendInt(dst, q/scale, 10)
+	if prec == 0 {
+		return dst
+	}
+	dst = append(dst, '.')
+	frac := q % scale
+	for div := scale / 10; div > 0; div /= 10 {
+		dst = append(dst, byte('0'+frac/div%10))
 	}
 	return dst
 }
@@ -181,18 +374,46 @@ func (t logTemplate) append(dst []byte, a accessFields) []byte {
 // made outside a request's handler (the connection's own answers).
 func compileLogFormat(format string) func(accessFields) string {
 	t := parseLogFormat(format)
-	return func(a accessFields) string { return string(t.append(nil, a)) }
+	return func(a accessFields) string { return string(t.append(nil, &a)) }
 }
 
+// splitRemote splits a RemoteAddr into its host, without brackets, and
+// port; an address without a port that strconv.Atoi reads is the host
+// alone. The usual address (digits for a port) is read byte by byte:
+// strings.Trim would make its set of brackets on every request.
 func splitRemote(addr string) (ip, port string) {
 	i := strings.LastIndexByte(addr, ':')
 	if i < 0 {
 		return addr, ""
 	}
-	if _, err := strconv.Atoi(addr[i+1:]); err != nil {
-		return addr, ""
+	port = addr[i+1:]
+	if !allDigits(port) {
+		if _, err := strconv.Atoi(port); err != nil {
+			return addr, ""
+		}
 	}
-	return strings.Trim(addr[:i], "[]"), addr[i+1:]
+	ip = addr[:i]
+	for len(ip) > 0 && (ip[0] == '[' || ip[0] == ']') {
+		ip = ip[1:]
+	}
+	for len(ip) > 0 && (ip[len(ip)-1] == '[' || ip[len(ip)-1] == ']') {
+		ip = ip[:len(ip)-1]
+	}
+	return ip, port
+}
+
+// allDigits reports whether s is 1 to 18 ASCII digits, which
+// strconv.Atoi reads whatever they are.
+func allDigits(s string) bool {
+	if len(s) == 0 || len(s) > 18 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // accessWriter counts what a handler writes for the access line: the

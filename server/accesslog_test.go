@@ -2,11 +2,14 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -89,5 +92,119 @@ func TestAccessLineBytes(t *testing.T) {
 				t.Errorf("access line\n got %s\nwant %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// The message written JSON-escaped (appendJSON: the template's text
+// escaped when compiled, the values as they are) is what zerolog writes
+// for the message filled in, byte for byte, whatever the template's text
+// holds: quotes, backslashes, control characters, UTF-8, bytes that are
+// not UTF-8.
+func TestAccessMessageJSONIsZerologs(t *testing.T) {
+	a := accessFields{ip: "192.0.2.1", port: "5555", line: "GET /v2.0/x;password=**** HTTP/1.1", status: 201, size: 5, took: 1234567 * time.Nanosecond, start: time.Unix(1700000000, 0)}
+	texts := []string{"", " ", `"`, `\`, "\t\n\x00\x1f\x7f", "é ü 日本", "\xff\xfe", "\u2028", "<&>", `%(`, "a)b"}
+	for i := 0; i < 400; i++ {
+		var b strings.Builder
+		for j := 0; j < 1+i%5; j++ {
+			b.WriteString(texts[(i*7+j*3)%len(texts)])
+			b.WriteString([]string{"%(client_ip)s", "%(client_port)s", "%(date_time)s", "%(request_line)s", "%(status_code)d", "%(body_length)d", "%(wall_seconds).7f", "%(wall_seconds).3f", "%(nosuch)s", ""}[(i+j)%10])
+		}
+		format := b.String()
+		tmpl := parseLogFormat(format)
+		want := jsonEscaped(string(tmpl.append(nil, &a)))
+		if got := string(tmpl.appendJSON(nil, &a)); got != want {
+			t.Fatalf("template %q:\n got %s\nwant %s", format, got, want)
+		}
+	}
+}
+
+// A request whose values need escaping in JSON (here a client address a
+// test made up) is logged with zerolog escaping each: the line is JSON,
+// and its message is the template filled in.
+func TestAccessLineWithValuesToEscape(t *testing.T) {
+	var logs bytes.Buffer
+	h := newHTTPServer(Defaults(), zerolog.New(&logs), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})).Handler
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "\"ip\\\n:1"
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	var m map[string]any
+	if err := json.Unmarshal(logs.Bytes(), &m); err != nil {
+		t.Fatalf("%v: %s", err, logs.String())
+	}
+	if want := "\"ip\\\n \"GET / HTTP/1.1\" status: 0  len: 0 time: "; !strings.HasPrefix(m["message"].(string), want) || m["client_ip"] != "\"ip\\\n" {
+		t.Errorf("message %q, client_ip %q", m["message"], m["client_ip"])
+	}
+}
+
+// appendSeconds writes what strconv.AppendFloat writes for d.Seconds()
+// with 'f' and each precision, for durations of every size and those
+// exactly half way between two roundings.
+func TestAppendSecondsIsStrconvs(t *testing.T) {
+	ds := []time.Duration{0, 1, 49, 50, 51, 99, 100, 150, 250, 949999950, 999999950, 999999999, time.Second, 1500 * time.Microsecond, 24 * time.Hour, 24*time.Hour + 1, -1, -150}
+	x := uint64(88172645463325252)
+	for i := 0; i < 20000; i++ {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		d := time.Duration(x % uint64(10*time.Second>>(i%30)))
+		ds = append(ds, d, d/100*100+50, d/1000*1000+500)
+	}
+	for prec := -1; prec <= 12; prec++ {
+		for _, d := range ds {
+			if got, want := string(appendSeconds(nil, d, prec)), strconv.FormatFloat(d.Seconds(), 'f', prec, 64); got != want {
+				t.Fatalf("%d ns, %d decimals: %s, want %s", d, prec, got, want)
+			}
+		}
+	}
+}
+
+// appendWallSeconds writes what zerolog's Float64 writes for d.Seconds()
+// where it writes anything: every duration from 1 µs to 1 s tried here,
+// at every scale; outside that it leaves the field to zerolog.
+func TestWallSecondsIsZerologs(t *testing.T) {
+	zerologs := func(d time.Duration) string {
+		var b bytes.Buffer
+		l := zerolog.New(&b)
+		l.Log().Float64("w", d.Seconds()).Send()
+		return strings.TrimSuffix(strings.TrimPrefix(b.String(), `{"w":`), "}\n")
+	}
+	ds := []time.Duration{999, 1000, 1001, 1010, 1100, 9999, 10000, 123456789, 100000000, 999999999, time.Second, time.Second + 1, -1000}
+	x := uint64(0x9e3779b97f4a7c15)
+	for i := 0; i < 300000; i++ {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		ds = append(ds, time.Duration(x%uint64(time.Second>>(i%20))))
+	}
+	for d := time.Duration(1000); d < 200000; d++ {
+		ds = append(ds, d)
+	}
+	wrote := 0
+	for _, d := range ds {
+		b, ok := appendWallSeconds(nil, d)
+		if ok != (d >= time.Microsecond && d < time.Second) {
+			t.Fatalf("%d ns: wrote %v", d, ok)
+		}
+		if ok {
+			wrote++
+			if want := zerologs(d); string(b) != want {
+				t.Fatalf("%d ns: %s, zerolog writes %s", d, b, want)
+			}
+		}
+	}
+	t.Logf("%d durations compared", wrote)
+}
+
+// splitRemote gives what it gave with strconv.Atoi and strings.Trim.
+func TestSplitRemote(t *testing.T) {
+	for _, tc := range []struct{ addr, ip, port string }{
+		{"192.0.2.1:5555", "192.0.2.1", "5555"}, {"[::1]:80", "::1", "80"}, {"[[x]]:1", "x", "1"},
+		{"host", "host", ""}, {"host:", "host:", ""}, {"host:abc", "host:abc", ""}, {"h:+5", "h", "+5"},
+		{"h:-5", "h", "-5"}, {"h:0001", "h", "0001"}, {":9", "", "9"}, {"h:99999999999999999999", "h:99999999999999999999", ""},
+		{"[fe80::1%eth0]:443", "fe80::1%eth0", "443"}, {"", "", ""},
+	} {
+		if ip, port := splitRemote(tc.addr); ip != tc.ip || port != tc.port {
+			t.Errorf("splitRemote(%q) = %q, %q; want %q, %q", tc.addr, ip, port, tc.ip, tc.port)
+		}
 	}
 }

@@ -129,6 +129,9 @@ type wireConn struct {
 	// tracked is the connection's entry in the server's connTracker,
 	// kept here so that a request's state changes need no map look-up.
 	tracked trackedConn
+	// state is the connection's context and its HTTP/1 requests' state
+	// (connContext), here so that it is allocated with the connection.
+	state connState
 }
 
 // A wireConn's phase says whose bytes a write carries. net/http runs a
@@ -157,16 +160,22 @@ const (
 // by connContext, for connections wireConn sees in plain text).
 type wireConnKey struct{}
 
-// connContext is the server's ConnContext: it gives the requests of a
-// plain connection its *wireConn, and makes an encrypted one opaque, since
-// what the wrapper sees of it is TLS records.
+// connContext is the server's ConnContext: the connection's context is
+// its connState, which gives the requests of a plain connection its
+// *wireConn and holds its HTTP/1 requests' state (requestLogger). An
+// encrypted connection is made opaque, since what the wrapper sees of it
+// is TLS records, and its context answers no *wireConn. It costs no
+// allocation: the connState is the wireConn's.
 func connContext(ctx context.Context, c net.Conn) context.Context {
 	switch c := c.(type) {
 	case *wireConn:
-		return context.WithValue(ctx, wireConnKey{}, c)
+		c.state.Context, c.state.wc = ctx, c
+		return &c.state
 	case *tls.Conn:
 		if wc, ok := c.NetConn().(*wireConn); ok {
 			wc.phase.Store(phaseOpaque)
+			wc.state.Context, wc.state.wc = ctx, nil
+			return &wc.state
 		}
 	}
 	return ctx

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -249,5 +251,31 @@ func TestLogWriterWritesAtMostPipeBufAtOnce(t *testing.T) {
 	}
 	if out.broken > 0 {
 		t.Errorf("%d writes did not end at a line's end", out.broken)
+	}
+}
+
+// A regular file takes a write of any length whole (Linux holds its lock
+// for the write), so batches to a file are joined up to
+// logFileFlushSize; a pipe's writes stay at PIPE_BUF.
+func TestLogWriterJoinsLongerWritesToAFile(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	if got := flushSizeFor(f); got != logFileFlushSize {
+		t.Errorf("a regular file: writes of up to %d bytes, want %d", got, logFileFlushSize)
+	}
+	if got := flushSizeFor(pw); got != logFlushSize {
+		t.Errorf("a pipe: writes of up to %d bytes, want %d", got, logFlushSize)
+	}
+	if got := flushSizeFor(&syncBuffer{}); got != logFlushSize {
+		t.Errorf("another writer: writes of up to %d bytes, want %d", got, logFlushSize)
 	}
 }
