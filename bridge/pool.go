@@ -166,20 +166,24 @@ func Start(ctx context.Context, c *Client, spec Spec, log zerolog.Logger) (*Pool
 	if c == nil || c.dir == "" {
 		return nil, errors.New("python bridge: Start needs a Client from NewClient")
 	}
+	refuse := func(err error) (*Pool, error) {
+		c.release()
+		return nil, err
+	}
 	spec.Options = spec.Options.withDefaults()
 	if spec.Executable == "" {
-		return nil, errors.New("python bridge: no Python executable (--python, [python] executable)")
+		return refuse(errors.New("python bridge: no Python executable (--python, [python] executable)"))
 	}
 	if spec.Engine != "gunicorn" {
-		return nil, fmt.Errorf("python bridge: engine %q: only gunicorn is supported", spec.Engine)
+		return refuse(fmt.Errorf("python bridge: engine %q: only gunicorn is supported", spec.Engine))
 	}
 	for _, kv := range spec.Env {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return nil, fmt.Errorf("python bridge: env %q: want NAME=VALUE", kv)
+			return refuse(fmt.Errorf("python bridge: env %q: want NAME=VALUE", kv))
 		}
 	}
 	if err := os.WriteFile(filepath.Join(c.dir, "pasteserve_host.py"), hostModule, 0o600); err != nil {
-		return nil, fmt.Errorf("python bridge: %w", err)
+		return refuse(fmt.Errorf("python bridge: %w", err))
 	}
 	p := &Pool{
 		c: c, spec: spec, log: log.With().Str("source", "python").Logger(),
@@ -188,8 +192,7 @@ func Start(ctx context.Context, c *Client, spec Spec, log zerolog.Logger) (*Pool
 	begun := time.Now()
 	pr, err := p.launch()
 	if err != nil {
-		os.RemoveAll(c.dir)
-		return nil, err
+		return refuse(err)
 	}
 	p.cur = pr
 	fail := func(err error) (*Pool, error) {
@@ -285,7 +288,7 @@ func (p *Pool) Stop(deadline time.Duration) error {
 		<-p.supervised
 		p.stopErr = pr.stop(deadline)
 		p.c.CloseIdleConnections()
-		if err := os.RemoveAll(p.c.dir); err != nil && p.stopErr == nil {
+		if err := p.c.release(); err != nil && p.stopErr == nil {
 			p.stopErr = fmt.Errorf("python bridge: %w", err)
 		}
 		close(p.done)
