@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -349,12 +350,38 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 	delete(out.Header, "Expect")
 	out.Header[CarrierHeader] = []string{sign(h.c.key, carrierOf(in, h.key))}
 	out.URL.Scheme, out.URL.Host = "http", "python"
-	// The full path the client asked for: the carrier says where
-	// SCRIPT_NAME ends.
-	if sn := request.ScriptName(in); sn != "" {
-		out.URL.Path, out.URL.RawPath = sn+in.URL.Path, ""
-	}
+	// The full path the client asked for, the carrier saying where
+	// SCRIPT_NAME ends, and spelt as the client spelt it, with its
+	// query as it was (ReverseProxy re-encodes one that net/url cannot
+	// parse, dropping what it cannot): gunicorn's RAW_URI is the
+	// request target as it arrives.
+	full := request.ScriptName(in) + in.URL.Path
+	out.URL.Path, out.URL.RawPath = full, clientPath(in, full)
+	out.URL.RawQuery = in.URL.RawQuery
 	out.Host = in.Host
+}
+
+// clientPath returns the path of in's request target as the client sent
+// it, when it is an escaping of path (what Go's routing split into the
+// script name and the URL's path, decoded), and "" otherwise, when a Go
+// filter has changed the path: the URL then escapes path itself.
+func clientPath(in *http.Request, path string) string {
+	p := in.RequestURI
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	if i := strings.Index(p, "://"); i >= 0 && !strings.HasPrefix(p, "/") {
+		// absolute-form: scheme://authority/path
+		j := strings.IndexByte(p[i+3:], '/')
+		if j < 0 {
+			return ""
+		}
+		p = p[i+3+j:]
+	}
+	if u, err := url.PathUnescape(p); err != nil || u != path {
+		return ""
+	}
+	return p
 }
 
 // fail answers a request the pool did not: 503 when it could not be

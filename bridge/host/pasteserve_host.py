@@ -362,6 +362,14 @@ class Dispatcher:
         if host:
             environ["HTTP_HOST"] = host
             environ["SERVER_NAME"], environ["SERVER_PORT"] = split_host(host, scheme)
+        else:
+            # No Host (HTTP/1.0): as under gunicorn alone, no HTTP_HOST
+            # (gunicorn's is the name Go gives the socket), and
+            # SERVER_NAME and SERVER_PORT where the client connected.
+            environ.pop("HTTP_HOST", None)
+            if c.get("server_name"):
+                environ["SERVER_NAME"] = c["server_name"]
+                environ["SERVER_PORT"] = c.get("server_port") or ""
         environ["REMOTE_ADDR"] = c.get("remote_addr", "")
         if c.get("remote_port"):
             environ["REMOTE_PORT"] = c["remote_port"]
