@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -162,5 +163,28 @@ func TestRawURIIsWhatTheClientSent(t *testing.T) {
 			t.Errorf("%s: gunicorn alone gives RAW_URI %q, QUERY_STRING %q, PATH_INFO %q; the bridge %q, %q, %q",
 				tc.target, a["RAW_URI"], a["QUERY_STRING"], a["PATH_INFO"], e["RAW_URI"], e["QUERY_STRING"], e["PATH_INFO"])
 		}
+	}
+}
+
+// A response header whose value holds a CR or LF, which gunicorn
+// refuses to send: the client gets a bare 500, as for an exception in
+// the app, and the log has it with the request id. Before, gunicorn
+// answered 400 Bad Request, blaming the client, with the header's
+// value in the body.
+func TestBadResponseHeaderIsA500(t *testing.T) {
+	tl, spec := envTail(t)
+	_, c, logs := startPool(t, spec)
+	srv := httptest.NewServer(withID("req-badheader", c.Handler(tl)))
+	defer srv.Close()
+	resp, body := rawRequest(t, "tcp", srv.Listener.Addr().String(), "GET /badheader HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if resp.StatusCode != 500 || strings.Contains(body, "Injected") || strings.Contains(body, "Invalid") || resp.Header.Get("X-Injected") != "" || resp.Header.Get("X-Psenv") != "" {
+		t.Errorf("GET /badheader = %s %q %v, want a bare 500", resp.Status, body, resp.Header)
+	}
+	if !logs.waitLog(5*time.Second, `"request_id":"req-badheader"`, "InvalidHeader") {
+		t.Errorf("the bad header is not logged with the request id:\n%s", logs)
+	}
+	// The worker serves on.
+	if e := rawEnviron(t, srv.Listener.Addr().String(), "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); e["PATH_INFO"] != "/x" {
+		t.Errorf("after the bad header: %v", e)
 	}
 }

@@ -89,6 +89,10 @@ status = None  # the Status, once main has made it
 # does not log the traceback a second time.
 _reported = threading.local()
 
+# The tail and request id of the request this thread serves, for an
+# error that gunicorn raises after the app has returned.
+_current = threading.local()
+
 
 def exception_line(e):
     """The last line of the exception's text: "ImportError: No module...". """
@@ -381,6 +385,7 @@ class Dispatcher:
         if c.get("global_request_id"):
             environ["openstack.global_request_id"] = c["global_request_id"]
         key = c["key"]
+        _current.key, _current.rid = key, rid
         try:
             result = app(environ, start_response)
         except Exception as e:
@@ -433,6 +438,26 @@ def make_application(spec):
     from gunicorn.arbiter import Arbiter
     from gunicorn.errors import HaltServer
     from gunicorn.glogging import Logger
+    from gunicorn.http.errors import InvalidHeader, InvalidHeaderName
+    from gunicorn.workers.gthread import ThreadWorker
+
+    class HostWorker(ThreadWorker):
+        """gunicorn's gthread worker, but for a response header it refuses
+        to send (a CR or LF in a value, a bad name). gunicorn raises
+        InvalidHeader from the app's start_response and answers it as it
+        answers a bad request: 400 Bad Request, blaming the client, with
+        the value in the body. It is the app's error: a bare 500, as for
+        an exception in the app, logged with the request id."""
+
+        def handle_error(self, req, client, addr, exc):
+            # req is None when the request itself could not be read:
+            # that InvalidHeader is the client's, and its 400 stands.
+            if req is not None and isinstance(exc, (InvalidHeader, InvalidHeaderName)):
+                if exc is not getattr(_reported, "exc", None):
+                    report(exc, getattr(_current, "key", ""), getattr(_current, "rid", ""))
+                exc = RuntimeError("the app's response has an invalid header")
+            super().handle_error(req, client, addr, exc)
+
 
     class HostArbiter(Arbiter):
         """gunicorn's arbiter, judging workers' exits in its main loop.
@@ -448,6 +473,10 @@ def make_application(spec):
         """
 
         stopping = False
+
+        def setup(self, app):
+            super().setup(app)
+            self.worker_class = HostWorker
 
         def handle_chld(self, sig, frame):
             if self.stopping:
