@@ -1,12 +1,14 @@
 package bridge
 
 import (
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -187,4 +189,45 @@ func TestBadResponseHeaderIsA500(t *testing.T) {
 	if e := rawEnviron(t, srv.Listener.Addr().String(), "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); e["PATH_INFO"] != "/x" {
 		t.Errorf("after the bad header: %v", e)
 	}
+}
+
+// A SyntaxError in a module the app imports is placed at the section
+// that failed, and the message says where in the Python file:
+// file:line:col. Before, only the section was named.
+func TestSyntaxErrorSaysWhereInPython(t *testing.T) {
+	tl, spec := pyTail(t, "app:broken", "broken", "paste.app_factory = psbroken:app_factory\n")
+	mod := writeModule(t, tl, "psbroken", "def app_factory(global_conf, **local):\n    return (\n")
+	c, logs, err := startErr(t, spec)
+	var le *LoadError
+	if !errors.As(err, &le) {
+		t.Fatalf("Start: %v, want a *LoadError\n%s", err, logs)
+	}
+	want := regexp.MustCompile(`^` + regexp.QuoteMeta(tl.File+":1:1: [app:broken]: SyntaxError: '(' was never closed ("+mod+":2:") + `\d+\)$`)
+	if !want.MatchString(le.Error()) {
+		t.Errorf("Error() = %q\nwant       %s", le.Error(), want)
+	}
+	noHostProcesses(t, c)
+}
+
+// A start that runs past start_timeout says what the workers were
+// loading: the tail, at its section, or the init. Before, it said only
+// that they did not load in time.
+func TestStartTimeoutSaysWhatWasLoading(t *testing.T) {
+	tl, spec := pyTail(t, "app:slow", "slow", "paste.app_factory = psslow:app_factory\n")
+	writeModule(t, tl, "psslow", "import time\n\ndef app_factory(global_conf, **local):\n    time.sleep(3600)\n")
+	spec.StartTimeout = 5 * time.Second
+	c, logs, err := startErr(t, spec)
+	var le *LoadError
+	if !errors.As(err, &le) || le.Section != "app:slow" || le.Error() != tl.File+":1:1: [app:slow]: still loading after 5s (start_timeout)" {
+		t.Errorf("Start: %v, want a LoadError at [app:slow] that says it was still loading\n%s", err, logs)
+	}
+	noHostProcesses(t, c)
+
+	spec.Init = "pstest_init_hang"
+	writeHang(t)
+	c, logs, err = startErr(t, spec)
+	if !errors.As(err, &le) || le.Init != "pstest_init_hang" || le.Error() != "python init pstest_init_hang: still loading after 5s (start_timeout)" {
+		t.Errorf("Start: %v, want a LoadError of the init that says it was still loading\n%s", err, logs)
+	}
+	noHostProcesses(t, c)
 }

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -127,6 +128,9 @@ type event struct {
 	Traceback string `json:"traceback"`
 	RequestID string `json:"request_id"`
 	Reason    string `json:"reason"`
+	// Where is file:line:col in Python's source of a SyntaxError that
+	// failed a load.
+	Where string `json:"where"`
 }
 
 // withDefaults fills the zero values of o with DefaultOptions'.
@@ -195,38 +199,39 @@ func Start(ctx context.Context, c *Client, spec Spec, log zerolog.Logger) (*Pool
 		return refuse(err)
 	}
 	p.cur = pr
-	fail := func(err error) (*Pool, error) {
+	fail := func(err error, grace time.Duration) (*Pool, error) {
 		close(p.supervised)
-		p.Stop(killWait)
+		p.Stop(grace)
 		return nil, err
 	}
 	timer := time.NewTimer(spec.StartTimeout)
 	defer timer.Stop()
 	ready := map[int]bool{}
+	loading := map[int]event{} // what each worker not ready yet is loading
 	for len(ready) < spec.Workers {
 		select {
 		case ev := <-pr.notify:
-			if err := p.startEvent(ev, ready); err != nil {
-				return fail(err)
+			if err := p.startEvent(ev, ready, loading); err != nil {
+				return fail(err, killWait)
 			}
 		case <-pr.exited:
 			// Every event was read before exited closed.
 			for {
 				select {
 				case ev := <-pr.notify:
-					if err := p.startEvent(ev, ready); err != nil {
-						return fail(err)
+					if err := p.startEvent(ev, ready, loading); err != nil {
+						return fail(err, killWait)
 					}
 					continue
 				default:
 				}
 				break
 			}
-			return fail(fmt.Errorf("python bridge: the Python pool exited (%s) before it was ready%s", pr.state, pr.lastLines()))
+			return fail(fmt.Errorf("python bridge: the Python pool exited (%s) before it was ready%s", pr.state, pr.lastLines()), killWait)
 		case <-timer.C:
-			return fail(fmt.Errorf("python bridge: the Python workers did not load within %s (start_timeout)", spec.StartTimeout))
+			return fail(p.timeoutError(loading), killWait)
 		case <-ctx.Done():
-			return fail(fmt.Errorf("python bridge: %w", ctx.Err()))
+			return fail(fmt.Errorf("python bridge: %w", ctx.Err()), killWait)
 		}
 	}
 	p.log.Info().Int("pid", pr.pid).Int("workers", spec.Workers).Int("threads", spec.Threads).Int("tails", len(spec.Tails)).
@@ -235,12 +240,33 @@ func Start(ctx context.Context, c *Client, spec Spec, log zerolog.Logger) (*Pool
 	return p, nil
 }
 
+// timeoutError is the error of a start past StartTimeout: a LoadError
+// at what a worker that is not ready was loading (a tail, at its
+// section, or the init), when one said so, since that is what to look
+// at; otherwise only that the workers did not load in time.
+func (p *Pool) timeoutError(loading map[int]event) error {
+	pids := make([]int, 0, len(loading))
+	for pid := range loading {
+		pids = append(pids, pid)
+	}
+	if len(pids) == 0 {
+		return fmt.Errorf("python bridge: the Python workers did not load within %s (start_timeout)", p.spec.StartTimeout)
+	}
+	slices.Sort(pids)
+	ev := loading[pids[0]]
+	ev.Message = fmt.Sprintf("still loading after %s (start_timeout)", p.spec.StartTimeout)
+	return newLoadError(ev, p.spec.Tails)
+}
+
 // startEvent takes an event of the start: a ready worker, or the error
 // that fails the start.
-func (p *Pool) startEvent(ev event, ready map[int]bool) error {
+func (p *Pool) startEvent(ev event, ready map[int]bool, loading map[int]event) error {
 	switch ev.Event {
+	case "loading":
+		loading[ev.Pid] = ev
 	case "ready":
 		ready[ev.Pid] = true
+		delete(loading, ev.Pid)
 	case "load_error":
 		return newLoadError(ev, p.spec.Tails)
 	case "fatal":
@@ -654,6 +680,8 @@ func (p *Pool) readStatus(pr *proc, r *os.File) {
 		// Start returns are made of these.
 		ev.Message, ev.Traceback, ev.Reason = p.spec.Secrets.Text(ev.Message), p.spec.Secrets.Text(ev.Traceback), p.spec.Secrets.Text(ev.Reason)
 		switch ev.Event {
+		case "loading":
+			p.log.Debug().Int("pid", ev.Pid).Str("tail", ev.Key).Str("section", ev.Section).Str("init", ev.Init).Msg("python worker loading")
 		case "ready":
 			p.log.Debug().Int("pid", ev.Pid).Msg("python worker loaded")
 		case "load_error":

@@ -13,9 +13,11 @@ signs with the pool's key (HMAC-SHA256), and sets the environ from it.
 
 Fd 3 is the status channel to pasteserve: one JSON object a line,
 
+    {"event": "loading", "pid": N, "key": K, "file": F, "section": S}
+    {"event": "loading", "pid": N, "init": I}
     {"event": "ready", "pid": N}
     {"event": "load_error", "pid": N, "key": K, "file": F, "section": S,
-     "message": M, "traceback": T}
+     "message": M, "traceback": T, "where": W}
     {"event": "exception", "pid": N, "key": K, "request_id": R,
      "traceback": T}
     {"event": "refused", "pid": N, "reason": R}
@@ -92,6 +94,20 @@ _reported = threading.local()
 # The tail and request id of the request this thread serves, for an
 # error that gunicorn raises after the app has returned.
 _current = threading.local()
+
+
+def syntax_site(e):
+    """file:line:col of the SyntaxError that e is, or was raised while
+    handling, or "": a SyntaxError's own traceback ends where the import
+    was, not in the file that is wrong."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, SyntaxError) and e.filename:
+            site = "%s:%s" % (e.filename, e.lineno)
+            return site + (":%d" % e.offset if e.offset else "")
+        e = e.__cause__ or e.__context__
+    return ""
 
 
 def exception_line(e):
@@ -458,7 +474,6 @@ def make_application(spec):
                 exc = RuntimeError("the app's response has an invalid header")
             super().handle_error(req, client, addr, exc)
 
-
     class HostArbiter(Arbiter):
         """gunicorn's arbiter, judging workers' exits in its main loop.
 
@@ -594,6 +609,7 @@ def make_application(spec):
                         init=getattr(f, "init", ""),
                         message=f.message,
                         traceback=f.traceback,
+                        where=syntax_site(f),
                     )
                 else:
                     status.write(event="load_error", key=f.key, file=f.file, section=f.section, message=f.message, traceback="")
@@ -610,10 +626,14 @@ def build(spec):
 
     if spec.get("logging") and spec.get("paste_file"):
         apply_logging(spec["paste_file"])
+    if spec.get("init"):
+        status.write(event="loading", init=spec["init"])
     run_init(spec)
     Sites(loadwsgi)
     apps = {}
     for tail in spec.get("tails") or []:
+        # What this worker is at, should start_timeout run out.
+        status.write(event="loading", key=tail["key"], file=tail["file"], section=tail.get("section") or "")
         apps[tail["key"]] = load_tail(loadwsgi, tail)
     return Dispatcher(base64.urlsafe_b64decode(spec["key"] + "=" * (-len(spec["key"]) % 4)), apps)
 
