@@ -158,7 +158,9 @@ func (o Options) withDefaults() Options {
 // has loaded every tail. A tail (or the init) that fails to load fails
 // the start with a *LoadError, whose traceback Start has logged; so does
 // a pool that exits or does not load within StartTimeout, and ctx ending
-// first (ctx bounds the start only: the pool runs until Stop). A pool
+// first (ctx bounds the start only: the pool runs until Stop; a start
+// it abandons is killed after abandonGrace, since it served nothing,
+// and a worker that is importing would not stop sooner). A pool
 // that fails to start leaves no process and removes c's directory. Zero
 // options take DefaultOptions' values. One Client serves one pool: a
 // reload makes a new Client and starts a new pool for it.
@@ -231,7 +233,11 @@ func Start(ctx context.Context, c *Client, spec Spec, log zerolog.Logger) (*Pool
 		case <-timer.C:
 			return fail(p.timeoutError(loading), killWait)
 		case <-ctx.Done():
-			return fail(fmt.Errorf("python bridge: %w", ctx.Err()), killWait)
+			// Abandoned (SIGTERM during a start or a reload): nothing
+			// was served, and a worker busy importing does not heed
+			// gunicorn's SIGTERM until it is done, so the pool is killed
+			// at once rather than waited for.
+			return fail(fmt.Errorf("python bridge: %w", ctx.Err()), abandonGrace)
 		}
 	}
 	p.log.Info().Int("pid", pr.pid).Int("workers", spec.Workers).Int("threads", spec.Threads).Int("tails", len(spec.Tails)).
@@ -239,6 +245,10 @@ func Start(ctx context.Context, c *Client, spec Spec, log zerolog.Logger) (*Pool
 	go p.supervise(pr)
 	return p, nil
 }
+
+// abandonGrace is what a pool whose start was abandoned gets to exit
+// on SIGTERM before its group is killed.
+const abandonGrace = 200 * time.Millisecond
 
 // timeoutError is the error of a start past StartTimeout: a LoadError
 // at what a worker that is not ready was loading (a tail, at its
