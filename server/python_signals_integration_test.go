@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"io"
 	"os"
 	"strings"
 	"syscall"
@@ -8,7 +9,8 @@ import (
 	"time"
 )
 
-// Signals while Python loads, at start and at a reload. The Python pools'
+// Signals while Python loads, at start and at a reload, and a reload
+// whose old pool has a request that never ends. The Python pools'
 // directories go to a TMPDIR of the test's, so that a test sees what
 // is left of them.
 
@@ -142,5 +144,46 @@ func TestPythonSignalsDuringStart(t *testing.T) {
 			noProcessLeft(t, 5*time.Second, pools, nil)
 			noPoolDirLeft(t, tmp)
 		})
+	}
+}
+
+// A request that never answers in the old pool (it sleeps for 60 s)
+// does not keep that pool alive after a reload for longer than
+// graceful_shutdown_timeout (2 s here): the pool is stopped then, the
+// log says how many requests were cut off, and the request gets Go's
+// 502. Before, the old pool waited for it with no bound.
+func TestPythonReloadBoundsTheOldPool(t *testing.T) {
+	conf := "[DEFAULT]\ngraceful_shutdown_timeout = 2\n" + pySignalConf
+	p := startPython(t, map[string]string{"svc.conf": conf}, []string{})
+	old := p.poolPid(t, 0)
+	stuck := make(chan int, 1)
+	go func() {
+		resp, err := client.Get(p.url("/v1/sleep?s=60")) // client's timeout: 10 s
+		if err != nil {
+			stuck <- 0
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		stuck <- resp.StatusCode
+	}()
+	time.Sleep(500 * time.Millisecond) // in the app's sleep
+	p.signal(syscall.SIGHUP)
+	if err := p.waitFor("reloaded: new requests use the rebuilt pipeline", 60*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, p.eventsText())
+	}
+	const stopped = "python pool of the previous configuration stopped"
+	if !p.logContains(stopped, 8*time.Second) {
+		t.Fatalf("the old pool is still running 8 s after the reload, with graceful_shutdown_timeout = 2:\n%s", p.eventsText())
+	}
+	if l := p.logLines(stopped); len(l) != 1 || l[0]["cut_requests"] != float64(1) {
+		t.Errorf("the log does not say 1 request was cut off: %v", l)
+	}
+	if code := <-stuck; code != 502 {
+		t.Errorf("the request in the old pool got %d, want 502", code)
+	}
+	noProcessLeft(t, 5*time.Second, []int{old}, nil)
+	if code, body, _ := get(t, p.url("/v1/version")); code != 200 || !strings.HasPrefix(body, "pswire-1 ") {
+		t.Errorf("after the reload: %d %q", code, body)
 	}
 }

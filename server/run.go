@@ -584,7 +584,7 @@ func (p *process) reload(ctx context.Context) {
 				gen.stopNow(p.log)
 			} else {
 				old := p.swap.swap(gen)
-				p.retired.retire(old, func() bool { return old.inflight.Load() == 0 }, next.GracefulShutdownTimeout)
+				p.retired.retire(old, func() bool { return old.inflight.Load() == 0 }, old.inflight.Load, next.GracefulShutdownTimeout)
 			}
 		}
 	}

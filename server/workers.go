@@ -470,7 +470,13 @@ func (m *master) rollingReload(ctx context.Context) (started int, err error) {
 		m.newCertificates(certs)
 		// The old pool serves the old workers until the last of them
 		// has drained and exited.
-		m.retired.retire(prev, func() bool { return allExited(old) }, next.GracefulShutdownTimeout)
+		// The old workers drain within the same deadline, log what
+		// they cut off, and exit: the pool's bound comes after theirs.
+		bound := next.GracefulShutdownTimeout
+		if bound > 0 {
+			bound += workerLastWords
+		}
+		m.retired.retire(prev, func() bool { return allExited(old) }, nil, bound)
 	}()
 	for _, name := range restartOnly(cfg.Options, next.Options) {
 		if name != "bind_host" && name != "bind_port" && name != "backlog" {
