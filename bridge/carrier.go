@@ -34,6 +34,12 @@ type carrier struct {
 	RemotePort      string `json:"remote_port,omitempty"`
 	RequestID       string `json:"request_id,omitempty"`
 	GlobalRequestID string `json:"global_request_id,omitempty"`
+	// ServerName and ServerPort are the address the client connected
+	// to, for a request without Host (HTTP/1.0): gunicorn alone then
+	// gives SERVER_NAME and SERVER_PORT its listening address, and no
+	// HTTP_HOST.
+	ServerName string `json:"server_name,omitempty"`
+	ServerPort string `json:"server_port,omitempty"`
 }
 
 // carrierOf describes r, as it reaches the tail named key.
@@ -46,6 +52,13 @@ func carrierOf(r *http.Request, key string) carrier {
 		Host:            r.Host,
 		RequestID:       request.ID(r.Context()),
 		GlobalRequestID: request.GlobalID(r.Context()),
+	}
+	if r.Host == "" {
+		if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+			if host, port, err := net.SplitHostPort(a.String()); err == nil {
+				c.ServerName, c.ServerPort = host, port
+			}
+		}
 	}
 	// http_proxy_to_wsgi leaves a bare address (no port) in RemoteAddr.
 	if host, port, err := net.SplitHostPort(r.RemoteAddr); err == nil {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/sys/unix"
 
 	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/reqlog"
@@ -47,7 +49,8 @@ const maxSocketPath = 107
 // A Client counts the requests it is forwarding (InFlight, WaitIdle),
 // so that a reload stops the old pool only once nothing uses it.
 type Client struct {
-	dir       string // the private directory, "" for a client from the environment
+	dir       string   // the private directory, "" for a client from the environment
+	lock      *os.File // dir's owner lock, held while the pool may use dir
 	socket    string
 	key       []byte
 	transport *http.Transport
@@ -61,25 +64,141 @@ type Client struct {
 // draws a fresh 32-byte key. Start runs a pool for it; the pool's Stop
 // removes the directory. Each pool gets its own Client: a reload makes
 // a new one, so the old and new pools never share a socket or a key.
+//
+// The directory holds an owner lock (ownerLock), locked with flock for
+// as long as this process lives or until the pool is stopped: a
+// process killed before it could remove its directory (SIGKILL during
+// a start, say) leaves it behind, perhaps with the spec file and the
+// key in it, and the kernel releases its lock. So NewClient first
+// sweeps dir of this user's pool directories whose lock it can take:
+// their owners are gone, whenever and however they died.
 func NewClient(dir string) (*Client, error) {
-	d, err := os.MkdirTemp(dir, "pasteserve-python-")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	sweep(dir)
+	var d string
+	var lock *os.File
+	for attempt := 0; ; attempt++ {
+		var err error
+		if d, err = os.MkdirTemp(dir, dirPrefix); err != nil {
+			return nil, fmt.Errorf("python bridge: %w", err)
+		}
+		if lock, err = lockDir(d); err == nil {
+			break
+		}
+		os.RemoveAll(d)
+		if !errors.Is(err, errSwept) || attempt == 2 {
+			return nil, fmt.Errorf("python bridge: %w", err)
+		}
+	}
+	c, err := func() (*Client, error) {
+		if err := os.Chmod(d, 0o700); err != nil {
+			return nil, fmt.Errorf("python bridge: %w", err)
+		}
+		socket := filepath.Join(d, "python.sock")
+		if len(socket) > maxSocketPath {
+			return nil, fmt.Errorf("python bridge: the socket path %s is longer than a unix socket's %d bytes: set TMPDIR to a shorter directory", socket, maxSocketPath)
+		}
+		key := make([]byte, keyLen)
+		rand.Read(key)
+		c := newClient(socket, key)
+		c.dir, c.lock = d, lock
+		return c, nil
+	}()
 	if err != nil {
-		return nil, fmt.Errorf("python bridge: %w", err)
-	}
-	if err := os.Chmod(d, 0o700); err != nil {
 		os.RemoveAll(d)
-		return nil, fmt.Errorf("python bridge: %w", err)
+		lock.Close()
 	}
-	socket := filepath.Join(d, "python.sock")
-	if len(socket) > maxSocketPath {
-		os.RemoveAll(d)
-		return nil, fmt.Errorf("python bridge: the socket path %s is longer than a unix socket's %d bytes: set TMPDIR to a shorter directory", socket, maxSocketPath)
+	return c, err
+}
+
+// dirPrefix begins the name of every pool directory, which sweep looks
+// for.
+const dirPrefix = "pasteserve-python-"
+
+// ownerLock is the file in a pool directory that its owner holds
+// flock(LOCK_EX) on.
+const ownerLock = "owner.lock"
+
+// errSwept is a directory that a sweep of another process removed
+// between its creation and its lock.
+var errSwept = errors.New("the new directory was swept before it was locked")
+
+// lockDir creates d's owner lock and locks it. The descriptor is
+// close-on-exec, so that no child (the Python processes, Go workers)
+// holds the lock past pasteserve. A sweep may take the lock in the
+// moment between creating the file and locking it, and remove d:
+// locking then succeeds on a file that is no longer d's, which the
+// check after it sees (errSwept).
+func lockDir(d string) (*os.File, error) {
+	path := filepath.Join(d, ownerLock)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, err
 	}
-	key := make([]byte, keyLen)
-	rand.Read(key)
-	c := newClient(socket, key)
-	c.dir = d
-	return c, nil
+	if err := flock(f, unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	fi, err1 := f.Stat()
+	pi, err2 := os.Stat(path)
+	if err1 != nil || err2 != nil || !os.SameFile(fi, pi) {
+		f.Close()
+		return nil, errSwept
+	}
+	return f, nil
+}
+
+func flock(f *os.File, how int) error {
+	for {
+		err := unix.Flock(int(f.Fd()), how)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
+
+// sweep removes the pool directories in dir that belong to this user
+// and whose owner lock is free: their owner is dead. Directories
+// without an owner lock are left alone: one being made (its lock comes
+// a moment later), or an older pasteserve's, which had none and may be
+// running. It takes the lock before removing, so that two sweeps, or a
+// sweep and the owner, never both win.
+func sweep(dir string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, dirPrefix+"*"))
+	for _, d := range matches {
+		fi, err := os.Lstat(d)
+		if err != nil || !fi.IsDir() {
+			continue
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Geteuid() {
+			continue
+		}
+		f, err := os.OpenFile(filepath.Join(d, ownerLock), os.O_RDWR|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			continue
+		}
+		if flock(f, unix.LOCK_EX|unix.LOCK_NB) == nil {
+			os.RemoveAll(d)
+		}
+		f.Close()
+	}
+}
+
+// release removes the Client's directory and gives up its owner lock,
+// in that order, so that a sweep never sees the directory unlocked
+// while it is in use. The pool's Stop, and a Start that fails, call it.
+func (c *Client) release() error {
+	if c.dir == "" {
+		return nil
+	}
+	err := os.RemoveAll(c.dir)
+	if c.lock != nil {
+		c.lock.Close()
+		c.lock = nil
+	}
+	return err
 }
 
 // ClientFromEnv returns the Client that Env described to this process
@@ -231,12 +350,38 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 	delete(out.Header, "Expect")
 	out.Header[CarrierHeader] = []string{sign(h.c.key, carrierOf(in, h.key))}
 	out.URL.Scheme, out.URL.Host = "http", "python"
-	// The full path the client asked for: the carrier says where
-	// SCRIPT_NAME ends.
-	if sn := request.ScriptName(in); sn != "" {
-		out.URL.Path, out.URL.RawPath = sn+in.URL.Path, ""
-	}
+	// The full path the client asked for, the carrier saying where
+	// SCRIPT_NAME ends, and spelt as the client spelt it, with its
+	// query as it was (ReverseProxy re-encodes one that net/url cannot
+	// parse, dropping what it cannot): gunicorn's RAW_URI is the
+	// request target as it arrives.
+	full := request.ScriptName(in) + in.URL.Path
+	out.URL.Path, out.URL.RawPath = full, clientPath(in, full)
+	out.URL.RawQuery = in.URL.RawQuery
 	out.Host = in.Host
+}
+
+// clientPath returns the path of in's request target as the client sent
+// it, when it is an escaping of path (what Go's routing split into the
+// script name and the URL's path, decoded), and "" otherwise, when a Go
+// filter has changed the path: the URL then escapes path itself.
+func clientPath(in *http.Request, path string) string {
+	p := in.RequestURI
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	if i := strings.Index(p, "://"); i >= 0 && !strings.HasPrefix(p, "/") {
+		// absolute-form: scheme://authority/path
+		j := strings.IndexByte(p[i+3:], '/')
+		if j < 0 {
+			return ""
+		}
+		p = p[i+3+j:]
+	}
+	if u, err := url.PathUnescape(p); err != nil || u != path {
+		return ""
+	}
+	return p
 }
 
 // fail answers a request the pool did not: 503 when it could not be

@@ -7,10 +7,12 @@ import (
 )
 
 // LoadError is a tail, or the init, that failed to load in the Python
-// workers. Start (and a restart) has logged Traceback already, once;
-// Error is one line, for the user, positioned at the section that failed:
+// workers, or was still loading when start_timeout ran out. Start (and
+// a restart) has logged Traceback already, once; Error is one line, for
+// the user, positioned at the section that failed:
 //
 //	/etc/barbican/barbican-api-paste.ini:38:1: [filter:context]: ImportError: No module named 'barbican.api.middleware.context'
+//	/etc/barbican/barbican-api-paste.ini:28:1: [app:apiapp]: still loading after 1m0s (start_timeout)
 type LoadError struct {
 	// Tail is the tail that failed; its zero value when the init did.
 	Tail Tail
@@ -22,7 +24,10 @@ type LoadError struct {
 	Section string
 	// Init is the [python] init that failed, or "" when a tail did.
 	Init string
-	// Message is the last line of the Python exception.
+	// Message is the last line of the Python exception, and for a
+	// SyntaxError where in the Python source it is, "(file:line:col)",
+	// since the section says only which part of the paste file
+	// imported it.
 	Message string
 	// Traceback is Python's traceback of it.
 	Traceback string
@@ -82,6 +87,9 @@ func newLoadError(ev event, tails []Tail) *LoadError {
 	}
 	if e.Message == "" {
 		e.Message = "failed to load"
+	}
+	if ev.Where != "" {
+		e.Message += " (" + ev.Where + ")"
 	}
 	return e
 }

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -127,6 +128,9 @@ type event struct {
 	Traceback string `json:"traceback"`
 	RequestID string `json:"request_id"`
 	Reason    string `json:"reason"`
+	// Where is file:line:col in Python's source of a SyntaxError that
+	// failed a load.
+	Where string `json:"where"`
 }
 
 // withDefaults fills the zero values of o with DefaultOptions'.
@@ -154,7 +158,9 @@ func (o Options) withDefaults() Options {
 // has loaded every tail. A tail (or the init) that fails to load fails
 // the start with a *LoadError, whose traceback Start has logged; so does
 // a pool that exits or does not load within StartTimeout, and ctx ending
-// first (ctx bounds the start only: the pool runs until Stop). A pool
+// first (ctx bounds the start only: the pool runs until Stop; a start
+// it abandons is killed after abandonGrace, since it served nothing,
+// and a worker that is importing would not stop sooner). A pool
 // that fails to start leaves no process and removes c's directory. Zero
 // options take DefaultOptions' values. One Client serves one pool: a
 // reload makes a new Client and starts a new pool for it.
@@ -166,20 +172,24 @@ func Start(ctx context.Context, c *Client, spec Spec, log zerolog.Logger) (*Pool
 	if c == nil || c.dir == "" {
 		return nil, errors.New("python bridge: Start needs a Client from NewClient")
 	}
+	refuse := func(err error) (*Pool, error) {
+		c.release()
+		return nil, err
+	}
 	spec.Options = spec.Options.withDefaults()
 	if spec.Executable == "" {
-		return nil, errors.New("python bridge: no Python executable (--python, [python] executable)")
+		return refuse(errors.New("python bridge: no Python executable (--python, [python] executable)"))
 	}
 	if spec.Engine != "gunicorn" {
-		return nil, fmt.Errorf("python bridge: engine %q: only gunicorn is supported", spec.Engine)
+		return refuse(fmt.Errorf("python bridge: engine %q: only gunicorn is supported", spec.Engine))
 	}
 	for _, kv := range spec.Env {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return nil, fmt.Errorf("python bridge: env %q: want NAME=VALUE", kv)
+			return refuse(fmt.Errorf("python bridge: env %q: want NAME=VALUE", kv))
 		}
 	}
 	if err := os.WriteFile(filepath.Join(c.dir, "pasteserve_host.py"), hostModule, 0o600); err != nil {
-		return nil, fmt.Errorf("python bridge: %w", err)
+		return refuse(fmt.Errorf("python bridge: %w", err))
 	}
 	p := &Pool{
 		c: c, spec: spec, log: log.With().Str("source", "python").Logger(),
@@ -188,42 +198,46 @@ func Start(ctx context.Context, c *Client, spec Spec, log zerolog.Logger) (*Pool
 	begun := time.Now()
 	pr, err := p.launch()
 	if err != nil {
-		os.RemoveAll(c.dir)
-		return nil, err
+		return refuse(err)
 	}
 	p.cur = pr
-	fail := func(err error) (*Pool, error) {
+	fail := func(err error, grace time.Duration) (*Pool, error) {
 		close(p.supervised)
-		p.Stop(killWait)
+		p.Stop(grace)
 		return nil, err
 	}
 	timer := time.NewTimer(spec.StartTimeout)
 	defer timer.Stop()
 	ready := map[int]bool{}
+	loading := map[int]event{} // what each worker not ready yet is loading
 	for len(ready) < spec.Workers {
 		select {
 		case ev := <-pr.notify:
-			if err := p.startEvent(ev, ready); err != nil {
-				return fail(err)
+			if err := p.startEvent(ev, ready, loading); err != nil {
+				return fail(err, killWait)
 			}
 		case <-pr.exited:
 			// Every event was read before exited closed.
 			for {
 				select {
 				case ev := <-pr.notify:
-					if err := p.startEvent(ev, ready); err != nil {
-						return fail(err)
+					if err := p.startEvent(ev, ready, loading); err != nil {
+						return fail(err, killWait)
 					}
 					continue
 				default:
 				}
 				break
 			}
-			return fail(fmt.Errorf("python bridge: the Python pool exited (%s) before it was ready%s", pr.state, pr.lastLines()))
+			return fail(fmt.Errorf("python bridge: the Python pool exited (%s) before it was ready%s", pr.state, pr.lastLines()), killWait)
 		case <-timer.C:
-			return fail(fmt.Errorf("python bridge: the Python workers did not load within %s (start_timeout)", spec.StartTimeout))
+			return fail(p.timeoutError(loading), killWait)
 		case <-ctx.Done():
-			return fail(fmt.Errorf("python bridge: %w", ctx.Err()))
+			// Abandoned (SIGTERM during a start or a reload): nothing
+			// was served, and a worker busy importing does not heed
+			// gunicorn's SIGTERM until it is done, so the pool is killed
+			// at once rather than waited for.
+			return fail(fmt.Errorf("python bridge: %w", ctx.Err()), abandonGrace)
 		}
 	}
 	p.log.Info().Int("pid", pr.pid).Int("workers", spec.Workers).Int("threads", spec.Threads).Int("tails", len(spec.Tails)).
@@ -232,12 +246,37 @@ func Start(ctx context.Context, c *Client, spec Spec, log zerolog.Logger) (*Pool
 	return p, nil
 }
 
+// abandonGrace is what a pool whose start was abandoned gets to exit
+// on SIGTERM before its group is killed.
+const abandonGrace = 200 * time.Millisecond
+
+// timeoutError is the error of a start past StartTimeout: a LoadError
+// at what a worker that is not ready was loading (a tail, at its
+// section, or the init), when one said so, since that is what to look
+// at; otherwise only that the workers did not load in time.
+func (p *Pool) timeoutError(loading map[int]event) error {
+	pids := make([]int, 0, len(loading))
+	for pid := range loading {
+		pids = append(pids, pid)
+	}
+	if len(pids) == 0 {
+		return fmt.Errorf("python bridge: the Python workers did not load within %s (start_timeout)", p.spec.StartTimeout)
+	}
+	slices.Sort(pids)
+	ev := loading[pids[0]]
+	ev.Message = fmt.Sprintf("still loading after %s (start_timeout)", p.spec.StartTimeout)
+	return newLoadError(ev, p.spec.Tails)
+}
+
 // startEvent takes an event of the start: a ready worker, or the error
 // that fails the start.
-func (p *Pool) startEvent(ev event, ready map[int]bool) error {
+func (p *Pool) startEvent(ev event, ready map[int]bool, loading map[int]event) error {
 	switch ev.Event {
+	case "loading":
+		loading[ev.Pid] = ev
 	case "ready":
 		ready[ev.Pid] = true
+		delete(loading, ev.Pid)
 	case "load_error":
 		return newLoadError(ev, p.spec.Tails)
 	case "fatal":
@@ -285,7 +324,7 @@ func (p *Pool) Stop(deadline time.Duration) error {
 		<-p.supervised
 		p.stopErr = pr.stop(deadline)
 		p.c.CloseIdleConnections()
-		if err := os.RemoveAll(p.c.dir); err != nil && p.stopErr == nil {
+		if err := p.c.release(); err != nil && p.stopErr == nil {
 			p.stopErr = fmt.Errorf("python bridge: %w", err)
 		}
 		close(p.done)
@@ -651,6 +690,8 @@ func (p *Pool) readStatus(pr *proc, r *os.File) {
 		// Start returns are made of these.
 		ev.Message, ev.Traceback, ev.Reason = p.spec.Secrets.Text(ev.Message), p.spec.Secrets.Text(ev.Traceback), p.spec.Secrets.Text(ev.Reason)
 		switch ev.Event {
+		case "loading":
+			p.log.Debug().Int("pid", ev.Pid).Str("tail", ev.Key).Str("section", ev.Section).Str("init", ev.Init).Msg("python worker loading")
 		case "ready":
 			p.log.Debug().Int("pid", ev.Pid).Msg("python worker loaded")
 		case "load_error":

@@ -62,7 +62,7 @@ type Options struct {
 	LogFormat string `paste:"wsgi_log_format,group=DEFAULT,doc=the access log line's message, oslo's template: %(client_ip)s, %(client_port)s, %(date_time)s, %(request_line)s, %(status_code)s, %(body_length)s, %(wall_seconds).Nf; the same values are also logged as fields"`
 
 	// [DEFAULT] graceful_shutdown_timeout
-	GracefulShutdownTimeout time.Duration `paste:"graceful_shutdown_timeout,group=DEFAULT,min=0,doc=seconds in-flight requests get to finish after SIGTERM; 0 = wait forever"`
+	GracefulShutdownTimeout time.Duration `paste:"graceful_shutdown_timeout,group=DEFAULT,min=0,doc=seconds in-flight requests get to finish after SIGTERM, and after a reload those in the old Python pool; 0 = wait forever"`
 	// [DEFAULT] api_workers
 	Workers int `paste:"api_workers,group=DEFAULT,min=0,doc=worker processes sharing the socket; 0 serves in this process"`
 	// [DEFAULT] log_options

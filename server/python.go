@@ -317,8 +317,15 @@ type retirer struct {
 }
 
 // retire stops g's pool once idle says nothing uses it any more
-// (polled), then gracefully: gunicorn finishes what it was given.
-func (r *retirer) retire(g *generation, idle func() bool, deadline time.Duration) {
+// (polled), then gracefully: gunicorn finishes what it was given. A
+// request that never ends must not keep the old pool (its processes,
+// its database connections) for ever: past deadline
+// (graceful_shutdown_timeout, as for a drain; 0: no limit) the pool is
+// stopped all the same, which cuts off what is still in it (Go answers
+// those requests 502), and the log says how many requests that was, as
+// inflight counts them (nil: the caller cannot count them; a Go worker
+// logs its own).
+func (r *retirer) retire(g *generation, idle func() bool, inflight func() int64, deadline time.Duration) {
 	if g == nil || g.pool == nil {
 		return
 	}
@@ -331,23 +338,47 @@ func (r *retirer) retire(g *generation, idle func() bool, deadline time.Duration
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
+		ctx := context.Background()
+		if deadline > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, deadline)
+			defer cancel()
+		}
 		tick := time.NewTicker(10 * time.Millisecond)
 		defer tick.Stop()
-		for !idle() {
+		for !idle() && ctx.Err() == nil {
 			select {
 			case <-tick.C:
+			case <-ctx.Done():
 			case <-g.pool.Done(): // stopped by stopAll
 				return
 			}
 		}
 		// What entered the Go side has left it; what is still in the
 		// pool (none, as the Go side waits for its answers) finishes.
-		g.client.WaitIdle(context.Background())
-		if err := g.pool.Stop(max(deadline, pythonStopGrace)); err != nil {
-			r.log.Warn().Err(err).Msg("python pool of the previous configuration stopped")
-		} else {
-			r.log.Info().Msg("python pool of the previous configuration stopped")
+		g.client.WaitIdle(ctx)
+		// Past the deadline, what is left is cut off, after the grace a
+		// pool gets to stop.
+		cut, grace := ctx.Err() != nil, max(deadline, pythonStopGrace)
+		var n int64
+		if cut {
+			grace = pythonStopGrace
+			if inflight != nil {
+				n = inflight()
+			}
 		}
+		err := g.pool.Stop(grace)
+		l := r.log.Info()
+		if cut || err != nil {
+			l = r.log.Warn()
+		}
+		if cut {
+			l = l.Float64("graceful_shutdown_timeout_seconds", deadline.Seconds())
+			if inflight != nil {
+				l = l.Int64("cut_requests", n)
+			}
+		}
+		l.Err(err).Msg("python pool of the previous configuration stopped")
 		r.mu.Lock()
 		delete(r.live, g.pool)
 		r.mu.Unlock()

@@ -381,7 +381,8 @@ func TestPythonLoadError(t *testing.T) {
 	if err := p.waitFor("reload failed; still serving the previous pipeline", 60*time.Second); err != nil {
 		t.Fatalf("%v\n%s", err, p.eventsText())
 	}
-	want := pyappLine() + ": python: [app:pyapp]: SyntaxError: '(' was never closed"
+	// The Python file's position follows the section's.
+	want := pyappLine() + ": python: [app:pyapp]: SyntaxError: '(' was never closed (" + filepath.Join(p.dir, "py", "pswire", "version.py") + ":1:11)"
 	if !strings.Contains(p.logText(), want) {
 		t.Errorf("the reload error lacks %q:\n%s", want, p.eventsText())
 	}
@@ -406,6 +407,7 @@ func TestPythonLoadError(t *testing.T) {
 	if err := q.wait(60 * time.Second); err == nil {
 		t.Fatalf("started with a broken Python file:\n%s", q.logText())
 	}
+	want = strings.Replace(want, p.dir, dir, 1)
 	if !strings.Contains(q.logText(), want+"\n") || !strings.Contains(q.logText(), "| [app:pyapp]\n") {
 		t.Errorf("the start error lacks %q with its source line:\n%s", want, q.logText())
 	}

@@ -36,21 +36,25 @@ import (
 // closes once Run has returned, so that the lines of the drain are all
 // written (the pasteserve command does so).
 func Run(flags Flags, log zerolog.Logger, reg *factory.Registry) error {
+	// From the start: a signal that comes while the app (and its Python
+	// pool) loads means what it means later (supervise).
+	sigs := catchSignals()
+	defer sigs.stop()
 	cfg, err := LoadSettings(flags)
 	if err != nil {
 		return err
 	}
 	if isWorker() {
-		return serve(cfg, log, reg)
+		return serve(cfg, log, reg, sigs)
 	}
 	logWarnings(log, cfg.Warnings)
 	if cfg.LogOptions {
 		logOptions(log, cfg)
 	}
 	if cfg.Workers > 0 {
-		return runMaster(cfg, log, reg)
+		return runMaster(cfg, log, reg, sigs)
 	}
-	return serve(cfg, log, reg)
+	return serve(cfg, log, reg, sigs)
 }
 
 // BuildApp resolves and builds the configured app, from the paste file
@@ -91,14 +95,21 @@ func (e *SourceError) Error() string { return e.Err.Error() }
 // a typed error such as resolve's) inside.
 func (e *SourceError) Unwrap() error { return e.Err }
 
-// serve runs one serving process: in-process mode or a worker.
-func serve(cfg *Settings, log zerolog.Logger, reg *factory.Registry) error {
-	p, err := newProcess(cfg, log, reg)
+// serve runs one serving process: in-process mode or a worker. A
+// SIGTERM or SIGINT during the start abandons it (the pool that is
+// loading is stopped); a SIGHUP reloads once it serves.
+func serve(cfg *Settings, log zerolog.Logger, reg *factory.Registry, sigs *signals) error {
+	var p *process
+	var err error
+	stop, hup := sigs.during(func(ctx context.Context) { p, err = newProcess(ctx, cfg, log, reg) })
+	if stop != nil {
+		return stoppedDuringStart(log, stop, err, func() { p.abandon() })
+	}
 	if err != nil {
 		return err
 	}
 	defer p.ln.Close()
-	return supervise(log, cfg.GracefulShutdownTimeout, p, newWatcher(cfg, reg, log))
+	return supervise(log, cfg.GracefulShutdownTimeout, p, newWatcher(cfg, reg, log), sigs, hup)
 }
 
 // process is the strategy of a process that serves by itself: the
@@ -122,13 +133,14 @@ type process struct {
 //
 // With Python parts, the pool is started and has loaded them before
 // the socket is opened (in-process; a worker uses its master's pool);
-// on a later error it is stopped again.
-func newProcess(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (_ *process, err error) {
+// on a later error it is stopped again. ctx ends the start early
+// (SIGTERM meanwhile).
+func newProcess(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *factory.Registry) (_ *process, err error) {
 	mode := ownPool
 	if isWorker() {
 		mode = envPool
 	}
-	gen, err := loadGeneration(context.Background(), cfg, reg, log, mode)
+	gen, err := loadGeneration(ctx, cfg, reg, log, mode)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +161,7 @@ func newProcess(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (_ *pr
 		return nil, err
 	}
 	if ln == nil {
-		if ln, err = listen(context.Background(), cfg.Options, log); err != nil {
+		if ln, err = listen(ctx, cfg.Options, log); err != nil {
 			return nil, cfg.positioned(err)
 		}
 	}
@@ -158,6 +170,13 @@ func newProcess(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (_ *pr
 		p.srv.TLSConfig = p.tlsState.serverConfig()
 	}
 	return p, nil
+}
+
+// abandon undoes newProcess, for a start that a signal stopped before
+// it served.
+func (p *process) abandon() {
+	p.ln.Close()
+	p.stopPython(pythonStopGrace)
 }
 
 func (p *process) start(events chan<- event) error {
@@ -545,8 +564,9 @@ func unreadBytes(c net.Conn) bool {
 // beside the old one before the new Go handlers, which point at it, go
 // live; the old pool is stopped once no request is in the old
 // generation any more. A pool that fails to load is stopped, and the
-// old Go and Python sides keep serving.
-func (p *process) reload() {
+// old Go and Python sides keep serving; so is one still loading when
+// ctx ends (SIGTERM during the reload), which abandons the reload.
+func (p *process) reload(ctx context.Context) {
 	start := time.Now()
 	oldCert := p.tlsState.certificate()
 	next, err := LoadSettings(p.cfg.flags)
@@ -556,7 +576,7 @@ func (p *process) reload() {
 			mode = envPool
 		}
 		var gen *generation
-		if gen, err = loadGeneration(context.Background(), next, p.reg, p.log, mode); err == nil {
+		if gen, err = loadGeneration(ctx, next, p.reg, p.log, mode); err == nil {
 			if p.tlsState != nil {
 				err = p.tlsState.reload(next.Options)
 			}
@@ -564,9 +584,13 @@ func (p *process) reload() {
 				gen.stopNow(p.log)
 			} else {
 				old := p.swap.swap(gen)
-				p.retired.retire(old, func() bool { return old.inflight.Load() == 0 }, next.GracefulShutdownTimeout)
+				p.retired.retire(old, func() bool { return old.inflight.Load() == 0 }, old.inflight.Load, next.GracefulShutdownTimeout)
 			}
 		}
+	}
+	if err != nil && ctx.Err() != nil {
+		p.log.Warn().Str("error", errorText(err)).Msg("reload abandoned: stopping")
+		return
 	}
 	if err != nil {
 		p.log.Error().Str("error", errorText(err)).Msg("reload failed; still serving the previous pipeline")

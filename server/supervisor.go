@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"syscall"
@@ -25,8 +27,11 @@ type strategy interface {
 	// worker died) it sends as events.
 	start(events chan<- event) error
 	// reload applies a new configuration (SIGHUP), or logs why it
-	// cannot and keeps serving the previous one.
-	reload()
+	// cannot and keeps serving the previous one. ctx ends when SIGTERM
+	// or SIGINT arrives meanwhile: the reload is then abandoned (a
+	// Python pool that is loading is stopped), and the previous
+	// configuration serves until the drain.
+	reload(ctx context.Context)
 	// stop drains for sig (SIGTERM or SIGINT), up to deadline (0: no
 	// limit), and returns Run's result.
 	stop(sig syscall.Signal, deadline time.Duration) error
@@ -37,14 +42,64 @@ type strategy interface {
 // returns end to stop the loop, and then err is Run's result.
 type event func() (end bool, err error)
 
+// signals are the signals the supervisor acts on, caught from the top
+// of Run: a start can take seconds (a Python pool loads), and a signal
+// that came meanwhile must not have its default effect (SIGHUP and
+// SIGTERM end a Go program at once, leaving the pool half made).
+type signals struct{ c chan os.Signal }
+
+func catchSignals() *signals {
+	s := &signals{c: make(chan os.Signal, 4)}
+	signal.Notify(s.c, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	return s
+}
+
+func (s *signals) stop() { signal.Stop(s.c) }
+
+// during runs fn, reading the signals until it returns, with a context
+// that ends when SIGTERM or SIGINT arrives: what a start or a reload
+// runs under, so that a stop does not wait for it. It returns the
+// first SIGTERM or SIGINT that came (nil for none), and whether a
+// SIGHUP did.
+func (s *signals) during(fn func(ctx context.Context)) (stop os.Signal, hup bool) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(ctx)
+	}()
+	for {
+		select {
+		case <-done:
+			return stop, hup
+		case sig := <-s.c:
+			switch {
+			case sig == syscall.SIGHUP:
+				hup = true
+			case stop == nil:
+				stop = sig
+				cancel()
+			}
+		}
+	}
+}
+
 // supervise runs s until it ends or a signal stops it. It is the one
 // place that knows what the signals mean, in both modes:
 //
 //   - SIGHUP reloads: systemd is told RELOADING=1, then READY=1 again
-//     once the strategy has reloaded or given up;
+//     once the strategy has reloaded or given up; a SIGHUP during a
+//     reload reloads once more after it (the files may have changed
+//     after the reload read them), and hup says one came during the
+//     start;
 //   - SIGTERM drains, with graceful_shutdown_timeout as the deadline;
 //   - SIGINT drains too, within interruptDeadline at most, since
 //     someone is waiting at a terminal.
+//
+// Signals are read during a reload too: SIGTERM or SIGINT abandons it
+// (a Python pool still loading is stopped), and the drain begins then,
+// not when the reload would have finished.
 //
 // It tells systemd READY=1 once s serves and STOPPING=1 as the drain
 // begins, and pings the watchdog meanwhile (workers, which systemd does
@@ -52,13 +107,8 @@ type event func() (end bool, err error)
 //
 // With a watcher (--reload), a batch of changed files reloads as SIGHUP
 // does.
-func supervise(log zerolog.Logger, gracefulTimeout time.Duration, s strategy, w *watcher) error {
+func supervise(log zerolog.Logger, gracefulTimeout time.Duration, s strategy, w *watcher, sigs *signals, hup bool) error {
 	defer w.close()
-	// Signals are caught before serving so that none is lost in between.
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	defer signal.Stop(sigs)
-
 	events := make(chan event, 16)
 	if err := s.start(events); err != nil {
 		return err
@@ -67,12 +117,31 @@ func supervise(log zerolog.Logger, gracefulTimeout time.Duration, s strategy, w 
 	stopWatchdog := watchdog(log)
 	defer stopWatchdog()
 
-	reload := func() {
+	// reload reloads, reading signals meanwhile, and returns the
+	// SIGTERM or SIGINT that came during it, if one did. Events wait:
+	// the strategy's state is the reload's until it returns.
+	reload := func() os.Signal {
 		notify(log, daemon.SdNotifyReloading)
-		s.reload()
+		for {
+			stop, again := sigs.during(s.reload)
+			if stop != nil {
+				return stop
+			}
+			w.refresh()
+			if !again {
+				break
+			}
+			log.Info().Msg("SIGHUP during the reload: reloading again")
+		}
 		notify(log, daemon.SdNotifyReady)
+		return nil
 	}
-	for {
+	var stop os.Signal
+	if hup {
+		log.Info().Msg("SIGHUP during the start: reloading")
+		stop = reload()
+	}
+	for stop == nil {
 		select {
 		case ev := <-events:
 			if end, err := ev(); end {
@@ -80,18 +149,32 @@ func supervise(log zerolog.Logger, gracefulTimeout time.Duration, s strategy, w 
 			}
 		case changed := <-w.changes():
 			log.Info().Strs("changed", changed).Msg("--reload: files changed; reloading")
-			reload()
-			w.refresh()
-		case sig := <-sigs:
+			stop = reload()
+		case sig := <-sigs.c:
 			if sig == syscall.SIGHUP {
-				reload()
-				w.refresh()
+				stop = reload()
 				continue
 			}
-			notify(log, daemon.SdNotifyStopping)
-			return s.stop(sig.(syscall.Signal), stopDeadline(sig, gracefulTimeout))
+			stop = sig
 		}
 	}
+	notify(log, daemon.SdNotifyStopping)
+	return s.stop(stop.(syscall.Signal), stopDeadline(stop, gracefulTimeout))
+}
+
+// stoppedDuringStart is Run's result when SIGTERM or SIGINT came during
+// the start: err is the start's own (it was abandoned, or failed just
+// then), abandon undoes a start that succeeded all the same. Nothing
+// was served, so nothing drains: a clean stop, unless the start failed
+// for a reason of its own.
+func stoppedDuringStart(log zerolog.Logger, sig os.Signal, err error, abandon func()) error {
+	if err == nil {
+		abandon()
+	} else if !errors.Is(err, context.Canceled) {
+		return err
+	}
+	log.Info().Str("signal", sig.String()).Msg("stopped during the start: nothing was served")
+	return nil
 }
 
 // stopDeadline is how long a drain for sig may take: graceful (0: no

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"syscall"
 	"testing"
@@ -23,7 +24,7 @@ func (f *fakeStrategy) start(events chan<- event) error {
 	close(f.started)
 	return nil
 }
-func (f *fakeStrategy) reload() { f.reloaded <- struct{}{} }
+func (f *fakeStrategy) reload(context.Context) { f.reloaded <- struct{}{} }
 func (f *fakeStrategy) stop(sig syscall.Signal, deadline time.Duration) error {
 	f.stopSig, f.stopIn = sig, deadline
 	return errors.New("stopped")
@@ -34,8 +35,10 @@ func (f *fakeStrategy) stop(sig syscall.Signal, deadline time.Duration) error {
 // longer; it returns what stop returned.
 func TestSuperviseSignals(t *testing.T) {
 	f := &fakeStrategy{started: make(chan struct{}), reloaded: make(chan struct{}, 1)}
+	sigs := catchSignals()
+	defer sigs.stop()
 	done := make(chan error, 1)
-	go func() { done <- supervise(zerolog.Nop(), time.Minute, f, nil) }()
+	go func() { done <- supervise(zerolog.Nop(), time.Minute, f, nil, sigs, false) }()
 	select {
 	case <-f.started:
 	case <-time.After(10 * time.Second):
@@ -64,8 +67,10 @@ func TestSuperviseSignals(t *testing.T) {
 // An event that ends the loop (Serve returned) is Run's result.
 func TestSuperviseEndsOnEvent(t *testing.T) {
 	f := &fakeStrategy{started: make(chan struct{}), reloaded: make(chan struct{}, 1)}
+	sigs := catchSignals()
+	defer sigs.stop()
 	done := make(chan error, 1)
-	go func() { done <- supervise(zerolog.Nop(), 0, f, nil) }()
+	go func() { done <- supervise(zerolog.Nop(), 0, f, nil, sigs, false) }()
 	<-f.started
 	want := errors.New("accept failed")
 	f.events <- func() (bool, error) { return false, nil }
@@ -77,6 +82,59 @@ func TestSuperviseEndsOnEvent(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the ending event did not end the loop")
+	}
+}
+
+// slowReload is a strategy whose reload lasts until its context ends
+// (a Python pool loading for as long as start_timeout allows).
+type slowReload struct {
+	fakeStrategy
+	reloading chan struct{}
+	abandoned chan error
+}
+
+func (s *slowReload) reload(ctx context.Context) {
+	s.reloading <- struct{}{}
+	select {
+	case <-ctx.Done():
+		s.abandoned <- ctx.Err()
+	case <-time.After(time.Minute):
+		s.abandoned <- nil
+	}
+}
+
+// SIGTERM during a reload ends the reload's context, and the drain
+// follows at once, with SIGTERM's deadline; a SIGHUP during the start
+// (hup) reloads once the strategy serves.
+func TestSuperviseSIGTERMAbandonsReload(t *testing.T) {
+	f := &slowReload{fakeStrategy: fakeStrategy{started: make(chan struct{})}, reloading: make(chan struct{}, 1), abandoned: make(chan error, 1)}
+	sigs := catchSignals()
+	defer sigs.stop()
+	done := make(chan error, 1)
+	go func() { done <- supervise(zerolog.Nop(), time.Minute, f, nil, sigs, true) }()
+	select {
+	case <-f.reloading:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a SIGHUP during the start did not reload after it")
+	}
+	sent := time.Now()
+	syscall.Kill(syscall.Getpid(), syscall.SIGTERM)
+	select {
+	case err := <-done:
+		if err == nil || err.Error() != "stopped" {
+			t.Errorf("supervise returned %v, want stop's error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGTERM during a reload did not stop within 10 s")
+	}
+	if d := time.Since(sent); d > time.Second {
+		t.Errorf("stopped %v after SIGTERM, during a reload", d)
+	}
+	if err := <-f.abandoned; err != context.Canceled {
+		t.Errorf("the reload's context ended with %v, want it canceled", err)
+	}
+	if f.stopSig != syscall.SIGTERM || f.stopIn != time.Minute {
+		t.Errorf("stop(%v, %v), want stop(terminated, 1m)", f.stopSig, f.stopIn)
 	}
 }
 

@@ -149,13 +149,21 @@ type master struct {
 }
 
 // runMaster runs and supervises the workers until SIGTERM or SIGINT.
-func runMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry) error {
-	m, err := newMaster(cfg, log, reg)
+// A SIGTERM or SIGINT while the master loads abandons the start (the
+// pool that is loading is stopped); a SIGHUP reloads once the workers
+// serve.
+func runMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry, sigs *signals) error {
+	var m *master
+	var err error
+	stop, hup := sigs.during(func(ctx context.Context) { m, err = newMaster(ctx, cfg, log, reg) })
+	if stop != nil {
+		return stoppedDuringStart(log, stop, err, func() { m.abandon() })
+	}
 	if err != nil {
 		return err
 	}
 	defer m.lifeW.Close()
-	return supervise(log, cfg.GracefulShutdownTimeout, m, newWatcher(cfg, reg, log))
+	return supervise(log, cfg.GracefulShutdownTimeout, m, newWatcher(cfg, reg, log), sigs, hup)
 }
 
 // newMaster checks the app and opens the socket the workers will share:
@@ -163,10 +171,10 @@ func runMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry) error {
 //
 // With Python parts, the master starts their one pool and has it load
 // them before it opens the socket: a worker is started only once the
-// pool it reaches serves.
-func newMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (_ *master, err error) {
+// pool it reaches serves. ctx ends the start early (SIGTERM meanwhile).
+func newMaster(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *factory.Registry) (_ *master, err error) {
 	// Fail at start, not in N workers, when the pipeline does not build.
-	gen, err := loadGeneration(context.Background(), cfg, reg, log, checkOnly)
+	gen, err := loadGeneration(ctx, cfg, reg, log, checkOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +191,7 @@ func newMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (_ *mas
 			return nil, err
 		}
 	}
-	ln, err := listen(context.Background(), cfg.Options, log)
+	ln, err := listen(ctx, cfg.Options, log)
 	if err != nil {
 		return nil, cfg.positioned(err)
 	}
@@ -199,21 +207,33 @@ func newMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry) (_ *mas
 	return m, nil
 }
 
+// abandon undoes newMaster, for a start that a signal stopped before
+// any worker ran.
+func (m *master) abandon() {
+	m.listener.Close()
+	m.lifeline.Close()
+	m.lifeW.Close()
+	m.gen.stopNow(m.log)
+}
+
 func (m *master) start(events chan<- event) error {
 	m.events = events
 	m.respawn = newRespawner(func() { events <- m.respawnRound })
+	fail := func(err error) error {
+		m.stopAll(syscall.SIGTERM, m.cfg.GracefulShutdownTimeout)
+		m.gen.stopNow(m.log) // no worker reaches the pool
+		return err
+	}
 	for i := 0; i < m.cfg.Workers; i++ {
 		w, err := m.start1()
 		if err != nil {
-			m.stopAll(syscall.SIGTERM, m.cfg.GracefulShutdownTimeout)
-			return err
+			return fail(err)
 		}
 		m.workers[w.id] = w
 	}
 	for _, w := range m.workers {
-		if err := m.waitReady(w); err != nil {
-			m.stopAll(syscall.SIGTERM, m.cfg.GracefulShutdownTimeout)
-			return err
+		if err := m.waitReady(context.Background(), w); err != nil {
+			return fail(err)
 		}
 	}
 	m.log.Info().Str("address", m.addr.String()).Str("paste", m.cfg.Paste).Str("app", m.cfg.Name).
@@ -251,8 +271,10 @@ func (m *master) respawnRound() (bool, error) {
 	return false, nil
 }
 
-func (m *master) reload() {
-	if n, err := m.rollingReload(); err != nil && n == 0 {
+func (m *master) reload(ctx context.Context) {
+	if n, err := m.rollingReload(ctx); err != nil && ctx.Err() != nil {
+		m.log.Warn().Str("error", errorText(err)).Int("new_workers", n).Int("workers", len(m.workers)).Msg("reload abandoned: stopping")
+	} else if err != nil && n == 0 {
 		m.log.Error().Str("error", errorText(err)).Msg("reload failed; the workers keep serving the previous pipeline")
 	} else if err != nil {
 		m.log.Error().Str("error", errorText(err)).Int("new_workers", n).Int("workers", len(m.workers)).
@@ -393,12 +415,14 @@ func workerEnviron() []string {
 	return env
 }
 
-// waitReady waits until w serves; a worker that fails first has already
-// logged why.
-func (m *master) waitReady(w *worker) error {
+// waitReady waits until w serves, or ctx ends; a worker that fails
+// first has already logged why.
+func (m *master) waitReady(ctx context.Context, w *worker) error {
 	select {
 	case <-w.ready:
 		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("worker %d: %w", w.cmd.Process.Pid, ctx.Err())
 	case <-time.After(2 * time.Minute):
 		return fmt.Errorf("worker %d did not become ready within 2 minutes", w.cmd.Process.Pid)
 	case <-w.done:
@@ -411,7 +435,7 @@ func (m *master) waitReady(w *worker) error {
 // to drain. It returns how many new workers serve, which on an error is
 // fewer than asked for, and may be more than none: the new configuration
 // is then served by those, the previous one by the rest.
-func (m *master) rollingReload() (started int, err error) {
+func (m *master) rollingReload(ctx context.Context) (started int, err error) {
 	cfg, workers := m.cfg, m.workers
 	old := make([]*worker, 0, len(workers))
 	next, err := LoadSettings(cfg.flags)
@@ -420,7 +444,7 @@ func (m *master) rollingReload() (started int, err error) {
 	}
 	// The new configuration's Python pool, loaded beside the old one;
 	// the workers started from now on reach it.
-	gen, err := loadGeneration(context.Background(), next, m.reg, m.log, checkOnly)
+	gen, err := loadGeneration(ctx, next, m.reg, m.log, checkOnly)
 	if err != nil {
 		return 0, err
 	}
@@ -446,7 +470,13 @@ func (m *master) rollingReload() (started int, err error) {
 		m.newCertificates(certs)
 		// The old pool serves the old workers until the last of them
 		// has drained and exited.
-		m.retired.retire(prev, func() bool { return allExited(old) }, next.GracefulShutdownTimeout)
+		// The old workers drain within the same deadline, log what
+		// they cut off, and exit: the pool's bound comes after theirs.
+		bound := next.GracefulShutdownTimeout
+		if bound > 0 {
+			bound += workerLastWords
+		}
+		m.retired.retire(prev, func() bool { return allExited(old) }, nil, bound)
 	}()
 	for _, name := range restartOnly(cfg.Options, next.Options) {
 		if name != "bind_host" && name != "bind_port" && name != "backlog" {
@@ -463,7 +493,7 @@ func (m *master) rollingReload() (started int, err error) {
 			if err != nil {
 				return started, err
 			}
-			if err := m.waitReady(w); err != nil {
+			if err := m.waitReady(ctx, w); err != nil {
 				w.cmd.Process.Kill() // in case it hangs rather than exited
 				return started, err
 			}

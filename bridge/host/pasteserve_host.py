@@ -13,9 +13,11 @@ signs with the pool's key (HMAC-SHA256), and sets the environ from it.
 
 Fd 3 is the status channel to pasteserve: one JSON object a line,
 
+    {"event": "loading", "pid": N, "key": K, "file": F, "section": S}
+    {"event": "loading", "pid": N, "init": I}
     {"event": "ready", "pid": N}
     {"event": "load_error", "pid": N, "key": K, "file": F, "section": S,
-     "message": M, "traceback": T}
+     "message": M, "traceback": T, "where": W}
     {"event": "exception", "pid": N, "key": K, "request_id": R,
      "traceback": T}
     {"event": "refused", "pid": N, "reason": R}
@@ -88,6 +90,24 @@ status = None  # the Status, once main has made it
 # thread, so that gunicorn's own "Error handling request" line for it
 # does not log the traceback a second time.
 _reported = threading.local()
+
+# The tail and request id of the request this thread serves, for an
+# error that gunicorn raises after the app has returned.
+_current = threading.local()
+
+
+def syntax_site(e):
+    """file:line:col of the SyntaxError that e is, or was raised while
+    handling, or "": a SyntaxError's own traceback ends where the import
+    was, not in the file that is wrong."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, SyntaxError) and e.filename:
+            site = "%s:%s" % (e.filename, e.lineno)
+            return site + (":%d" % e.offset if e.offset else "")
+        e = e.__cause__ or e.__context__
+    return ""
 
 
 def exception_line(e):
@@ -362,6 +382,14 @@ class Dispatcher:
         if host:
             environ["HTTP_HOST"] = host
             environ["SERVER_NAME"], environ["SERVER_PORT"] = split_host(host, scheme)
+        else:
+            # No Host (HTTP/1.0): as under gunicorn alone, no HTTP_HOST
+            # (gunicorn's is the name Go gives the socket), and
+            # SERVER_NAME and SERVER_PORT where the client connected.
+            environ.pop("HTTP_HOST", None)
+            if c.get("server_name"):
+                environ["SERVER_NAME"] = c["server_name"]
+                environ["SERVER_PORT"] = c.get("server_port") or ""
         environ["REMOTE_ADDR"] = c.get("remote_addr", "")
         if c.get("remote_port"):
             environ["REMOTE_PORT"] = c["remote_port"]
@@ -373,6 +401,7 @@ class Dispatcher:
         if c.get("global_request_id"):
             environ["openstack.global_request_id"] = c["global_request_id"]
         key = c["key"]
+        _current.key, _current.rid = key, rid
         try:
             result = app(environ, start_response)
         except Exception as e:
@@ -425,6 +454,25 @@ def make_application(spec):
     from gunicorn.arbiter import Arbiter
     from gunicorn.errors import HaltServer
     from gunicorn.glogging import Logger
+    from gunicorn.http.errors import InvalidHeader, InvalidHeaderName
+    from gunicorn.workers.gthread import ThreadWorker
+
+    class HostWorker(ThreadWorker):
+        """gunicorn's gthread worker, but for a response header it refuses
+        to send (a CR or LF in a value, a bad name). gunicorn raises
+        InvalidHeader from the app's start_response and answers it as it
+        answers a bad request: 400 Bad Request, blaming the client, with
+        the value in the body. It is the app's error: a bare 500, as for
+        an exception in the app, logged with the request id."""
+
+        def handle_error(self, req, client, addr, exc):
+            # req is None when the request itself could not be read:
+            # that InvalidHeader is the client's, and its 400 stands.
+            if req is not None and isinstance(exc, (InvalidHeader, InvalidHeaderName)):
+                if exc is not getattr(_reported, "exc", None):
+                    report(exc, getattr(_current, "key", ""), getattr(_current, "rid", ""))
+                exc = RuntimeError("the app's response has an invalid header")
+            super().handle_error(req, client, addr, exc)
 
     class HostArbiter(Arbiter):
         """gunicorn's arbiter, judging workers' exits in its main loop.
@@ -440,6 +488,10 @@ def make_application(spec):
         """
 
         stopping = False
+
+        def setup(self, app):
+            super().setup(app)
+            self.worker_class = HostWorker
 
         def handle_chld(self, sig, frame):
             if self.stopping:
@@ -557,6 +609,7 @@ def make_application(spec):
                         init=getattr(f, "init", ""),
                         message=f.message,
                         traceback=f.traceback,
+                        where=syntax_site(f),
                     )
                 else:
                     status.write(event="load_error", key=f.key, file=f.file, section=f.section, message=f.message, traceback="")
@@ -573,10 +626,14 @@ def build(spec):
 
     if spec.get("logging") and spec.get("paste_file"):
         apply_logging(spec["paste_file"])
+    if spec.get("init"):
+        status.write(event="loading", init=spec["init"])
     run_init(spec)
     Sites(loadwsgi)
     apps = {}
     for tail in spec.get("tails") or []:
+        # What this worker is at, should start_timeout run out.
+        status.write(event="loading", key=tail["key"], file=tail["file"], section=tail.get("section") or "")
         apps[tail["key"]] = load_tail(loadwsgi, tail)
     return Dispatcher(base64.urlsafe_b64decode(spec["key"] + "=" * (-len(spec["key"]) % 4)), apps)
 

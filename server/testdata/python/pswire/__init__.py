@@ -4,12 +4,15 @@ The app answers, on
     .../version   "pswire-<VERSION> pid=<pid>", VERSION from pswire.version
                   (a test edits that file and reloads)
     .../raise     an exception (its traceback goes to pasteserve's log)
+    .../sleep     an answer after ?s= seconds (a request a reload waits for)
     anything else a JSON report of what it was made with and the environ
                   it got, for a test to compare with what Go knows
 """
 
 import json
 import os
+import time
+import urllib.parse
 
 from pswire import version
 
@@ -27,6 +30,9 @@ def app_factory(global_conf, **local):
             return [body]
         if path.endswith("/raise"):
             raise RuntimeError("pswire: raised on purpose")
+        if path.endswith("/sleep"):
+            q = dict(urllib.parse.parse_qsl(environ.get("QUERY_STRING", "")))
+            time.sleep(float(q.get("s", "1")))
         body = json.dumps({
             "version": version.VERSION,
             "local": dict(local),
