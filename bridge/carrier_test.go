@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 func TestReservedHeaders(t *testing.T) {
@@ -70,15 +71,34 @@ func TestSignIsHMACOfThePayload(t *testing.T) {
 	}
 }
 
-// TailKey is stable, and tells apart what it is made of.
+// TailKey is stable, and tells apart what it is made of: the file,
+// the defaults, the global configuration, each element's name, type
+// and skip, and the order of making.
 func TestTailKey(t *testing.T) {
-	a := TailKey("/etc/x/api-paste.ini", "main", 1)
-	if a != TailKey("/etc/x/api-paste.ini", "main", 1) {
+	base := func() Tail {
+		return Tail{File: "/etc/x/api-paste.ini", Global: map[string]string{"a": "1"},
+			Elements: []Element{{Type: plan.TypeFilter, Name: "ctx"}, {Type: plan.TypeApp, Name: "api"}}}
+	}
+	a := TailKey(base())
+	if a != TailKey(base()) {
 		t.Error("TailKey is not stable")
 	}
-	for _, b := range []string{TailKey("/etc/x/api-paste.ini", "main", 2), TailKey("/etc/x/api-paste.ini", "mai", 1), TailKey("/etc/x/api-paste.in", "imain", 1)} {
-		if a == b {
-			t.Errorf("TailKey collides: %s", a)
+	for name, change := range map[string]func(*Tail){
+		"file":          func(t *Tail) { t.File = "/etc/y/api-paste.ini" },
+		"defaults":      func(t *Tail) { t.Defaults = map[string]string{"a": "1"} },
+		"global":        func(t *Tail) { t.Global["a"] = "2" },
+		"no global":     func(t *Tail) { t.Global = nil },
+		"name":          func(t *Tail) { t.Elements[0].Name = "ct" },
+		"names' bounds": func(t *Tail) { t.Elements[0].Name, t.Elements[1].Name = "ctxa", "pi" },
+		"type":          func(t *Tail) { t.Elements[0].Type = plan.TypeApp },
+		"skip":          func(t *Tail) { t.Elements[0].Skip, t.Elements[0].Keep = 1, 1 },
+		"filters first": func(t *Tail) { t.FiltersFirst = true },
+		"one element":   func(t *Tail) { t.Elements = t.Elements[1:] },
+	} {
+		b := base()
+		change(&b)
+		if TailKey(b) == a {
+			t.Errorf("TailKey does not tell apart a tail with another %s: %s", name, a)
 		}
 	}
 }
@@ -155,7 +175,7 @@ func TestClientFromEnv(t *testing.T) {
 // A Go worker's Client, from the environment the master's Env gave it,
 // reaches the master's pool.
 func TestClientFromEnvReachesThePool(t *testing.T) {
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	_, c, _ := startPool(t, testSpec(t, tl))
 	for _, kv := range c.Env() {
 		k, v, _ := strings.Cut(kv, "=")
