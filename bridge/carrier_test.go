@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +101,35 @@ func TestTailKey(t *testing.T) {
 		if TailKey(b) == a {
 			t.Errorf("TailKey does not tell apart a tail with another %s: %s", name, a)
 		}
+	}
+}
+
+// A tail's file is taken by its absolute path: the key of a tail given
+// by a relative path is the key of its absolute path, whatever the
+// directory it was made in, and the pool loads it by that path.
+func TestTailKeyOfARelativeFile(t *testing.T) {
+	dir := testdataDir(t)
+	spec := testSpec(t) // testdataDir is relative to the package's directory
+	abs := Whole(filepath.Join(dir, "tails.ini"), "main", nil)
+	t.Chdir(dir)
+	rel := Whole("tails.ini", "main", nil)
+	t.Chdir(filepath.Join(dir, "py"))
+	up := Whole("../tails.ini", "main", nil)
+	if rel.Key != abs.Key || up.Key != abs.Key {
+		t.Errorf("keys %s (tails.ini in testdata), %s (../tails.ini in testdata/py), want %s, the absolute path's", rel.Key, up.Key, abs.Key)
+	}
+	// A pool given the relative path loads the file (PasteDeploy
+	// refuses a relative config: URI: the host gets it absolute), and
+	// the handler made with the absolute path reaches it.
+	t.Chdir(dir)
+	rel.Section = "pipeline:main"
+	spec.Tails = []Tail{rel}
+	_, c, _ := startPool(t, spec)
+	srv := httptest.NewServer(c.Handler(abs))
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/", nil)
+	if r := getReport(t, nil, req); r.App.Name != "app1" {
+		t.Errorf("report %+v", r)
 	}
 }
 

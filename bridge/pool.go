@@ -407,7 +407,7 @@ func (p *Pool) writeSpec() (string, error) {
 	}
 	for _, t := range p.spec.Tails {
 		h := hostTailOf(t)
-		h.Key, h.File, h.Section = t.Key, abs(t.File), t.Section
+		h.Key, h.Section = t.Key, t.Section
 		s.Tails = append(s.Tails, h)
 	}
 	b, err := json.Marshal(s)

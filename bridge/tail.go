@@ -28,7 +28,9 @@ type Tail struct {
 	// Key names the tail in the carrier: TailKey(tail), the same in
 	// every process.
 	Key string
-	// File is the file the elements are looked up in.
+	// File is the file the elements are looked up in. A relative path
+	// is made absolute (against the working directory) by TailKey and
+	// Start: the Python side loads files by absolute path.
 	File string
 	// Defaults is the global configuration File's loader was opened
 	// with, laid under its [DEFAULT] without overriding it (nil for
@@ -74,10 +76,11 @@ func Whole(file, name string, global map[string]string) Tail {
 }
 
 // TailKey returns a tail's key: a short hash of what the Python side
-// loads (the file, the defaults, the global_conf, the elements), the
-// same in pasteserve's master and in each of its workers, so that a
-// handler built in any of them names the tail the pool loaded. Two
-// tails that load different objects have different keys.
+// loads (the file by its absolute path, the defaults, the global_conf,
+// the elements), the same in pasteserve's master and in each of its
+// workers, whatever their working directories, so that a handler built
+// in any of them names the tail the pool loaded. Two tails that load
+// different objects have different keys.
 func TailKey(t Tail) string {
 	b, _ := json.Marshal(hostTailOf(t)) // strings, maps of strings and ints: cannot fail
 	sum := sha256.Sum256(b)
@@ -105,7 +108,7 @@ type hostElement struct {
 // hostTailOf is t as the host reads it, without its key and section
 // (what TailKey hashes).
 func hostTailOf(t Tail) hostTail {
-	h := hostTail{File: t.File, Defaults: t.Defaults, Global: t.Global, FiltersFirst: t.FiltersFirst}
+	h := hostTail{File: abs(t.File), Defaults: t.Defaults, Global: t.Global, FiltersFirst: t.FiltersFirst}
 	for _, e := range t.Elements {
 		h.Elements = append(h.Elements, hostElement{Type: e.Type.String(), Name: e.Name, Skip: e.Skip, Keep: e.Keep})
 	}
