@@ -382,7 +382,11 @@ class Dispatcher:
     from it and calls the tail it names."""
 
     def __init__(self, key, apps):
-        self.key = key
+        # The key's HMAC state, made once and copied for each request:
+        # hmac.digest sets the key up (and, with OpenSSL 3, fetches the
+        # digest) on every call, about twice the cost of a copy (3 us
+        # against 1.5 in a timeit, by hand).
+        self.mac = hmac.new(key, digestmod=hashlib.sha256)
         self.apps = apps
 
     def carrier(self, environ):
@@ -400,7 +404,9 @@ class Dispatcher:
             payload, sig = b64url(payload_b64), b64url(sig_b64)
         except (ValueError, TypeError, binascii.Error):
             raise Refused("malformed carrier")
-        if not hmac.compare_digest(hmac.digest(self.key, payload, "sha256"), sig):
+        mac = self.mac.copy()
+        mac.update(payload)
+        if not hmac.compare_digest(mac.digest(), sig):
             raise Refused("carrier signature does not match")
         try:
             c = json.loads(payload)
