@@ -50,7 +50,7 @@ type Client struct {
 	dir       string // the private directory, "" for a client from the environment
 	socket    string
 	key       []byte
-	transport *transport
+	transport *http.Transport
 	inflight  atomic.Int64
 	mu        sync.Mutex
 	idle      chan struct{} // closed when inflight drops to 0; nil while 0
@@ -115,12 +115,16 @@ const idleConnTimeout = 60 * time.Second
 
 func newClient(socket string, key []byte) *Client {
 	d := &net.Dialer{Timeout: 5 * time.Second}
-	return &Client{socket: socket, key: key, transport: &transport{
-		dial: func(ctx context.Context) (net.Conn, error) {
+	return &Client{socket: socket, key: key, transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return d.DialContext(ctx, "unix", socket)
 		},
-		maxIdle:     256,
-		idleTimeout: idleConnTimeout,
+		// The body goes through as the app wrote it: the client, not
+		// the bridge, negotiates encodings.
+		DisableCompression:  true,
+		MaxIdleConns:        256,
+		MaxIdleConnsPerHost: 256,
+		IdleConnTimeout:     idleConnTimeout,
 	}}
 }
 
