@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
 func TestReservedHeaders(t *testing.T) {
@@ -70,16 +72,64 @@ func TestSignIsHMACOfThePayload(t *testing.T) {
 	}
 }
 
-// TailKey is stable, and tells apart what it is made of.
+// TailKey is stable, and tells apart what it is made of: the file,
+// the defaults, the global configuration, each element's name, type
+// and skip, and the order of making.
 func TestTailKey(t *testing.T) {
-	a := TailKey("/etc/x/api-paste.ini", "main", 1)
-	if a != TailKey("/etc/x/api-paste.ini", "main", 1) {
+	base := func() Tail {
+		return Tail{File: "/etc/x/api-paste.ini", Global: map[string]string{"a": "1"},
+			Elements: []Element{{Type: plan.TypeFilter, Name: "ctx"}, {Type: plan.TypeApp, Name: "api"}}}
+	}
+	a := TailKey(base())
+	if a != TailKey(base()) {
 		t.Error("TailKey is not stable")
 	}
-	for _, b := range []string{TailKey("/etc/x/api-paste.ini", "main", 2), TailKey("/etc/x/api-paste.ini", "mai", 1), TailKey("/etc/x/api-paste.in", "imain", 1)} {
-		if a == b {
-			t.Errorf("TailKey collides: %s", a)
+	for name, change := range map[string]func(*Tail){
+		"file":          func(t *Tail) { t.File = "/etc/y/api-paste.ini" },
+		"defaults":      func(t *Tail) { t.Defaults = map[string]string{"a": "1"} },
+		"global":        func(t *Tail) { t.Global["a"] = "2" },
+		"no global":     func(t *Tail) { t.Global = nil },
+		"name":          func(t *Tail) { t.Elements[0].Name = "ct" },
+		"names' bounds": func(t *Tail) { t.Elements[0].Name, t.Elements[1].Name = "ctxa", "pi" },
+		"type":          func(t *Tail) { t.Elements[0].Type = plan.TypeApp },
+		"skip":          func(t *Tail) { t.Elements[0].Skip, t.Elements[0].Keep = 1, 1 },
+		"filters first": func(t *Tail) { t.FiltersFirst = true },
+		"one element":   func(t *Tail) { t.Elements = t.Elements[1:] },
+	} {
+		b := base()
+		change(&b)
+		if TailKey(b) == a {
+			t.Errorf("TailKey does not tell apart a tail with another %s: %s", name, a)
 		}
+	}
+}
+
+// A tail's file is taken by its absolute path: the key of a tail given
+// by a relative path is the key of its absolute path, whatever the
+// directory it was made in, and the pool loads it by that path.
+func TestTailKeyOfARelativeFile(t *testing.T) {
+	dir := testdataDir(t)
+	spec := testSpec(t) // testdataDir is relative to the package's directory
+	abs := Whole(filepath.Join(dir, "tails.ini"), "main", nil)
+	t.Chdir(dir)
+	rel := Whole("tails.ini", "main", nil)
+	t.Chdir(filepath.Join(dir, "py"))
+	up := Whole("../tails.ini", "main", nil)
+	if rel.Key != abs.Key || up.Key != abs.Key {
+		t.Errorf("keys %s (tails.ini in testdata), %s (../tails.ini in testdata/py), want %s, the absolute path's", rel.Key, up.Key, abs.Key)
+	}
+	// A pool given the relative path loads the file (PasteDeploy
+	// refuses a relative config: URI: the host gets it absolute), and
+	// the handler made with the absolute path reaches it.
+	t.Chdir(dir)
+	rel.Section = "pipeline:main"
+	spec.Tails = []Tail{rel}
+	_, c, _ := startPool(t, spec)
+	srv := httptest.NewServer(c.Handler(abs))
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/", nil)
+	if r := getReport(t, nil, req); r.App.Name != "app1" {
+		t.Errorf("report %+v", r)
 	}
 }
 
@@ -155,7 +205,7 @@ func TestClientFromEnv(t *testing.T) {
 // A Go worker's Client, from the environment the master's Env gave it,
 // reaches the master's pool.
 func TestClientFromEnvReachesThePool(t *testing.T) {
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	_, c, _ := startPool(t, testSpec(t, tl))
 	for _, kv := range c.Env() {
 		k, v, _ := strings.Cut(kv, "=")

@@ -307,9 +307,29 @@ func (c *Client) Handler(t Tail) http.Handler {
 		FlushInterval: -1,
 		ErrorHandler:  h.fail,
 		ErrorLog:      proxyLog,
+		BufferPool:    copyBuffers,
 	}
 	return h
 }
+
+// copyBuffers are the buffers ReverseProxy copies response bodies with.
+// Without a pool it makes a 32 KB buffer for every response: five times
+// what the rest of a request through the bridge allocates, and the
+// garbage collector's work with it.
+var copyBuffers httputil.BufferPool = &bufferPool{}
+
+// bufferPool is an httputil.BufferPool of 32 KB buffers, ReverseProxy's
+// own size.
+type bufferPool struct{ p sync.Pool }
+
+func (bp *bufferPool) Get() []byte {
+	if b, ok := bp.p.Get().(*[]byte); ok {
+		return *b
+	}
+	return make([]byte, 32<<10)
+}
+
+func (bp *bufferPool) Put(b []byte) { bp.p.Put(&b) }
 
 type handler struct {
 	c     *Client

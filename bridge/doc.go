@@ -8,9 +8,13 @@
 //
 //   - Options are the [python] options (group python), DefaultOptions
 //     their defaults.
-//   - A Tail says what a worker loads: loadcontext(APP, "config:"+File,
-//     name=Name, global_conf=Global), flattened as PasteDeploy builds
-//     it, less its first Skip filters (Go runs those); TailKey names it.
+//   - A Tail says what a worker loads: its Elements, by name, one by
+//     one, in File, as PasteDeploy's pipeline loads its items
+//     (loader.get_context(FILTER or APP, name, global_conf=Global)),
+//     the last being the app; nothing that Go runs is resolved in
+//     Python. An Element with Skip is an object less the filter-with
+//     filters Go runs. Whole is a chain's root loaded whole; TailKey
+//     names a tail.
 //   - A Client is one pool's socket and key: NewClient in pasteserve's
 //     master, ClientFromEnv in its Go workers (Env passes it to them).
 //     Client.Handler(tail) is the http.Handler that forwards to the tail;

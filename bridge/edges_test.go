@@ -33,7 +33,8 @@ func pyTail(t *testing.T, section, name, body string) (Tail, Spec) {
 	if err := os.WriteFile(file, []byte("["+section+"]\n"+body), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tl := Tail{Key: TailKey(file, name, 0), File: file, Name: name, Section: section}
+	tl := Whole(file, name, nil)
+	tl.Section = section
 	spec := testSpec(t, tl)
 	spec.Workers = 1
 	spec.PasteFile = file

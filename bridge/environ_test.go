@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +19,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pasteserve/pasteserve/apps"
+	"github.com/pasteserve/pasteserve/build"
+	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/filters"
 	"github.com/pasteserve/pasteserve/loader"
 	"github.com/pasteserve/pasteserve/plan"
@@ -105,7 +109,7 @@ func latin1(s string) string {
 // and host the proxy headers gave, the client's address and port, the
 // request id and the global id.
 func TestEnvironIsWhatGoSet(t *testing.T) {
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	_, c, _ := startPool(t, testSpec(t, tl))
 	capt := &capture{h: c.Handler(tl)}
 	m, err := apps.NewURLMap(apps.URLMapOptions{Routes: map[string]http.Handler{"/v2.0": capt}})
@@ -196,23 +200,24 @@ func subset(m, want map[string]string) bool {
 	return true
 }
 
-// oracle loads each name of file whole with PasteDeploy's loadapp, in
-// Python, calls it once, and returns the test app's reports: what
-// PasteDeploy itself gives each filter and app.
-func oracle(t *testing.T, file string, names ...string) map[string]report {
+// oracle loads file's main whole with PasteDeploy's loadapp, in Python,
+// with testdata/goonly on the path (the originals of what Go runs),
+// calls it once for each path, and returns the test app's reports:
+// what PasteDeploy itself gives each filter and app.
+func oracle(t *testing.T, file string, paths ...string) map[string]report {
 	t.Helper()
 	const script = `
 import json, sys
 from paste.deploy import loadapp
+app = loadapp("config:" + sys.argv[1])
 out = {}
-for n in sys.argv[2:]:
-    app = loadapp("config:" + sys.argv[1], name=n)
-    env = {"PATH_INFO": "/", "SCRIPT_NAME": "", "REQUEST_METHOD": "GET", "QUERY_STRING": ""}
-    out[n] = json.loads(b"".join(app(env, lambda s, h, e=None: None)))
+for p in sys.argv[2:]:
+    env = {"PATH_INFO": p, "SCRIPT_NAME": "", "REQUEST_METHOD": "GET", "QUERY_STRING": "", "HTTP_HOST": "localhost", "SERVER_PORT": "80", "wsgi.url_scheme": "http"}
+    out[p] = json.loads(b"".join(app(env, lambda s, h, e=None: None)))
 print(json.dumps(out))
 `
-	cmd := exec.Command(python(), append([]string{"-c", script, file}, names...)...)
-	cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(testdataDir(t), "py"))
+	cmd := exec.Command(python(), append([]string{"-c", script, file}, paths...)...)
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(testdataDir(t), "py")+":"+filepath.Join(testdataDir(t), "goonly"))
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("the oracle: %v\n%s", err, stderrOf(err))
@@ -231,76 +236,164 @@ func stderrOf(err error) string {
 	return ""
 }
 
-// goGlobal is the global_conf Go's resolution gives the object that
-// find picks in the plan of name: what a nested tail is loaded with.
-func goGlobal(t *testing.T, file, name string, find func(*plan.Node) *plan.Node) map[string]string {
-	t.Helper()
+// namesRegistry is what Go runs of testdata/names.ini: its g* filters
+// (by their references, pstest_goonly's and pasteserve's own), Paste's
+// urlmap, and pstest's pipeline selector, which, as Go's OpenStack
+// selectors, has the keystone pipeline as its one child.
+func namesRegistry() *factory.Registry {
+	reg := &factory.Registry{}
+	pass := func(cfg *factory.Config) (factory.Middleware, error) {
+		return func(h http.Handler) http.Handler { return h }, nil
+	}
+	reg.Register(factory.Factory{Name: "gofilter", Namespace: "pasteserve", Kind: factory.KindFilter, Aliases: []string{"pstest_goonly:filter_factory"}, Filter: pass})
+	none := func(factory.Loader, *factory.Config) (http.Handler, error) { return nil, nil } // Tails builds nothing
+	reg.Register(factory.Factory{Name: "mount", Namespace: "pasteserve", Kind: factory.KindComposite, Aliases: []string{"egg:Paste#urlmap"},
+		Children: func(cfg *factory.Config) map[string]string { return cfg.Local }, Composite: none})
+	reg.Register(factory.Factory{Name: "selector", Namespace: "pasteserve", Kind: factory.KindComposite, Aliases: []string{"call:pstest:pipeline_factory"},
+		Children: func(cfg *factory.Config) map[string]string {
+			return map[string]string{"keystone": cfg.Local["keystone"]}
+		},
+		Composite: none})
+	return reg
+}
+
+// bridgeTail is server's conversion of a build.Tail.
+func bridgeTail(bt build.Tail) Tail {
+	t := Tail{File: bt.File, Defaults: bt.Defaults, Global: bt.Global, FiltersFirst: bt.FiltersFirst, Section: bt.Root.Section}
+	for _, e := range bt.Elements {
+		t.Elements = append(t.Elements, Element{Type: e.Type, Name: e.Name, Skip: e.Skip, Keep: e.Keep})
+	}
+	t.Key = TailKey(t)
+	return t
+}
+
+// Each tail's filters and app get the local_conf and global_conf that
+// PasteDeploy gives them when it loads the whole file, for tails as Go
+// splits the chains of testdata/names.ini: after Go's filters in a
+// pipeline, inside filter-with on an app, on a pipeline item and on a
+// filter, at and after a filter-app's next, inside a nested pipeline,
+// and in a pipeline selector's inline pipelines, with [DEFAULT], set in
+// each kind of section and use chains. Go's filters there have
+// references that the pool's Python cannot import (pstest_goonly,
+// egg:pasteserve#gofilter): it loads and serves all the same, because it
+// resolves only what it runs.
+func TestConfIsPasteDeploys(t *testing.T) {
+	needPython(t)
+	file := filepath.Join(testdataDir(t), "names.ini")
+	reg := namesRegistry()
 	set, err := loader.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := set.Resolver(nil).Resolve(file, name, plan.TypeApp, nil)
+	n, err := set.Resolver(reg).Resolve(file, "main", plan.TypeApp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n = find(n)
-	if n == nil {
-		t.Fatalf("no such node in the plan of %s", name)
+	tails, err := build.Options{File: file}.Tails(n, reg)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return n.Global
-}
-
-// Each tail's filters and app get the local_conf and global_conf that
-// PasteDeploy gives them when it loads the whole file: pipelines,
-// filter-with on an app and on a filter, filter-app, use chains,
-// [DEFAULT], set, and tails that start after Go's filters (skip) or
-// deeper in the plan (a nested app, with the global_conf Go's
-// resolution gives it).
-func TestConfIsPasteDeploys(t *testing.T) {
-	needPython(t)
-	file := filepath.Join(testdataDir(t), "tails.ini")
-	want := oracle(t, file, "main", "withfilter", "fa")
-	// The app of pipeline pipe2, inside filter-app fa.
-	app2 := goGlobal(t, file, "fa", func(n *plan.Node) *plan.Node { return n.App.App })
-	app1 := goGlobal(t, file, "main", func(n *plan.Node) *plan.Node { return n.App })
-	cases := []struct {
-		tail Tail
-		root string
-		skip int // of the root's flattened filters
-	}{
-		{tail(t, "main", 0, nil), "main", 0},
-		{tail(t, "main", 2, nil), "main", 2},
-		{tail(t, "main", 3, nil), "main", 3},
-		{tail(t, "withfilter", 0, nil), "withfilter", 0},
-		{tail(t, "withfilter", 1, nil), "withfilter", 1},
-		{tail(t, "withfilter", 2, nil), "withfilter", 2},
-		{tail(t, "fa", 0, nil), "fa", 0},
-		{tail(t, "fa", 1, nil), "fa", 1},
-		{tail(t, "fa", 2, nil), "fa", 2},
-		{tail(t, "app2", 0, app2), "fa", 2},
-		{tail(t, "app1", 0, app1), "main", 3},
+	// Each tail by the path of the urlmap that reaches it.
+	paths := map[string]build.Tail{}
+	for _, bt := range tails {
+		for p, c := range n.Children {
+			if c == bt.Root || c != nil && c.Children["keystone"] == bt.Root {
+				paths[p] = bt
+			}
+		}
 	}
-	var tails []Tail
-	for _, c := range cases {
-		tails = append(tails, c.tail)
+	var list []string
+	for p := range n.Children {
+		list = append(list, p)
 	}
-	_, cl, _ := startPool(t, testSpec(t, tails...))
-	for _, c := range cases {
-		srv := httptest.NewServer(cl.Handler(c.tail))
+	sort.Strings(list)
+	if len(paths) != len(list) {
+		t.Fatalf("tails for %d of the %d paths", len(paths), len(list))
+	}
+	want := oracle(t, file, list...)
+	var spec []Tail
+	for _, p := range list {
+		spec = append(spec, bridgeTail(paths[p]))
+	}
+	_, cl, _ := startPool(t, testSpec(t, spec...))
+	if err := exec.Command(python(), "-c", "import pstest_goonly").Run(); err == nil {
+		t.Fatal("the pool's Python can import pstest_goonly: the test proves nothing")
+	}
+	for i, p := range list {
+		bt := paths[p]
+		srv := httptest.NewServer(cl.Handler(spec[i]))
 		req, _ := http.NewRequest("GET", srv.URL+"/", nil)
 		got := getReport(t, nil, req)
 		srv.Close()
-		w := want[c.root]
-		if len(w.Chain) < c.skip {
-			t.Fatalf("%s: the oracle has %d filters", c.root, len(w.Chain))
+		w := want[p]
+		if len(w.Chain) < bt.Skip {
+			t.Fatalf("%s: the oracle has %d filters, Go runs %d", p, len(w.Chain), bt.Skip)
 		}
 		if d := cmp.Diff(w.App, got.App); d != "" {
-			t.Errorf("tail %s skip %d: the app's conf differs from PasteDeploy's (-want +got):\n%s", c.tail.Name, c.tail.Skip, d)
+			t.Errorf("%s (%s): the app's conf differs from PasteDeploy's (-want +got):\n%s", p, describe(n, bt), d)
 		}
-		if d := cmp.Diff(w.Chain[c.skip:], got.Chain, cmpEmpty); d != "" {
-			t.Errorf("tail %s skip %d: the filters differ from PasteDeploy's (-want +got):\n%s", c.tail.Name, c.tail.Skip, d)
+		if d := cmp.Diff(w.Chain[bt.Skip:], got.Chain, cmpEmpty); d != "" {
+			t.Errorf("%s (%s): the filters differ from PasteDeploy's (-want +got):\n%s", p, describe(n, bt), d)
 		}
 	}
+	// The forms Go chose, so that the test above covers each of them.
+	var forms []string
+	for _, p := range list {
+		forms = append(forms, p+" "+describe(n, paths[p]))
+	}
+	wantForms := []string{
+		"/fa names [p3 app2] global of pipeline:pipe2",
+		"/fa2 names [app1] global of filter-app:fa2",
+		"/fw names [fwapp/1+2] global of composite:main",
+		"/fw2 names [fwapp2/1+1] global of composite:main",
+		"/fw3 names [fwapp3/2+2] global of composite:main",
+		"/fwpipe names [pfw/1+1 app1] global of pipeline:fwpipe",
+		"/inc names [p5 incapp] global of pipeline:incpipe, defaults of composite:main",
+		"/pipe names [p1 p2 app1] global of pipeline:pipe",
+		"/py names [app1] global of composite:main",
+		"/sel names [p1 p2 app1] global none, filters first",
+		"/selfw names [pfw/1+1 app1] global none, filters first",
+	}
+	if d := cmp.Diff(wantForms, forms); d != "" {
+		t.Errorf("tails (-want +got):\n%s", d)
+	}
+}
+
+// describe says what a tail of the plan root loads: its elements
+// (name/skip+keep where it skips), whose global configuration they get
+// (the structure of root with that one), and the order of making.
+func describe(root *plan.Node, bt build.Tail) string {
+	var es []string
+	for _, e := range bt.Elements {
+		if e.Skip > 0 {
+			es = append(es, fmt.Sprintf("%s/%d+%d", e.Name, e.Skip, e.Keep))
+		} else {
+			es = append(es, e.Name)
+		}
+	}
+	g := "none"
+	if bt.Global != nil {
+		g = "of ?"
+		plan.Walk(root, func(x *plan.Node) {
+			if g == "of ?" && x.Section != "" && (x.Kind != plan.NodeFactory || x.Children != nil) && cmp.Equal(x.Global, bt.Global) {
+				g = "of " + x.Section
+			}
+		})
+	}
+	s := fmt.Sprintf("names %v global %s", es, g)
+	if bt.Defaults != nil {
+		d := "?"
+		plan.Walk(root, func(x *plan.Node) {
+			if d == "?" && x.Section != "" && x.Children != nil && cmp.Equal(x.Global, bt.Defaults) {
+				d = x.Section
+			}
+		})
+		s += ", defaults of " + d
+	}
+	if bt.FiltersFirst {
+		s += ", filters first"
+	}
+	return s
 }
 
 var cmpEmpty = cmp.Transformer("nilIsEmpty", func(c []conf) []conf {

@@ -31,7 +31,7 @@ func withID(id string, h http.Handler) http.Handler {
 // without it. An exception after the first chunk breaks the response
 // off, and is logged the same way.
 func TestAppExceptionIsLoggedOnceNeverAnswered(t *testing.T) {
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	_, c, logs := startPool(t, testSpec(t, tl))
 	for _, tc := range []struct {
 		path, id string
@@ -93,7 +93,7 @@ func TestLoadErrorIsPositionedAtTheSection(t *testing.T) {
 		{"badimport", "filter:badfilter", "ModuleNotFoundError: No module named 'pstest_nosuchmodule'", lineOf(t, file, "[filter:badfilter]")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			spec := testSpec(t, tail(t, tc.name, 0, nil))
+			spec := testSpec(t, tail(t, tc.name))
 			c, logs, err := startErr(t, spec)
 			var le *LoadError
 			if !errors.As(err, &le) {
@@ -103,7 +103,7 @@ func TestLoadErrorIsPositionedAtTheSection(t *testing.T) {
 			if le.Error() != want {
 				t.Errorf("Error() = %q\nwant      %q", le.Error(), want)
 			}
-			if le.Tail.Name != tc.name || !strings.Contains(le.Traceback, "Traceback") {
+			if le.Tail.Elements[0].Name != tc.name || !strings.Contains(le.Traceback, "Traceback") {
 				t.Errorf("LoadError %+v", le)
 			}
 			if n := len(logs.lines("Traceback")); n != 1 {
@@ -120,7 +120,7 @@ func TestLoadErrorIsPositionedAtTheSection(t *testing.T) {
 // An init that fails fails Start with a LoadError naming the init.
 func TestInitErrorFailsStart(t *testing.T) {
 	needPython(t)
-	spec := testSpec(t, tail(t, "main", 0, nil))
+	spec := testSpec(t, tail(t, "main"))
 	spec.Init = "pstest_init:fail"
 	c, logs, err := startErr(t, spec)
 	var le *LoadError

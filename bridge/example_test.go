@@ -10,16 +10,28 @@ import (
 
 	"github.com/pasteserve/pasteserve/bridge"
 	"github.com/pasteserve/pasteserve/dsl"
+	"github.com/pasteserve/pasteserve/plan"
 )
 
-// A pool that serves the pipeline [pipeline:main] of a paste file in
-// Python, Go running its first filter: the handler is what a Go chain
+// A pool that serves the pipeline "pipeline = request_id context api"
+// of a paste file from its second item on, Go running request_id: the
+// Python side loads the filter context and the app api by their names,
+// as PasteDeploy's pipeline does, and the handler is what the Go chain
 // ends in.
 func Example() {
 	o := bridge.DefaultOptions()
 	o.Executable = "/usr/bin/python3"
-	tail := bridge.Tail{File: "/etc/myservice/api-paste.ini", Name: "main", Skip: 1, Section: "pipeline:main"}
-	tail.Key = bridge.TailKey(tail.File, tail.Name, tail.Skip)
+	tail := bridge.Tail{
+		File: "/etc/myservice/api-paste.ini",
+		// The pipeline's global_conf, as PasteDeploy gives its items.
+		Global: map[string]string{"here": "/etc/myservice", "__file__": "/etc/myservice/api-paste.ini"},
+		Elements: []bridge.Element{
+			{Type: plan.TypeFilter, Name: "context"},
+			{Type: plan.TypeApp, Name: "api"},
+		},
+		Section: "pipeline:main",
+	}
+	tail.Key = bridge.TailKey(tail)
 
 	c, err := bridge.NewClient("")
 	if err != nil {

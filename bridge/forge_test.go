@@ -39,7 +39,7 @@ func rawRequest(t *testing.T, network, addr, req string) (*http.Response, string
 // same environ key), even one signed like a real carrier but with
 // another key, never reaches the app, and the environ is Go's.
 func TestClientCannotForgeTheCarrier(t *testing.T) {
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	_, c, _ := startPool(t, testSpec(t, tl))
 	srv := httptest.NewServer(c.Handler(tl))
 	defer srv.Close()
@@ -77,7 +77,7 @@ func TestClientCannotForgeTheCarrier(t *testing.T) {
 // raise, which the log would show); one signed with the pool's key is
 // served.
 func TestHostRefusesUnsignedCarriers(t *testing.T) {
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	_, c, logs := startPool(t, testSpec(t, tl))
 	otherKey := make([]byte, keyLen)
 	rand.Read(otherKey)

@@ -98,10 +98,11 @@ func testSpec(t testing.TB, tails ...Tail) Spec {
 	return Spec{Options: o, PasteFile: filepath.Join(testdataDir(t), "tails.ini"), Tails: tails}
 }
 
-// tail is a tail of testdata/tails.ini.
-func tail(t testing.TB, name string, skip int, global map[string]string) Tail {
-	file := filepath.Join(testdataDir(t), "tails.ini")
-	return Tail{Key: TailKey(file, name, skip), File: file, Name: name, Skip: skip, Global: global, Section: name}
+// tail is the tail of testdata/tails.ini that loads name whole.
+func tail(t testing.TB, name string) Tail {
+	tl := Whole(filepath.Join(testdataDir(t), "tails.ini"), name, nil)
+	tl.Section = name
+	return tl
 }
 
 // startPool starts a pool of spec, stopped when the test ends.

@@ -59,7 +59,7 @@ func get(c *http.Client, url string) (int, string) {
 // 502 with a JSON fault, gunicorn replaces them (they load again and
 // report ready), and every request afterwards succeeds.
 func TestKilledWorkersAreReplaced(t *testing.T) {
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	p, c, logs := startPool(t, testSpec(t, tl))
 	srv := httptest.NewServer(c.Handler(tl))
 	defer srv.Close()
@@ -119,7 +119,7 @@ func TestKilledWorkersAreReplaced(t *testing.T) {
 // requests meanwhile get 503 with Retry-After, and are served again
 // once it is back.
 func TestKilledMasterIsRestartedWithBackoff(t *testing.T) {
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	p, c, logs := startPool(t, testSpec(t, tl))
 	srv := httptest.NewServer(c.Handler(tl))
 	defer srv.Close()
@@ -156,7 +156,7 @@ func TestKilledMasterIsRestartedWithBackoff(t *testing.T) {
 // pool that does not stop within the deadline (a request still running)
 // is killed, and Stop says so.
 func TestStopLeavesNothing(t *testing.T) {
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	t.Run("graceful", func(t *testing.T) {
 		p, c, _ := startPool(t, testSpec(t, tl))
 		master := p.Pid()
@@ -206,7 +206,7 @@ func TestHelperPool(t *testing.T) {
 	if os.Getenv("BRIDGE_TEST_HELPER") != "pool" {
 		t.Skip("the helper process of TestKilledPasteserveLeavesNoPython")
 	}
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	c, err := NewClient("")
 	if err != nil {
 		t.Fatal(err)
@@ -291,7 +291,7 @@ func TestHostWatchdogStopsAnOrphanedPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Pool{c: c, spec: testSpec(t, tail(t, "main", 0, nil))}
+	p := &Pool{c: c, spec: testSpec(t, tail(t, "main"))}
 	p.spec.Options = p.spec.Options.withDefaults()
 	if err := os.WriteFile(filepath.Join(c.dir, "pasteserve_host.py"), hostModule, 0o600); err != nil {
 		t.Fatal(err)

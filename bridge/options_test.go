@@ -26,7 +26,7 @@ func TestOptionsReachPython(t *testing.T) {
 	// Python processes must not see the key.
 	t.Setenv(EnvKey, "leak")
 	t.Setenv(EnvSocket, "/leak")
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	spec := testSpec(t, tl)
 	spec.Init = "pstest_init:setup"
 	spec.ConfigArgs = []string{"--config-file", "/etc/x/x.conf", "--config-dir", "/etc/x/x.conf.d"}
@@ -80,7 +80,7 @@ func mapsEqual(a, b map[string]string) bool {
 // pserve does: the app's INFO line comes out in the file's format, in
 // pasteserve's log. With it off, Python's default (WARNING) drops it.
 func TestLoggingAppliesThePasteFile(t *testing.T) {
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	for _, on := range []bool{true, false} {
 		spec := testSpec(t, tl)
 		spec.Logging = on

@@ -443,26 +443,7 @@ type hostSpec struct {
 	Tails           []hostTail `json:"tails"`
 }
 
-type hostTail struct {
-	Key     string            `json:"key"`
-	File    string            `json:"file"`
-	Name    string            `json:"name"`
-	Global  map[string]string `json:"global"`
-	Skip    int               `json:"skip"`
-	Section string            `json:"section"`
-}
-
 func seconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }
-
-func abs(path string) string {
-	if path == "" {
-		return ""
-	}
-	if a, err := filepath.Abs(path); err == nil {
-		return a
-	}
-	return path
-}
 
 // writeSpec writes the spec file of one run, readable by pasteserve's
 // user only, in the private directory.
@@ -475,7 +456,9 @@ func (p *Pool) writeSpec() (string, error) {
 		PasteFile: abs(p.spec.PasteFile),
 	}
 	for _, t := range p.spec.Tails {
-		s.Tails = append(s.Tails, hostTail{Key: t.Key, File: abs(t.File), Name: t.Name, Global: t.Global, Skip: t.Skip, Section: t.Section})
+		h := hostTailOf(t)
+		h.Key, h.Section = t.Key, t.Section
+		s.Tails = append(s.Tails, h)
 	}
 	b, err := json.Marshal(s)
 	if err != nil {

@@ -47,7 +47,7 @@ admin_password = Hunter2Hunter2
 	o.Executable, o.Workers, o.Threads, o.Path = python(), 1, 1, []string{py}
 	o.StartTimeout = 30 * time.Second
 	spec := Spec{Options: o, PasteFile: file,
-		Tails:   []Tail{{Key: TailKey(file, "main", 0), File: file, Name: "main", Section: "app:main"}},
+		Tails:   []Tail{whole(file, "main", "app:main")},
 		Secrets: redact.Collect(map[string]string{"admin_password": "Hunter2Hunter2"}),
 	}
 	c, err := NewClient("")
@@ -80,4 +80,11 @@ admin_password = Hunter2Hunter2
 			}
 		}
 	}
+}
+
+// whole is Whole(file, name, nil) starting at section, for errors.
+func whole(file, name, section string) Tail {
+	t := Whole(file, name, nil)
+	t.Section = section
+	return t
 }

@@ -18,7 +18,7 @@ import (
 // body, which it sends only once it has that answer. Had Go (or
 // gunicorn) buffered the body, the answer would never come.
 func TestChunkedUploadIsStreamed(t *testing.T) {
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	_, c, _ := startPool(t, testSpec(t, tl))
 	srv := httptest.NewServer(c.Handler(tl))
 	defer srv.Close()
@@ -73,7 +73,7 @@ func TestChunkedUploadIsStreamed(t *testing.T) {
 // A streamed response reaches the client as the app yields it: the
 // first chunk arrives while the app is still sleeping before the next.
 func TestResponseIsStreamed(t *testing.T) {
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	_, c, _ := startPool(t, testSpec(t, tl))
 	srv := httptest.NewServer(c.Handler(tl))
 	defer srv.Close()
@@ -102,7 +102,7 @@ func TestResponseIsStreamed(t *testing.T) {
 // InFlight counts the requests being forwarded, and WaitIdle returns
 // once they are done.
 func TestInFlightAndWaitIdle(t *testing.T) {
-	tl := tail(t, "main", 0, nil)
+	tl := tail(t, "main")
 	_, c, _ := startPool(t, testSpec(t, tl))
 	srv := httptest.NewServer(c.Handler(tl))
 	defer srv.Close()

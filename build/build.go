@@ -62,6 +62,9 @@ type builder struct {
 	skipUnregistered bool
 	errs             dsl.Diagnostics
 	seen             map[string]bool // "pos: message" of every error in errs
+	// sites is how each Go composite is loaded, with a Foreign (see
+	// builder.root): where its children's tails are loaded from.
+	sites map[*plan.Node]chainRoot
 }
 
 // unresolved handles a nil part of the plan, one that failed to resolve.
@@ -262,7 +265,7 @@ func (l *compositeLoader) GetApp(name string) (http.Handler, error) {
 	if c == nil {
 		return l.b.app(c, l.n), nil // a stand-in: resolution reported it
 	}
-	return l.b.chain(c, l.n, chainRoot{injected: l.b.opts.Injected}.child(l.n, c)), nil
+	return l.b.chain(c, l.n, l.b.sites[l.n].child(l.n, c)), nil
 }
 
 // maskFactoryErr returns err, which n's factory returned, with its

@@ -100,19 +100,25 @@ greeting = hello, world
 }
 
 // pythonSide stands in for the Python bridge: it answers for each tail
-// with the name and skip the Python workers would load it by.
+// with what the Python workers would load by name, and from which file.
 type pythonSide struct{}
 
 func (pythonSide) Tail(t build.Tail) (http.Handler, error) {
+	var names []string
+	for _, e := range t.Elements {
+		names = append(names, e.Type.String()+" "+e.Name)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "Python: %s of %s after %d Go filter(s); X-Seen: %s\n", t.Name, filepath.Base(t.File), t.Skip, r.Header.Get("X-Seen"))
+		fmt.Fprintf(w, "Python: %s of %s, after %d Go filter(s) of %s; X-Seen: %s\n",
+			strings.Join(names, ", "), filepath.Base(t.File), t.Skip, t.Name, r.Header.Get("X-Seen"))
 	}), nil
 }
 
 // A pipeline whose app has no Go factory, built with a Foreign runtime:
-// the Go filter runs in Go, and the app is a tail, loaded by the Python
-// side by the pipeline's name with the first filter skipped. Places
-// says where each part runs.
+// the Go filter runs in Go, and the app is a tail, which the Python
+// side loads by its name in the pipeline, as PasteDeploy's pipeline
+// loads its items (never resolving the Go filter). Places says where
+// each part runs.
 func ExampleOptions_Handler() {
 	reg := &factory.Registry{}
 	reg.Register(factory.FilterOf(factory.Spec{Name: "seen", Namespace: "example.com"}, nil,
@@ -157,7 +163,7 @@ paste.app_factory = myproject.api:app_factory
 	places := build.Places(n, reg)
 	plan.Walk(n, func(n *plan.Node) { fmt.Printf("[%s] runs in %s\n", n.Section, places[n]) })
 	// Output:
-	// Python: main of api-paste.ini after 1 Go filter(s); X-Seen: yes
+	// Python: app api of api-paste.ini, after 1 Go filter(s) of main; X-Seen: yes
 	// [pipeline:main] runs in Go, then Python
 	// [filter:seen] runs in Go
 	// [app:api] runs in Python

@@ -33,39 +33,75 @@ type Foreign interface {
 // its filter, then what it wraps) and splits it there; the Go filters in
 // front run in Go, and the rest, registered filters included, runs as
 // the Python originals. A composite or app with no Go factory is a tail
-// whole (Skip 0).
+// whole.
 //
 // A Tail is pure data, the same in every process that builds the same
-// plan: the Python side loads it as
+// plan. The Python side loads it element by element, as PasteDeploy's
+// own pipeline loads its items: with File's loader (a ConfigLoader of
+// File, Defaults laid under its [DEFAULT]), each element is
 //
-//	loadcontext(APP, "config:"+File, name=Name, global_conf=Global)
+//	loader.get_context(FILTER or APP, Element.Name, global_conf=Global)
 //
-// flattens that context the same way and drops the first Skip filters.
+// and the tail is the last element (the app) wrapped in the others,
+// the first outermost. So nothing in front of the split is resolved in
+// Python: the Go filters there need no Python original at all.
 type Tail struct {
-	// File is the file Name is looked up in, by its absolute path: the
-	// paste file for a chain at the top of the plan, the file that
-	// defines the composite for a composite's child.
-	File string
-	// Name is the name the chain's root was asked for by, as its asker
-	// wrote it (the app's name, or a composite's value). It is not the
-	// section a use chain ends at: use merges local configuration, so
-	// the outer name is what loads the same object.
-	Name string
-	// Global is the global_conf the root's caller passes: for the top
-	// of the plan nothing (pasteserve's own keys, Options.Injected, are
-	// left out), for a composite's child the composite's global
-	// configuration without the injected keys the paste file left as
-	// pasteserve gave them.
-	Global map[string]string
-	// Skip is how many elements of the flattened chain run in Go, in
-	// front of the tail: all filters.
-	Skip int
-	// Root is the plan node that File and Name load.
+	// Root is the plan node of the chain that is split, Name the name
+	// it was asked for by (the words of an inline pipeline), and Skip
+	// how many elements of its flattened chain run in Go, in front.
 	Root *plan.Node
+	Name string
+	Skip int
 	// Nodes are the elements of the chain the tail runs, outermost
 	// first: Nodes[0] is the one without a Go factory, where errors
 	// that name no section of their own are placed.
 	Nodes []*plan.Node
+
+	// File is the file the elements are looked up in, by its absolute
+	// path: the file of the structure that holds them (the pipeline,
+	// the filter-app, the composite of an inline pipeline), or, for a
+	// chain loaded whole, the file its asker looked it up in.
+	File string
+	// Defaults is the global configuration File's loader was opened
+	// with, which PasteDeploy lays under the file's [DEFAULT] without
+	// overriding it: nothing for the paste file itself (pasteserve's
+	// own keys, Options.Injected, are left out), the referring object's
+	// global configuration for a file included with config:.
+	Defaults map[string]string
+	// Global is the global_conf each element is asked for with, as the
+	// structure that holds them passes it: a [pipeline:]'s or
+	// [filter-app:]'s own global configuration (less the injected keys
+	// the paste file left as pasteserve gave them); for a composite's
+	// child, the composite's; nil for the words of a composite's inline
+	// pipeline, which OpenStack's pipeline selectors load with
+	// loader.get_filter(name) and loader.get_app(name), passing none.
+	Global map[string]string
+	// Elements are what is loaded, outermost first; the last is the
+	// app.
+	Elements []Element
+	// FiltersFirst says that the filters are made before the app, as
+	// the OpenStack pipeline selectors make an inline pipeline
+	// ([loader.get_filter(n) for n in pipeline[:-1]], then get_app);
+	// otherwise the app is made first, as PasteDeploy's pipeline does.
+	FiltersFirst bool
+}
+
+// Element is one object of a Tail, loaded by its name.
+//
+// With Skip 0 the element is the whole object Name loads. With Skip
+// above 0 it is the object less its first Skip flattened filters,
+// which Go runs: this happens only where the split falls inside
+// filter-with (the object's filter-with filter runs in Go, the object
+// in Python), or inside a filter-app's own filter, since loading the
+// object by its name would apply the wrapper again. The Python side
+// then loads Name with the filter-with filters it skips left
+// unresolved, and makes the last Keep elements of its flattened chain.
+type Element struct {
+	Type plan.ObjectType // TypeFilter, or TypeApp for the last
+	Name string          // as the holding structure writes it
+	Node *plan.Node      // what Name resolves to
+	Skip int
+	Keep int // with Skip: how many flattened elements Python makes
 }
 
 // Options are the settings of a build beyond the plan and the registry.
@@ -143,9 +179,9 @@ func Places(n *plan.Node, reg *factory.Registry) map[*plan.Node]Place {
 
 // Tails returns the tails of n, in the order of the plan (a composite's
 // children by their keys, sorted), as Options.Foreign would be asked to
-// build them, and the errors of the chains that cannot be split (an
-// inline pipeline of a composite whose Python part does not begin at its
-// app). It calls no factory: package server starts the Python workers
+// build them, and the errors of the tails Python cannot run (one with an
+// element that only Go knows, egg:pasteserve#NAME, after the split). It
+// calls no factory: package server starts the Python workers
 // with the tails before the Go side is built.
 func (o Options) Tails(n *plan.Node, reg *factory.Registry) ([]Tail, error) {
 	s := &splitter{reg: reg, places: map[*plan.Node]Place{}}
@@ -157,10 +193,14 @@ func (o Options) Tails(n *plan.Node, reg *factory.Registry) ([]Tail, error) {
 	return s.tails, nil
 }
 
-// chainRoot is where a chain is loaded from by name: the file its asker
-// looked it up in, the name, and the global configuration it passed.
+// chainRoot is where a chain is loaded from by name, as the Python side
+// sees it: the file its asker looked it up in, with the global
+// configuration that file's loader was opened with (defaults), the
+// name, its type, and the global configuration the asker passed.
 type chainRoot struct {
 	file, name string
+	typ        plan.ObjectType
+	defaults   map[string]string
 	global     map[string]string
 	injected   map[string]string
 }
@@ -178,14 +218,44 @@ func (o Options) top(n *plan.Node) chainRoot {
 	if n != nil && n.Name != "" {
 		name = n.Name
 	}
-	return chainRoot{file: file, name: name, injected: o.Injected}
+	return chainRoot{file: file, name: name, typ: plan.TypeApp, injected: o.Injected}
 }
 
 // child is the chain root of a composite's child c: looked up in the
 // file that defines the composite (where resolution resolved it), with
 // the composite's global configuration.
 func (r chainRoot) child(composite, c *plan.Node) chainRoot {
-	return chainRoot{file: composite.File, name: c.Name, global: withoutInjected(composite.Global, r.injected), injected: r.injected}
+	return r.inner(composite).with(c, plan.TypeApp)
+}
+
+// inner is where the objects that structure node n (a pipeline, a
+// filter-app, a composite) names are looked up, n being loaded as r
+// says: in n's file, with n's global configuration. The file's loader
+// is r's when n is in r's file; in another one, n came from a config:
+// reference, which opens that file's loader with the referrer's global
+// configuration.
+func (r chainRoot) inner(n *plan.Node) chainRoot {
+	in := chainRoot{file: n.File, defaults: r.defaults, global: withoutInjected(n.Global, r.injected), injected: r.injected}
+	if n.File != r.file {
+		in.defaults = r.global
+	}
+	return in
+}
+
+// with is the chain root of the object n that r's structure names, as
+// a typ.
+func (r chainRoot) with(n *plan.Node, typ plan.ObjectType) chainRoot {
+	r.name, r.typ = nameOf(n), typ
+	return r
+}
+
+// nameOf is the name n was asked for by, "" for a part that failed to
+// resolve.
+func nameOf(n *plan.Node) string {
+	if n == nil {
+		return ""
+	}
+	return n.Name
 }
 
 // withoutInjected returns global without the keys of injected that have
@@ -219,35 +289,47 @@ type element struct {
 // itself. A factory node ends the chain.
 func flatten(n *plan.Node) []element {
 	var out []element
-	var app, filter func(n, parent *plan.Node)
-	filter = func(n, parent *plan.Node) {
-		if n != nil && n.Kind == plan.NodeFilterWith {
-			filter(n.Filter, n)
-			filter(n.App, n)
-			return
-		}
-		out = append(out, element{n, parent})
-	}
-	app = func(n, parent *plan.Node) {
-		if n == nil {
-			out = append(out, element{nil, parent})
-			return
-		}
-		switch n.Kind {
-		case plan.NodePipeline:
-			for _, f := range n.Filters {
-				filter(f, n)
-			}
-			app(n.App, n)
-		case plan.NodeFilterApp, plan.NodeFilterWith:
-			filter(n.Filter, n)
-			app(n.App, n)
-		default:
-			out = append(out, element{n, parent})
-		}
-	}
-	app(n, nil)
+	flattenApp(n, nil, &out)
 	return out
+}
+
+func flattenApp(n, parent *plan.Node, out *[]element) {
+	if n == nil {
+		*out = append(*out, element{nil, parent})
+		return
+	}
+	switch n.Kind {
+	case plan.NodePipeline:
+		for _, f := range n.Filters {
+			flattenFilter(f, n, out)
+		}
+		flattenApp(n.App, n, out)
+	case plan.NodeFilterApp, plan.NodeFilterWith:
+		flattenFilter(n.Filter, n, out)
+		flattenApp(n.App, n, out)
+	default:
+		*out = append(*out, element{n, parent})
+	}
+}
+
+func flattenFilter(n, parent *plan.Node, out *[]element) {
+	if n != nil && n.Kind == plan.NodeFilterWith {
+		flattenFilter(n.Filter, n, out)
+		flattenFilter(n.App, n, out)
+		return
+	}
+	*out = append(*out, element{n, parent})
+}
+
+// count is how many elements n flattens to, as an object of type typ.
+func count(n *plan.Node, typ plan.ObjectType) int {
+	var out []element
+	if typ == plan.TypeFilter {
+		flattenFilter(n, nil, &out)
+	} else {
+		flattenApp(n, nil, &out)
+	}
+	return len(out)
 }
 
 // foreign reports whether n, a factory node, has no Go factory at all in
@@ -282,6 +364,9 @@ type splitter struct {
 	places map[*plan.Node]Place
 	tails  []Tail
 	errs   dsl.Diagnostics
+	// sites is how each Go composite is loaded, which its children's
+	// tails depend on: the builder asks for them (builder.sites).
+	sites map[*plan.Node]chainRoot
 }
 
 // chain records the chain that app node n heads, asked for as root.
@@ -347,34 +432,49 @@ func join(parts []Place) Place {
 	return p
 }
 
-// goChain records a chain that runs in Go whole.
+// goChain records a chain that runs in Go whole, n being loaded as
+// root says.
 func (s *splitter) goChain(n *plan.Node, root chainRoot) {
-	var walk func(n *plan.Node)
-	walk = func(n *plan.Node) {
+	var walk func(n *plan.Node, r chainRoot)
+	walk = func(n *plan.Node, r chainRoot) {
 		if n == nil {
 			return
 		}
 		s.places[n] = InGo
 		switch n.Kind {
 		case plan.NodeFactory:
-			s.goElement(n, root)
+			s.goElement(n, r)
 		case plan.NodePipeline:
-			for _, f := range n.Filters {
-				walk(f)
+			in := r.inner(n)
+			if n.Section == "" {
+				in.global = nil // an inline pipeline, as a selector loads it
 			}
-			walk(n.App)
-		default:
-			walk(n.Filter)
-			walk(n.App)
+			for _, f := range n.Filters {
+				walk(f, in.with(f, plan.TypeFilter))
+			}
+			walk(n.App, in.with(n.App, plan.TypeApp))
+		case plan.NodeFilterApp:
+			walk(n.Filter, r) // the section's own filter
+			walk(n.App, r.inner(n).with(n.App, plan.TypeApp))
+		default: // filter-with: the filter, looked up by the object's section
+			walk(n.Filter, r.inner(n).with(n.Filter, plan.TypeFilter))
+			walk(n.App, r)
 		}
 	}
-	walk(n)
+	walk(n, root)
 }
 
-// goElement records a factory node that runs in Go: a composite's
-// children are chains of their own.
+// goElement records a factory node that runs in Go, loaded as root
+// says: a composite's children are chains of their own.
 func (s *splitter) goElement(n *plan.Node, root chainRoot) {
 	s.places[n] = InGo
+	if len(n.Children) == 0 {
+		return
+	}
+	if s.sites == nil {
+		s.sites = map[*plan.Node]chainRoot{}
+	}
+	s.sites[n] = root
 	for _, k := range slices.Sorted(maps.Keys(n.Children)) {
 		if c := n.Children[k]; c != nil {
 			s.chain(c, root.child(n, c))
@@ -383,45 +483,25 @@ func (s *splitter) goElement(n *plan.Node, root chainRoot) {
 }
 
 // tailOf returns the tail of the chain n heads, elems flattened, split
-// at element at.
+// at element at, n being loaded as root says.
 func tailOf(n *plan.Node, elems []element, at int, root chainRoot) (Tail, dsl.Diagnostics) {
-	t := Tail{File: root.file, Name: root.name, Global: root.global, Skip: at, Root: n}
+	t := root.locate(n, at, root.byName(n))
+	t.Root, t.Name, t.Skip = n, root.name, at
+	if n.Kind == plan.NodePipeline && n.Section == "" {
+		t.Name = n.Name // an inline pipeline: its words
+	}
 	for _, e := range elems[at:] {
 		if e.n != nil {
 			t.Nodes = append(t.Nodes, e.n)
 		}
 	}
-	loaded := elems // what Python resolves to load the tail
-	if n.Kind == plan.NodePipeline && n.Section == "" {
-		// An inline pipeline a composite holds ("cors authtoken
-		// app", an OpenStack pipeline selector's value) has no name
-		// that loads it: its words are looked up one by one. Its app
-		// has one.
-		inline := 0
-		for _, f := range n.Filters {
-			inline += len(flatten(&plan.Node{Kind: plan.NodeFilterApp, Filter: f})) - 1
-		}
-		if at < inline {
-			e := elems[at].n
-			d := &dsl.Diagnostic{Pos: n.Pos}
-			if e.Section != "" {
-				d.Related = []dsl.Related{{Pos: e.Pos, Msg: "[" + e.Section + "]"}}
-			}
-			d.Msg = fmt.Sprintf("%s has no Go factory, so it and what follows it run in Python, which loads a chain by its name; but it is in %q, a composite's inline pipeline, which has no name: give that pipeline a [pipeline:] section and name the section in the composite instead (an inline pipeline can hand Python its app only)",
-				e.Ref.Text, n.Name)
-			return t, dsl.Diagnostics{d}
-		}
-		t.Name, t.Skip, t.Root = n.App.Name, at-inline, n.App
-		loaded = elems[inline:]
-	}
-	// Python's PasteDeploy resolves every element of the chain it
-	// loads, the Go ones in front included (it creates only the tail):
-	// a reference only Go knows fails there.
+	// Python resolves what it runs, and only that: a reference only Go
+	// knows can be in front of the split, not after it.
 	var errs dsl.Diagnostics
-	for _, e := range loaded {
+	for _, e := range elems[at:] {
 		if e.n != nil && goOnly(e.n.Ref.Text) {
-			errs = append(errs, &dsl.Diagnostic{Pos: e.n.Ref.Pos, Msg: fmt.Sprintf("[%s]: %s is pasteserve's own reference, which Python's PasteDeploy cannot resolve, and the Python workers resolve every element of %q to load the part from %s on: name the factory by the reference of its Python original (pasteserve factories lists them)",
-				e.n.Section, e.n.Ref.Text, t.Name, elems[at].n.Ref.Text)})
+			errs = append(errs, &dsl.Diagnostic{Pos: e.n.Ref.Pos, Msg: fmt.Sprintf("[%s]: %s is pasteserve's own reference, which Python's PasteDeploy cannot resolve, but it comes after %s, which has no Go factory, so the Python workers run it: name the factory by the reference of its Python original (pasteserve factories lists them), or move it in front of %s",
+				e.n.Section, e.n.Ref.Text, elems[at].n.Ref.Text, elems[at].n.Ref.Text)})
 		}
 	}
 	if len(errs) > 0 {
@@ -430,8 +510,116 @@ func tailOf(n *plan.Node, elems []element, at int, root chainRoot) (Tail, dsl.Di
 	return t, nil
 }
 
-// root builds the whole plan n.
+// byName is how r loads n, the object it names, from element a of n's
+// flattened chain on: n whole for 0, else n less its first a elements.
+func (r chainRoot) byName(n *plan.Node) func(a int) Tail {
+	return func(a int) Tail {
+		e := Element{Type: r.typ, Name: r.name, Node: n}
+		if a > 0 {
+			e.Skip, e.Keep = a, count(n, r.typ)-a
+		}
+		return Tail{File: r.file, Defaults: r.defaults, Global: r.global, Elements: []Element{e}}
+	}
+}
+
+// names is how r loads the objects ns that its structure names, one
+// by one; the last is an app.
+func (r chainRoot) names(ns []*plan.Node) Tail {
+	t := Tail{File: r.file, Defaults: r.defaults, Global: r.global}
+	for i, n := range ns {
+		typ := plan.TypeFilter
+		if i == len(ns)-1 {
+			typ = plan.TypeApp
+		}
+		t.Elements = append(t.Elements, Element{Type: typ, Name: nameOf(n), Node: n})
+	}
+	return t
+}
+
+// locate is how Python loads the part of n's flattened chain from
+// element a on, n being loaded as r says, and named as byName says
+// (which differs from r.byName inside filter-with, whose object cannot
+// be loaded by its name without its filter-with filter).
+//
+// Inside a pipeline (a [pipeline:] or a composite's inline pipeline)
+// the split is at one of its items or inside one: from an item on, the
+// tail is those items by their names, looked up as the pipeline looks
+// them up; inside its app, the app is located in turn; inside a filter
+// with filter-with, that filter is loaded by name less what Go runs,
+// then the items after it by name. In a filter-app, the split is in its
+// own filter (the filter-app by its name, less what Go runs), at its
+// next (next by name, as the filter-app looks it up) or inside it
+// (located in turn). In filter-with, it is in the filter-with filter
+// or at the object (the object's name, less what Go runs) or inside
+// the object.
+func (r chainRoot) locate(n *plan.Node, a int, byName func(int) Tail) Tail {
+	if n == nil {
+		return byName(a)
+	}
+	switch n.Kind {
+	case plan.NodeFilterWith:
+		k := count(n.Filter, plan.TypeFilter)
+		if a < k {
+			return byName(a)
+		}
+		return r.locate(n.App, a-k, func(b int) Tail { return byName(b + k) })
+	case plan.NodeFilterApp:
+		k := count(n.Filter, plan.TypeFilter)
+		if a < k {
+			return byName(a)
+		}
+		in := r.inner(n).with(n.App, plan.TypeApp)
+		if a == k {
+			return in.names([]*plan.Node{n.App})
+		}
+		return in.locate(n.App, a-k, in.byName(n.App))
+	case plan.NodePipeline:
+		inline := n.Section == ""
+		if a == 0 && !inline {
+			return byName(0)
+		}
+		in := r.inner(n)
+		if inline {
+			in.global = nil
+		}
+		items := append(slices.Clip(n.Filters), n.App)
+		off := 0
+		for i, item := range items {
+			typ := plan.TypeFilter
+			if i == len(items)-1 {
+				typ = plan.TypeApp
+			}
+			c := count(item, typ)
+			if a >= off+c {
+				off += c
+				continue
+			}
+			b, at := a-off, in.with(item, typ)
+			if b > 0 && typ == plan.TypeApp {
+				return at.locate(item, b, at.byName(item))
+			}
+			t := in.names(items[i:])
+			if b > 0 {
+				// A filter with filter-with, split inside: it by
+				// name less what Go runs, then the rest by name.
+				t.Elements[0] = at.byName(item)(b).Elements[0]
+			}
+			t.FiltersFirst = inline && len(t.Elements) > 1
+			return t
+		}
+	}
+	return byName(a)
+}
+
+// root builds the whole plan n. With a Foreign, the splitter first
+// says how each Go composite is loaded, so that its children's tails
+// are the ones Options.Tails lists.
 func (b *builder) root(n *plan.Node) http.Handler {
+	if b.opts.Foreign != nil {
+		s := &splitter{reg: b.reg, places: map[*plan.Node]Place{}}
+		s.chain(n, b.opts.top(n))
+		b.sites = s.sites
+	}
 	return b.chain(n, nil, b.opts.top(n))
 }
 

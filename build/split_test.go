@@ -144,9 +144,118 @@ func TestSplitPipeline(t *testing.T) {
 	for _, n := range tl.Nodes {
 		sections = append(sections, n.Section)
 	}
-	if tl.File != path || tl.Name != "main" || tl.Skip != 1 || tl.Global != nil || tl.Root.Section != "pipeline:main" ||
-		fmt.Sprint(sections) != "[filter:py filter:b app:pyapp]" {
+	if tl.Name != "main" || tl.Skip != 1 || tl.Root.Section != "pipeline:main" || fmt.Sprint(sections) != "[filter:py filter:b app:pyapp]" {
 		t.Errorf("tail %+v, sections %v", tl, sections)
+	}
+	// Python loads the items from py on by their names, in the
+	// pipeline's file, with the pipeline's global configuration: a
+	// is never resolved there.
+	wantGlobal := map[string]string{"here": filepath.Dir(path), "__file__": path}
+	if tl.File != path || tl.Defaults != nil || !cmp.Equal(tl.Global, wantGlobal) || form(tl) != "py b app:pyapp" || tl.FiltersFirst {
+		t.Errorf("tail %s in %s, defaults %v, global %v", form(tl), tl.File, tl.Defaults, tl.Global)
+	}
+}
+
+// form lists what the Python side loads of t: each element's name, with
+// /Skip+Keep where it skips, and "app:" before the app.
+func form(t Tail) string {
+	var out []string
+	for _, e := range t.Elements {
+		s := e.Name
+		if e.Type == plan.TypeApp {
+			s = "app:" + s
+		}
+		if e.Skip > 0 {
+			s += fmt.Sprintf("/%d+%d", e.Skip, e.Keep)
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, " ")
+}
+
+// globalOf names the structure of the plan root whose global
+// configuration g is, "none" for nil.
+func globalOf(root *plan.Node, g map[string]string) string {
+	if g == nil {
+		return "none"
+	}
+	out := "?"
+	plan.Walk(root, func(x *plan.Node) {
+		if out == "?" && x.Section != "" && (x.Kind != plan.NodeFactory || x.Children != nil) && cmp.Equal(x.Global, g) {
+			out = x.Section
+		}
+	})
+	return out
+}
+
+// Python loads a tail by the names of its elements, as the structure
+// that holds them names them, with that structure's global
+// configuration: from the split on, so that nothing in front of it is
+// resolved in Python. Only where the split falls inside filter-with
+// (whose object's name would apply its filter again) is an element
+// loaded by name less what Go runs of it.
+func TestTailForms(t *testing.T) {
+	const pw = "[filter:pw]\npaste.filter_factory = myproject.middleware:Other.factory\nfilter-with = b\n"
+	for _, tc := range []struct{ name, src, form, global string }{
+		{"pipeline", "[pipeline:main]\nset x = 1\npipeline = a py b pyapp\n", "py b app:pyapp", "pipeline:main"},
+		{"Python first", "[pipeline:main]\npipeline = py a goapp\n", "app:main", "none"},
+		{"nested pipeline", "[pipeline:main]\npipeline = a inner\n[pipeline:inner]\nset y = 2\npipeline = b py goapp\n", "py app:goapp", "pipeline:inner"},
+		{"filter-with on a Python app", "[app:main]\npaste.app_factory = myproject.api:app_factory\nfilter-with = a\n", "app:main/1+1", "none"},
+		{"filter-with on a pipeline", "[pipeline:main]\nset x = 1\npipeline = b py goapp\nfilter-with = a\n", "py app:goapp", "pipeline:main"},
+		{"filter-app of a Go filter", "[filter-app:main]\npaste.filter_factory = testmw:Counted.factory\nset x = 1\nnext = pyapp\n", "app:pyapp", "filter-app:main"},
+		{"filter-app, split in next", "[filter-app:main]\npaste.filter_factory = testmw:Counted.factory\nnext = inner\n[pipeline:inner]\nset y = 2\npipeline = b py goapp\n", "py app:goapp", "pipeline:inner"},
+		{"pipeline item with a Go filter-with", "[pipeline:main]\nset x = 1\npipeline = a pw goapp\n" + pw, "pw/1+1 app:goapp", "pipeline:main"},
+		{"pipeline item after a filter-with", "[pipeline:main]\nset x = 1\npipeline = aw py goapp\n[filter:aw]\npaste.filter_factory = testmw:Counted.factory\nname = aw\nfilter-with = b\n", "py app:goapp", "pipeline:main"},
+		{"a Python composite whole", "[composite:main]\npaste.composite_factory = myproject:root\n/ = goapp\n", "app:main", "none"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			_, n, path, err := splitPlan(t, tc.src+goFilters, nil, rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rec.tails) != 1 {
+				t.Fatalf("tails %+v", rec.tails)
+			}
+			tl := rec.tails[0]
+			if form(tl) != tc.form || globalOf(n, tl.Global) != tc.global || tl.File != path || tl.Defaults != nil || tl.FiltersFirst {
+				t.Errorf("tail %q global of %s in %s, defaults %v, filters first %v; want %q global of %s", form(tl), globalOf(n, tl.Global), tl.File, tl.Defaults, tl.FiltersFirst, tc.form, tc.global)
+			}
+		})
+	}
+}
+
+// A composite's inline pipeline is loaded by the names of its words,
+// from the split on, in the composite's file, with no global
+// configuration and the filters made first, as OpenStack's pipeline
+// selectors load it; what Go runs in front may be Go's alone.
+func TestTailFormsInline(t *testing.T) {
+	const pw = "[filter:pw]\npaste.filter_factory = myproject.middleware:Other.factory\nfilter-with = b\n"
+	const ga = "[filter:ga]\nuse = egg:pasteserve#counted\nname = ga\n"
+	for _, tc := range []struct{ name, value, form, body string }{
+		{"a Python filter", "ga a py b pyapp", "py b app:pyapp", "python ga a py b pyapp/2 ga,a"},
+		{"a Python app", "ga pyapp", "app:pyapp", "python ga pyapp/1 ga"},
+		{"all Python", "py a pyapp", "py a app:pyapp", "python py a pyapp/0 "},
+		{"a filter-with item", "ga pw goapp", "pw/1+1 app:goapp", "python ga pw goapp/2 ga,b"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			src := "[composite:main]\npaste.composite_factory = testmw:mount\nset m = 1\n/ = " + tc.value + "\n" + pw + ga + goFilters
+			h, _, path, err := splitPlan(t, src, nil, rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := body(t, h, "/"); got != tc.body {
+				t.Errorf("body %q, want %q", got, tc.body)
+			}
+			if len(rec.tails) != 1 {
+				t.Fatalf("tails %+v", rec.tails)
+			}
+			tl := rec.tails[0]
+			if form(tl) != tc.form || tl.Global != nil || tl.File != path || tl.Defaults != nil || tl.FiltersFirst != (len(tl.Elements) > 1) {
+				t.Errorf("tail %q in %s, global %v, defaults %v, filters first %v; want %q, no global", form(tl), tl.File, tl.Global, tl.Defaults, tl.FiltersFirst, tc.form)
+			}
+		})
 	}
 }
 
@@ -259,11 +368,51 @@ func TestTailsAndPlaces(t *testing.T) {
 	}
 }
 
+// A tail of a file included with config: is loaded as PasteDeploy
+// loads it there: in that file, its loader opened with the global
+// configuration of the composite that named it, the items with their
+// pipeline's; and Handler asks Foreign for exactly the tails that Tails
+// lists, however deep the composites that hold them.
+func TestTailsOfAnIncludedFile(t *testing.T) {
+	var calls []string
+	reg := splitRegistry(&calls)
+	dir := files(t, map[string]string{
+		"api.ini": "[composite:main]\npaste.composite_factory = testmw:mount\nset m = 1\n/ = goapp\n/v1 = config:inc.ini#incmain\n" + goFilters,
+		"inc.ini": "[composite:incmain]\npaste.composite_factory = testmw:mount\nset z = 3\n/ = incpipe\n[pipeline:incpipe]\nset y = 2\npipeline = a py pyapp\n" + goFilters,
+	})
+	path := filepath.Join(dir, "api.ini")
+	n, err := (&resolve.Resolver{Registry: reg}).Resolve(path, "main", plan.TypeApp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{calls: &calls}
+	if _, err := (Options{Foreign: rec, File: path}).Handler(n, reg); err != nil {
+		t.Fatal(err)
+	}
+	tails, err := Options{File: path}.Tails(n, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tails) != 1 || len(rec.tails) != 1 {
+		t.Fatalf("Tails %d, Handler %d", len(tails), len(rec.tails))
+	}
+	got, built := tails[0], rec.tails[0]
+	incmain := n.Children["/v1"]
+	incpipe := incmain.Children["/"]
+	if got.File != filepath.Join(dir, "inc.ini") || form(got) != "py app:pyapp" || !cmp.Equal(got.Global, incpipe.Global) || !cmp.Equal(got.Defaults, n.Global) {
+		t.Errorf("tail %q in %s, global %v, defaults %v;\nwant incpipe's global %v, defaults main's %v", form(got), got.File, got.Global, got.Defaults, incpipe.Global, n.Global)
+	}
+	if got.File != built.File || form(got) != form(built) || !cmp.Equal(got.Global, built.Global) || !cmp.Equal(got.Defaults, built.Defaults) {
+		t.Errorf("Handler asked for %q in %s, global %v, defaults %v; Tails lists %q in %s, global %v, defaults %v",
+			form(built), built.File, built.Global, built.Defaults, form(got), got.File, got.Global, got.Defaults)
+	}
+}
+
 // What cannot be split stays an error: a reference registered as
 // another kind of object, in front of a tail or as the whole chain
-// (inside a tail Python loads it, and answers for it), and a Python filter in a composite's inline
-// pipeline before its app (it has no name to load it by). Foreign's
-// error is placed at the tail's first element.
+// (inside a tail Python loads it, and answers for it), and a reference
+// only Go knows (egg:pasteserve#NAME) after the split, which Python
+// would run. Foreign's error is placed at the tail's first element.
 func TestSplitErrors(t *testing.T) {
 	_, _, _, err := splitPlan(t, "[pipeline:main]\npipeline = a appasfilter py pyapp\n[filter:appasfilter]\nuse = egg:pasteserve#echo-trace\n"+goFilters, nil, &recorder{})
 	if err == nil || !strings.Contains(err.Error(), "api.ini:4:7: [filter:appasfilter]: egg:pasteserve#echo-trace is registered as a app") {
@@ -274,33 +423,41 @@ func TestSplitErrors(t *testing.T) {
 		t.Errorf("misused reference: %v", err)
 	}
 
-	_, _, _, err = splitPlan(t, "[composite:main]\npaste.composite_factory = testmw:mount\n/ = a py pyapp\n/v1 = a pyapp\n"+goFilters, nil, &recorder{})
-	if err == nil || !strings.Contains(err.Error(), `api.ini:3:1: myproject.middleware:Thing.factory has no Go factory`) || !strings.Contains(err.Error(), `"a py pyapp", a composite's inline pipeline`) {
-		t.Errorf("inline pipeline: %v", err)
+	_, _, _, err = splitPlan(t, "[pipeline:main]\npipeline = a py ga pyapp\n[filter:ga]\nuse = egg:pasteserve#counted\n"+goFilters, nil, &recorder{})
+	if err == nil || !strings.Contains(err.Error(), `api.ini:4:7: [filter:ga]: egg:pasteserve#counted is pasteserve's own reference, which Python's PasteDeploy cannot resolve, but it comes after myproject.middleware:Thing.factory`) {
+		t.Errorf("a Go-only reference after the split: %v", err)
 	}
-	rec := &recorder{}
-	h, _, _, err := splitPlan(t, "[composite:main]\npaste.composite_factory = testmw:mount\n/ = a pyapp\n"+goFilters, nil, rec)
-	if err != nil || body(t, h, "/") != "python pyapp/0 a" {
-		t.Errorf("inline pipeline with a Python app: %v", err)
-	}
-	// Python loads such an app alone, so the inline filters in front
-	// of it may be Go's own.
-	h, _, _, err = splitPlan(t, "[composite:main]\npaste.composite_factory = testmw:mount\n/ = ga pyapp\n[filter:ga]\nuse = egg:pasteserve#counted\nname = ga\n"+goFilters, nil, &recorder{})
-	if err != nil || body(t, h, "/") != "python pyapp/0 ga" {
-		t.Errorf("inline pipeline with a Go-only filter and a Python app: %v", err)
-	}
-
-	// Python resolves the whole chain it loads the tail from: a
-	// reference to pasteserve's own namespace, in front of the tail or
-	// in it, is one it cannot resolve.
-	_, _, _, err = splitPlan(t, "[pipeline:main]\npipeline = ga py pyapp\n[filter:ga]\nuse = egg:pasteserve#counted\n"+goFilters, nil, &recorder{})
-	if err == nil || !strings.Contains(err.Error(), `api.ini:4:7: [filter:ga]: egg:pasteserve#counted is pasteserve's own reference, which Python's PasteDeploy cannot resolve, and the Python workers resolve every element of "main"`) {
-		t.Errorf("a Go-only reference in the chain: %v", err)
+	_, _, _, err = splitPlan(t, "[composite:main]\npaste.composite_factory = testmw:mount\n/ = a py ga pyapp\n[filter:ga]\nuse = egg:pasteserve#counted\n"+goFilters, nil, &recorder{})
+	if err == nil || !strings.Contains(err.Error(), `api.ini:5:7: [filter:ga]: egg:pasteserve#counted is pasteserve's own reference`) {
+		t.Errorf("a Go-only reference after the split of an inline pipeline: %v", err)
 	}
 
 	_, _, _, err = splitPlan(t, "[pipeline:main]\npipeline = oa py goapp\n[filter:oa]\npaste.filter_factory = oslo_middleware:Tag.factory\n"+goFilters, nil, &recorder{fail: errors.New("ImportError: No module named 'myproject'")})
 	if err == nil || !strings.Contains(err.Error(), "api.ini:11:1: [filter:py] (myproject.middleware:Thing.factory): ImportError: No module named 'myproject'") {
 		t.Errorf("Foreign's error: %v", err)
+	}
+}
+
+// Python resolves only what it runs, so what Go runs in front of a
+// tail may be a reference to pasteserve's own namespace, which no
+// Python distribution has: in a pipeline, in filter-with, and in a
+// composite's inline pipeline, whose Python part may begin anywhere.
+func TestGoOnlyInFrontOfATail(t *testing.T) {
+	const ga = "[filter:ga]\nuse = egg:pasteserve#counted\nname = ga\n"
+	for _, tc := range []struct{ name, src, body string }{
+		{"pipeline", "[pipeline:main]\npipeline = ga py pyapp\n", "python main/1 ga"},
+		{"filter-with", "[app:main]\npaste.app_factory = myproject.api:app_factory\nfilter-with = ga\n", "python main/1 ga"},
+		{"inline pipeline", "[composite:main]\npaste.composite_factory = testmw:mount\n/ = ga a py pyapp\n", "python ga a py pyapp/2 ga,a"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, _, _, err := splitPlan(t, tc.src+ga+goFilters, nil, &recorder{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := body(t, h, "/"); got != tc.body {
+				t.Errorf("body %q, want %q", got, tc.body)
+			}
+		})
 	}
 }
 

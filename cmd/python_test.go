@@ -87,8 +87,9 @@ func TestPythonShowsWhereEachPartRuns(t *testing.T) {
 }
 
 // Without --python, check's error for a reference with no Go factory
-// says how to run it in Python; with it, a Python part check cannot
-// hand over is still an error.
+// says how to run it in Python; with it, a composite's inline pipeline
+// splits like any pipeline, and a part Python cannot run (pasteserve's
+// own reference after the split) is still an error.
 func TestCheckNamesPython(t *testing.T) {
 	path := writeTemp(t, "api.ini", pythonPaste)
 	code, _, errOut := runCLI(t, "check", "--paste", path)
@@ -96,10 +97,18 @@ func TestCheckNamesPython(t *testing.T) {
 		!strings.Contains(errOut, "; to run it in Python, give --python /usr/bin/python3 (docs/python.md)") {
 		t.Errorf("check: exit %d\n%s", code, errOut)
 	}
-	inline := writeTemp(t, "inline.ini", "[composite:main]\nuse = call:neutron.auth:pipeline_factory\nkeystone = proxy context apiapp\n"+pythonPaste[strings.Index(pythonPaste, "[filter:request_id]"):])
-	code, _, errOut = runCLI(t, "check", "--paste", inline, "--python", "/usr/bin/python3")
-	if code != 1 || !strings.Contains(errOut, `inline.ini:3:1: myproj.context:Context.factory has no Go factory, so it and what follows it run in Python`) {
-		t.Errorf("check --python of an inline pipeline: exit %d\n%s", code, errOut)
+	rest := pythonPaste[strings.Index(pythonPaste, "[filter:request_id]"):]
+	inline := writeTemp(t, "inline.ini", "[composite:main]\nuse = call:neutron.auth:pipeline_factory\nkeystone = proxy context apiapp\n"+rest)
+	code, out, errOut := runCLI(t, "check", "--paste", inline, "--python", "/usr/bin/python3")
+	for _, want := range []string{"no errors", "[composite:main] (2 keys): Go", "[filter:proxy] (1 keys): Go", "[filter:context] (1 keys): Python", "[app:apiapp] (1 keys): Python"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("check --python of an inline pipeline: exit %d, lacks %q:\n%s%s", code, want, out, errOut)
+		}
+	}
+	goOnly := writeTemp(t, "goonly.ini", "[composite:main]\nuse = call:neutron.auth:pipeline_factory\nkeystone = proxy context own apiapp\n[filter:own]\nuse = egg:pasteserve#request_id\n"+rest)
+	code, _, errOut = runCLI(t, "check", "--paste", goOnly, "--python", "/usr/bin/python3")
+	if code != 1 || !strings.Contains(errOut, "goonly.ini:5:7: [filter:own]: egg:pasteserve#request_id is pasteserve's own reference, which Python's PasteDeploy cannot resolve, but it comes after myproj.context:Context.factory") {
+		t.Errorf("check --python of pasteserve's own reference after the split: exit %d\n%s", code, errOut)
 	}
 }
 

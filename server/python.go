@@ -91,17 +91,31 @@ func (cfg *Settings) buildOptions() build.Options {
 	return build.Options{File: cfg.set.Path(), Injected: cfg.Global}
 }
 
-// bridgeTail is the bridge's form of t: its key, the same in every
-// process, and where it starts, for a Python error that names no
-// section.
+// bridgeTail is the bridge's form of t: what the Python side loads,
+// its key (the same in every process: the file is absolute), and where
+// it starts, for a Python error that names no section.
 func bridgeTail(t build.Tail) bridge.Tail {
-	bt := bridge.Tail{Key: bridge.TailKey(t.File, t.Name, t.Skip), File: t.File, Name: t.Name, Global: t.Global, Skip: t.Skip}
+	bt := bridge.Tail{File: absPath(t.File), Defaults: t.Defaults, Global: t.Global, FiltersFirst: t.FiltersFirst}
+	for _, e := range t.Elements {
+		bt.Elements = append(bt.Elements, bridge.Element{Type: e.Type, Name: e.Name, Skip: e.Skip, Keep: e.Keep})
+	}
+	bt.Key = bridge.TailKey(bt)
 	at := t.Root
 	if at.Section == "" && len(t.Nodes) > 0 {
 		at = t.Nodes[0] // a composite's inline pipeline has no section
 	}
 	bt.Section, bt.Pos = at.Section, at.Pos
 	return bt
+}
+
+// absPath is path made absolute against the working directory (build
+// gives absolute paths already; this keeps the key from depending on
+// it should one not be).
+func absPath(path string) string {
+	if a, err := filepath.Abs(path); err == nil {
+		return a
+	}
+	return path
 }
 
 // foreign builds a tail as the bridge's handler to it.

@@ -34,7 +34,10 @@ func skipWithoutPython(t *testing.T) {
 }
 
 // pyPaste is the paste file: / is a Go app, /v1 a pipeline that Go
-// splits at wirefilter, the first element with no Go factory.
+// splits at wirefilter, the first element with no Go factory. delay is
+// pasteserve's own (egg:pasteserve#test-delay), which Python has no
+// original of: it runs in Go, in front of the split, and Python never
+// resolves it.
 const pyPaste = `[composite:main]
 use = egg:Paste#urlmap
 / = hello
@@ -44,7 +47,7 @@ use = egg:Paste#urlmap
 pipeline = request_id http_proxy_to_wsgi delay wirefilter pyapp
 
 [filter:delay]
-use = egg:pswire#delay
+use = egg:pasteserve#test-delay
 
 [filter:request_id]
 paste.filter_factory = oslo_middleware:RequestId.factory
@@ -296,6 +299,74 @@ func TestPythonServesEndToEnd(t *testing.T) {
 		t.Errorf("the pool stopped before Go had drained:\n%s", p.eventsText())
 	}
 	noProcessLeft(t, 5*time.Second, []int{pool}, []int{p.cmd.Process.Pid})
+}
+
+// selectorPaste is nova's shape: a urlmap in front of a pipeline
+// selector (nova's, registered in Go) whose keystone pipeline is
+// inline, Go's filters first (delay only Go has), then a Python filter
+// and the Python app.
+const selectorPaste = `[composite:main]
+use = egg:Paste#urlmap
+/ = hello
+/v2.1 = compute
+
+[composite:compute]
+use = call:nova.api.auth:pipeline_factory_v21
+set chosen = by-compute
+noauth2 = wirefilter pyapp
+keystone = request_id http_proxy_to_wsgi delay wirefilter pyapp
+
+[filter:delay]
+use = egg:pasteserve#test-delay
+
+[filter:request_id]
+paste.filter_factory = oslo_middleware:RequestId.factory
+
+[filter:http_proxy_to_wsgi]
+paste.filter_factory = oslo_middleware:HTTPProxyToWSGI.factory
+enable_proxy_headers_parsing = true
+
+[filter:wirefilter]
+use = egg:pswire#filter
+tag = sel
+
+[app:pyapp]
+use = egg:pswire#main
+greeting = hi
+` + apps + local
+
+// A pipeline selector's inline pipeline, with a Python filter before
+// the Python app, is served end to end: Go's urlmap, selector,
+// request_id, http_proxy_to_wsgi and its own delay in front, Python's
+// filter and app behind, loaded by their names with no global_conf,
+// as nova's selector loads them (nova itself is not installed: Python
+// never resolves the selector, nor anything Go runs).
+func TestPythonServesAnInlinePipeline(t *testing.T) {
+	p := startPython(t, map[string]string{"api.ini": selectorPaste}, nil)
+	resp, body, port := rawRequest(t, p.addr, "/v2.1/servers?delay_ms=1", "X-Forwarded-Proto: https\r\n")
+	var r report
+	if err := json.Unmarshal([]byte(body), &r); resp.StatusCode != 200 || err != nil {
+		t.Fatalf("GET /v2.1/servers: %d %q (%v)\n%s", resp.StatusCode, body, err, p.eventsText())
+	}
+	id := resp.Header.Get("X-Openstack-Request-Id")
+	want := map[string]string{
+		"SCRIPT_NAME": "/v2.1", "PATH_INFO": "/servers", "wsgi.url_scheme": "https", "REMOTE_PORT": strconv.Itoa(port),
+		"openstack.request_id": id,
+	}
+	for k, v := range want {
+		if r.Environ[k] != v {
+			t.Errorf("environ %s = %q, want %q", k, r.Environ[k], v)
+		}
+	}
+	// The selector passes no global_conf: the app gets the file's
+	// defaults, not the composite's set.
+	wantGlobal := map[string]string{"here": p.dir, "__file__": filepath.Join(p.dir, "api.ini")}
+	if !strings.HasPrefix(id, "req-") || fmt.Sprint(r.Chain) != "[sel]" || r.Local["greeting"] != "hi" || fmt.Sprint(r.Global) != fmt.Sprint(wantGlobal) {
+		t.Errorf("request id %q, chain %v, local %v, global %v (want %v)", id, r.Chain, r.Local, r.Global, wantGlobal)
+	}
+	if code, body, _ := get(t, p.url("/")); code != 200 || !strings.HasPrefix(body, "hello ") {
+		t.Errorf("GET / (Go) = %d %q", code, body)
+	}
 }
 
 // A pipeline element with no Go factory is an error without --python,

@@ -11,7 +11,10 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/pasteserve/pasteserve/bridge"
 	"github.com/pasteserve/pasteserve/factory"
+
+	_ "github.com/pasteserve/pasteserve/builtin"
 )
 
 // The [python] options are read from the config files like the other
@@ -166,5 +169,37 @@ func TestPythonSecrets(t *testing.T) {
 		if got := s.Text("Traceback ...\nValueError: " + secret + " was refused"); strings.Contains(got, "Secret") {
 			t.Errorf("%s is not masked: %q", secret, got)
 		}
+	}
+}
+
+// The tails' keys, by which the Go handlers name what the pool loaded,
+// do not depend on the working directory: a master and a worker that
+// were given the paste file by different relative paths agree, and the
+// file Python loads is absolute.
+func TestTailKeysAreAbsolute(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"api.ini": "[pipeline:main]\npipeline = request_id ctx api\n" +
+		"[filter:request_id]\npaste.filter_factory = oslo_middleware:RequestId.factory\n" +
+		"[filter:ctx]\npaste.filter_factory = myproj.context:Context.factory\n[app:api]\npaste.app_factory = myproj.api:app_factory\n"})
+	keys := func(wd, paste string) []bridge.Tail {
+		t.Helper()
+		t.Chdir(wd)
+		cfg, err := LoadSettings(Flags{Paste: paste, Python: "/usr/bin/python3", Workers: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := resolveApp(cfg, factory.Default)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tails, err := cfg.buildOptions().Tails(n, factory.Default)
+		if err != nil || len(tails) != 1 {
+			t.Fatalf("tails %v, %v", tails, err)
+		}
+		return []bridge.Tail{bridgeTail(tails[0])}
+	}
+	a := keys(dir, "api.ini")
+	b := keys(filepath.Dir(dir), filepath.Join(filepath.Base(dir), "api.ini"))
+	if a[0].Key != b[0].Key || a[0].File != filepath.Join(dir, "api.ini") || b[0].File != a[0].File {
+		t.Errorf("from %s: %s %s; from its parent: %s %s", dir, a[0].Key, a[0].File, b[0].Key, b[0].File)
 	}
 }

@@ -110,12 +110,10 @@ func init() {
 
 // test-delay is a filter that holds a request ?delay_ms= milliseconds
 // before passing it on: for the Python tests, a request that is in the
-// Go side of a generation when a reload replaces it. It answers to
-// egg:pswire#delay too, the Python test package's (whose filter passes
-// requests on at once), as the built-ins answer to their Python
-// originals: the Python side resolves every element of the chain.
+// Go side of a generation when a reload replaces it, and a filter only
+// Go has (egg:pasteserve#test-delay) in front of a Python tail.
 func init() {
-	factory.Register(factory.Factory{Name: "test-delay", Namespace: "pasteserve", Kind: factory.KindFilter, Aliases: []string{"egg:pswire#delay"},
+	factory.Register(factory.Factory{Name: "test-delay", Namespace: "pasteserve", Kind: factory.KindFilter,
 		Filter: func(cfg *factory.Config) (factory.Middleware, error) {
 			return func(next http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -114,3 +114,16 @@ def filter_factory(global_conf, **local):
         return wrapped
 
     return filt
+
+
+def pipeline_factory(loader, global_conf, **local_conf):
+    """A pipeline selector as OpenStack's are (nova's pipeline_factory_v21,
+    neutron's and cinder's pipeline_factory): the keystone pipeline of its
+    section, each filter got from the loader by name, then the app, with
+    no global_conf."""
+    pipeline = local_conf["keystone"].split()
+    filters = [loader.get_filter(n) for n in pipeline[:-1]]
+    app = loader.get_app(pipeline[-1])
+    for f in reversed(filters):
+        app = f(app)
+    return app

@@ -58,14 +58,3 @@ def filter_factory(global_conf, **local):
         return wrapped
 
     return filt
-
-
-def delay_filter_factory(global_conf, **local):
-    """What egg:pswire#delay is in Python: the test binary's Go filter of
-    the same reference runs in front of the tail, so this one is resolved
-    by PasteDeploy but never made."""
-
-    def filt(app):
-        return app
-
-    return filt
