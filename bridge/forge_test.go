@@ -95,6 +95,9 @@ func TestHostRefusesUnsignedCarriers(t *testing.T) {
 			t.Errorf("%s: %s %q, want the host's 500", tc.name, resp.Status, body)
 		}
 	}
+	// The host writes each refusal to the status channel, which the pool
+	// reads on its own goroutine: the lines may trail the responses.
+	waitFor(10*time.Second, func() bool { return len(logs.lines("request refused")) >= 6 })
 	if n := len(logs.lines("request refused")); n != 6 {
 		t.Errorf("%d refusals logged, want 6:\n%s", n, logs)
 	}
