@@ -92,10 +92,11 @@ func (cfg *Settings) buildOptions() build.Options {
 }
 
 // bridgeTail is the bridge's form of t: what the Python side loads,
-// its key (the same in every process: the file is absolute), and where
+// its key (the same in every process: bridge keys the file by its
+// absolute path, and build gives it absolute already), and where
 // it starts, for a Python error that names no section.
 func bridgeTail(t build.Tail) bridge.Tail {
-	bt := bridge.Tail{File: absPath(t.File), Defaults: t.Defaults, Global: t.Global, FiltersFirst: t.FiltersFirst}
+	bt := bridge.Tail{File: t.File, Defaults: t.Defaults, Global: t.Global, FiltersFirst: t.FiltersFirst}
 	for _, e := range t.Elements {
 		bt.Elements = append(bt.Elements, bridge.Element{Type: e.Type, Name: e.Name, Skip: e.Skip, Keep: e.Keep})
 	}
@@ -106,16 +107,6 @@ func bridgeTail(t build.Tail) bridge.Tail {
 	}
 	bt.Section, bt.Pos = at.Section, at.Pos
 	return bt
-}
-
-// absPath is path made absolute against the working directory (build
-// gives absolute paths already; this keeps the key from depending on
-// it should one not be).
-func absPath(path string) string {
-	if a, err := filepath.Abs(path); err == nil {
-		return a
-	}
-	return path
 }
 
 // foreign builds a tail as the bridge's handler to it.
