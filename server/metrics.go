@@ -133,8 +133,8 @@ type routeMetrics struct {
 	inflight          prometheus.Gauge
 }
 
-// lazyCounter is a counter child made on first use: an atomic load
-// once it is, and no closure (sync.Once's would be one per call).
+// lazyCounter is a counter child made on first use: after that, an
+// atomic load and the counter's own atomic addition.
 type lazyCounter struct {
 	p atomic.Pointer[prometheus.Counter]
 }

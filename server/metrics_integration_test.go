@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -441,5 +443,45 @@ func TestAdminBindOnThePublicPortIsRefused(t *testing.T) {
 		if !strings.Contains(p.logText(), want) {
 			t.Errorf("no %q in\n%s", want, p.logText())
 		}
+	}
+}
+
+// admin_pprof serves Go's profiler on the admin listener, and only
+// there; without it, /debug/pprof/ is not found. With
+// admin_on_public_port and admin_bind the public address, the admin
+// paths are answered on the public listener and every other path goes
+// to the pipeline.
+func TestAdminPprofAndPublicPort(t *testing.T) {
+	p := start(t, map[string]string{"api.ini": metricsPaste}, "--admin-bind", "127.0.0.1:0")
+	if c := status(t, "http://"+p.adminAddr(t)+"/debug/pprof/"); c != 404 {
+		t.Errorf("/debug/pprof/ without admin_pprof = %d, want 404", c)
+	}
+	cfg := "[DEFAULT]\nadmin_pprof = true\n"
+	q := start(t, map[string]string{"api.ini": metricsPaste, "pasteserve.conf": cfg}, "--config-file", "pasteserve.conf", "--admin-bind", "127.0.0.1:0")
+	if c := status(t, "http://"+q.adminAddr(t)+"/debug/pprof/"); c != 200 {
+		t.Errorf("/debug/pprof/ with admin_pprof = %d, want 200", c)
+	}
+	if c, body, _ := get(t, q.url("/debug/pprof/")); c != 200 || !strings.HasPrefix(body, "hello ") {
+		t.Errorf("public /debug/pprof/ = %d %q: want the pipeline's answer", c, body)
+	}
+
+	// A port that was free a moment ago.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	shared := strings.Replace(metricsPaste, "bind_port = 0", "bind_port = "+port+"\nadmin_bind = 127.0.0.1:"+port+"\nadmin_on_public_port = true", 1)
+	r := start(t, map[string]string{"api.ini": shared})
+	if c, body, _ := get(t, r.url("/readyz")); c != 200 || body != "ready\n" {
+		t.Errorf("public /readyz with admin_on_public_port = %d %q", c, body)
+	}
+	if c, body, _ := get(t, r.url("/x")); c != 200 || !strings.HasPrefix(body, "hello ") {
+		t.Errorf("public /x = %d %q", c, body)
+	}
+	// The admin answers are not the pipeline's: only /x is counted.
+	if got := value(scrape(t, r.addr), "pasteserve_http_requests_total", "route", "/", "pipeline", "hello", "method", "GET", "code", "2xx"); got != 1 {
+		t.Errorf("public /metrics counts / as %v, want 1", got)
 	}
 }
