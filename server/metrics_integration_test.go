@@ -485,3 +485,47 @@ func TestAdminPprofAndPublicPort(t *testing.T) {
 		t.Errorf("public /metrics counts / as %v, want 1", got)
 	}
 }
+
+// The server's own answers and cuts are counted: each 503 of a full
+// pool, and each client cut for accepting no response bytes. Seen
+// failing with the counters' increments left out of poolFull and of the
+// wire's cut (0 of each).
+func TestMetricsCountPoolRejectionsAndSlowClients(t *testing.T) {
+	p := start(t, map[string]string{"api.ini": wireApps(t.TempDir()) + local + "wsgi_default_pool_size = 2\nsend_timeout = 1\n"}, "--admin-bind", "127.0.0.1:0")
+	admin := p.adminAddr(t)
+	stalled(t, p.addr, "/stream")
+	stalled(t, p.addr, "/stream")
+	rejected := 0
+	// Bounded: until the stalled downloads hold both slots.
+	for i := 0; i < 100; i++ {
+		if code, _, _ := get(t, p.url("/")); code == 503 {
+			rejected++
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if rejected == 0 {
+		t.Fatal("no 503 with both slots held")
+	}
+	took, seen := untilServed(t, p, 8*time.Second)
+	if took < 0 {
+		t.Fatalf("no slot came back: %v", seen)
+	}
+	rejected += seen[503]
+	var fams map[string]*dto.MetricFamily
+	for deadline := time.Now().Add(8 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		fams = scrape(t, admin)
+		if value(fams, "pasteserve_slow_clients_cut_total", "protocol", "http/1.1") >= 2 {
+			break
+		}
+	}
+	if got := value(fams, "pasteserve_slow_clients_cut_total", "protocol", "http/1.1"); got != 2 {
+		t.Errorf("slow clients cut: %v, want 2\n%s", got, p.eventsText())
+	}
+	if got := value(fams, "pasteserve_pool_rejections_total"); got != float64(rejected) {
+		t.Errorf("pool rejections: %v, want %d", got, rejected)
+	}
+	if got := value(fams, "pasteserve_http_requests_total", "route", "", "pipeline", "", "method", "GET", "code", "5xx"); got != float64(rejected) {
+		t.Errorf("503s counted as requests no route took: %v, want %d", got, rejected)
+	}
+}
