@@ -529,3 +529,55 @@ func TestMetricsCountPoolRejectionsAndSlowClients(t *testing.T) {
 		t.Errorf("503s counted as requests no route took: %v, want %d", got, rejected)
 	}
 }
+
+// With --python the admin listener opens before the Python pool loads:
+// /livez answers 200 and /readyz 503 "starting" until the pool has
+// loaded and the server listens, then 200. A request through the
+// Python tail is counted under its route and pipeline. Seen failing
+// with the admin listener opened after the pipeline was built (no
+// answer at all while the pool loaded).
+func TestReadyzWhilePythonLoads(t *testing.T) {
+	skipWithoutPython(t)
+	dir := pythonDir(t)
+	slowLoad := strings.Replace(pyPaste, "greeting = hi\n", "greeting = hi\nload_delay = 2\n", 1)
+	p := launchIn(t, dir, map[string]string{"api.ini": slowLoad, "svc.conf": pyConf}, []string{"PYTHONPATH=" + filepath.Join(dir, "py")},
+		"--python", "/usr/bin/python3", "--config-file", "svc.conf", "--admin-bind", "127.0.0.1:0")
+	admin := p.adminAddr(t)
+	// The app takes 2 s to load: /readyz says "starting" until then,
+	// and once it says "ready" it does not go back.
+	starting, ready := 0, false
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline) && !ready; time.Sleep(20 * time.Millisecond) {
+		resp, err := client.Get("http://" + admin + "/readyz")
+		if err != nil {
+			t.Fatalf("/readyz while the pool loads: %v", err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == 503 && strings.HasPrefix(string(b), "starting"):
+			starting++
+			if c := status(t, "http://"+admin+"/livez"); c != 200 {
+				t.Fatalf("/livez while the pool loads: %d", c)
+			}
+		case resp.StatusCode == 200:
+			ready = true
+		default:
+			t.Fatalf("/readyz during the start: %d %q", resp.StatusCode, b)
+		}
+	}
+	if starting < 10 || !ready {
+		t.Fatalf("/readyz said starting %d times (want many, over the 2 s load), then ready: %v\n%s", starting, ready, p.eventsText())
+	}
+	if err := p.waitFor("listening", 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if c := status(t, "http://"+admin+"/readyz"); c != 200 {
+		t.Errorf("/readyz once listening: %d", c)
+	}
+	if c := status(t, p.url("/v1/things")); c != 200 {
+		t.Fatalf("GET /v1/things: %d\n%s", c, p.eventsText())
+	}
+	if got := value(scrape(t, admin), "pasteserve_http_requests_total", "route", "/v1", "pipeline", "api", "method", "GET", "code", "2xx"); got != 1 {
+		t.Errorf("the Python route counted %v times, want 1", got)
+	}
+}
