@@ -11,10 +11,9 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/pasteserve/pasteserve/reqlog"
-
 	_ "github.com/pasteserve/pasteserve/builtin"
 	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/reqlog"
 )
 
 // bareBody is what the bare handler of the benchmarks answers.
