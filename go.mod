@@ -18,6 +18,7 @@ require (
 )
 
 require (
+	github.com/bradfitz/gomemcache v0.0.0-20260422231931-4d751bb6e37c // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/rs/xid v1.6.0 // indirect
 )
