@@ -69,7 +69,7 @@ func newMemcacheStore(o MemcacheOptions, c CacheOptions, decode func([]byte) (*t
 
 func equalFoldASCII(a, b string) bool { return bytes.EqualFold([]byte(a), []byte(b)) }
 
-func (m *memcacheStore) load(ctx context.Context, token string, sum *[sha256.Size]byte, now time.Time) (*tokenIdentity, bool) {
+func (m *memcacheStore) load(ctx context.Context, token string, sum [sha256.Size]byte, now time.Time) (*tokenIdentity, bool) {
 	if _, ok := m.invalid.load(ctx, token, sum, now); ok {
 		return nil, true
 	}
@@ -114,7 +114,7 @@ func unwrapLegacyEntry(doc []byte) ([]byte, error) {
 	return pair[0], nil
 }
 
-func (m *memcacheStore) save(ctx context.Context, token string, sum *[sha256.Size]byte, ti *tokenIdentity, now time.Time) {
+func (m *memcacheStore) save(ctx context.Context, token string, sum [sha256.Size]byte, ti *tokenIdentity, now time.Time) {
 	if ti == nil {
 		m.invalid.save(ctx, token, sum, nil, now)
 		return
