@@ -75,7 +75,7 @@ func (m *memcacheStore) load(ctx context.Context, token string, sum [sha256.Size
 	}
 	keys := deriveMemcacheKeys(token, m.secret, m.strategy)
 	s := pickServer(m.servers, keys.cacheKey, now)
-	if s == nil || !m.acquire(ctx) {
+	if s == nil || !m.acquire(ctx, s) {
 		return nil, false
 	}
 	item, err := s.client.Get(keys.cacheKey)
@@ -132,7 +132,7 @@ func (m *memcacheStore) save(ctx context.Context, token string, sum [sha256.Size
 		reqlog.From(ctx).Error().Str("filter", "auth_token").Err(err).Msg("cannot protect a token cache entry; not cached")
 		return
 	}
-	if !m.acquire(ctx) {
+	if !m.acquire(ctx, s) {
 		return
 	}
 	err = s.client.Set(&memcache.Item{Key: keys.cacheKey, Value: value, Expiration: memcachedExpiration(m.expiration, now)})
@@ -140,9 +140,12 @@ func (m *memcacheStore) save(ctx context.Context, token string, sum [sha256.Size
 	m.failed(ctx, s, err, now)
 }
 
-// acquire takes one of memcache_pool_maxsize slots, waiting at most
-// memcache_pool_conn_get_timeout; false: skip the cache this time.
-func (m *memcacheStore) acquire(ctx context.Context) bool {
+// acquire takes one of memcache_pool_maxsize slots for an operation on
+// s, waiting at most memcache_pool_conn_get_timeout; false: skip the
+// cache this time. s is looked at again once a slot is had: requests
+// queued behind one that found s silent must not each wait out the
+// socket timeout again.
+func (m *memcacheStore) acquire(ctx context.Context, s *memcachedServer) bool {
 	select {
 	case m.slots <- struct{}{}:
 		return true
@@ -155,6 +158,10 @@ func (m *memcacheStore) acquire(ctx context.Context) bool {
 	defer t.Stop()
 	select {
 	case m.slots <- struct{}{}:
+		if !s.alive(time.Now()) {
+			<-m.slots
+			return false
+		}
 		return true
 	case <-t.C:
 		reqlog.From(ctx).Warn().Str("filter", "auth_token").Int("memcache_pool_maxsize", cap(m.slots)).
