@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
@@ -54,7 +55,7 @@ func newMemcacheStore(o MemcacheOptions, c CacheOptions, decode func([]byte) (*t
 		invalid:        newMemoryStore(c.TokenCacheTime, c.TokenCacheSize),
 		decode:         decode,
 	}
-	if !equalFoldASCII(o.MemcacheSecurityStrategy, "none") {
+	if !strings.EqualFold(o.MemcacheSecurityStrategy, "none") {
 		m.secret = []byte(o.MemcacheSecretKey)
 	}
 	for _, name := range o.MemcachedServers {
@@ -66,8 +67,6 @@ func newMemcacheStore(o MemcacheOptions, c CacheOptions, decode func([]byte) (*t
 	}
 	return m
 }
-
-func equalFoldASCII(a, b string) bool { return bytes.EqualFold([]byte(a), []byte(b)) }
 
 func (m *memcacheStore) load(ctx context.Context, token string, sum [sha256.Size]byte, now time.Time) (*tokenIdentity, bool) {
 	if _, ok := m.invalid.load(ctx, token, sum, now); ok {
