@@ -181,7 +181,7 @@ func (m *memcacheStore) failed(ctx context.Context, s *memcachedServer, err erro
 	}
 	if s.markDead(now, m.deadRetry) {
 		reqlog.From(ctx).Error().Str("filter", "auth_token").Str("memcached", s.name).Err(err).
-			Dur("memcache_pool_dead_retry", m.deadRetry).
+			Str("memcache_pool_dead_retry", m.deadRetry.String()).
 			Msg("memcached failed; its tokens are validated with Keystone until it is tried again")
 	}
 }
