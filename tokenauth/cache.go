@@ -67,14 +67,17 @@ func (c *cachingVerifier) verify(ctx context.Context, token string, allowExpired
 	ti, ok := c.store.load(ctx, token, sum, now)
 	if ok {
 		if ti != nil {
+			cacheHits.Inc()
 			return ti, nil
 		}
 		// Invalid; but a check that allows expiry asks another
 		// question, which the verdict may not answer.
 		if !allowExpired {
+			cacheHits.Inc()
 			return nil, errInvalidToken
 		}
 	}
+	cacheMisses.Inc()
 	return c.verifyOnce(ctx, flightKey{sum, allowExpired}, token, now)
 }
 
