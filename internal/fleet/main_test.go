@@ -1,0 +1,233 @@
+package fleet
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// pasteserve is the binary the test runs, built from cmd/pasteserve
+// (every built-in, nothing of the tests') by TestMain.
+var pasteserve string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		// The only test skips with -short: no binary to build.
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "pasteserve-fleet")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	pasteserve = filepath.Join(dir, "pasteserve")
+	build := exec.Command("go", "build", "-o", pasteserve, "../../cmd/pasteserve")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building pasteserve:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// skipUnlessFile skips t when path is missing, naming the Debian package
+// that has it.
+func skipUnlessFile(t testing.TB, path, pkg, what string) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("%s is missing, so %s is not tested; apt-get install -y --no-install-recommends %s to run this test", path, what, pkg)
+	}
+}
+
+// freePort returns a port on 127.0.0.1 that was free a moment ago. A
+// server told to bind it may lose it to another process; the test then
+// fails at that server's start rather than talk to someone else, since
+// it waits for its own process's answer.
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// process is a program the test started: its output kept in memory,
+// line by line, and the process killed when the test ends if it is
+// still running.
+type process struct {
+	name string
+	cmd  *exec.Cmd
+
+	mu    sync.Mutex
+	lines []string
+
+	done    chan struct{} // closed when it has exited
+	waitErr error
+}
+
+// run starts argv with its stdout and stderr read into the process's
+// lines.
+func run(t testing.TB, name string, argv ...string) *process {
+	t.Helper()
+	p := &process{name: name, cmd: exec.Command(argv[0], argv[1:]...), done: make(chan struct{})}
+	r, w := io.Pipe()
+	p.cmd.Stdout, p.cmd.Stderr = w, w
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", name, err)
+	}
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.lines = append(p.lines, sc.Text())
+			p.mu.Unlock()
+		}
+		io.Copy(io.Discard, r)
+	}()
+	go func() {
+		p.waitErr = p.cmd.Wait()
+		w.Close()
+		<-read
+		close(p.done)
+	}()
+	t.Cleanup(func() { p.kill() })
+	return p
+}
+
+// kill stops the process with SIGKILL if it still runs and waits, at
+// most 10 s, for its output to end.
+func (p *process) kill() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	p.cmd.Process.Kill()
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+	}
+}
+
+// signal sends sig to the process.
+func (p *process) signal(sig syscall.Signal) error { return p.cmd.Process.Signal(sig) }
+
+// wait waits at most timeout for the process to exit and returns its
+// exit error (nil: status 0).
+func (p *process) wait(timeout time.Duration) (error, bool) {
+	select {
+	case <-p.done:
+		return p.waitErr, true
+	case <-time.After(timeout):
+		return nil, false
+	}
+}
+
+// exited reports whether the process has exited.
+func (p *process) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// output returns the lines so far.
+func (p *process) output() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.lines...)
+}
+
+// tail returns the last n lines, for failure messages.
+func (p *process) tail(n int) string {
+	lines := p.output()
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// jsonLines returns the lines that are JSON objects (pasteserve's log
+// with --log-format json), decoded.
+func (p *process) jsonLines() []map[string]any {
+	var out []map[string]any
+	for _, line := range p.output() {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// waitForMessage waits, at most timeout, for a JSON log line whose
+// message is msg and which comes after the first skip such lines;
+// it fails t if the process exits first.
+func (p *process) waitForMessage(t testing.TB, msg string, skip int, timeout time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); ; time.Sleep(20 * time.Millisecond) {
+		seen := 0
+		for _, m := range p.jsonLines() {
+			if m["message"] == msg {
+				seen++
+			}
+		}
+		if seen > skip {
+			return
+		}
+		if p.exited() {
+			t.Fatalf("%s exited before logging %q: %v\n%s", p.name, msg, p.waitErr, p.tail(30))
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s logged no %q within %s\n%s", p.name, msg, timeout, p.tail(30))
+		}
+	}
+}
+
+// waitDial waits, at most timeout, until addr accepts TCP connections,
+// failing t if p exits first.
+func waitDial(t testing.TB, p *process, addr string, timeout time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); ; time.Sleep(50 * time.Millisecond) {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return
+		}
+		if p.exited() {
+			t.Fatalf("%s exited: %v\n%s", p.name, p.waitErr, p.tail(30))
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not accept on %s within %s\n%s", p.name, addr, timeout, p.tail(30))
+		}
+	}
+}
+
+// writeFile writes content to path, failing t if it cannot.
+func writeFile(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
