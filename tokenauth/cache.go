@@ -66,14 +66,17 @@ func (c *cachingVerifier) verify(ctx context.Context, token string, allowExpired
 	c.mu.RUnlock()
 	if ok && now.Before(e.until) {
 		if e.ti != nil {
+			cacheHits.Inc()
 			return e.ti, nil
 		}
 		// Invalid; but a check that allows expiry asks another
 		// question, which the verdict may not answer.
 		if !allowExpired {
+			cacheHits.Inc()
 			return nil, errInvalidToken
 		}
 	}
+	cacheMisses.Inc()
 	return c.verifyOnce(ctx, flightKey{sum, allowExpired}, token, now)
 }
 

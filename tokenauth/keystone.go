@@ -22,11 +22,13 @@ type keystoneVerifier struct {
 	bindPermissive bool // enforce_token_bind = permissive
 }
 
-func (k *keystoneVerifier) verify(ctx context.Context, token string, allowExpired bool, _ time.Time) (*tokenIdentity, error) {
+func (k *keystoneVerifier) verify(ctx context.Context, token string, allowExpired bool, _ time.Time) (_ *tokenIdentity, err error) {
 	if !isHeaderSafe(token) {
 		// It could not be sent to Keystone, and no token looks so.
 		return nil, fmt.Errorf("%w: not a token", errInvalidToken)
 	}
+	start := time.Now()
+	defer func() { observeValidation(start, err) }()
 	query := ""
 	switch {
 	case !k.includeCatalog && allowExpired:
