@@ -17,8 +17,6 @@ func TestAuthTokenOptionErrors(t *testing.T) {
 	k := newFakeKeystone(t)
 	// Options added after the base ones start on line 14.
 	for _, c := range []struct{ opt, pos, want string }{
-		{"memcached_servers = 127.0.0.1:11211", "14:1", "memcached is not implemented by pasteserve's auth_token"},
-		{"memcache_servers = 127.0.0.1:11211", "14:1", "memcached is not implemented"},
 		{"cache = swift.cache", "14:1", "Swift's"},
 		{"delay_auth_decision = maybe", "14:1", `"maybe" is not a boolean`},
 		{"token_cache_time = soon", "14:1", `"soon" is not a duration`},
