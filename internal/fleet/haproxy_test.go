@@ -85,8 +85,9 @@ backend pasteserve
 }
 
 // startHAProxy checks and runs HAProxy in the foreground (-db, so that
-// its log goes to stdout), and waits until its frontend accepts.
-func startHAProxy(t testing.TB, dir, checkPath string, servers []backendServer) *haproxy {
+// its log goes to stdout, into logs/haproxy.log), with its configuration
+// and stats socket in dir, and waits until its frontend accepts.
+func startHAProxy(t testing.TB, dir, logs, checkPath string, servers []backendServer) *haproxy {
 	t.Helper()
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	cfg := filepath.Join(dir, "haproxy.cfg")
@@ -94,7 +95,7 @@ func startHAProxy(t testing.TB, dir, checkPath string, servers []backendServer) 
 	if out, err := exec.Command(haproxyBin, "-c", "-f", cfg).CombinedOutput(); err != nil {
 		t.Fatalf("haproxy -c: %v\n%s", err, out)
 	}
-	h := &haproxy{process: run(t, "haproxy", haproxyBin, "-db", "-f", cfg), addr: addr, socket: filepath.Join(dir, "admin.sock")}
+	h := &haproxy{process: run(t, logs, "haproxy", haproxyBin, "-db", "-f", cfg), addr: addr, socket: filepath.Join(dir, "admin.sock")}
 	waitDial(t, h.process, addr, 20*time.Second)
 	return h
 }
@@ -116,8 +117,13 @@ func (h *haproxy) command(cmd string) (string, error) {
 }
 
 // states returns each server's status in HAProxy's eyes ("UP", "DOWN",
-// "UP 1/2" while rising...), from show stat.
+// "DOWN 1/2" while rising...), from show stat.
 func (h *haproxy) states() (map[string]string, error) {
+	return h.stat("status")
+}
+
+// stat returns a column of show stat for each server of the backend.
+func (h *haproxy) stat(column string) (map[string]string, error) {
 	out, err := h.command("show stat")
 	if err != nil {
 		return nil, err
@@ -132,13 +138,17 @@ func (h *haproxy) states() (map[string]string, error) {
 	for i, name := range rows[0] {
 		col[name] = i
 	}
-	states := map[string]string{}
+	c, ok := col[column]
+	if !ok {
+		return nil, fmt.Errorf("show stat has no column %q", column)
+	}
+	values := map[string]string{}
 	for _, row := range rows[1:] {
-		if len(row) > col["status"] && row[col["pxname"]] == "pasteserve" && row[col["svname"]] != "BACKEND" {
-			states[row[col["svname"]]] = row[col["status"]]
+		if len(row) > c && row[col["pxname"]] == "pasteserve" && row[col["svname"]] != "BACKEND" {
+			values[row[col["svname"]]] = row[c]
 		}
 	}
-	return states, nil
+	return values, nil
 }
 
 // waitState waits, at most timeout, until HAProxy says server is in
@@ -187,4 +197,18 @@ func (h *haproxy) requests() []haproxyRequest {
 		out = append(out, r)
 	}
 	return out
+}
+
+// info returns a field of show info, such as DroppedLogs.
+func (h *haproxy) info(field string) (string, error) {
+	out, err := h.command("show info")
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if k, v, ok := strings.Cut(line, ": "); ok && k == field {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", fmt.Errorf("show info has no %s", field)
 }

@@ -1,17 +1,15 @@
 package fleet
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -68,46 +66,34 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// process is a program the test started: its output kept in memory,
-// line by line, and the process killed when the test ends if it is
-// still running.
+// process is a program the test started, its stdout and stderr going
+// to a file. A file, not a pipe: HAProxy drops log lines rather than
+// wait for a full pipe, and the test counts them.
 type process struct {
 	name string
 	cmd  *exec.Cmd
-
-	mu    sync.Mutex
-	lines []string
+	path string // the output file
 
 	done    chan struct{} // closed when it has exited
 	waitErr error
 }
 
-// run starts argv with its stdout and stderr read into the process's
-// lines.
-func run(t testing.TB, name string, argv ...string) *process {
+// run starts argv with its output in dir/name.log; the process is
+// killed when the test ends if it still runs.
+func run(t testing.TB, dir, name string, argv ...string) *process {
 	t.Helper()
-	p := &process{name: name, cmd: exec.Command(argv[0], argv[1:]...), done: make(chan struct{})}
-	r, w := io.Pipe()
-	p.cmd.Stdout, p.cmd.Stderr = w, w
+	p := &process{name: name, cmd: exec.Command(argv[0], argv[1:]...), path: filepath.Join(dir, name+".log"), done: make(chan struct{})}
+	out, err := os.Create(p.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close() // the child has its own copy
+	p.cmd.Stdout, p.cmd.Stderr = out, out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
 	}
-	read := make(chan struct{})
-	go func() {
-		defer close(read)
-		sc := bufio.NewScanner(r)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.lines = append(p.lines, sc.Text())
-			p.mu.Unlock()
-		}
-		io.Copy(io.Discard, r)
-	}()
 	go func() {
 		p.waitErr = p.cmd.Wait()
-		w.Close()
-		<-read
 		close(p.done)
 	}()
 	t.Cleanup(func() { p.kill() })
@@ -115,7 +101,7 @@ func run(t testing.TB, name string, argv ...string) *process {
 }
 
 // kill stops the process with SIGKILL if it still runs and waits, at
-// most 10 s, for its output to end.
+// most 10 s, for it to exit.
 func (p *process) kill() {
 	select {
 	case <-p.done:
@@ -153,11 +139,19 @@ func (p *process) exited() bool {
 	}
 }
 
-// output returns the lines so far.
+// output returns the lines so far (a last line still being written
+// left out).
 func (p *process) output() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.lines...)
+	b, err := os.ReadFile(p.path)
+	if err != nil {
+		return nil
+	}
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	} else {
+		return nil
+	}
+	return strings.Split(string(b), "\n")
 }
 
 // tail returns the last n lines, for failure messages.
@@ -189,8 +183,9 @@ func (p *process) waitForMessage(t testing.TB, msg string, skip int, timeout tim
 	t.Helper()
 	for deadline := time.Now().Add(timeout); ; time.Sleep(20 * time.Millisecond) {
 		seen := 0
-		for _, m := range p.jsonLines() {
-			if m["message"] == msg {
+		for _, line := range p.output() {
+			var m map[string]any
+			if strings.Contains(line, msg) && json.Unmarshal([]byte(line), &m) == nil && m["message"] == msg {
 				seen++
 			}
 		}
