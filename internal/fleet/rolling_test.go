@@ -229,12 +229,24 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 		byKind[f.kind]++
 	}
 
-	// What HAProxy and the instances saw of it.
-	hapReqs, hapRetried, hapRedispatched, hapBad := 0, 0, 0, 0
-	for _, r := range hap.requests() {
-		if !strings.HasPrefix(r.uri, "/v1/fleet") {
-			continue
+	// What HAProxy and the instances saw of it. HAProxy writes a
+	// request's line as the request ends, which may be a moment after
+	// its client has the answer: wait, boundedly, for the lines.
+	fleetRequests := func() []haproxyRequest {
+		var out []haproxyRequest
+		for _, r := range hap.requests() {
+			if strings.HasPrefix(r.uri, "/v1/fleet") {
+				out = append(out, r)
+			}
 		}
+		return out
+	}
+	logged := fleetRequests()
+	for deadline := time.Now().Add(5 * time.Second); len(logged) < sent && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		logged = fleetRequests()
+	}
+	hapReqs, hapRetried, hapRedispatched, hapBad := 0, 0, 0, 0
+	for _, r := range logged {
 		hapReqs++
 		if r.retries > 0 {
 			hapRetried++
