@@ -126,16 +126,18 @@ func classIndex(status int) int {
 // that /metrics lists the methods and classes a route has answered, not
 // fifty zeros per route; the rest when the route is built.
 type routeMetrics struct {
-	route, pipeline    string
-	requests           [len(methods)][len(statusClasses)]lazyCounter
-	duration           prometheus.Observer
-	reqSize, respSize  prometheus.Observer
-	inflight           prometheus.Gauge
+	route, pipeline   string
+	requests          [len(methods)][len(statusClasses)]lazyCounter
+	duration          prometheus.Observer
+	reqSize, respSize prometheus.Observer
+	inflight          prometheus.Gauge
 }
 
-// lazyCounter is a counter child made on first use: an atomic load
-// once it is, and no closure (sync.Once's would be one per call).
-type lazyCounter struct{ p atomic.Pointer[prometheus.Counter] }
+// lazyCounter is a counter child made on first use: after that, an
+// atomic load and the counter's own atomic addition.
+type lazyCounter struct {
+	p atomic.Pointer[prometheus.Counter]
+}
 
 func (m *routeMetrics) count(method, class int) {
 	l := &m.requests[method][class]

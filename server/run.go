@@ -132,6 +132,7 @@ type process struct {
 	// and what /readyz answers; in a worker, what its master asks
 	// (aggregate.go).
 	admin         *adminServer
+	adminShared   http.Handler // admin_on_public_port: the admin paths
 	ready         *readiness
 	workerMetrics *workerMetricsServer
 }
@@ -148,6 +149,17 @@ func newProcess(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fac
 	if isWorker() {
 		mode = envPool
 	}
+	p := &process{cfg: cfg, log: log, reg: reg, served: make(chan error, 1), retired: retirer{log: log}}
+	// The admin listener opens first, so that /livez answers (and
+	// /readyz says "starting") while a Python pool loads.
+	if err := p.startAdmin(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			p.admin.close()
+		}
+	}()
 	gen, err := loadGeneration(ctx, cfg, reg, log, mode)
 	if err != nil {
 		return nil, err
@@ -157,7 +169,6 @@ func newProcess(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fac
 			gen.stopNow(log)
 		}
 	}()
-	p := &process{cfg: cfg, log: log, reg: reg, served: make(chan error, 1), retired: retirer{log: log}}
 	p.swap.swap(gen)
 	if cfg.UseSSL {
 		if p.tlsState, err = newTLS(cfg.Options); err != nil {
@@ -177,9 +188,8 @@ func newProcess(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fac
 	if p.tlsState != nil {
 		p.srv.TLSConfig = p.tlsState.serverConfig()
 	}
-	if err := p.startAdmin(); err != nil {
-		p.ln.Close()
-		return nil, err
+	if p.adminShared != nil {
+		p.srv.Handler = sharedAdmin(p.adminShared, cfg.AdminPprof, p.srv.Handler)
 	}
 	return p, nil
 }
@@ -200,7 +210,7 @@ func (p *process) startAdmin() (err error) {
 	p.ready = &readiness{}
 	h := adminHandler(newRegistry(), p.ready, cfg.AdminPprof, p.log)
 	if cfg.adminShared() {
-		p.srv.Handler = sharedAdmin(h, cfg.AdminPprof, p.srv.Handler)
+		p.adminShared = h // newProcess puts it on the public listener
 		return nil
 	}
 	p.admin, err = startAdmin(cfg, h, p.log)

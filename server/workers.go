@@ -179,6 +179,26 @@ func runMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry, sigs *s
 // them before it opens the socket: a worker is started only once the
 // pool it reaches serves. ctx ends the start early (SIGTERM meanwhile).
 func newMaster(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *factory.Registry) (_ *master, err error) {
+	m := &master{cfg: cfg, log: log, reg: reg, workers: map[int]*worker{}, retired: retirer{log: log}}
+	// The admin listener opens first, so that /livez answers (and
+	// /readyz says "starting") while the Python pool loads.
+	if cfg.AdminBind != "" {
+		if m.agg, err = newAggregator(log); err != nil {
+			return nil, err
+		}
+		m.ready = &readiness{}
+		servingConfig(cfg)
+		if m.admin, err = startAdmin(cfg, adminHandler(m.agg, m.ready, cfg.AdminPprof, log), log); err != nil {
+			m.agg.close()
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				m.admin.close()
+				m.agg.close()
+			}
+		}()
+	}
 	// Fail at start, not in N workers, when the pipeline does not build.
 	gen, err := loadGeneration(ctx, cfg, reg, log, checkOnly)
 	if err != nil {
@@ -189,7 +209,7 @@ func newMaster(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fact
 			gen.stopNow(log)
 		}
 	}()
-	m := &master{cfg: cfg, log: log, reg: reg, workers: map[int]*worker{}, gen: gen, retired: retirer{log: log}}
+	m.gen = gen
 	if cfg.UseSSL {
 		// The workers' certificate, to log when a reload changes it.
 		var err error
@@ -209,17 +229,6 @@ func newMaster(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fact
 	}
 	if m.lifeline, m.lifeW, err = os.Pipe(); err != nil {
 		return nil, err
-	}
-	if cfg.AdminBind != "" {
-		if m.agg, err = newAggregator(log); err != nil {
-			return nil, err
-		}
-		m.ready = &readiness{}
-		servingConfig(cfg)
-		if m.admin, err = startAdmin(cfg, adminHandler(m.agg, m.ready, cfg.AdminPprof, log), log); err != nil {
-			m.agg.close()
-			return nil, err
-		}
 	}
 	return m, nil
 }
