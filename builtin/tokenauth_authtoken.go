@@ -44,7 +44,7 @@ func init() {
 // rather than run without what it asks for. They are no field of
 // tokenauth.AuthTokenOptions, so a Go caller cannot ask for them.
 type authTokenUnsupported struct {
-	Cache            *string `paste:"cache,group=keystone_authtoken"`
+	Cache *string `paste:"cache,group=keystone_authtoken"`
 	// AuthType is only looked at: without it keystonemiddleware uses its
 	// legacy plugin, whose options follow.
 	AuthType        *string `paste:"auth_type,deprecated=auth_plugin,group=keystone_authtoken"`

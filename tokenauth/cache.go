@@ -41,8 +41,8 @@ type cachingVerifier struct {
 // too, since memcached's keys are keystonemiddleware's, derived from the
 // token itself.
 type tokenStore interface {
-	load(ctx context.Context, token string, sum *[sha256.Size]byte, now time.Time) (ti *tokenIdentity, ok bool)
-	save(ctx context.Context, token string, sum *[sha256.Size]byte, ti *tokenIdentity, now time.Time)
+	load(ctx context.Context, token string, sum [sha256.Size]byte, now time.Time) (ti *tokenIdentity, ok bool)
+	save(ctx context.Context, token string, sum [sha256.Size]byte, ti *tokenIdentity, now time.Time)
 }
 
 type flightKey struct {
@@ -64,7 +64,7 @@ func newCachingVerifier(next tokenVerifier, store tokenStore) *cachingVerifier {
 
 func (c *cachingVerifier) verify(ctx context.Context, token string, allowExpired bool, now time.Time) (*tokenIdentity, error) {
 	sum := tokenSum(token)
-	ti, ok := c.store.load(ctx, token, &sum, now)
+	ti, ok := c.store.load(ctx, token, sum, now)
 	if ok {
 		if ti != nil {
 			cacheHits.Inc()
@@ -103,9 +103,9 @@ func (c *cachingVerifier) verifyOnce(ctx context.Context, key flightKey, token s
 	f.ti, f.err = c.next.verify(context.WithoutCancel(ctx), token, key.allowExpired, now)
 	switch {
 	case f.err == nil:
-		c.store.save(ctx, token, &key.sum, f.ti, now)
+		c.store.save(ctx, token, key.sum, f.ti, now)
 	case errors.Is(f.err, errInvalidToken):
-		c.store.save(ctx, token, &key.sum, nil, now)
+		c.store.save(ctx, token, key.sum, nil, now)
 	}
 
 	c.flightMu.Lock()
@@ -141,9 +141,9 @@ func newMemoryStore(ttl time.Duration, max int) *memoryStore {
 	return &memoryStore{ttl: ttl, max: max, entries: map[[sha256.Size]byte]cacheEntry{}}
 }
 
-func (c *memoryStore) load(_ context.Context, _ string, sum *[sha256.Size]byte, now time.Time) (*tokenIdentity, bool) {
+func (c *memoryStore) load(_ context.Context, _ string, sum [sha256.Size]byte, now time.Time) (*tokenIdentity, bool) {
 	c.mu.RLock()
-	e, ok := c.entries[*sum]
+	e, ok := c.entries[sum]
 	c.mu.RUnlock()
 	if !ok || !now.Before(e.until) {
 		return nil, false
@@ -151,13 +151,13 @@ func (c *memoryStore) load(_ context.Context, _ string, sum *[sha256.Size]byte, 
 	return e.ti, true
 }
 
-func (c *memoryStore) save(_ context.Context, _ string, sum *[sha256.Size]byte, ti *tokenIdentity, now time.Time) {
+func (c *memoryStore) save(_ context.Context, _ string, sum [sha256.Size]byte, ti *tokenIdentity, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= c.max {
 		c.evict(now)
 	}
-	c.entries[*sum] = cacheEntry{ti: ti, until: now.Add(c.ttl)}
+	c.entries[sum] = cacheEntry{ti: ti, until: now.Add(c.ttl)}
 }
 
 // evict makes room: it drops expired entries, and when that is not

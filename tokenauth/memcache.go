@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
@@ -54,7 +55,7 @@ func newMemcacheStore(o MemcacheOptions, c CacheOptions, decode func([]byte) (*t
 		invalid:        newMemoryStore(c.TokenCacheTime, c.TokenCacheSize),
 		decode:         decode,
 	}
-	if !equalFoldASCII(o.MemcacheSecurityStrategy, "none") {
+	if !strings.EqualFold(o.MemcacheSecurityStrategy, "none") {
 		m.secret = []byte(o.MemcacheSecretKey)
 	}
 	for _, name := range o.MemcachedServers {
@@ -67,15 +68,13 @@ func newMemcacheStore(o MemcacheOptions, c CacheOptions, decode func([]byte) (*t
 	return m
 }
 
-func equalFoldASCII(a, b string) bool { return bytes.EqualFold([]byte(a), []byte(b)) }
-
-func (m *memcacheStore) load(ctx context.Context, token string, sum *[sha256.Size]byte, now time.Time) (*tokenIdentity, bool) {
+func (m *memcacheStore) load(ctx context.Context, token string, sum [sha256.Size]byte, now time.Time) (*tokenIdentity, bool) {
 	if _, ok := m.invalid.load(ctx, token, sum, now); ok {
 		return nil, true
 	}
 	keys := deriveMemcacheKeys(token, m.secret, m.strategy)
 	s := pickServer(m.servers, keys.cacheKey, now)
-	if s == nil || !m.acquire(ctx) {
+	if s == nil || !m.acquire(ctx, s) {
 		return nil, false
 	}
 	item, err := s.client.Get(keys.cacheKey)
@@ -114,7 +113,7 @@ func unwrapLegacyEntry(doc []byte) ([]byte, error) {
 	return pair[0], nil
 }
 
-func (m *memcacheStore) save(ctx context.Context, token string, sum *[sha256.Size]byte, ti *tokenIdentity, now time.Time) {
+func (m *memcacheStore) save(ctx context.Context, token string, sum [sha256.Size]byte, ti *tokenIdentity, now time.Time) {
 	if ti == nil {
 		m.invalid.save(ctx, token, sum, nil, now)
 		return
@@ -132,7 +131,7 @@ func (m *memcacheStore) save(ctx context.Context, token string, sum *[sha256.Siz
 		reqlog.From(ctx).Error().Str("filter", "auth_token").Err(err).Msg("cannot protect a token cache entry; not cached")
 		return
 	}
-	if !m.acquire(ctx) {
+	if !m.acquire(ctx, s) {
 		return
 	}
 	err = s.client.Set(&memcache.Item{Key: keys.cacheKey, Value: value, Expiration: memcachedExpiration(m.expiration, now)})
@@ -140,9 +139,12 @@ func (m *memcacheStore) save(ctx context.Context, token string, sum *[sha256.Siz
 	m.failed(ctx, s, err, now)
 }
 
-// acquire takes one of memcache_pool_maxsize slots, waiting at most
-// memcache_pool_conn_get_timeout; false: skip the cache this time.
-func (m *memcacheStore) acquire(ctx context.Context) bool {
+// acquire takes one of memcache_pool_maxsize slots for an operation on
+// s, waiting at most memcache_pool_conn_get_timeout; false: skip the
+// cache this time. s is looked at again once a slot is had: requests
+// queued behind one that found s silent must not each wait out the
+// socket timeout again.
+func (m *memcacheStore) acquire(ctx context.Context, s *memcachedServer) bool {
 	select {
 	case m.slots <- struct{}{}:
 		return true
@@ -155,6 +157,10 @@ func (m *memcacheStore) acquire(ctx context.Context) bool {
 	defer t.Stop()
 	select {
 	case m.slots <- struct{}{}:
+		if !s.alive(time.Now()) {
+			<-m.slots
+			return false
+		}
 		return true
 	case <-t.C:
 		reqlog.From(ctx).Warn().Str("filter", "auth_token").Int("memcache_pool_maxsize", cap(m.slots)).
@@ -175,7 +181,7 @@ func (m *memcacheStore) failed(ctx context.Context, s *memcachedServer, err erro
 	}
 	if s.markDead(now, m.deadRetry) {
 		reqlog.From(ctx).Error().Str("filter", "auth_token").Str("memcached", s.name).Err(err).
-			Dur("memcache_pool_dead_retry", m.deadRetry).
+			Str("memcache_pool_dead_retry", m.deadRetry.String()).
 			Msg("memcached failed; its tokens are validated with Keystone until it is tried again")
 	}
 }

@@ -21,9 +21,9 @@ import (
 // idle connections to each server and closes the rest when they are
 // released, and it is always safe for concurrent use.
 type MemcacheOptions struct {
-	// MemcachedServers are the servers, host:port (port 11211 when
-	// left out), [v6address]:port, inet:host:port, inet6:[host]:port
-	// or unix:/path. A token's entry is on the server python-memcached
+	// MemcachedServers are the servers, as python-memcached reads
+	// them: host:port (port 11211 when left out), inet:host:port,
+	// inet6:[address]:port or unix:/path. A token's entry is on the server python-memcached
 	// picks for its key, so a fleet agrees where it is; empty keeps
 	// the cache in the process.
 	MemcachedServers []string `paste:"memcached_servers,deprecated=memcache_servers,group=keystone_authtoken,doc=memcached servers (host:port, comma separated) holding the token cache shared with every process naming them; empty: a cache in each process"`

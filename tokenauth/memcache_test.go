@@ -350,6 +350,44 @@ func TestMemcacheSilentServerFallsBack(t *testing.T) {
 	if _, v := k.counts(); v != 6 {
 		t.Errorf("%d validations, want 6", v)
 	}
+
+	// With one connection allowed, requests queued behind the one that
+	// meets the silent server do not meet it again once it timed out.
+	l2, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted2 atomic.Int32
+	go func() {
+		for {
+			c, err := l2.Accept()
+			if err != nil {
+				return
+			}
+			accepted2.Add(1)
+			conns <- c
+		}
+	}()
+	t.Cleanup(func() { l2.Close() })
+	h = mustBuild(t, memcachePaste(k, l2.Addr().String(), "None", "", "memcache_pool_socket_timeout = 0.5",
+		"memcache_pool_maxsize = 1", "memcache_pool_conn_get_timeout = 60"))
+	start = time.Now()
+	codes := make(chan int, 4)
+	for range 4 {
+		tok := k.issue("bob", time.Hour)
+		go func() { codes <- get(h, "/", "X-Auth-Token", tok).Code }()
+	}
+	for range 4 {
+		if code := <-codes; code != 200 {
+			t.Errorf("queued request: %d", code)
+		}
+	}
+	if n := accepted2.Load(); n != 1 {
+		t.Errorf("%d connections to the silent server by 4 requests queued on one slot, want 1", n)
+	}
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("4 queued requests took %v", took)
+	}
 }
 
 // TestMemcacheOptionErrors: the strategy, its secret, the servers and

@@ -157,6 +157,9 @@ func TestTokenFilterErrorsNeverQuoteSecrets(t *testing.T) {
 		filterPaste("use = egg:keystonemiddleware#auth_token", "auth_url = http://127.0.0.1:1/v3", "username = u", "password = hunter2hunter2",
 			"user_domain_name = Default", "project_name = p", "project_domain_name = Default", "delay_auth_decision = hunter2hunter2"),
 		filterPaste("use = egg:keystonemiddleware#auth_token", "admin_password = s3cr3tAdminPass", "memcache_secret_key = m3mc4cheSecretKey", "token_cache_size = s3cr3tAdminPass"),
+		filterPaste("use = egg:keystonemiddleware#auth_token", "auth_url = http://127.0.0.1:1/v3", "username = u", "password = p",
+			"user_domain_name = Default", "project_name = p", "project_domain_name = Default", "memcache_secret_key = m3mc4cheSecretKey",
+			"memcache_security_strategy = m3mc4cheSecretKey", "memcached_servers = m3mc4cheSecretKey:port"),
 		filterPaste("use = egg:pasteserve#jwt_token", "secret_file = /nonexistent", "leeway = hunter2hunter2", "password = hunter2hunter2"),
 	} {
 		_, err := buildPaste(t, src)

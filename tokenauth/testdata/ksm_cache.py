@@ -4,14 +4,16 @@ tokenauth's memcache tests: pasteserve and Python keystonemiddleware must
 share one cache.
 
 usage: ksm_cache.py set|get SERVERS STRATEGY TOKEN [CACHE_TIME]
-The secret is read from KSM_SECRET (not the command line); set reads the
-token data (JSON) from stdin; get prints it as JSON, or null for a miss.
+The secret is read from KSM_SECRET (not the command line); set reads Keystone's
+validation answer ({"token": {...}}, JSON) from stdin and caches it as
+auth_token does; get prints it as JSON, or null for a miss.
 """
 import json
 import logging
 import os
 import sys
 
+from keystoneclient import access
 from keystonemiddleware.auth_token import _cache
 
 
@@ -42,7 +44,12 @@ def main():
     cache_time = int(sys.argv[5]) if len(sys.argv) > 5 else 300
     cache = token_cache(servers, strategy, cache_time)
     if op == 'set':
-        cache.set(token, json.load(sys.stdin))
+        # What auth_token caches: its _V3RequestStrategy.verify_token
+        # returns {'token': <keystoneclient AccessInfoV3>}, the token
+        # document of Keystone's answer as keystoneclient holds it.
+        body = json.load(sys.stdin)
+        data = {'token': access.AccessInfo.factory(auth_token=token, body=body)}
+        cache.set(token, data)
         print('stored')
     elif op == 'get':
         print(json.dumps(cache.get(token)))
