@@ -22,7 +22,8 @@ var pasteserve string
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if testing.Short() {
-		// The only test skips with -short: no binary to build.
+		// The fleet test skips with -short, and the doc test runs no
+		// binary: nothing to build.
 		os.Exit(m.Run())
 	}
 	dir, err := os.MkdirTemp("", "pasteserve-fleet")
@@ -118,14 +119,14 @@ func (p *process) kill() {
 // signal sends sig to the process.
 func (p *process) signal(sig syscall.Signal) error { return p.cmd.Process.Signal(sig) }
 
-// wait waits at most timeout for the process to exit and returns its
-// exit error (nil: status 0).
-func (p *process) wait(timeout time.Duration) (error, bool) {
+// wait waits at most timeout for the process to exit, and says whether
+// it did and with what error (nil: status 0).
+func (p *process) wait(timeout time.Duration) (exited bool, err error) {
 	select {
 	case <-p.done:
-		return p.waitErr, true
+		return true, p.waitErr
 	case <-time.After(timeout):
-		return nil, false
+		return false, nil
 	}
 }
 

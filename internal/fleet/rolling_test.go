@@ -178,7 +178,7 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 		if err := old.signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
-		err, done := old.wait(60 * time.Second)
+		done, err := old.wait(60 * time.Second)
 		if !done {
 			t.Fatalf("%s still running 60 s after SIGTERM\n%s", old.name, old.tail(20))
 		}
@@ -217,7 +217,7 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 	for _, in := range fleet {
 		p := in.current()
 		p.signal(syscall.SIGTERM)
-		if err, done := p.wait(30 * time.Second); !done || err != nil {
+		if done, err := p.wait(30 * time.Second); !done || err != nil {
 			t.Errorf("%s at the end: SIGTERM: exited %v, %v\n%s", p.name, done, err, p.tail(20))
 		}
 	}
