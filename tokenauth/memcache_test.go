@@ -515,3 +515,41 @@ print(json.dumps(out))
 		t.Error("no key hashed to the dead server: the rehash went untested")
 	}
 }
+
+// FuzzMemcacheEntry feeds what memcached may hold to the code that reads
+// it: nothing panics, and under MAC and ENCRYPT nothing but what the key
+// protected is accepted.
+func FuzzMemcacheEntry(f *testing.F) {
+	keys := map[string]memcacheKeys{}
+	for _, s := range []string{"None", "MAC", "ENCRYPT"} {
+		var secret []byte
+		if s != "None" {
+			secret = []byte("k")
+		}
+		keys[s] = deriveMemcacheKeys("tok", secret, s)
+	}
+	for _, s := range []string{"MAC", "ENCRYPT"} {
+		v, _ := keys[s].protect([]byte(`{"token": {"expires_at": "2030-01-01T00:00:00Z"}}`))
+		f.Add(v)
+	}
+	f.Add([]byte(`[{"token": {}}, 1]`))
+	f.Add([]byte(`{"token": null}`))
+	v := &keystoneVerifier{}
+	f.Fuzz(func(t *testing.T, value []byte) {
+		for s, k := range keys {
+			doc, err := k.unprotect(value)
+			if err != nil {
+				continue
+			}
+			if s != "None" {
+				again, _ := k.protect(doc)
+				if _, err := k.unprotect(again); err != nil {
+					t.Fatalf("%s: accepted %q, whose own protection fails", s, value)
+				}
+			}
+			if doc, err = unwrapLegacyEntry(doc); err == nil {
+				v.parseDoc(doc)
+			}
+		}
+	})
+}
