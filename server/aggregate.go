@@ -53,8 +53,8 @@ const (
 )
 
 // workerScrapeTimeout bounds the master's question to one worker; a
-// worker that does not answer in time is left out of that scrape (its
-// last numbers are not lost: they are kept for when it exits).
+// worker that does not answer in time counts with the numbers of its
+// last answer in that scrape, so that no sum goes back.
 const workerScrapeTimeout = 3 * time.Second
 
 // aggregator is the master's Gatherer.
@@ -170,11 +170,16 @@ func (a *aggregator) Gather() ([]*dto.MetricFamily, error) {
 	}
 	for i, id := range ids {
 		w := a.live[id]
-		if w == nil || scraped[i] == nil {
-			continue // exited meanwhile (retired holds it), or did not answer
+		if w == nil {
+			continue // exited meanwhile: retired holds it
 		}
-		w.last = scraped[i]
-		for name, f := range scraped[i] {
+		if scraped[i] != nil {
+			w.last = scraped[i]
+		}
+		// A worker that did not answer counts with its last numbers,
+		// so that no sum goes back (Prometheus would take it for a
+		// reset).
+		for name, f := range w.last {
 			if summed(name) {
 				addFamily(out, f)
 				continue
