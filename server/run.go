@@ -126,6 +126,7 @@ type process struct {
 	ln       net.Listener
 	served   chan error // Serve's result, which the drain waits for
 	retired  retirer    // the Python pools of generations a reload replaced
+	tracing  *tracing   // nil with tracing off (tracing.go)
 }
 
 // newProcess builds the app and opens (or, in a worker, inherits) the
@@ -140,16 +141,22 @@ func newProcess(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fac
 	if isWorker() {
 		mode = envPool
 	}
+	tr, err := startTracing(cfg.Tracing, log)
+	if err != nil {
+		return nil, err
+	}
 	gen, err := loadGeneration(ctx, cfg, reg, log, mode)
 	if err != nil {
+		tr.stop(log)
 		return nil, err
 	}
 	defer func() {
 		if err != nil {
 			gen.stopNow(log)
+			tr.stop(log)
 		}
 	}()
-	p := &process{cfg: cfg, log: log, reg: reg, served: make(chan error, 1), retired: retirer{log: log}}
+	p := &process{cfg: cfg, log: log, reg: reg, served: make(chan error, 1), retired: retirer{log: log}, tracing: tr}
 	p.swap.swap(gen)
 	if cfg.UseSSL {
 		if p.tlsState, err = newTLS(cfg.Options); err != nil {
@@ -165,7 +172,7 @@ func newProcess(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fac
 			return nil, cfg.positioned(err)
 		}
 	}
-	p.srv, p.conns, p.ln = newServing(cfg.Options, log, &p.swap, ln)
+	p.srv, p.conns, p.ln = newServing(cfg.Options, log, tr.handler(&p.swap), ln)
 	if p.tlsState != nil {
 		p.srv.TLSConfig = p.tlsState.serverConfig()
 	}
@@ -177,6 +184,7 @@ func newProcess(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fac
 func (p *process) abandon() {
 	p.ln.Close()
 	p.stopPython(pythonStopGrace)
+	p.tracing.stop(p.log)
 }
 
 func (p *process) start(events chan<- event) error {
@@ -206,6 +214,7 @@ func (p *process) stop(sig syscall.Signal, deadline time.Duration) error {
 	start := time.Now()
 	err := shutdown(p.srv, p.ln, p.served, p.conns, p.log, sig, deadline)
 	p.stopPython(remaining(deadline, start))
+	p.tracing.stop(p.log) // the drained requests' spans have ended
 	return err
 }
 
@@ -623,6 +632,7 @@ func restartOnly(a, b Options) []string {
 	check("wsgi_keep_alive", a.KeepAlive != b.KeepAlive)
 	check("wsgi_default_pool_size", a.PoolSize != b.PoolSize)
 	check("use_ssl", a.UseSSL != b.UseSSL)
+	check("tracing_*", a.Tracing.changed(b.Tracing))
 	return out
 }
 
