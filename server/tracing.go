@@ -41,7 +41,7 @@ type TracingOptions struct {
 	// SampleRatio is the share of new traces recorded.
 	SampleRatio float64 `paste:"tracing_sample_ratio,min=0,max=1,doc=share of traces started here that are recorded, 0 to 1; a request with a traceparent follows its caller's sampled flag"`
 	// Headers are sent with every export request.
-	Headers ExporterHeaders `paste:"tracing_headers,doc=headers sent with every export: name=value pairs separated by commas (OTEL_EXPORTER_OTLP_HEADERS' form; values percent-decoded); their values are secrets and print as ****"`
+	Headers ExporterHeaders `paste:"tracing_headers,doc=headers sent with every export: name=value pairs separated by commas (OTEL_EXPORTER_OTLP_HEADERS' form); a secret: printed as ****"`
 	// FilterSpans gives each Go filter a child span.
 	FilterSpans bool `paste:"tracing_filter_spans,doc=a child span for each Go filter of the pipeline, nested as the filters are"`
 	// BatchDelay is how long finished spans wait to be exported.
@@ -87,17 +87,19 @@ func (e TracingEndpoint) url() string {
 }
 
 // ExporterHeaders are tracing_headers: what the collector is to be
-// sent with each export, usually a credential. Their values are
-// never printed: MarshalText, which the option table, log_options and
-// every message use, writes each as redact.Mask.
+// sent with each export, usually a credential. Package redact knows the
+// option as a secret, so that its value is masked wherever a message or
+// log_options prints it; MarshalText masks each value too, so that the
+// type prints no secret wherever it goes.
 type ExporterHeaders []ExporterHeader
 
 // ExporterHeader is one header of ExporterHeaders.
 type ExporterHeader struct{ Name, Value string }
 
-// UnmarshalText reads "name=value,name2=value2", with values
-// percent-decoded, as OTEL_EXPORTER_OTLP_HEADERS is read. An error
-// names the item by its place, never quoting a value.
+// UnmarshalText reads "name=value,name2=value2", as
+// OTEL_EXPORTER_OTLP_HEADERS is written (a value holds no comma; a
+// paste file writes a literal % as %%). An error names the item by its
+// place, never quoting a value.
 func (h *ExporterHeaders) UnmarshalText(b []byte) error {
 	var out ExporterHeaders
 	for i, item := range strings.Split(string(b), ",") {
@@ -109,11 +111,7 @@ func (h *ExporterHeaders) UnmarshalText(b []byte) error {
 		if !ok || name == "" || strings.ContainsAny(name, " \t:") {
 			return fmt.Errorf("item %d is not name=value: give headers as name=value pairs separated by commas", i+1)
 		}
-		v, err := url.PathUnescape(strings.TrimSpace(value))
-		if err != nil {
-			return fmt.Errorf("the value of %s (item %d) has a bad %%-escape", name, i+1)
-		}
-		out = append(out, ExporterHeader{Name: name, Value: v})
+		out = append(out, ExporterHeader{Name: name, Value: strings.TrimSpace(value)})
 	}
 	*h = out
 	return nil
