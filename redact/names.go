@@ -57,7 +57,7 @@ func Key(name string) bool {
 	if isPath(name) {
 		return false
 	}
-	if oneOf(name, exporterHeaders) {
+	if oneOf(name[strings.LastIndexByte(name, '.')+1:], exporterHeaders) { // "DEFAULT.tracing_headers" too
 		return true
 	}
 	if r := lastRun(name); oneOf(r, compounds) || oneOf(trimPlural(r), compounds) {
