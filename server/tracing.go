@@ -200,18 +200,28 @@ func (t *tracing) stop(log zerolog.Logger) {
 	log.Info().Msg("tracing: spans exported")
 }
 
-// serverSpanKey finds the request's server span in its context (the
-// filters' spans come between it and the route, instrument.Mounted).
+// serverSpanKey finds the request's serverTrace in its context (the
+// filters' spans come between the server span and the route,
+// instrument.Mounted).
 type serverSpanKey struct{}
+
+// serverTrace is what the server span learns while the pipeline runs:
+// the route, as the urlmaps it passes add their prefixes to it, and
+// the app they mount.
+type serverTrace struct {
+	route, app string
+	routed     bool
+}
 
 // handler gives each request that reaches next a server span, with
 // OpenTelemetry's own HTTP server instrumentation (otelhttp): a W3C
 // traceparent and tracestate from the client make it their child, the
 // span's attributes are the semantic conventions' (method, path,
-// status, peer), and a 5xx marks it failed. The request id is added
-// (pasteserve.request_id): the server's (assign_request_id), else the
-// one the response carries, which a request_id filter made. With t
-// nil (tracing off) it returns next itself.
+// status, peer), and a 5xx marks it failed. pasteserve adds the route
+// (http.route, and the span's name "GET /v2.0"), the app, and the
+// request id (pasteserve.request_id): the server's (assign_request_id),
+// else the one the response carries, which a request_id filter made.
+// With t nil (tracing off) it returns next itself.
 //
 // It wraps the app the server serves, inside the server's own layers:
 // an answer they give themselves (431 for too large a header, 503 when
@@ -224,12 +234,24 @@ func (t *tracing) handler(next http.Handler) http.Handler {
 		ctx := r.Context()
 		span := trace.SpanFromContext(ctx)
 		id := request.ID(ctx)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, serverSpanKey{}, span)))
+		st := &serverTrace{}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, serverSpanKey{}, st)))
+		if !span.IsRecording() {
+			return
+		}
 		if id == "" {
 			id = w.Header().Get(request.IDHeader)
 		}
 		if id != "" {
 			span.SetAttributes(attribute.String("pasteserve.request_id", id))
+		}
+		if st.routed {
+			route := st.route
+			if route == "" {
+				route = "/"
+			}
+			span.SetName(r.Method + " " + route)
+			span.SetAttributes(semconv.HTTPRoute(route), attribute.String("pasteserve.app", st.app))
 		}
 	})
 	return otelhttp.NewHandler(inner, "pasteserve",
@@ -274,33 +296,67 @@ func (in instrument) Filter(n *plan.Node, h http.Handler) http.Handler {
 	})
 }
 
-// Mounted names the server span after the route when child is mounted
-// at a path (a urlmap's key, which is a path; a pipeline selector's
-// keys are not): "GET /v2.0", with http.route the prefix the urlmap
-// moved to request.ScriptName, as the paste file writes it (normalised),
-// never the request's own path; and pasteserve.app the app's section.
+// Mounted adds child's route to the server span's when child is
+// mounted at a path (a urlmap's key; a pipeline selector's keys are
+// not paths): the key's path as the paste file writes it, normalised
+// as urlmap normalises it, never the request's own path, so that
+// http.route takes as many values as the file has routes. Nested
+// urlmaps add up ("/v2" then "/admin": "/v2/admin"). Of several keys
+// that mount the same app, the one the urlmap matched is the one
+// request.ScriptName ends with.
 func (in instrument) Mounted(n, child *plan.Node, h http.Handler) http.Handler {
-	route := false
+	var paths []string
 	for key, c := range n.Children {
-		if c == child && strings.Contains(key, "/") {
-			route = true
+		if p, ok := routePath(key); ok && c == child {
+			paths = append(paths, p)
 		}
 	}
-	if !route {
+	if len(paths) == 0 {
 		return h
 	}
-	app := attribute.String("pasteserve.app", child.Name)
+	slices.Sort(paths)
+	app := child.Name
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if span, ok := r.Context().Value(serverSpanKey{}).(trace.Span); ok && span.IsRecording() {
-			route := request.ScriptName(r)
-			if route == "" {
-				route = "/"
+		if st, ok := r.Context().Value(serverSpanKey{}).(*serverTrace); ok {
+			p := paths[0]
+			if len(paths) > 1 {
+				sn := request.ScriptName(r)
+				for _, c := range paths {
+					if strings.HasSuffix(sn, c) && len(c) >= len(p) {
+						p = c
+					}
+				}
 			}
-			span.SetName(r.Method + " " + route)
-			span.SetAttributes(semconv.HTTPRoute(route), app)
+			st.route += p
+			st.app = app
+			st.routed = true
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// routePath returns the path of a urlmap key ("/v2.0", "domain
+// example.com /v2.0", "http://host/v2.0", nova's "/v2.1/+"),
+// normalised as urlmap does (runs of '/' collapsed, no trailing '/', ""
+// for the root), and whether key is one.
+func routePath(key string) (string, bool) {
+	fields := strings.Fields(key)
+	if len(fields) == 0 {
+		return "", false
+	}
+	p := fields[len(fields)-1]
+	if rest, ok := strings.CutPrefix(p, "http://"); ok {
+		_, path, _ := strings.Cut(rest, "/")
+		p = "/" + path
+	}
+	if !strings.HasPrefix(p, "/") {
+		return "", false
+	}
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	p = strings.TrimSuffix(p, "/+")
+	return strings.TrimRight(p, "/"), true
 }
 
 // changed reports whether b differs from o: the tracer is made at start,

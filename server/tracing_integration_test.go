@@ -188,14 +188,28 @@ func (u *upstream) last(t *testing.T) http.Header {
 	return u.got[len(u.got)-1]
 }
 
-// tracedPaste is a urlmap with a Go pipeline at /v1 (two filters in
-// front of an app), the proxy app at /up, and hello at /.
+// tracedPaste is http_proxy_to_wsgi in front of a urlmap with a Go
+// pipeline at /v1 (two filters in front of an app), the proxy app at
+// /up, a urlmap of its own at /v2, and hello at /.
 func tracedPaste(upstreamURL, serverOptions string) string {
-	return `[composite:main]
+	return `[pipeline:main]
+pipeline = http_proxy_to_wsgi urls
+
+[filter:http_proxy_to_wsgi]
+use = egg:oslo.middleware#http_proxy_to_wsgi
+enable_proxy_headers_parsing = true
+
+[composite:urls]
 use = egg:Paste#urlmap
 / = hello
 /v1 = api
 /up = up
+/v2// = inner
+
+[composite:inner]
+use = egg:Paste#urlmap
+domain localhost /admin/ = hello
+/admin = hello
 
 [pipeline:api]
 pipeline = request_id sizelimit headers
@@ -233,7 +247,7 @@ tracing_headers = authorization=Bearer s3cret-value,x-tenant=t1
 	if code != 200 {
 		t.Fatalf("GET /v1/things = %d", code)
 	}
-	spans := col.waitTrace(t, clientTrace, 3, 20*time.Second)
+	spans := col.waitTrace(t, clientTrace, 4, 20*time.Second)
 	srv := byName(t, spans, "GET /v1")
 	if got := hex.EncodeToString(srv.ParentSpanId); got != clientParent {
 		t.Errorf("server span's parent = %s, want the client's %s", got, clientParent)
@@ -247,10 +261,11 @@ tracing_headers = authorization=Bearer s3cret-value,x-tenant=t1
 			t.Errorf("server span %s = %q, want %q", key, got, want)
 		}
 	}
+	front := byName(t, spans, "filter http_proxy_to_wsgi")
 	rid := byName(t, spans, "filter request_id")
 	size := byName(t, spans, "filter sizelimit")
-	if string(rid.ParentSpanId) != string(srv.SpanId) || string(size.ParentSpanId) != string(rid.SpanId) {
-		t.Errorf("filter spans are not nested server > request_id > sizelimit:\n%s", describeSpans(spans))
+	if string(front.ParentSpanId) != string(srv.SpanId) || string(rid.ParentSpanId) != string(front.SpanId) || string(size.ParentSpanId) != string(rid.SpanId) {
+		t.Errorf("filter spans are not nested server > http_proxy_to_wsgi > request_id > sizelimit:\n%s", describeSpans(spans))
 	}
 	if attr(rid.Attributes, "pasteserve.factory") != "egg:oslo.middleware#request_id" {
 		t.Errorf("request_id span's factory: %v", rid.Attributes)
@@ -278,16 +293,40 @@ tracing_headers = authorization=Bearer s3cret-value,x-tenant=t1
 			root.ParentSpanId, root.TraceId, attr(root.Attributes, "http.route"))
 	}
 
+	// Routes are the file's: nested urlmaps add up, the keys normalised
+	// as urlmap does, and a prefix the client sends (X-Forwarded-Prefix,
+	// which http_proxy_to_wsgi moves into SCRIPT_NAME) is no route.
+	for _, c := range []struct{ path, prefix, route string }{
+		{"/v2/admin/x", "", "/v2/admin"},
+		{"/v2/admin", "/client/chosen", "/v2/admin"},
+		{"/somewhere", "/client/chosen", "/"},
+	} {
+		trace := fmt.Sprintf("%032x", len(c.path)*1000+len(c.prefix))
+		hdr := []string{"traceparent", "00-" + trace + "-" + clientParent + "-01"}
+		if c.prefix != "" {
+			hdr = append(hdr, "X-Forwarded-Prefix", c.prefix)
+		}
+		if code, body, _ := get(t, p.url(c.path), hdr...); code != 200 {
+			t.Fatalf("GET %s = %d %s", c.path, code, body)
+		}
+		s := byName(t, col.waitTrace(t, trace, 2, 20*time.Second), "GET "+c.route)
+		if got := attr(s.Attributes, "http.route"); got != c.route {
+			t.Errorf("GET %s (prefix %q): http.route %q, want %q", c.path, c.prefix, got, c.route)
+		}
+	}
+
 	// The proxy's upstream gets the trace: its parent is the span that
-	// proxied it, the server span.
+	// proxied it, the innermost filter's.
 	const proxyTrace = "0af7651916cd43dd8448eb211c80319c"
 	if code, _, _ := get(t, p.url("/up/x"), "traceparent", "00-"+proxyTrace+"-b7ad6b7169203331-01"); code != 200 {
 		t.Fatalf("GET /up/x = %d", code)
 	}
 	tp := up.last(t).Get("Traceparent")
-	proxied := byName(t, col.waitTrace(t, proxyTrace, 1, 20*time.Second), "GET /up")
+	proxySpans := col.waitTrace(t, proxyTrace, 2, 20*time.Second)
+	byName(t, proxySpans, "GET /up")
+	proxied := byName(t, proxySpans, "filter http_proxy_to_wsgi")
 	if want := "00-" + proxyTrace + "-" + hex.EncodeToString(proxied.SpanId) + "-01"; tp != want {
-		t.Errorf("upstream got traceparent %q, want %q (the server span's)", tp, want)
+		t.Errorf("upstream got traceparent %q, want %q (the span of the filter it ran in)", tp, want)
 	}
 
 	// The exporter's headers reach the collector; the log never shows

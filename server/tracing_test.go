@@ -83,3 +83,19 @@ func TestTracingOffAddsNothing(t *testing.T) {
 		t.Errorf("tracing off, the build has an instrument: %T", in)
 	}
 }
+
+func TestRoutePath(t *testing.T) {
+	for key, want := range map[string]string{
+		"/": "", "/v2.0": "/v2.0", "/v2.0/": "/v2.0", "//v2//x/": "/v2/x", "domain example.com port 8080 /v3": "/v3",
+		"http://example.com/v1": "/v1", "/v2.1/+": "/v2.1",
+	} {
+		if got, ok := routePath(key); !ok || got != want {
+			t.Errorf("routePath(%q) = %q, %v; want %q", key, got, ok, want)
+		}
+	}
+	for _, key := range []string{"keystone", "noauth2", "not_found_app", ""} {
+		if got, ok := routePath(key); ok {
+			t.Errorf("routePath(%q) = %q: a selector's key is no route", key, got)
+		}
+	}
+}
