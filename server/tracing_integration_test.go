@@ -441,3 +441,67 @@ func TestTracingReachesPython(t *testing.T) {
 		t.Errorf("server span's parent %x, want %s", srv.ParentSpanId, clientParent)
 	}
 }
+
+// TestTracingSampleRatio: with tracing_sample_ratio = 0 a trace
+// started here is not recorded, while a caller's sampled trace is
+// followed; an unsampled trace still reaches the upstream, flagged so.
+func TestTracingSampleRatio(t *testing.T) {
+	col := newCollector(t)
+	up := newUpstream(t)
+	p := start(t, map[string]string{"api.ini": tracedPaste(up.srv.URL, "tracing_endpoint = "+col.srv.URL+"\ntracing_sample_ratio = 0\ntracing_batch_delay = 0.1\n")})
+	if code, _, _ := get(t, p.url("/up/unsampled")); code != 200 {
+		t.Fatalf("GET = %d", code)
+	}
+	tp := up.last(t).Get("Traceparent")
+	if !strings.HasPrefix(tp, "00-") || !strings.HasSuffix(tp, "-00") || len(tp) != 55 {
+		t.Errorf("upstream of an unsampled request got traceparent %q, want one flagged 00", tp)
+	}
+	if code, _, _ := get(t, p.url("/v1/sampled"), "traceparent", "00-"+clientTrace+"-"+clientParent+"-01"); code != 200 {
+		t.Fatalf("GET = %d", code)
+	}
+	byName(t, col.waitTrace(t, clientTrace, 1, 20*time.Second), "GET /v1")
+	p.signal(syscall.SIGTERM)
+	if err := p.wait(30 * time.Second); err != nil {
+		t.Fatalf("exit: %v", err)
+	}
+	spans, _ := col.snapshot()
+	for _, s := range spans {
+		if hex.EncodeToString(s.TraceId) != clientTrace {
+			t.Errorf("a span of a trace started here was exported with sample ratio 0: %q", s.Name)
+		}
+	}
+}
+
+// TestTracingWorkers: with api_workers each worker exports its own
+// spans, and those still batched at SIGTERM (which the master passes
+// on) are exported before the workers exit.
+func TestTracingWorkers(t *testing.T) {
+	col := newCollector(t)
+	up := newUpstream(t)
+	p := start(t, map[string]string{"api.ini": tracedPaste(up.srv.URL, "tracing_endpoint = "+col.srv.URL+"\ntracing_batch_delay = 600\n")}, "--workers", "2")
+	const n = 6
+	for i := 0; i < n; i++ {
+		// A connection each, so that both workers are likely to serve.
+		req, _ := http.NewRequest("GET", p.url(fmt.Sprintf("/v1/%d", i)), nil)
+		req.Close = true
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	p.signal(syscall.SIGTERM)
+	if err := p.wait(60 * time.Second); err != nil {
+		t.Fatalf("exit: %v\n%s", err, p.eventsText())
+	}
+	spans, _ := col.snapshot()
+	got := 0
+	for _, s := range spans {
+		if s.Name == "GET /v1" {
+			got++
+		}
+	}
+	if got != n {
+		t.Errorf("%d server spans exported, want %d:\n%s", got, n, describeSpans(spans))
+	}
+}
