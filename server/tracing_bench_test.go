@@ -10,6 +10,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/reqlog"
 )
 
 // BenchmarkTracingLayers is the request path as newProcess wires it
@@ -20,7 +21,7 @@ import (
 // none exported), with and without filter spans, for its cost.
 // Run: go test ./server -run - -bench TracingLayers -benchmem
 func BenchmarkTracingLayers(b *testing.B) {
-	log := zerolog.New(io.Discard).With().Timestamp().Str("service", "pasteserve").Logger()
+	log := zerolog.New(io.Discard).Hook(reqlog.Timestamp{}).With().Str("service", "pasteserve").Logger() // as the binary's (cmd)
 	o := Defaults()
 	wired := func(b *testing.B, tr *tracing) http.Handler {
 		if tr != nil {
