@@ -51,8 +51,11 @@ func (o ProxyOptions) Validate() error {
 // request's global id, or its local id when it has none, which is how
 // OpenStack services pass ids on so the upstream logs them as the global
 // id. X-Forwarded-For, -Host and -Proto are set from the request (Paste
-// sets none). Hop-by-hop headers are dropped, as the standard library
-// does.
+// sets none). When the request's context has an OpenTelemetry span
+// (pasteserve's server traces, or a Go program's otelhttp), the
+// upstream's traceparent and tracestate are that span's; without one
+// they are the client's. Hop-by-hop headers are dropped, as the
+// standard library does.
 //
 // An upstream that cannot be reached is a 502 JSON fault, logged as an
 // error on the request's logger (reqlog.From: standard error when the
