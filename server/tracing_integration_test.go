@@ -343,6 +343,20 @@ tracing_headers = authorization=Bearer s3cret-value,x-tenant=t1
 	if strings.Contains(p.logText(), "s3cret") {
 		t.Errorf("the log holds an exporter header's value:\n%s", p.logText())
 	}
+
+	// A reload builds the new pipeline with the same tracer: its
+	// filters and routes are traced as the first one's.
+	p.signal(syscall.SIGHUP)
+	if err := p.waitFor("reloaded: new requests use the rebuilt pipeline", 20*time.Second); err != nil {
+		t.Fatalf("reload: %v\n%s", err, p.eventsText())
+	}
+	const reloadTrace = "11111111111111111111111111111111"
+	if code, _, _ := get(t, p.url("/v1/after"), "traceparent", "00-"+reloadTrace+"-"+clientParent+"-01"); code != 200 {
+		t.Fatalf("GET /v1/after = %d", code)
+	}
+	after := col.waitTrace(t, reloadTrace, 4, 20*time.Second)
+	byName(t, after, "GET /v1")
+	byName(t, after, "filter sizelimit")
 }
 
 // TestTracingFlushesAtStop: spans still batched when SIGTERM comes are
