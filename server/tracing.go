@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	noopmetric "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
@@ -235,30 +236,50 @@ func (t *tracing) handler(next http.Handler) http.Handler {
 		span := trace.SpanFromContext(ctx)
 		id := request.ID(ctx)
 		st := &serverTrace{}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, serverSpanKey{}, st)))
-		if !span.IsRecording() {
-			return
-		}
-		if id == "" {
-			id = w.Header().Get(request.IDHeader)
-		}
-		if id != "" {
-			span.SetAttributes(attribute.String("pasteserve.request_id", id))
-		}
-		if st.routed {
-			route := st.route
-			if route == "" {
-				route = "/"
+		defer func() {
+			// A panic goes on to the server's recovery, which answers
+			// 500 once this span has ended: the span says so now. The
+			// panic's value is not recorded (it may quote a secret);
+			// the log has it, masked.
+			if v := recover(); v != nil {
+				if v != http.ErrAbortHandler {
+					span.SetAttributes(semconv.HTTPResponseStatusCode(http.StatusInternalServerError))
+				}
+				span.SetStatus(codes.Error, "panic")
+				st.annotate(span, r, id, w)
+				panic(v)
 			}
-			span.SetName(r.Method + " " + route)
-			span.SetAttributes(semconv.HTTPRoute(route), attribute.String("pasteserve.app", st.app))
-		}
+		}()
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, serverSpanKey{}, st)))
+		st.annotate(span, r, id, w)
 	})
 	return otelhttp.NewHandler(inner, "pasteserve",
 		otelhttp.WithTracerProvider(t.tp),
 		otelhttp.WithPropagators(propagation.TraceContext{}),
 		otelhttp.WithMeterProvider(noopmetric.NewMeterProvider()), // metrics are the admin listener's
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method }))
+}
+
+// annotate gives span what the request learnt: its id (id, the
+// server's, else the response's) and its route.
+func (st *serverTrace) annotate(span trace.Span, r *http.Request, id string, w http.ResponseWriter) {
+	if !span.IsRecording() {
+		return
+	}
+	if id == "" {
+		id = w.Header().Get(request.IDHeader)
+	}
+	if id != "" {
+		span.SetAttributes(attribute.String("pasteserve.request_id", id))
+	}
+	if st.routed {
+		route := st.route
+		if route == "" {
+			route = "/"
+		}
+		span.SetName(r.Method + " " + route)
+		span.SetAttributes(semconv.HTTPRoute(route), attribute.String("pasteserve.app", st.app))
+	}
 }
 
 // instrument returns what the build wraps the app's parts in, or nil
@@ -291,7 +312,14 @@ func (in instrument) Filter(n *plan.Node, h http.Handler) http.Handler {
 	tracer := in.t.tracer
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, span := tracer.Start(r.Context(), spanName, start...)
-		defer span.End()
+		defer func() {
+			if v := recover(); v != nil {
+				span.SetStatus(codes.Error, "panic")
+				span.End()
+				panic(v) // to the server's recovery
+			}
+			span.End()
+		}()
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

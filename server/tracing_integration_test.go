@@ -205,6 +205,10 @@ use = egg:Paste#urlmap
 /v1 = api
 /up = up
 /v2// = inner
+/panic = panicky
+
+[pipeline:panicky]
+pipeline = sizelimit boom
 
 [composite:inner]
 use = egg:Paste#urlmap
@@ -342,6 +346,22 @@ tracing_headers = authorization=Bearer s3cret-value,x-tenant=t1
 	}
 	if strings.Contains(p.logText(), "s3cret") {
 		t.Errorf("the log holds an exporter header's value:\n%s", p.logText())
+	}
+
+	// A panic: the server span and the filter's say it failed, with the
+	// 500 the server's recovery answers.
+	const panicTrace = "22222222222222222222222222222222"
+	if code, _, _ := get(t, p.url("/panic"), "traceparent", "00-"+panicTrace+"-"+clientParent+"-01"); code != 500 {
+		t.Fatalf("GET /panic = %d", code)
+	}
+	panicked := col.waitTrace(t, panicTrace, 3, 20*time.Second)
+	for _, name := range []string{"GET /panic", "filter sizelimit"} {
+		if s := byName(t, panicked, name); s.Status.GetCode() != tracepb.Status_STATUS_CODE_ERROR {
+			t.Errorf("%s of a panicking request: status %v, want an error", name, s.Status)
+		}
+	}
+	if s := byName(t, panicked, "GET /panic"); attr(s.Attributes, "http.response.status_code") != "500" || attr(s.Attributes, "pasteserve.request_id") == "" {
+		t.Errorf("span of a panicking request: %v", s.Attributes)
 	}
 
 	// A reload builds the new pipeline with the same tracer: its
