@@ -143,6 +143,7 @@ type tracing struct {
 	tp          *sdktrace.TracerProvider
 	tracer      trace.Tracer
 	filterSpans bool
+	secrets     redact.Secrets // tracing_headers' values, for the exporter's errors
 }
 
 // processTracing is the tracing of this process, set once by
@@ -160,24 +161,29 @@ func startTracing(o TracingOptions, log zerolog.Logger) (*tracing, error) {
 		return nil, nil
 	}
 	headers := make(map[string]string, len(o.Headers))
-	for _, h := range o.Headers {
+	values := make([]map[string]string, len(o.Headers))
+	for i, h := range o.Headers {
 		headers[h.Name] = h.Value
+		values[i] = map[string]string{"tracing_headers": h.Value}
 	}
+	// What the exporter's errors quote is masked as redact masks any
+	// message, and the headers' values too, should a collector echo one.
+	secrets := redact.Collect(values...)
 	exp, err := otlptracehttp.New(context.Background(),
 		otlptracehttp.WithEndpointURL(o.Endpoint.url()),
 		otlptracehttp.WithHeaders(headers))
 	if err != nil {
-		return nil, fmt.Errorf("tracing_endpoint: %s", redact.Text(err.Error()))
+		return nil, fmt.Errorf("tracing_endpoint: %s", secrets.Text(err.Error()))
 	}
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
-		log.Warn().Str("error", redact.Text(err.Error())).Str("endpoint", redact.URL(string(o.Endpoint))).Msg("tracing: export failed")
+		log.Warn().Str("error", secrets.Text(err.Error())).Str("endpoint", redact.URL(string(o.Endpoint))).Msg("tracing: export failed")
 	}))
 	res := resource.NewSchemaless(semconv.ServiceName(o.ServiceName))
 	tp := sdktrace.NewTracerProvider(
 		sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(o.BatchDelay)),
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(o.SampleRatio))),
 		sdktrace.WithResource(res))
-	t := &tracing{tp: tp, tracer: tp.Tracer(tracerName), filterSpans: o.FilterSpans}
+	t := &tracing{tp: tp, tracer: tp.Tracer(tracerName), filterSpans: o.FilterSpans, secrets: secrets}
 	processTracing.Store(t)
 	log.Info().Str("endpoint", redact.URL(o.Endpoint.url())).Str("service_name", o.ServiceName).
 		Float64("sample_ratio", o.SampleRatio).Bool("filter_spans", o.FilterSpans).Msg("tracing: exporting spans")
@@ -195,7 +201,7 @@ func (t *tracing) stop(log zerolog.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), tracingFlushTimeout)
 	defer cancel()
 	if err := t.tp.Shutdown(ctx); err != nil {
-		log.Warn().Str("error", redact.Text(err.Error())).Msg("tracing: spans lost at stop")
+		log.Warn().Str("error", t.secrets.Text(err.Error())).Msg("tracing: spans lost at stop")
 		return
 	}
 	log.Info().Msg("tracing: spans exported")

@@ -539,3 +539,25 @@ func TestTracingWorkers(t *testing.T) {
 		t.Errorf("%d server spans exported, want %d:\n%s", got, n, describeSpans(spans))
 	}
 }
+
+// TestTracingExportFailureLogged: a collector that refuses the export
+// is logged, its answer masked (this one echoes the credential), and
+// the requests are served all the same.
+func TestTracingExportFailureLogged(t *testing.T) {
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "refused: unknown key "+r.Header.Get("X-Api-Key"), http.StatusBadRequest)
+	}))
+	defer refusing.Close()
+	up := newUpstream(t)
+	p := start(t, map[string]string{"api.ini": tracedPaste(up.srv.URL, "tracing_endpoint = "+refusing.URL+
+		"\ntracing_batch_delay = 0.1\ntracing_headers = x-api-key=k3y-v4lue-9\n")})
+	if code, _, _ := get(t, p.url("/v1/x")); code != 200 {
+		t.Fatalf("GET = %d", code)
+	}
+	if !p.logContains("tracing: export failed", 20*time.Second) {
+		t.Fatalf("no log line for the failed export:\n%s", p.eventsText())
+	}
+	if strings.Contains(p.logText(), "k3y-v4lue-9") {
+		t.Errorf("the log quotes the exporter's credential:\n%s", p.eventsText())
+	}
+}
