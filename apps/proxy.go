@@ -15,6 +15,8 @@ import (
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/reqlog"
 	"github.com/pasteserve/pasteserve/request"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // ProxyOptions are the options of the proxy app, Paste's.
@@ -49,8 +51,11 @@ func (o ProxyOptions) Validate() error {
 // request's global id, or its local id when it has none, which is how
 // OpenStack services pass ids on so the upstream logs them as the global
 // id. X-Forwarded-For, -Host and -Proto are set from the request (Paste
-// sets none). Hop-by-hop headers are dropped, as the standard library
-// does.
+// sets none). When the request's context has an OpenTelemetry span
+// (pasteserve's server traces, or a Go program's otelhttp), the
+// upstream's traceparent and tracestate are that span's; without one
+// they are the client's. Hop-by-hop headers are dropped, as the
+// standard library does.
 //
 // An upstream that cannot be reached is a 502 JSON fault, logged as an
 // error on the request's logger (reqlog.From: standard error when the
@@ -92,6 +97,7 @@ func NewProxy(o ProxyOptions) (http.Handler, error) {
 			for _, h := range suppress {
 				pr.Out.Header.Del(h)
 			}
+			propagateTrace(ctx, pr.Out.Header)
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			log := reqlog.From(r.Context())
@@ -165,4 +171,16 @@ func (b *clientBody) readErr() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.err
+}
+
+// propagateTrace writes the trace context of ctx's span, when it has
+// one (the server traces: docs/tracing.md), as the W3C traceparent and
+// tracestate of the upstream request, so that the upstream's spans
+// join the trace as children of the span that proxied them. Without a
+// span (tracing off) the headers are left as the client sent them, and
+// nothing is allocated.
+func propagateTrace(ctx context.Context, h http.Header) {
+	if trace.SpanContextFromContext(ctx).IsValid() {
+		propagation.TraceContext{}.Inject(ctx, propagation.HeaderCarrier(h))
+	}
 }

@@ -25,6 +25,8 @@ import (
 	"github.com/pasteserve/pasteserve/fault"
 	"github.com/pasteserve/pasteserve/reqlog"
 	"github.com/pasteserve/pasteserve/request"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // The environment variables Env sets and ClientFromEnv reads.
@@ -369,6 +371,11 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 	// of the body.
 	delete(out.Header, "Expect")
 	out.Header[CarrierHeader] = []string{sign(h.c.key, carrierOf(in, h.key))}
+	// The Go span that reached Python is the Python side's parent: its
+	// WSGI environ's HTTP_TRACEPARENT is that span's, not the client's.
+	if trace.SpanContextFromContext(in.Context()).IsValid() {
+		propagation.TraceContext{}.Inject(in.Context(), propagation.HeaderCarrier(out.Header))
+	}
 	out.URL.Scheme, out.URL.Host = "http", "python"
 	// The full path the client asked for, the carrier saying where
 	// SCRIPT_NAME ends, and spelt as the client spelt it, with its

@@ -180,6 +180,15 @@ func (b *builder) filter(n, parent *plan.Node) factory.Middleware {
 		b.report(n.Ref.Pos, fmt.Errorf("the factory for %s returned no middleware", n.Ref.Text))
 		return failedFilter
 	}
+	if in := b.opts.Instrument; in != nil {
+		return func(next http.Handler) http.Handler {
+			h := mw(next)
+			if h == nil {
+				return nil // notNil reports it
+			}
+			return in.Filter(n, h)
+		}
+	}
 	return mw
 }
 
@@ -272,6 +281,9 @@ func (l *compositeLoader) GetApp(name string) (http.Handler, error) {
 	h := l.b.chain(c, l.n, l.b.sites[l.n].child(l.n, c))
 	if wrap != nil {
 		h = wrap(h)
+	}
+	if in := l.b.opts.Instrument; in != nil {
+		h = in.Mounted(l.n, c, h)
 	}
 	return h, nil
 }

@@ -133,6 +133,24 @@ type Options struct {
 	// server marks each route with the metrics it counts in, resolved
 	// here once rather than per request.
 	Child func(composite, child *plan.Node) func(http.Handler) http.Handler
+	// Instrument, when set, wraps what the build makes in Go, so that
+	// a tracer can see each part of the chain. Nil wraps nothing: the
+	// handlers are the factories' own, and cost nothing more.
+	Instrument Instrument
+}
+
+// An Instrument wraps the handlers a build makes in Go (the server's
+// tracing, docs/tracing.md). Elements that a Foreign builds are not
+// passed to it: they run elsewhere.
+type Instrument interface {
+	// Filter wraps h, the handler filter n made of what follows it;
+	// the wrapper runs before the filter and returns after it.
+	Filter(n *plan.Node, h http.Handler) http.Handler
+	// Mounted wraps h, the app child that the composite n loaded (a
+	// urlmap's route, a selector's pipeline): the wrapper runs once the
+	// composite has chosen it, with the request as the composite hands
+	// it on (a urlmap's prefix moved to request.ScriptName).
+	Mounted(n, child *plan.Node, h http.Handler) http.Handler
 }
 
 // Handler is the package's Handler, with the options of o.

@@ -39,6 +39,13 @@
 // last run of letters and digits of the name, whatever its case, so
 // that TripleO's "CephClientKey" is "cephclientkey".
 //
+// The headers an OpenTelemetry exporter sends its collector are its
+// credentials under names of any kind (x-honeycomb-team, authorization),
+// so the options that hold them are secret whole: pasteserve's
+// tracing_headers and the SDKs' OTEL_EXPORTER_OTLP_HEADERS and
+// OTEL_EXPORTER_OTLP_TRACES_HEADERS, in any case, after a group
+// ("DEFAULT.tracing_headers") too.
+//
 // A key that is one of urlmap's paths ("/v1/secrets", "/v3/auth/tokens",
 // "domain example.com /x", "port 8080 /x", or a URL) is no name: it is
 // never secret, whatever its last word.

@@ -34,6 +34,13 @@ var compounds = []string{
 	"barbicansimplecryptokek", "cephrgwkey", "swifthashsuffix", "migrationsshkey", "cephmdskey", "cephmonkey", "cephxkey",
 }
 
+// exporterHeaders are the options that hold the headers an
+// OpenTelemetry exporter sends its collector, whose values are its
+// credentials (an API key, a bearer token) under names of any kind
+// ("x-honeycomb-team=..."): pasteserve's tracing_headers and the SDKs'
+// environment variables.
+var exporterHeaders = []string{"tracing_headers", "otel_exporter_otlp_headers", "otel_exporter_otlp_traces_headers"}
+
 // keyKinds are the words before "key" that make it a secret key.
 var keyKinds = []string{"secret", "private", "api", "access", "auth", "encryption", "encrypt", "crypt", "crypto",
 	"encrypted", "signing", "sign", "hmac", "master", "shared", "validate", "validation", "fernet", "license", "jwt"}
@@ -49,6 +56,9 @@ var transparent = []string{"value", "data", "string", "str", "text", "hash", "b6
 func Key(name string) bool {
 	if isPath(name) {
 		return false
+	}
+	if oneOf(name[strings.LastIndexByte(name, '.')+1:], exporterHeaders) { // "DEFAULT.tracing_headers" too
+		return true
 	}
 	if r := lastRun(name); oneOf(r, compounds) || oneOf(trimPlural(r), compounds) {
 		return true

@@ -21,6 +21,8 @@ func TestKey(t *testing.T) {
 		"TRAFFIC_ACCESS_KEY", "client_secret", "clientSecret", "jwt_secret", "db_pass", "amqp_pass", "broker.password",
 		"imgix_signing_token", "license_token", "passwords", "password_hash",
 		"password-value", "password_", "access_token", "refresh_token", "id_token", "temp_url_sig", "X-Amz-Signature",
+		// OpenTelemetry exporters' headers: credentials under names of any kind.
+		"tracing_headers", "DEFAULT.tracing_headers", "OTEL_EXPORTER_OTLP_HEADERS", "otel_exporter_otlp_traces_headers",
 	}
 	notSecret := []string{
 		// The false positives.
@@ -38,6 +40,7 @@ func TestKey(t *testing.T) {
 		"allow_credentials", "credentials", "stripe_public_key", "appenlight.api_public_key", "public_key", "key", "keys", "build_key",
 		"bypass", "passthrough", "compass", "tokenless_auth", "tokenish", "hash", "value", "",
 		"pipeline", "use", "paste.filter_factory", "max_token_size", "S3KEY_ID", "2",
+		"headers", "expose_headers", "allow_headers", "suppress_http_headers", "tracing_endpoint",
 	}
 	for _, k := range secret {
 		if !Key(k) {

@@ -82,6 +82,9 @@ type Options struct {
 	// [paste_deploy] flavor
 	Flavor string `paste:"flavor,group=paste_deploy,doc=passed to the paste file's global configuration: picks the pipeline of glance/heat-style selectors"`
 
+	// [DEFAULT] tracing_* (pasteserve): OpenTelemetry, docs/tracing.md
+	Tracing TracingOptions `paste:",group=DEFAULT"`
+
 	// [DEFAULT] use_ssl
 	UseSSL bool `paste:"use_ssl,group=DEFAULT,doc=serve TLS with [ssl] cert_file and key_file"`
 	// [ssl] cert_file
@@ -145,6 +148,7 @@ func Defaults() Options {
 		APIPasteConfig:          "api-paste.ini",
 		ClientCert:              "required",
 		TLSMinVersion:           "TLSv1_2",
+		Tracing:                 DefaultTracingOptions(),
 	}
 }
 

@@ -88,7 +88,7 @@ func resolveApp(cfg *Settings, reg *factory.Registry) (*plan.Node, error) {
 
 // buildOptions are the build options of cfg, without a Foreign.
 func (cfg *Settings) buildOptions() build.Options {
-	return build.Options{File: cfg.set.Path(), Injected: cfg.Global}
+	return build.Options{File: cfg.set.Path(), Injected: cfg.Global, Instrument: processTracing.Load().instrument()}
 }
 
 // bridgeTail is the bridge's form of t: what the Python side loads,

@@ -135,6 +135,8 @@ type process struct {
 	adminShared   http.Handler // admin_on_public_port: the admin paths
 	ready         *readiness
 	workerMetrics *workerMetricsServer
+
+	tracing *tracing // nil with tracing off (tracing.go)
 }
 
 // newProcess builds the app and opens (or, in a worker, inherits) the
@@ -149,10 +151,15 @@ func newProcess(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fac
 	if isWorker() {
 		mode = envPool
 	}
-	p := &process{cfg: cfg, log: log, reg: reg, served: make(chan error, 1), retired: retirer{log: log}}
+	tr, err := startTracing(cfg.Tracing, log)
+	if err != nil {
+		return nil, err
+	}
+	p := &process{cfg: cfg, log: log, reg: reg, served: make(chan error, 1), retired: retirer{log: log}, tracing: tr}
 	// The admin listener opens first, so that /livez answers (and
 	// /readyz says "starting") while a Python pool loads.
 	if err := p.startAdmin(); err != nil {
+		tr.stop(log)
 		return nil, err
 	}
 	defer func() {
@@ -162,11 +169,13 @@ func newProcess(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fac
 	}()
 	gen, err := loadGeneration(ctx, cfg, reg, log, mode)
 	if err != nil {
+		tr.stop(log)
 		return nil, err
 	}
 	defer func() {
 		if err != nil {
 			gen.stopNow(log)
+			tr.stop(log)
 		}
 	}()
 	p.swap.swap(gen)
@@ -184,7 +193,7 @@ func newProcess(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fac
 			return nil, cfg.positioned(err)
 		}
 	}
-	p.srv, p.conns, p.ln = newServing(cfg.Options, log, &p.swap, ln)
+	p.srv, p.conns, p.ln = newServing(cfg.Options, log, tr.handler(&p.swap), ln)
 	if p.tlsState != nil {
 		p.srv.TLSConfig = p.tlsState.serverConfig()
 	}
@@ -223,6 +232,7 @@ func (p *process) abandon() {
 	p.ln.Close()
 	p.admin.close()
 	p.stopPython(pythonStopGrace)
+	p.tracing.stop(p.log)
 }
 
 func (p *process) start(events chan<- event) error {
@@ -258,6 +268,7 @@ func (p *process) stop(sig syscall.Signal, deadline time.Duration) error {
 	err := shutdown(p.srv, p.ln, p.served, p.conns, p.log, sig, deadline)
 	p.stopPython(remaining(deadline, start))
 	p.workerMetrics.writeFinal()
+	p.tracing.stop(p.log) // the drained requests' spans have ended
 	p.admin.close()
 	return err
 }
@@ -680,6 +691,7 @@ func restartOnly(a, b Options) []string {
 	check("admin_bind", a.AdminBind != b.AdminBind)
 	check("admin_pprof", a.AdminPprof != b.AdminPprof)
 	check("admin_on_public_port", a.AdminOnPublicPort != b.AdminOnPublicPort)
+	check("tracing_*", a.Tracing.changed(b.Tracing))
 	return out
 }
 

@@ -19,7 +19,7 @@ from pswire import version
 
 REPORTED = ["SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME",
             "SERVER_PORT", "REMOTE_ADDR", "REMOTE_PORT", "openstack.request_id",
-            "openstack.global_request_id", "HTTP_X_FORWARDED_PROTO"]
+            "openstack.global_request_id", "HTTP_X_FORWARDED_PROTO", "HTTP_TRACEPARENT", "HTTP_TRACESTATE"]
 
 
 def app_factory(global_conf, **local):
