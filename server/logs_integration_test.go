@@ -257,19 +257,39 @@ func TestGracefulStopLosesNoAccessLine(t *testing.T) {
 	}
 }
 
-// rawRequests sends n GET requests for prefix+i on one keep-alive
-// connection, each after the last answer, and returns how many were
-// answered 200. A failure ends the test: the client does not retry.
+// rawRequests sends n GET requests for prefix+i on keep-alive
+// connections, each after the last answer, and returns how many were
+// answered 200. It opens a connection at the start, and a new one only
+// after a response that said Connection: close, as an HTTP/1.1 client
+// must (RFC 9112, section 9.6): that is how a draining server, or a
+// worker a reload replaced, tells a client that is using its connection
+// to open another. A failure ends the test: the client does not retry.
+//
+// It used to send the next request on the connection regardless, and
+// then failed with an EOF or a reset whenever a connection of the burst
+// after a reload was accepted by an old worker in the moment between the
+// master's SIGTERM and the worker's drain (the reload's log line comes
+// right after the signal is sent): the worker answered with Connection:
+// close, as it must, and closed the connection, on which the client had
+// already sent its next request.
 func rawRequests(t *testing.T, addr, prefix string, n int) int {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	br := bufio.NewReader(c)
+	var c net.Conn
+	var br *bufio.Reader
+	defer func() {
+		if c != nil {
+			c.Close()
+		}
+	}()
 	ok := 0
 	for i := 0; i < n; i++ {
+		if c == nil {
+			var err error
+			if c, err = net.DialTimeout("tcp", addr, 5*time.Second); err != nil {
+				t.Fatalf("request %d: %v", i, err)
+			}
+			br = bufio.NewReader(c)
+		}
 		c.SetDeadline(time.Now().Add(10 * time.Second))
 		if _, err := fmt.Fprintf(c, "GET %s%d HTTP/1.1\r\nHost: x\r\n\r\n", prefix, i); err != nil {
 			t.Fatalf("request %d: %v", i, err)
@@ -284,6 +304,10 @@ func rawRequests(t *testing.T, addr, prefix string, n int) int {
 			t.Fatalf("request %d: %s", i, resp.Status)
 		}
 		ok++
+		if resp.Close {
+			c.Close()
+			c = nil
+		}
 	}
 	return ok
 }

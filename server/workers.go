@@ -139,6 +139,9 @@ type master struct {
 	next     int
 	events   chan<- event // the supervisor's; set by start
 	workers  map[int]*worker
+	// retiring are the workers a reload replaced and told to drain,
+	// until they exit: a stop waits for them too.
+	retiring map[int]*worker
 	respawn  *respawner
 	certs    *tlsSettings // what the newest workers serve; nil without TLS
 	// gen is the Python side the newest workers reach: the one pool,
@@ -179,7 +182,7 @@ func runMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry, sigs *s
 // them before it opens the socket: a worker is started only once the
 // pool it reaches serves. ctx ends the start early (SIGTERM meanwhile).
 func newMaster(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *factory.Registry) (_ *master, err error) {
-	m := &master{cfg: cfg, log: log, reg: reg, workers: map[int]*worker{}, retired: retirer{log: log}}
+	m := &master{cfg: cfg, log: log, reg: reg, workers: map[int]*worker{}, retiring: map[int]*worker{}, retired: retirer{log: log}}
 	// The admin listener opens first, so that /livez answers (and
 	// /readyz says "starting") while the Python pool loads.
 	if cfg.AdminBind != "" {
@@ -274,7 +277,8 @@ func (m *master) start(events chan<- event) error {
 // set is respawned, after the respawner's wait.
 func (m *master) exited(w *worker) (bool, error) {
 	if _, ours := m.workers[w.id]; !ours {
-		return false, nil // replaced on reload, or stopped on purpose
+		delete(m.retiring, w.id) // replaced on reload, or stopped on purpose
+		return false, nil
 	}
 	delete(m.workers, w.id)
 	lived := time.Since(w.started)
@@ -328,7 +332,7 @@ func (m *master) stop(sig syscall.Signal, deadline time.Duration) error {
 	defer m.agg.close()
 	defer m.admin.close()
 	start := time.Now()
-	m.log.Info().Str("signal", sig.String()).Int("workers", len(m.workers)).Msg("stopping: draining workers")
+	m.log.Info().Str("signal", sig.String()).Int("workers", len(m.workers)).Int("replaced_workers_draining", len(m.retiring)).Msg("stopping: draining workers")
 	err := m.stopAll(sig, deadline)
 	if m.gen.pool != nil {
 		if perr := m.gen.pool.Stop(remaining(deadline, start)); perr != nil {
@@ -550,6 +554,7 @@ func (m *master) rollingReload(ctx context.Context) (started int, err error) {
 		}
 		if i < len(old) {
 			delete(workers, old[i].id)
+			m.retiring[old[i].id] = old[i]
 			old[i].cmd.Process.Signal(syscall.SIGTERM)
 		}
 	}
@@ -585,12 +590,27 @@ func (m *master) newCertificates(certs *tlsSettings) {
 // would lose them, and with them the count of requests it cut off.
 const workerLastWords = 2 * time.Second
 
-// stopAll sends sig to every worker and waits for them, up to deadline
-// (0: no limit) and workerLastWords more; stragglers are killed.
+// stopAll sends sig to every worker and waits for them, and for those a
+// reload replaced that still drain, up to deadline (0: no limit) and
+// workerLastWords more; stragglers are killed.
+//
+// The master exits only after the last of them. A worker still draining
+// when it exits would be left serving outside its supervision (systemd
+// takes the service for stopped once its main process has exited, and
+// with KillMode=mixed kills what is left), and would be sent SIGTERM by
+// the lifeline and Pdeathsig at the moment the master goes: one that
+// has just finished its drain has its signal handlers reset by then, and
+// dies of it before its log writer has written out its last lines (its
+// last access lines and its "stopped"), which the master's SIGTERM
+// right after a SIGHUP lost in a test.
 func (m *master) stopAll(sig syscall.Signal, deadline time.Duration) error {
-	workers := m.workers
-	for _, w := range workers {
+	workers := make([]*worker, 0, len(m.workers)+len(m.retiring))
+	for _, w := range m.workers {
 		w.cmd.Process.Signal(sig)
+		workers = append(workers, w)
+	}
+	for _, w := range m.retiring {
+		workers = append(workers, w) // told to drain already
 	}
 	var timeout <-chan time.Time
 	if deadline > 0 {
@@ -598,11 +618,20 @@ func (m *master) stopAll(sig syscall.Signal, deadline time.Duration) error {
 	}
 	var err error
 	for _, w := range workers {
+		if err == nil {
+			select {
+			case <-w.done:
+				continue
+			case <-timeout:
+				// Fires once: the workers after this one are killed
+				// if they have not exited by now.
+				err = errors.New("graceful shutdown timeout exceeded; workers killed")
+			}
+		}
 		select {
 		case <-w.done:
-		case <-timeout:
+		default:
 			w.cmd.Process.Kill()
-			err = errors.New("graceful shutdown timeout exceeded; workers killed")
 		}
 	}
 	m.log.Info().Msg("stopped")

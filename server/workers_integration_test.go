@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -414,5 +415,76 @@ func TestWorkersApplyTCPKeepIdle(t *testing.T) {
 		if kind, ticks := keepaliveTimer(t, conn); kind != 2 || ticks < 60*100 {
 			t.Errorf("--workers %s: idle connection's timer: kind %d, due in %d ticks; want a keepalive timer (2) due in about 300 s", workers, kind, ticks)
 		}
+	}
+}
+
+// The master exits after every worker, the ones a reload replaced
+// included: a SIGTERM right after a SIGHUP, while an old worker still
+// finishes a request, waits for it. The master used to wait only for the
+// workers of the current set and exit at once, leaving the old one
+// serving unsupervised (systemd takes the service for stopped when its
+// main process exits) and sending it SIGTERM through the lifeline and
+// Pdeathsig as it went; a worker that had just finished its drain died of
+// that signal before its log writer wrote its last lines out, which lost
+// access lines in TestGracefulStopLosesNoAccessLine under load.
+func TestStopWaitsForWorkersAReloadReplaced(t *testing.T) {
+	p := start(t, map[string]string{"api.ini": urlmap + apps + local}, "--workers", "1")
+	c := dialRaw(t, p.addr)
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	// The first answer names the worker; the slow request on the same
+	// connection is then surely in it.
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(c.r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	old := 0
+	for _, f := range strings.Fields(string(body)) {
+		if v, ok := strings.CutPrefix(f, "pid="); ok {
+			old, _ = strconv.Atoi(v)
+		}
+	}
+	if old == 0 {
+		t.Fatalf("no pid in %q", body)
+	}
+	io.WriteString(c, "GET /slow?ms=3000 HTTP/1.1\r\nHost: x\r\n\r\n")
+	answered := make(chan error, 1)
+	go func() {
+		resp, err := http.ReadResponse(c.r, nil)
+		if err == nil && resp.StatusCode != 200 {
+			err = errors.New(resp.Status)
+		}
+		c.Close() // the old worker's drain need not wait for it to idle
+		answered <- err
+	}()
+	p.signal(syscall.SIGHUP)
+	if err := p.waitFor("reloaded: every worker replaced", 30*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, p.eventsText())
+	}
+	p.signal(syscall.SIGTERM)
+	// The test reaps the master only once every process that shares its
+	// stderr has exited, so a master that has exited is a zombie till then.
+	master := p.cmd.Process.Pid
+	for deadline := time.Now().Add(20 * time.Second); !isZombie(master) && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !isZombie(master) {
+		t.Fatalf("the master has not exited 20 s after SIGTERM\n%s", p.eventsText())
+	}
+	if syscall.Kill(old, 0) == nil && !isZombie(old) {
+		t.Errorf("the master exited while worker %d, which the reload replaced, was still finishing a request\n%s", old, p.eventsText())
+	}
+	if err := <-answered; err != nil {
+		t.Errorf("the request in flight in the old worker: %v; want 200", err)
+	}
+	if err := p.wait(20 * time.Second); err != nil {
+		t.Errorf("exit: %v\n%s", err, p.eventsText())
+	}
+	if !strings.Contains(p.logText(), `"request_line":"GET /slow HTTP/1.1"`) {
+		t.Errorf("no access line for the old worker's last request\n%s", p.logText())
+	}
+	if m, _ := logMaps(p); len(m) == 0 || m[len(m)-1]["message"] != "stopped" || m[len(m)-1]["replaced_workers_draining"] != nil {
+		t.Errorf("the master's stopped line is not the last\n%s", p.eventsText())
 	}
 }
