@@ -127,6 +127,9 @@ func buildTLS(o Options) (*tls.Config, error) {
 		MinVersion:   tls.VersionTLS12,
 		NextProtos:   []string{"h2", "http/1.1"},
 	}
+	if !o.HTTP2 {
+		cfg.NextProtos = []string{"http/1.1"}
+	}
 	if o.TLSMinVersion == "TLSv1_3" {
 		cfg.MinVersion = tls.VersionTLS13
 	}
