@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Load test on loopback, four servers of the same pipeline in one run:
+# Load test on loopback, five servers of the same pipeline in one run:
 #   P  pasteserve serving bench/neutron-like.ini with its default
 #      settings (the access log on, as shipped; only the address is given)
+#   Q  P with its access line off (bench/no-access-log.conf): P/Q is
+#      what writing the access line costs a request
 #   A  bench/baseline: the same filters and app wired by hand (net/http,
 #      chi, alice), logging nothing, no logger per request
 #   B  bench/baseline -access-log: A writing pasteserve's access line per
@@ -14,8 +16,8 @@
 #
 #   bench/serve.sh [SECONDS] [ROUNDS]     (default 5 s, 3 rounds)
 #
-# Each round runs wrk --latency against each server in turn, P A B Y in
-# odd rounds and Y B A P in even ones, so that a drift in the machine's
+# Each round runs wrk --latency against each server in turn, P Q A B Y
+# in odd rounds and Y B A Q P in even ones, so that a drift in the machine's
 # speed hits all alike. Per run it prints requests/s, p50/p99, the
 # requests wrk completed, non-2xx answers and socket errors (a run with
 # any is flagged, and the script exits 3), the server's CPU per request,
@@ -27,7 +29,7 @@
 # depend on whether wrk or the server was the limit, so it is the figure
 # to compare, Python's included. Then a summary: each server's start to
 # first 200 and RSS idle, the medians over rounds, and the ratios P/A,
-# P/B and Y/P (the median of the per-round ratios) of CPU per request
+# P/B, P/Q and Y/P (the median of the per-round ratios) of CPU per request
 # and of requests/s.
 #
 # Environment: PIN=1 runs the servers on CPU 0 and the clients (wrk, the
@@ -98,10 +100,10 @@ go build -o "$out/pasteserve" ./cmd/pasteserve
 go build -o "$out/baseline" ./bench/baseline
 go build -o "$out/firstok" bench/firstok.go
 
-names=(P A B Y)
-declare -A what=([P]="pasteserve, defaults" [A]="hand-wired, no log" [B]="hand-wired + access log" [Y]="Python: eventlet")
-declare -A port=([P]=9797 [A]=9798 [B]=9799 [Y]=9800)
-declare -A pid=() startms=() rssidle=() nconns=([P]=$conns [A]=$conns [B]=$conns [Y]=$py_conns)
+names=(P Q A B Y)
+declare -A what=([P]="pasteserve, defaults" [Q]="pasteserve, access off" [A]="hand-wired, no log" [B]="hand-wired + access log" [Y]="Python: eventlet")
+declare -A port=([P]=9797 [Q]=9801 [A]=9798 [B]=9799 [Y]=9800)
+declare -A pid=() startms=() rssidle=() nconns=([P]=$conns [Q]=$conns [A]=$conns [B]=$conns [Y]=$py_conns)
 url() { echo "http://127.0.0.1:${port[$1]}/v2.0/"; }
 
 rss() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
@@ -138,11 +140,12 @@ echo "bench/serve.sh $secs $rounds at $commit, $(date -u +%FT%TZ); $(go version 
 echo "wrk -t2 -c$conns -d${secs}s --latency (Python: -c$py_conns) on $(url P) and the like; PIN=${PIN:-0}"
 
 start P "$out/pasteserve" --paste bench/neutron-like.ini --bind "127.0.0.1:${port[P]}"
+start Q "$out/pasteserve" --paste bench/neutron-like.ini --config-file bench/no-access-log.conf --bind "127.0.0.1:${port[Q]}"
 start A "$out/baseline" -addr "127.0.0.1:${port[A]}"
 start B "$out/baseline" -addr "127.0.0.1:${port[B]}" -access-log
 start Y env PYTHONPATH="$PWD/bench/python" PYTHONDONTWRITEBYTECODE=1 "$py" bench/python/serve.py bench/neutron-like.ini "${port[Y]}"
 
-# The four must answer alike: the same status, Content-Type, request id
+# The five must answer alike: the same status, Content-Type, request id
 # header and body, but for the host in the links.
 for name in "${names[@]}"; do
   code=$(curl -s -D "$out/$name.head" -o "$out/$name.body" -w '%{http_code}' "$(url "$name")")
@@ -159,7 +162,7 @@ for name in "${names[@]}"; do
     exit 1
   fi
 done
-echo "same answer from all four: $(head -c 200 "$out/P.answer" | tr '\n' ' ')"
+echo "same answer from all five: $(head -c 200 "$out/P.answer" | tr '\n' ' ')"
 sleep 1
 for name in "${names[@]}"; do rssidle[$name]=$(rss "${pid[$name]}"); : >"$out/$name.log"; done
 
@@ -178,7 +181,7 @@ load() {
   childms >"$out/w1"
   w0=$(<"$out/w0") w1=$(<"$out/w1")
   local lines=-
-  [ "$name" != A ] && lines=$(wc -l <"$out/$name.log")
+  [ "$name" != A ] && [ "$name" != Q ] && lines=$(wc -l <"$out/$name.log")
   : >"$out/$name.log"
   awk -v name="$name" -v what="${what[$name]}" -v round="$round" -v hz="$hz" \
     -v cpu=$((c1 - c0)) -v busy=$(( ${m1% *} - ${m0% *} )) -v total=$(( ${m1#* } - ${m0#* } )) \
@@ -206,7 +209,7 @@ load() {
 
 for r in $(seq 1 "$rounds"); do
   order=("${names[@]}")
-  [ $((r % 2)) = 0 ] && order=(Y B A P)
+  [ $((r % 2)) = 0 ] && order=(Y B A Q P)
   for name in "${order[@]}"; do load "$name" "$r"; done
 done
 
@@ -225,7 +228,7 @@ ratio() {
   awk -v c="$3" 'NR == FNR { y[$1] = $c; next } ($1 in y) && y[$1] > 0 { print $c / y[$1] }' \
     "$out/$2.rounds" "$out/$1.rounds" | median
 }
-for pair in "P A" "P B" "Y P"; do
+for pair in "P A" "P B" "P Q" "Y P"; do
   set -- $pair
   printf "%s/%s  CPU per request %.3f  req/s %.3f\n" "$1" "$2" "$(ratio "$1" "$2" 3)" "$(ratio "$1" "$2" 2)"
 done

@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/reqlog"
 	"github.com/pasteserve/pasteserve/server"
 )
 
@@ -242,7 +243,8 @@ func newLogger(w io.Writer, format string, debugLevel bool) (zerolog.Logger, *se
 		level = zerolog.DebugLevel
 	}
 	out := server.NewLogWriter(w, render)
-	log := zerolog.New(out).Level(level).With().Timestamp().Str("service", "pasteserve").Logger()
+	// reqlog.Timestamp is zerolog's Timestamp, formatting each second once.
+	log := zerolog.New(out).Level(level).Hook(reqlog.Timestamp{}).With().Str("service", "pasteserve").Logger()
 	out.ReportDropsTo(log)
 	return log, out, nil
 }

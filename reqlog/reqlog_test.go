@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -113,5 +115,46 @@ func TestAddStr(t *testing.T) {
 	bg := context.Background()
 	if got := reqlog.AddStr(bg, "k", "v"); got != bg {
 		t.Error("a context without a logger was replaced")
+	}
+}
+
+// Timestamp writes what zerolog's Context.Timestamp writes, byte for
+// byte: for times in one second and the next, in UTC and in a zone with
+// an offset, and with another TimeFieldFormat.
+func TestTimestampIsZerologs(t *testing.T) {
+	defer func(f func() time.Time, format string) { zerolog.TimestampFunc, zerolog.TimeFieldFormat = f, format }(zerolog.TimestampFunc, zerolog.TimeFieldFormat)
+	zone := time.FixedZone("X", 5*3600+30*60)
+	base := time.Date(2026, 12, 2, 4, 20, 26, 999_999_999, time.UTC)
+	times := []time.Time{base, base.Add(1), base.Add(time.Nanosecond + time.Second), base.In(zone), base.Add(1).In(zone), base.Add(-time.Hour * 24 * 400), base}
+	for _, format := range []string{time.RFC3339, time.RFC3339Nano, zerolog.TimeFormatUnixMs} {
+		zerolog.TimeFieldFormat = format
+		for _, now := range times {
+			zerolog.TimestampFunc = func() time.Time { return now }
+			var ours, theirs bytes.Buffer
+			o := zerolog.New(&ours).Hook(reqlog.Timestamp{}).With().Str("a", "b").Logger()
+			o.Info().Msg("m")
+			w := zerolog.New(&theirs).With().Str("a", "b").Timestamp().Logger()
+			w.Info().Msg("m")
+			if ours.String() != theirs.String() {
+				t.Errorf("%s, %v:\n got %s\nwant %s", format, now, ours.String(), theirs.String())
+			}
+		}
+	}
+}
+
+func BenchmarkTimestamp(b *testing.B) {
+	for _, h := range []struct {
+		name string
+		log  zerolog.Logger
+	}{
+		{"zerolog", zerolog.New(io.Discard).With().Timestamp().Logger()},
+		{"reqlog", zerolog.New(io.Discard).Hook(reqlog.Timestamp{})},
+	} {
+		b.Run(h.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				h.log.Info().Msg("")
+			}
+		})
 	}
 }

@@ -63,6 +63,15 @@ func accessLog(format string, next http.Handler) http.Handler {
 }
 
 // log writes r's access line.
+//
+// On the usual path (the request's state, values that need no escaping)
+// the line's own fields are written by hand into the request's buffer,
+// already JSON, and handed to zerolog as one raw value: the first field's
+// key is zerolog's to write, everything after it (the other keys, quoted
+// and escaped once, as constants) is the value. That is zerolog's line
+// byte for byte (TestAccessLineBytes) at the cost of one field, rather
+// than of six, each of which has zerolog scan its key and value again for
+// characters to escape.
 func (t logTemplate) log(s *requestState, r *http.Request, aw *accessWriter, start time.Time) {
 	took := time.Since(start)
 	var buf []byte
@@ -78,38 +87,59 @@ func (t logTemplate) log(s *requestState, r *http.Request, aw *accessWriter, sta
 		return
 	}
 	ip, port := splitRemote(r.RemoteAddr)
-	// The request line, quoted as its field's JSON value.
-	buf = append(buf, '"')
+	if s != nil && jsonPlain(ip) && jsonPlain(port) {
+		// The fields, from client_ip's value on, as JSON.
+		buf = append(buf, '"')
+		buf = append(buf, ip...)
+		buf = append(buf, `","client_port":"`...)
+		buf = append(buf, port...)
+		buf = append(buf, `","request_line":"`...)
+		l0 := len(buf)
+		buf = append(buf, r.Method...)
+		buf = append(buf, ' ')
+		buf = append(buf, redact.URL(r.URL.EscapedPath())...)
+		buf = append(buf, ' ')
+		buf = append(buf, r.Proto...)
+		l1 := len(buf)
+		if jsonPlainBytes(buf[l0:l1]) {
+			buf = append(buf, `","status_code":`...)
+			buf = strconv.AppendInt(buf, int64(aw.status), 10)
+			buf = append(buf, `,"body_length":`...)
+			buf = strconv.AppendInt(buf, int64(aw.size), 10)
+			f := len(buf)
+			buf = append(buf, `,"wall_seconds":`...)
+			buf, short := appendWallSeconds(buf, took)
+			if !short {
+				buf = buf[:f]
+			}
+			n := len(buf)
+			a := accessFields{ip, port, bytesString(buf[l0:l1]), aw.status, aw.size, took, start}
+			buf = append(buf, '"')
+			buf = t.appendJSON(buf, &a)
+			buf = append(buf, '"')
+			s.message = buf[n:]
+			e.RawJSON("client_ip", buf[:n])
+			if !short {
+				e.Float64("wall_seconds", took.Seconds())
+			}
+			e.Ctx(s).Msg("") // accessMessage writes s.message
+			s.message = nil
+			return
+		}
+		buf = buf[:0]
+	}
+	// The plain way, zerolog escaping each value.
 	buf = append(buf, r.Method...)
 	buf = append(buf, ' ')
 	buf = append(buf, redact.URL(r.URL.EscapedPath())...)
 	buf = append(buf, ' ')
 	buf = append(buf, r.Proto...)
-	buf = append(buf, '"')
 	n := len(buf)
-	line := bytesString(buf[1 : n-1])
+	line := bytesString(buf)
 	a := accessFields{ip, port, line, aw.status, aw.size, took, start}
-	e.Str("client_ip", ip).Str("client_port", port)
-	if s != nil && jsonPlain(ip) && jsonPlain(port) && jsonPlain(line) {
-		buf = append(buf, '"')
-		buf = t.appendJSON(buf, &a)
-		buf = append(buf, '"')
-		m := len(buf)
-		buf, short := appendWallSeconds(buf, took)
-		s.message = buf[n:m]
-		e.RawJSON("request_line", buf[:n]).
-			Int("status_code", aw.status).Int("body_length", aw.size)
-		if short {
-			e.RawJSON("wall_seconds", buf[m:])
-		} else {
-			e.Float64("wall_seconds", took.Seconds())
-		}
-		e.Ctx(s).Msg("") // accessMessage writes s.message
-		s.message = nil
-		return
-	}
 	buf = t.append(buf, &a)
-	e.Str("request_line", line).
+	e.Str("client_ip", ip).Str("client_port", port).
+		Str("request_line", line).
 		Int("status_code", aw.status).Int("body_length", aw.size).
 		Float64("wall_seconds", took.Seconds()).
 		Msg(bytesString(buf[n:]))
@@ -160,6 +190,16 @@ func (accessMessage) Run(e *zerolog.Event, _ zerolog.Level, msg string) {
 func jsonPlain(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonPlainBytes is jsonPlain of b.
+func jsonPlainBytes(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
 			return false
 		}
 	}

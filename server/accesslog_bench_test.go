@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/pasteserve/pasteserve/reqlog"
 )
 
 // BenchmarkAccessLog is what the access log costs a whole request: the
@@ -83,7 +85,7 @@ func BenchmarkAccessLog(b *testing.B) {
 // what flushes it.
 func benchLogger(f *os.File) (zerolog.Logger, func()) {
 	lw := NewLogWriter(f, nil)
-	return zerolog.New(lw).With().Timestamp().Str("service", "pasteserve").Logger(), func() { lw.Close() }
+	return zerolog.New(lw).Hook(reqlog.Timestamp{}).With().Str("service", "pasteserve").Logger(), func() { lw.Close() }
 }
 
 // processCPU is the CPU time the process has used, user and system.

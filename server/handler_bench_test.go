@@ -13,6 +13,7 @@ import (
 
 	_ "github.com/pasteserve/pasteserve/builtin"
 	"github.com/pasteserve/pasteserve/factory"
+	"github.com/pasteserve/pasteserve/reqlog"
 )
 
 // bareBody is what the bare handler of the benchmarks answers.
@@ -65,7 +66,7 @@ func BenchmarkHandlerLayers(b *testing.B) {
 		b.Fatal(err)
 	}
 	urlmap := buildPaste(b, "[composite:main]\nuse = egg:Paste#urlmap\n/v2.0 = bare\n[app:bare]\nuse = egg:pasteserve#bench-bare\n")
-	log := zerolog.New(io.Discard).With().Timestamp().Str("service", "pasteserve").Logger()
+	log := zerolog.New(io.Discard).Hook(reqlog.Timestamp{}).With().Str("service", "pasteserve").Logger() // as the binary's (cmd)
 	o := Defaults()
 	swapped := func(h http.Handler) http.Handler {
 		var s swapHandler

@@ -103,10 +103,10 @@ type requestState struct {
 	id              request.IDContext
 	log             reqlog.Record
 	access          accessWriter
-	// line is where the access log writes its request line and message,
+	// line is where the access log writes its fields and message,
 	// which the line's writer has copied by the time the access log
 	// returns; it is written over by the connection's next request.
-	line [192]byte
+	line [384]byte
 	// message is the access line's message, JSON-escaped and quoted,
 	// while the access log writes the line (accessMessage).
 	message []byte
