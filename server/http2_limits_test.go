@@ -372,6 +372,16 @@ func TestH2CStreamStallGivesUpItsSlot(t *testing.T) {
 	// byte of window beyond the initial 64 KB.
 	c := dialRawH2(t, addr, false)
 	c.send(1, "/big", nil, true)
+	// Its handler holds the slot once its response has begun.
+	for {
+		f, err := c.fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("no response to /big: %v", err)
+		}
+		if _, ok := f.(*http2.MetaHeadersFrame); ok && f.Header().StreamID == 1 {
+			break
+		}
+	}
 	p := &http.Protocols{}
 	p.SetUnencryptedHTTP2(true)
 	other := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Protocols: p}}
