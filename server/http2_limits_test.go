@@ -518,3 +518,24 @@ func TestDrainSendsGOAWAYToIdleH2CConnections(t *testing.T) {
 		t.Errorf("drained in %s: the h2c connection waited out the HTTP/1.1 idle grace", d)
 	}
 }
+
+// http2 needs a restart: a reload that turns it off leaves ALPN as the
+// server started it (and logs that the option needs a restart), rather
+// than offering h2 no more to a server still set up for it.
+func TestHTTP2ReloadKeepsALPN(t *testing.T) {
+	o := withTestCert(t, Defaults())
+	ts, err := newTLS(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.HTTP2 = false
+	if err := ts.reload(o); err != nil {
+		t.Fatal(err)
+	}
+	if got := ts.current.Load().NextProtos; len(got) != 2 || got[0] != "h2" {
+		t.Errorf("after a reload with http2 = false, ALPN offers %v; want h2 and http/1.1 until a restart", got)
+	}
+	if names := restartOnly(Defaults(), o); len(names) != 1 || names[0] != "http2" {
+		t.Errorf("restartOnly = %v, want [http2]", names)
+	}
+}
