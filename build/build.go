@@ -265,7 +265,15 @@ func (l *compositeLoader) GetApp(name string) (http.Handler, error) {
 	if c == nil {
 		return l.b.app(c, l.n), nil // a stand-in: resolution reported it
 	}
-	return l.b.chain(c, l.n, l.b.sites[l.n].child(l.n, c)), nil
+	var wrap func(http.Handler) http.Handler
+	if l.b.opts.Child != nil {
+		wrap = l.b.opts.Child(l.n, c)
+	}
+	h := l.b.chain(c, l.n, l.b.sites[l.n].child(l.n, c))
+	if wrap != nil {
+		h = wrap(h)
+	}
+	return h, nil
 }
 
 // maskFactoryErr returns err, which n's factory returned, with its

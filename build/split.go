@@ -124,6 +124,15 @@ type Options struct {
 	// AllowUnregistered, for Check, skips a reference with no factory
 	// at all instead of reporting it (see Check).
 	AllowUnregistered bool
+	// Child, when set, is called each time a composite loads one of its
+	// children (a urlmap's route, the pipeline a selector picks), before
+	// the child is built, with the composite's node and the child's; the
+	// function it returns, if not nil, wraps the child's handler once it
+	// is built. Calls nest as the plan does: the children of a composite
+	// inside a child are entered after it and wrapped before it. Package
+	// server marks each route with the metrics it counts in, resolved
+	// here once rather than per request.
+	Child func(composite, child *plan.Node) func(http.Handler) http.Handler
 }
 
 // Handler is the package's Handler, with the options of o.

@@ -44,8 +44,7 @@ func init() {
 // rather than run without what it asks for. They are no field of
 // tokenauth.AuthTokenOptions, so a Go caller cannot ask for them.
 type authTokenUnsupported struct {
-	MemcachedServers *string `paste:"memcached_servers,deprecated=memcache_servers,group=keystone_authtoken"`
-	Cache            *string `paste:"cache,group=keystone_authtoken"`
+	Cache *string `paste:"cache,group=keystone_authtoken"`
 	// AuthType is only looked at: without it keystonemiddleware uses its
 	// legacy plugin, whose options follow.
 	AuthType        *string `paste:"auth_type,deprecated=auth_plugin,group=keystone_authtoken"`
@@ -66,11 +65,8 @@ func refuseUnsupportedAuthTokenOptions(sec *options.Section) dsl.Diagnostics {
 	var u authTokenUnsupported
 	options.Decode(sec, &u) // strings and pointers: nothing to fail
 	var errs []error
-	if u.MemcachedServers != nil {
-		errs = append(errs, options.Errorf("memcached_servers", "memcached is not implemented by pasteserve's auth_token; remove it to use the in-process token cache (each process validates and caches tokens itself, for token_cache_time)"))
-	}
 	if u.Cache != nil {
-		errs = append(errs, options.Errorf("cache", "a cache from the WSGI environment (Swift's) does not exist in pasteserve; remove it to use the in-process token cache"))
+		errs = append(errs, options.Errorf("cache", "a cache from the WSGI environment (Swift's) does not exist in pasteserve; remove it, and name the memcached servers in memcached_servers to share the token cache"))
 	}
 	if u.AuthType == nil {
 		for _, o := range []struct {

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	pasteserve [serve] --paste FILE [--config-file F]... [--bind HOST:PORT] [--workers N]
+//	pasteserve [serve] --paste FILE [--config-file F]... [--bind HOST:PORT] [--admin-bind HOST:PORT] [--workers N]
 //	pasteserve check --paste FILE
 //	pasteserve config --paste FILE [--name NAME]
 //	pasteserve graph --paste FILE [--name NAME] [--format text|json|expr|dot|mermaid]

@@ -43,6 +43,7 @@ func serveFlags(fs *flag.FlagSet, f *server.Flags, logFormat *string) {
 	fs.Var(fileList{&f.ConfigFiles}, "config-file", "an oslo.config-style `FILE` ([DEFAULT], [ssl], [paste_deploy]); repeatable, later files win")
 	fs.Var(checked{&f.ConfigDir, nonEmpty}, "config-dir", "read every `DIR`/*.conf, sorted, after the --config-files")
 	fs.Var(checked{&f.Bind, checkBind}, "bind", "listen on `HOST:PORT` (bind_host and bind_port; [::]:PORT for IPv6, :PORT for bind_host's address)")
+	fs.Var(checked{&f.AdminBind, checkBind}, "admin-bind", "serve /metrics (Prometheus), /livez and /readyz on `HOST:PORT`, apart from the API (admin_bind; docs/metrics.md)")
 	fs.Var(workersFlag{&f.Workers}, "workers", "worker `N`umber: processes sharing the socket, 0 or more (api_workers); 0 serves in this process")
 	fs.Var(checked{logFormat, checkLogFormat}, "log-format", "log `FORMAT`: json or console (default: console on a terminal, json otherwise)")
 	fs.BoolVar(&f.Debug, "debug", false, "log debug messages and every option with its value and source")

@@ -28,6 +28,7 @@ type Flags struct {
 	ConfigFiles []string // --config-file F (repeatable, later wins)
 	ConfigDir   string   // --config-dir D: D/*.conf, sorted, after the files
 	Bind        string   // --bind HOST:PORT
+	AdminBind   string   // --admin-bind HOST:PORT: admin_bind
 	Workers     int      // --workers N; -1 when not given
 	Debug       bool     // --debug: log every option and debug messages
 	Python      string   // --python EXE: [python] executable
@@ -268,6 +269,7 @@ func (c *Settings) derive() {
 // at the key that set the option it is about.
 func (c *Settings) check() dsl.Diagnostics {
 	ds := c.checkPython()
+	ds = append(ds, c.checkAdmin()...)
 	tls := c.UseSSL || c.CertFile != "" || c.KeyFile != ""
 	if !tls {
 		if c.CAFile != "" {
@@ -384,6 +386,9 @@ func flagSettings(f Flags) ([]setting, error) {
 			add("bind_host", host, "--bind")
 		}
 		add("bind_port", port, "--bind")
+	}
+	if f.AdminBind != "" {
+		add("admin_bind", f.AdminBind, "--admin-bind")
 	}
 	if f.Workers != -1 { // -1: not given; any other negative is an error
 		add("api_workers", strconv.Itoa(f.Workers), "--workers")

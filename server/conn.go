@@ -352,6 +352,7 @@ func (c *wireConn) again(n int64, err error, now, last *time.Time) (bool, error)
 		return true, nil
 	}
 	c.cut.Store(true)
+	slowHTTP1Cut.Inc()
 	ip, port := splitRemote(c.RemoteAddr().String())
 	c.w.log.Info().Str("client_ip", ip).Str("client_port", port).Float64("no_progress_seconds", c.w.stall.Seconds()).
 		Msg("client accepted no response data for the no-progress limit (send_timeout, client_socket_timeout); connection closed")
@@ -506,6 +507,7 @@ func (c *wireConn) answerOwnError(p, line, body []byte) (int, error) {
 	b.Write(line)
 	b.WriteString("\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n")
 	if status == 431 {
+		headerSizeRejections.Inc()
 		body = []byte("431 Request Header Fields Too Large: the request line and headers are over " +
 			strconv.Itoa(headerCeiling(c.w.maxHeader)) + " bytes; this server accepts at most " + strconv.Itoa(c.w.maxHeader) + " (max_header_size)\n")
 	}

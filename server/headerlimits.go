@@ -90,6 +90,7 @@ func trailerLine(t http.Header) int {
 }
 
 func headerTooLong(w http.ResponseWriter, name string, n, maxLine int) {
+	headerLineRejections.Inc()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Connection", "close")
 	w.WriteHeader(http.StatusRequestHeaderFieldsTooLarge)
@@ -97,6 +98,7 @@ func headerTooLong(w http.ResponseWriter, name string, n, maxLine int) {
 }
 
 func headersTooLarge(w http.ResponseWriter, n, max int) {
+	headerSizeRejections.Inc()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Connection", "close")
 	w.WriteHeader(http.StatusRequestHeaderFieldsTooLarge)

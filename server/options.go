@@ -61,6 +61,13 @@ type Options struct {
 	// [DEFAULT] wsgi_log_format
 	LogFormat string `paste:"wsgi_log_format,group=DEFAULT,doc=the access log line's message, oslo's template: %(client_ip)s, %(client_port)s, %(date_time)s, %(request_line)s, %(status_code)s, %(body_length)s, %(wall_seconds).Nf; the same values are also logged as fields"`
 
+	// [DEFAULT] admin_bind (pasteserve)
+	AdminBind string `paste:"admin_bind,group=DEFAULT,doc=HOST:PORT of the admin listener, which serves /metrics (Prometheus), /livez and /readyz (docs/metrics.md); empty = none. Keep it off the public network: it must not be the public address and port unless admin_on_public_port is set"`
+	// [DEFAULT] admin_pprof (pasteserve)
+	AdminPprof bool `paste:"admin_pprof,group=DEFAULT,doc=also serve Go's profiler (net/http/pprof) under /debug/pprof/ on the admin listener"`
+	// [DEFAULT] admin_on_public_port (pasteserve)
+	AdminOnPublicPort bool `paste:"admin_on_public_port,group=DEFAULT,doc=allow admin_bind to be the public address and port: /metrics, /livez and /readyz (and /debug/pprof/) are then answered on the public listener ahead of the pipeline, to anyone who reaches it"`
+
 	// [DEFAULT] graceful_shutdown_timeout
 	GracefulShutdownTimeout time.Duration `paste:"graceful_shutdown_timeout,group=DEFAULT,min=0,doc=seconds in-flight requests get to finish after SIGTERM, and after a reload those in the old Python pool; 0 = wait forever"`
 	// [DEFAULT] api_workers

@@ -27,6 +27,7 @@ func poolLimit(size int) func(http.Handler) http.Handler {
 }
 
 func poolFull(w http.ResponseWriter, n int) {
+	poolRejections.Inc()
 	w.Header().Set("Retry-After", "1")
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusServiceUnavailable)

@@ -279,6 +279,9 @@ func loadGeneration(ctx context.Context, cfg *Settings, reg *factory.Registry, l
 			opts.Foreign = foreign{} // no tails: never called
 		}
 	}
+	if cfg.AdminBind != "" && mode != checkOnly {
+		opts.Child = (&routeMarker{}).child // metrics.go
+	}
 	if mode == checkOnly {
 		err = opts.Check(n, reg)
 	} else {

@@ -103,6 +103,9 @@ type requestState struct {
 	id              request.IDContext
 	log             reqlog.Record
 	access          accessWriter
+	// metrics is what the request metrics keep (metrics.go); untouched
+	// without admin_bind.
+	metrics metricsState
 	// line is where the access log writes its fields and message,
 	// which the line's writer has copied by the time the access log
 	// returns; it is written over by the connection's next request.

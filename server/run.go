@@ -126,6 +126,15 @@ type process struct {
 	ln       net.Listener
 	served   chan error // Serve's result, which the drain waits for
 	retired  retirer    // the Python pools of generations a reload replaced
+
+	// With admin_bind (admin.go): in a process of its own, its admin
+	// listener (nil when admin_on_public_port shares the public one)
+	// and what /readyz answers; in a worker, what its master asks
+	// (aggregate.go).
+	admin         *adminServer
+	adminShared   http.Handler // admin_on_public_port: the admin paths
+	ready         *readiness
+	workerMetrics *workerMetricsServer
 }
 
 // newProcess builds the app and opens (or, in a worker, inherits) the
@@ -140,6 +149,17 @@ func newProcess(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fac
 	if isWorker() {
 		mode = envPool
 	}
+	p := &process{cfg: cfg, log: log, reg: reg, served: make(chan error, 1), retired: retirer{log: log}}
+	// The admin listener opens first, so that /livez answers (and
+	// /readyz says "starting") while a Python pool loads.
+	if err := p.startAdmin(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			p.admin.close()
+		}
+	}()
 	gen, err := loadGeneration(ctx, cfg, reg, log, mode)
 	if err != nil {
 		return nil, err
@@ -149,7 +169,6 @@ func newProcess(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fac
 			gen.stopNow(log)
 		}
 	}()
-	p := &process{cfg: cfg, log: log, reg: reg, served: make(chan error, 1), retired: retirer{log: log}}
 	p.swap.swap(gen)
 	if cfg.UseSSL {
 		if p.tlsState, err = newTLS(cfg.Options); err != nil {
@@ -169,13 +188,40 @@ func newProcess(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fac
 	if p.tlsState != nil {
 		p.srv.TLSConfig = p.tlsState.serverConfig()
 	}
+	if p.adminShared != nil {
+		p.srv.Handler = sharedAdmin(p.adminShared, cfg.AdminPprof, p.srv.Handler)
+	}
 	return p, nil
+}
+
+// startAdmin starts what admin_bind asks of this process: the admin
+// listener, or the public listener's admin paths (admin_on_public_port),
+// or, in a worker, its side of the master's metrics.
+func (p *process) startAdmin() (err error) {
+	cfg := p.cfg
+	if cfg.AdminBind == "" {
+		return nil
+	}
+	servingConfig(cfg)
+	if isWorker() {
+		p.workerMetrics, err = startWorkerMetrics(p.log)
+		return err
+	}
+	p.ready = &readiness{}
+	h := adminHandler(newRegistry(), p.ready, cfg.AdminPprof, p.log)
+	if cfg.adminShared() {
+		p.adminShared = h // newProcess puts it on the public listener
+		return nil
+	}
+	p.admin, err = startAdmin(cfg, h, p.log)
+	return err
 }
 
 // abandon undoes newProcess, for a start that a signal stopped before
 // it served.
 func (p *process) abandon() {
 	p.ln.Close()
+	p.admin.close()
 	p.stopPython(pythonStopGrace)
 }
 
@@ -196,16 +242,23 @@ func (p *process) start(events chan<- event) error {
 	p.log.Info().Str("address", p.ln.Addr().String()).Str("paste", p.cfg.Paste).Str("app", p.cfg.Name).
 		Int("workers", p.cfg.Workers).Bool("tls", p.tlsState != nil).Int("pid", os.Getpid()).
 		Msg("listening")
+	p.ready.set(stateReady)
 	workerReady()
 	return nil
 }
 
 // stop drains Go first (its requests may be in Python), then stops the
 // Python pools with what remains of the deadline.
+//
+// /readyz turns 503 first, before anything else of the drain, so that a
+// load balancer stops sending; the admin listener closes last.
 func (p *process) stop(sig syscall.Signal, deadline time.Duration) error {
+	p.ready.set(stateDraining)
 	start := time.Now()
 	err := shutdown(p.srv, p.ln, p.served, p.conns, p.log, sig, deadline)
 	p.stopPython(remaining(deadline, start))
+	p.workerMetrics.writeFinal()
+	p.admin.close()
 	return err
 }
 
@@ -593,6 +646,7 @@ func (p *process) reload(ctx context.Context) {
 		p.log.Warn().Str("error", errorText(err)).Msg("reload abandoned: stopping")
 		return
 	}
+	countReload(next, err)
 	if err != nil {
 		p.log.Error().Str("error", errorText(err)).Msg("reload failed; still serving the previous pipeline")
 		return
@@ -628,6 +682,9 @@ func restartOnly(a, b Options) []string {
 	check("h2c", a.H2C != b.H2C)
 	check("http2_max_concurrent_streams", a.HTTP2MaxStreams != b.HTTP2MaxStreams)
 	check("http2_read_idle_timeout", a.HTTP2ReadIdleTimeout != b.HTTP2ReadIdleTimeout)
+	check("admin_bind", a.AdminBind != b.AdminBind)
+	check("admin_pprof", a.AdminPprof != b.AdminPprof)
+	check("admin_on_public_port", a.AdminOnPublicPort != b.AdminOnPublicPort)
 	return out
 }
 
@@ -673,6 +730,9 @@ func newHTTPServer(o Options, log zerolog.Logger, app http.Handler) *http.Server
 	h = guard(o, h)
 	if o.AccessLog {
 		h = accessLog(o.LogFormat, h)
+	}
+	if o.AdminBind != "" {
+		h = observeRequests(metricsFor("", ""), o.AccessLog, h)
 	}
 	h = requestLogger(log, o.AssignRequestID, h)
 	srv := &http.Server{

@@ -144,6 +144,7 @@ func (s *streamWriter) check() {
 	// Write returns an error. Only while a Write waits, so the stream
 	// is still the handler's.
 	http.NewResponseController(s.ResponseWriter).SetWriteDeadline(time.Now().Add(-time.Second))
+	slowHTTP2Cut.Inc()
 	log := s.log
 	if log == nil {
 		log = zerolog.Ctx(s.ctx)

@@ -146,6 +146,12 @@ type master struct {
 	// its client's Env goes to every worker started from now on.
 	gen     *generation
 	retired retirer // the pools of configurations a reload replaced
+
+	// With admin_bind: the admin listener, what /readyz answers, and
+	// the gatherer that sums the workers' metrics (aggregate.go).
+	admin *adminServer
+	ready *readiness
+	agg   *aggregator
 }
 
 // runMaster runs and supervises the workers until SIGTERM or SIGINT.
@@ -173,6 +179,26 @@ func runMaster(cfg *Settings, log zerolog.Logger, reg *factory.Registry, sigs *s
 // them before it opens the socket: a worker is started only once the
 // pool it reaches serves. ctx ends the start early (SIGTERM meanwhile).
 func newMaster(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *factory.Registry) (_ *master, err error) {
+	m := &master{cfg: cfg, log: log, reg: reg, workers: map[int]*worker{}, retired: retirer{log: log}}
+	// The admin listener opens first, so that /livez answers (and
+	// /readyz says "starting") while the Python pool loads.
+	if cfg.AdminBind != "" {
+		if m.agg, err = newAggregator(log); err != nil {
+			return nil, err
+		}
+		m.ready = &readiness{}
+		servingConfig(cfg)
+		if m.admin, err = startAdmin(cfg, adminHandler(m.agg, m.ready, cfg.AdminPprof, log), log); err != nil {
+			m.agg.close()
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				m.admin.close()
+				m.agg.close()
+			}
+		}()
+	}
 	// Fail at start, not in N workers, when the pipeline does not build.
 	gen, err := loadGeneration(ctx, cfg, reg, log, checkOnly)
 	if err != nil {
@@ -183,7 +209,7 @@ func newMaster(ctx context.Context, cfg *Settings, log zerolog.Logger, reg *fact
 			gen.stopNow(log)
 		}
 	}()
-	m := &master{cfg: cfg, log: log, reg: reg, workers: map[int]*worker{}, gen: gen, retired: retirer{log: log}}
+	m.gen = gen
 	if cfg.UseSSL {
 		// The workers' certificate, to log when a reload changes it.
 		var err error
@@ -214,6 +240,8 @@ func (m *master) abandon() {
 	m.lifeline.Close()
 	m.lifeW.Close()
 	m.gen.stopNow(m.log)
+	m.admin.close()
+	m.agg.close()
 }
 
 func (m *master) start(events chan<- event) error {
@@ -238,6 +266,7 @@ func (m *master) start(events chan<- event) error {
 	}
 	m.log.Info().Str("address", m.addr.String()).Str("paste", m.cfg.Paste).Str("app", m.cfg.Name).
 		Int("workers", m.cfg.Workers).Int("pid", os.Getpid()).Msg("listening")
+	m.ready.set(stateReady)
 	return nil
 }
 
@@ -267,12 +296,17 @@ func (m *master) respawnRound() (bool, error) {
 			break
 		}
 		m.workers[w.id] = w
+		workerRestarts.Inc()
 	}
 	return false, nil
 }
 
 func (m *master) reload(ctx context.Context) {
-	if n, err := m.rollingReload(ctx); err != nil && ctx.Err() != nil {
+	n, err := m.rollingReload(ctx)
+	if ctx.Err() == nil {
+		countReload(m.cfg, err) // the hash of the files as they are now
+	}
+	if err != nil && ctx.Err() != nil {
 		m.log.Warn().Str("error", errorText(err)).Int("new_workers", n).Int("workers", len(m.workers)).Msg("reload abandoned: stopping")
 	} else if err != nil && n == 0 {
 		m.log.Error().Str("error", errorText(err)).Msg("reload failed; the workers keep serving the previous pipeline")
@@ -287,7 +321,12 @@ func (m *master) reload(ctx context.Context) {
 
 // stop drains the workers, then stops the Python pool with what remains
 // of the deadline: the workers' requests may be in it.
+//
+// /readyz turns 503 first; the admin listener closes last.
 func (m *master) stop(sig syscall.Signal, deadline time.Duration) error {
+	m.ready.set(stateDraining)
+	defer m.agg.close()
+	defer m.admin.close()
 	start := time.Now()
 	m.log.Info().Str("signal", sig.String()).Int("workers", len(m.workers)).Msg("stopping: draining workers")
 	err := m.stopAll(sig, deadline)
@@ -370,6 +409,9 @@ func (m *master) start1() (*worker, error) {
 	if m.gen.client != nil {
 		cmd.Env = append(cmd.Env, m.gen.client.Env()...)
 	}
+	if m.agg != nil {
+		cmd.Env = append(cmd.Env, m.agg.env(w.id)...)
+	}
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{m.listener, readyW, m.lifeline}
 	// A worker must not outlive the master even if the master is killed
@@ -382,8 +424,14 @@ func (m *master) start1() (*worker, error) {
 	}
 	readyW.Close()
 	w.cmd = cmd
+	if m.agg != nil {
+		m.agg.started(w.id, cmd.Process.Pid)
+	}
 	go func() {
 		w.err = cmd.Wait()
+		if m.agg != nil {
+			m.agg.exited(w.id)
+		}
 		close(w.done)
 		m.events <- func() (bool, error) { return m.exited(w) }
 	}()
@@ -479,7 +527,7 @@ func (m *master) rollingReload(ctx context.Context) (started int, err error) {
 		m.retired.retire(prev, func() bool { return allExited(old) }, nil, bound)
 	}()
 	for _, name := range restartOnly(cfg.Options, next.Options) {
-		if name != "bind_host" && name != "bind_port" && name != "backlog" {
+		if name != "bind_host" && name != "bind_port" && name != "backlog" && !strings.HasPrefix(name, "admin_") {
 			continue // workers read their own settings afresh
 		}
 		m.log.Warn().Str("option", name).Msg("option changed; restart to apply it")

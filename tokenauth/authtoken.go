@@ -26,6 +26,9 @@ import (
 type AuthTokenOptions struct {
 	TokenOptions `paste:",group=keystone_authtoken"`
 	CacheOptions `paste:",group=keystone_authtoken"`
+	// MemcacheOptions share the cache in memcached
+	// (memcached_servers); without them it is the process's.
+	MemcacheOptions `paste:",group=keystone_authtoken"`
 
 	// AuthURL is the Keystone URL auth_token authenticates its service
 	// user at: http://keystone:5000/v3 (/v3 is added when missing, a
@@ -110,6 +113,7 @@ func DefaultAuthTokenOptions() AuthTokenOptions {
 	return AuthTokenOptions{
 		TokenOptions:          DefaultTokenOptions(),
 		CacheOptions:          DefaultCacheOptions(),
+		MemcacheOptions:       DefaultMemcacheOptions(),
 		AuthType:              "password",
 		Interface:             "internal",
 		HTTPConnectTimeout:    10 * time.Second,
@@ -173,7 +177,7 @@ func (o AuthTokenOptions) Validate() error {
 	case o.KeyFile != "" && o.CertFile == "":
 		add("certfile", "is required with keyfile")
 	}
-	errs = append(errs, o.CacheOptions.Validate())
+	errs = append(errs, o.CacheOptions.Validate(), o.MemcacheOptions.Validate())
 	return errors.Join(errs...)
 }
 
@@ -187,8 +191,10 @@ func (o AuthTokenOptions) Validate() error {
 // request's Identity. A request without a valid token is answered 401
 // with WWW-Authenticate: Keystone uri="<www_authenticate_uri>", or passed
 // on marked X-Identity-Status: Invalid under delay_auth_decision; when
-// Keystone cannot be asked, 503. Answers are cached in the process for
-// token_cache_time. The request flow is in flow.go, the talk
+// Keystone cannot be asked, 503. Answers are cached for
+// token_cache_time, in the process or, with memcached_servers, in
+// memcached, shared with every process, Go or Python, that names it
+// (memcache.go). The request flow is in flow.go, the talk
 // with Keystone in keystone_session.go and keystone.go.
 //
 // NewAuthToken checks o (Validate, and the options a paste file
@@ -228,7 +234,7 @@ func NewAuthToken(o AuthTokenOptions) (func(http.Handler) http.Handler, error) {
 	}
 	a := &tokenAuth{name: "auth_token", now: time.Now}
 	a.setOptions(o.TokenOptions, `Keystone uri="`+o.AuthURL+`"`)
-	a.verifier = o.CacheOptions.cached(v)
+	a.verifier = o.tokenCache(v)
 	return a.middleware, nil
 }
 

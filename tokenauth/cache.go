@@ -9,33 +9,40 @@ import (
 	"unsafe"
 )
 
-// cachingVerifier remembers, for ttl (token_cache_time), what another
+// cachingVerifier remembers, for token_cache_time, what another
 // verifier said about each token: the identity of a valid token and the
-// verdict on an invalid one, so a request with a known token costs a map
-// look-up instead of a call to Keystone. keystonemiddleware's in-process
-// cache does the same; like it, a token revoked in Keystone stays valid
-// here until its entry expires, so keep ttl short where revocation must
-// be quick. Failures to reach the verifier are not cached.
+// verdict on an invalid one, so a request with a known token costs a
+// look-up in its store (a map, or memcached) instead of a call to
+// Keystone. keystonemiddleware's cache does the same; like it, a token
+// revoked in Keystone stays valid here until its entry expires, so keep
+// token_cache_time short where revocation must be quick. Failures to
+// reach the verifier are not cached.
 //
-// Entries are keyed by the token's SHA-256, so the cache holds no tokens
-// and a client cannot fill memory with long ones; there are at most max
-// entries. Concurrent requests with the same unknown token wait for one
-// verification rather than each calling Keystone.
+// The in-process store keys entries by the token's SHA-256, so it holds
+// no tokens and a client cannot fill memory with long ones; it holds at
+// most token_cache_size entries. Concurrent requests with the same
+// unknown token wait for one verification rather than each calling
+// Keystone.
 type cachingVerifier struct {
-	next tokenVerifier
-	ttl  time.Duration
-	max  int
-
-	mu      sync.RWMutex
-	entries map[[sha256.Size]byte]cacheEntry
+	next  tokenVerifier
+	store tokenStore
 
 	flightMu sync.Mutex
 	flights  map[flightKey]*flight
 }
 
-type cacheEntry struct {
-	ti    *tokenIdentity // nil: the token is invalid
-	until time.Time
+// A tokenStore holds the cached answers: memoryStore in the process,
+// memcacheStore in memcached (memcached_servers), shared by every
+// process that names the same servers. load returns what is cached
+// about a token, if anything that has not expired is: an identity, or
+// nil for a token found invalid. save caches an answer; a store may
+// drop it (memcached down), which costs a second validation, never an
+// error. Both are keyed by the token's SHA-256 (sum) and get the token
+// too, since memcached's keys are keystonemiddleware's, derived from the
+// token itself.
+type tokenStore interface {
+	load(ctx context.Context, token string, sum [sha256.Size]byte, now time.Time) (ti *tokenIdentity, ok bool)
+	save(ctx context.Context, token string, sum [sha256.Size]byte, ti *tokenIdentity, now time.Time)
 }
 
 type flightKey struct {
@@ -51,29 +58,26 @@ type flight struct {
 	err  error
 }
 
-func newCachingVerifier(next tokenVerifier, ttl time.Duration, max int) *cachingVerifier {
-	return &cachingVerifier{
-		next: next, ttl: ttl, max: max,
-		entries: map[[sha256.Size]byte]cacheEntry{},
-		flights: map[flightKey]*flight{},
-	}
+func newCachingVerifier(next tokenVerifier, store tokenStore) *cachingVerifier {
+	return &cachingVerifier{next: next, store: store, flights: map[flightKey]*flight{}}
 }
 
 func (c *cachingVerifier) verify(ctx context.Context, token string, allowExpired bool, now time.Time) (*tokenIdentity, error) {
 	sum := tokenSum(token)
-	c.mu.RLock()
-	e, ok := c.entries[sum]
-	c.mu.RUnlock()
-	if ok && now.Before(e.until) {
-		if e.ti != nil {
-			return e.ti, nil
+	ti, ok := c.store.load(ctx, token, sum, now)
+	if ok {
+		if ti != nil {
+			cacheHits.Inc()
+			return ti, nil
 		}
 		// Invalid; but a check that allows expiry asks another
 		// question, which the verdict may not answer.
 		if !allowExpired {
+			cacheHits.Inc()
 			return nil, errInvalidToken
 		}
 	}
+	cacheMisses.Inc()
 	return c.verifyOnce(ctx, flightKey{sum, allowExpired}, token, now)
 }
 
@@ -99,9 +103,9 @@ func (c *cachingVerifier) verifyOnce(ctx context.Context, key flightKey, token s
 	f.ti, f.err = c.next.verify(context.WithoutCancel(ctx), token, key.allowExpired, now)
 	switch {
 	case f.err == nil:
-		c.store(key.sum, f.ti, now)
+		c.store.save(ctx, token, key.sum, f.ti, now)
 	case errors.Is(f.err, errInvalidToken):
-		c.store(key.sum, nil, now)
+		c.store.save(ctx, token, key.sum, nil, now)
 	}
 
 	c.flightMu.Lock()
@@ -118,7 +122,36 @@ func tokenSum(token string) [sha256.Size]byte {
 	return sha256.Sum256(unsafe.Slice(unsafe.StringData(token), len(token)))
 }
 
-func (c *cachingVerifier) store(sum [sha256.Size]byte, ti *tokenIdentity, now time.Time) {
+// memoryStore is the in-process cache: at most max answers, each for
+// ttl.
+type memoryStore struct {
+	ttl time.Duration
+	max int
+
+	mu      sync.RWMutex
+	entries map[[sha256.Size]byte]cacheEntry
+}
+
+type cacheEntry struct {
+	ti    *tokenIdentity // nil: the token is invalid
+	until time.Time
+}
+
+func newMemoryStore(ttl time.Duration, max int) *memoryStore {
+	return &memoryStore{ttl: ttl, max: max, entries: map[[sha256.Size]byte]cacheEntry{}}
+}
+
+func (c *memoryStore) load(_ context.Context, _ string, sum [sha256.Size]byte, now time.Time) (*tokenIdentity, bool) {
+	c.mu.RLock()
+	e, ok := c.entries[sum]
+	c.mu.RUnlock()
+	if !ok || !now.Before(e.until) {
+		return nil, false
+	}
+	return e.ti, true
+}
+
+func (c *memoryStore) save(_ context.Context, _ string, sum [sha256.Size]byte, ti *tokenIdentity, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= c.max {
@@ -131,7 +164,7 @@ func (c *cachingVerifier) store(sum [sha256.Size]byte, ti *tokenIdentity, now ti
 // enough, arbitrary ones (map order) down to nine tenths of max, so that
 // a full cache is swept once per many new tokens, not once per token.
 // Dropping a live entry costs at worst a second validation.
-func (c *cachingVerifier) evict(now time.Time) {
+func (c *memoryStore) evict(now time.Time) {
 	for k, e := range c.entries {
 		if !now.Before(e.until) {
 			delete(c.entries, k)

@@ -3,7 +3,9 @@
 //
 //   - auth_token, keystonemiddleware's AuthProtocol: asks Keystone
 //     (GET /v3/auth/tokens, with a service token of its own) and caches
-//     the answers (authtoken.go, keystone*.go, cache.go);
+//     the answers (authtoken.go, keystone*.go, cache.go), in the process
+//     or in memcached, in keystonemiddleware's own format, shared with
+//     the Python services of a fleet (memcache*.go);
 //   - jwt_token: a JSON Web Token checked locally with an HS256 secret or
 //     the keys of a JWKS file (jwt*.go);
 //   - static_token: a fixed file of tokens and the identities they stand
@@ -25,7 +27,8 @@
 // Each is Go first: NewAuthToken(AuthTokenOptions), NewJWTToken
 // (JWTTokenOptions) and NewStaticToken(StaticTokenOptions) return the
 // middleware with no paste file and no registry. The options structs
-// share TokenOptions (and CacheOptions) as embedded structs; their paste
+// share TokenOptions (and CacheOptions; auth_token also has
+// MemcacheOptions) as embedded structs; their paste
 // tags are the names a paste file uses (package options decodes them),
 // and DefaultXxxOptions holds keystonemiddleware's defaults.
 //

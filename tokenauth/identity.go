@@ -68,6 +68,7 @@ type tokenIdentity struct {
 	service []headerValue    // the headers it adds as a service token
 	header  http.Header      // user and X-Identity-Status: Confirmed, the template of each request's headers
 	id      request.Identity // AuthToken and the request ids are filled per request
+	doc     []byte           // Keystone's token document, kept only to store it in memcached
 }
 
 // headerTemplateSize is the size hint of the header template of a token

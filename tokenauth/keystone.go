@@ -20,13 +20,16 @@ type keystoneVerifier struct {
 	session        *keystoneSession
 	includeCatalog bool // include_service_catalog: ask for and pass on the catalog
 	bindPermissive bool // enforce_token_bind = permissive
+	keepDoc        bool // keep the token document in the identity, for memcached
 }
 
-func (k *keystoneVerifier) verify(ctx context.Context, token string, allowExpired bool, _ time.Time) (*tokenIdentity, error) {
+func (k *keystoneVerifier) verify(ctx context.Context, token string, allowExpired bool, _ time.Time) (_ *tokenIdentity, err error) {
 	if !isHeaderSafe(token) {
 		// It could not be sent to Keystone, and no token looks so.
 		return nil, fmt.Errorf("%w: not a token", errInvalidToken)
 	}
+	start := time.Now()
+	defer func() { observeValidation(start, err) }()
 	query := ""
 	switch {
 	case !k.includeCatalog && allowExpired:
@@ -101,14 +104,32 @@ type v3Scope struct {
 
 // parse reads a 200 answer into the token's identity.
 func (k *keystoneVerifier) parse(body io.Reader) (*tokenIdentity, error) {
-	var doc v3Token
-	if err := json.NewDecoder(io.LimitReader(body, maxKeystoneBody)).Decode(&doc); err != nil {
+	raw, err := io.ReadAll(io.LimitReader(body, maxKeystoneBody))
+	if err != nil {
 		return nil, fmt.Errorf("reading Keystone's token validation: %w", err)
+	}
+	ti, err := k.parseDoc(raw)
+	if err != nil {
+		return nil, fmt.Errorf("reading Keystone's token validation: %w", err)
+	}
+	if k.keepDoc {
+		ti.doc = raw
+	}
+	return ti, nil
+}
+
+// parseDoc reads a token document, {"token": {...}}, as Keystone's
+// validation answers it and keystonemiddleware caches it, into the
+// token's identity.
+func (k *keystoneVerifier) parseDoc(raw []byte) (*tokenIdentity, error) {
+	var doc v3Token
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, err
 	}
 	t := &doc.Token
 	expires, err := parseKeystoneTime(t.ExpiresAt)
 	if err != nil {
-		return nil, fmt.Errorf("reading Keystone's token validation: %w", err)
+		return nil, err
 	}
 	if _, kerberos := t.Bind["kerberos"]; kerberos && k.bindPermissive {
 		// keystonemiddleware checks a Kerberos bind against the

@@ -69,7 +69,7 @@ func (o CacheOptions) cached(v tokenVerifier) tokenVerifier {
 	if o.TokenCacheTime <= 0 || o.TokenCacheSize <= 0 {
 		return v
 	}
-	return newCachingVerifier(v, o.TokenCacheTime, o.TokenCacheSize)
+	return newCachingVerifier(v, newMemoryStore(o.TokenCacheTime, o.TokenCacheSize))
 }
 
 // requiredError is the error of a required option left empty, worded as

@@ -17,8 +17,6 @@ func TestAuthTokenOptionErrors(t *testing.T) {
 	k := newFakeKeystone(t)
 	// Options added after the base ones start on line 14.
 	for _, c := range []struct{ opt, pos, want string }{
-		{"memcached_servers = 127.0.0.1:11211", "14:1", "memcached is not implemented by pasteserve's auth_token"},
-		{"memcache_servers = 127.0.0.1:11211", "14:1", "memcached is not implemented"},
 		{"cache = swift.cache", "14:1", "Swift's"},
 		{"delay_auth_decision = maybe", "14:1", `"maybe" is not a boolean`},
 		{"token_cache_time = soon", "14:1", `"soon" is not a duration`},
@@ -159,6 +157,9 @@ func TestTokenFilterErrorsNeverQuoteSecrets(t *testing.T) {
 		filterPaste("use = egg:keystonemiddleware#auth_token", "auth_url = http://127.0.0.1:1/v3", "username = u", "password = hunter2hunter2",
 			"user_domain_name = Default", "project_name = p", "project_domain_name = Default", "delay_auth_decision = hunter2hunter2"),
 		filterPaste("use = egg:keystonemiddleware#auth_token", "admin_password = s3cr3tAdminPass", "memcache_secret_key = m3mc4cheSecretKey", "token_cache_size = s3cr3tAdminPass"),
+		filterPaste("use = egg:keystonemiddleware#auth_token", "auth_url = http://127.0.0.1:1/v3", "username = u", "password = p",
+			"user_domain_name = Default", "project_name = p", "project_domain_name = Default", "memcache_secret_key = m3mc4cheSecretKey",
+			"memcache_security_strategy = m3mc4cheSecretKey", "memcached_servers = m3mc4cheSecretKey:port"),
 		filterPaste("use = egg:pasteserve#jwt_token", "secret_file = /nonexistent", "leeway = hunter2hunter2", "password = hunter2hunter2"),
 	} {
 		_, err := buildPaste(t, src)

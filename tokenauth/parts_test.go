@@ -68,7 +68,7 @@ func TestCachingVerifier(t *testing.T) {
 	clock := &fakeClock{t: time.Unix(1_000_000, 0)}
 	good := newTokenIdentity(&tokenFacts{UserID: "u"})
 	next := &countingVerifier{valid: map[string]*tokenIdentity{"good": good}}
-	c := newCachingVerifier(next, time.Minute, 100)
+	c := newCachingVerifier(next, newMemoryStore(time.Minute, 100))
 	ctx := context.Background()
 
 	for range 3 {
@@ -108,11 +108,12 @@ func TestCachingVerifier(t *testing.T) {
 func TestCachingVerifierBounded(t *testing.T) {
 	clock := &fakeClock{t: time.Unix(1_000_000, 0)}
 	next := &countingVerifier{}
-	c := newCachingVerifier(next, time.Hour, 50)
+	m := newMemoryStore(time.Hour, 50)
+	c := newCachingVerifier(next, m)
 	for i := range 1000 {
 		c.verify(context.Background(), fmt.Sprint("t", i), false, clock.now())
-		if len(c.entries) > 50 {
-			t.Fatalf("%d entries after %d tokens", len(c.entries), i+1)
+		if len(m.entries) > 50 {
+			t.Fatalf("%d entries after %d tokens", len(m.entries), i+1)
 		}
 	}
 }
@@ -120,7 +121,7 @@ func TestCachingVerifierBounded(t *testing.T) {
 func TestCachingVerifierOneCallForConcurrentMisses(t *testing.T) {
 	good := newTokenIdentity(&tokenFacts{UserID: "u"})
 	next := &countingVerifier{valid: map[string]*tokenIdentity{"good": good}, gate: make(chan struct{}), begun: make(chan struct{}, 1)}
-	c := newCachingVerifier(next, time.Minute, 100)
+	c := newCachingVerifier(next, newMemoryStore(time.Minute, 100))
 	var wg sync.WaitGroup
 	results := make(chan error, 10)
 	ask := func() {

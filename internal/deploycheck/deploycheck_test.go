@@ -22,7 +22,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	_ "github.com/pasteserve/pasteserve/builtin"
-	"github.com/pasteserve/pasteserve/dsl"
 	"github.com/pasteserve/pasteserve/factory"
 	"github.com/pasteserve/pasteserve/server"
 )
@@ -524,7 +523,11 @@ func TestKubernetesManifestsMatchTheServer(t *testing.T) {
 	if _, err := server.BuildApp(cfg, factory.Default); err != nil {
 		t.Fatalf("the ConfigMap's paste file does not build: %v", err)
 	}
-	adminPort := adminBindPort(t, flags.ConfigFiles)
+	_, admin, err := net.SplitHostPort(cfg.AdminBind)
+	if err != nil {
+		t.Fatalf("admin_bind %q: %v (the probes need the admin listener)", cfg.AdminBind, err)
+	}
+	adminPort, _ := strconv.Atoi(admin)
 
 	// Probes on the admin listener.
 	probes := map[string]*corev1.Probe{"readiness": c.ReadinessProbe, "liveness": c.LivenessProbe}
@@ -608,32 +611,4 @@ func TestKubernetesManifestsMatchTheServer(t *testing.T) {
 	if psc := pod.Spec.SecurityContext; psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot {
 		t.Errorf("the pod may run as root")
 	}
-}
-
-// adminBindPort returns the port of admin_bind in the last of files
-// that sets it in [DEFAULT]. (Read from the file: the option belongs to
-// the admin listener, which Settings may or may not have yet.)
-func adminBindPort(t *testing.T, files []string) int {
-	t.Helper()
-	port := -1
-	for _, file := range files {
-		f, err := dsl.ParseFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range f.Defaults() {
-			if e.Key != "admin_bind" {
-				continue
-			}
-			_, p, err := net.SplitHostPort(e.Value)
-			if err != nil {
-				t.Fatalf("%s: admin_bind %q: %v", e.Pos(), e.Value, err)
-			}
-			port, _ = strconv.Atoi(p)
-		}
-	}
-	if port < 0 {
-		t.Fatalf("no admin_bind in %v: the probes have nothing to ask", files)
-	}
-	return port
 }

@@ -7,6 +7,7 @@ The app answers, on
     .../sleep     an answer after ?s= seconds (a request a reload waits for)
     anything else a JSON report of what it was made with and the environ
                   it got, for a test to compare with what Go knows
+and takes load_delay seconds (default 0) to load.
 """
 
 import json
@@ -22,6 +23,9 @@ REPORTED = ["SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "wsgi.url_scheme", "HTTP
 
 
 def app_factory(global_conf, **local):
+    # load_delay: seconds the app takes to load (a test watches the start).
+    time.sleep(float(local.get("load_delay", "0")))
+
     def app(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path.endswith("/version"):
