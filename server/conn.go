@@ -185,11 +185,24 @@ func connContext(ctx context.Context, c net.Conn) context.Context {
 // wireConn, whose handlerDone must be called when the handler returns;
 // nil for a request without one (TLS, HTTP/2), for which it does
 // nothing.
+//
+// An h2c stream (HTTP/2 without TLS) comes with its connection's
+// wireConn too: its connection is made opaque, since its bytes are
+// frames of many streams, and marked HTTP/2, so that a drain leaves it
+// to Shutdown's GOAWAY.
 func inHandler(r *http.Request) *wireConn {
 	c, _ := r.Context().Value(wireConnKey{}).(*wireConn)
-	if c != nil {
-		c.phase.Store(phaseHandler)
+	if c == nil {
+		return nil
 	}
+	if r.ProtoMajor != 1 {
+		if c.phase.Load() != phaseOpaque {
+			c.phase.Store(phaseOpaque)
+			c.tracked.proto.Store(protoHTTP2)
+		}
+		return nil
+	}
+	c.phase.Store(phaseHandler)
 	return c
 }
 

@@ -87,6 +87,14 @@ type Options struct {
 
 	// [DEFAULT] use_ssl
 	UseSSL bool `paste:"use_ssl,group=DEFAULT,doc=serve TLS with [ssl] cert_file and key_file"`
+	// [DEFAULT] http2 (pasteserve)
+	HTTP2 bool `paste:"http2,group=DEFAULT,doc=with use_ssl: offer HTTP/2 (ALPN h2) as well as HTTP/1.1; false serves HTTP/1.1 only"`
+	// [DEFAULT] h2c (pasteserve)
+	H2C bool `paste:"h2c,group=DEFAULT,doc=without use_ssl: also serve HTTP/2 in plain text to clients that start with its preface (prior knowledge); for behind a load balancer that speaks it; never on an open port"`
+	// [DEFAULT] http2_max_concurrent_streams (pasteserve)
+	HTTP2MaxStreams int `paste:"http2_max_concurrent_streams,group=DEFAULT,min=1,doc=HTTP/2 streams a client may have open at once on one connection; more are refused (the pool limit still applies to the streams within it)"`
+	// [DEFAULT] http2_read_idle_timeout (pasteserve)
+	HTTP2ReadIdleTimeout time.Duration `paste:"http2_read_idle_timeout,group=DEFAULT,min=0,doc=seconds an HTTP/2 connection may send nothing before the server sends it a PING; no answer within 15 s closes it; 0 = no PINGs"`
 	// [ssl] cert_file
 	CertFile string `paste:"cert_file,group=ssl,doc=server certificate (PEM); re-read on SIGHUP"`
 	// [ssl] key_file
@@ -149,6 +157,8 @@ func Defaults() Options {
 		ClientCert:              "required",
 		TLSMinVersion:           "TLSv1_2",
 		Tracing:                 DefaultTracingOptions(),
+		HTTP2:                   true,
+		HTTP2MaxStreams:         100,
 	}
 }
 

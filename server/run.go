@@ -487,7 +487,8 @@ func (t *connTracker) entry(c net.Conn) *trackedConn {
 	return v.(*trackedConn)
 }
 
-// protocolOf says what c speaks, once any TLS handshake is done.
+// protocolOf says what c speaks, once any TLS handshake is done. An
+// h2c connection is found out later, at its first stream (inHandler).
 func protocolOf(c net.Conn) int32 {
 	if tc, ok := c.(*tls.Conn); ok && tc.ConnectionState().NegotiatedProtocol == "h2" {
 		return protoHTTP2
@@ -688,6 +689,10 @@ func restartOnly(a, b Options) []string {
 	check("wsgi_keep_alive", a.KeepAlive != b.KeepAlive)
 	check("wsgi_default_pool_size", a.PoolSize != b.PoolSize)
 	check("use_ssl", a.UseSSL != b.UseSSL)
+	check("http2", a.HTTP2 != b.HTTP2)
+	check("h2c", a.H2C != b.H2C)
+	check("http2_max_concurrent_streams", a.HTTP2MaxStreams != b.HTTP2MaxStreams)
+	check("http2_read_idle_timeout", a.HTTP2ReadIdleTimeout != b.HTTP2ReadIdleTimeout)
 	check("admin_bind", a.AdminBind != b.AdminBind)
 	check("admin_pprof", a.AdminPprof != b.AdminPprof)
 	check("admin_on_public_port", a.AdminOnPublicPort != b.AdminOnPublicPort)
@@ -753,6 +758,8 @@ func newHTTPServer(o Options, log zerolog.Logger, app http.Handler) *http.Server
 		// The guard answers OPTIONS * itself (answerServerOptions), so
 		// that it gets a request id and an access line.
 		DisableGeneralOptionsHandler: true,
+		HTTP2:                        http2Config(o),
+		Protocols:                    protocols(o),
 	}
 	srv.SetKeepAlivesEnabled(o.KeepAlive)
 	return srv

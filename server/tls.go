@@ -19,12 +19,16 @@ import (
 // negotiated, and the next handshake uses the new ones.
 type tlsSettings struct {
 	current atomic.Pointer[tls.Config]
+	// http2 is the http2 option as the server started: whether ALPN
+	// offers h2 is fixed with the server (a reload that changes it
+	// only logs that it needs a restart).
+	http2 bool
 }
 
 // newTLS loads the certificate, key and CAs named in o. Unreadable or
 // mismatched files are an error now, at start, not at the first client.
 func newTLS(o Options) (*tlsSettings, error) {
-	t := &tlsSettings{}
+	t := &tlsSettings{http2: o.HTTP2}
 	if err := t.reload(o); err != nil {
 		return nil, err
 	}
@@ -32,6 +36,7 @@ func newTLS(o Options) (*tlsSettings, error) {
 }
 
 func (t *tlsSettings) reload(o Options) error {
+	o.HTTP2 = t.http2
 	cfg, err := buildTLS(o)
 	if err != nil {
 		return err
@@ -126,6 +131,9 @@ func buildTLS(o Options) (*tls.Config, error) {
 		Certificates: []tls.Certificate{cert},
 		MinVersion:   tls.VersionTLS12,
 		NextProtos:   []string{"h2", "http/1.1"},
+	}
+	if !o.HTTP2 {
+		cfg.NextProtos = []string{"http/1.1"}
 	}
 	if o.TLSMinVersion == "TLSv1_3" {
 		cfg.MinVersion = tls.VersionTLS13

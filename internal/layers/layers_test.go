@@ -43,7 +43,7 @@ var layers = [][]string{
 	{"pastetest"},
 	{"cmd"},
 	// Programs and tests: nothing imports them.
-	{"cmd/pasteserve", "examples/customfilter", "examples/gofirst", "internal/testbin/server", "internal/testbin/parity", "internal/parity", "internal/bridgeaccept", "internal/fleet", "internal/layers", "internal/doccheck", "internal/startuptime", "bench/baseline"},
+	{"cmd/pasteserve", "examples/customfilter", "examples/gofirst", "internal/testbin/server", "internal/testbin/parity", "internal/parity", "internal/bridgeaccept", "internal/fleet", "internal/layers", "internal/doccheck", "internal/deploycheck", "internal/startuptime", "bench/baseline"},
 }
 
 // testOnly are helper packages for tests: no package imports them, only
