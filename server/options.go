@@ -70,6 +70,8 @@ type Options struct {
 
 	// [DEFAULT] graceful_shutdown_timeout
 	GracefulShutdownTimeout time.Duration `paste:"graceful_shutdown_timeout,group=DEFAULT,min=0,doc=seconds in-flight requests get to finish after SIGTERM, and after a reload those in the old Python pool; 0 = wait forever"`
+	// [DEFAULT] shutdown_delay (pasteserve)
+	ShutdownDelay time.Duration `paste:"shutdown_delay,group=DEFAULT,min=0,doc=seconds to go on serving after SIGTERM before the drain begins, with /readyz answering 503 all along, so that a load balancer's health checks take the server out before it stops accepting; not for SIGINT; 0 = drain at once"`
 	// [DEFAULT] api_workers
 	Workers int `paste:"api_workers,group=DEFAULT,min=0,doc=worker processes sharing the socket; 0 serves in this process"`
 	// [DEFAULT] log_options

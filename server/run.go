@@ -262,6 +262,17 @@ func (p *process) start(events chan<- event) error {
 //
 // /readyz turns 503 first, before anything else of the drain, so that a
 // load balancer stops sending; the admin listener closes last.
+// unready is delayedStop's: /readyz answers 503 from now on. A worker
+// serves on for no delay: its master has waited it out before it told
+// the workers to stop.
+func (p *process) unready() time.Duration {
+	p.ready.set(stateDraining)
+	if isWorker() {
+		return 0
+	}
+	return p.cfg.ShutdownDelay
+}
+
 func (p *process) stop(sig syscall.Signal, deadline time.Duration) error {
 	p.ready.set(stateDraining)
 	start := time.Now()
@@ -693,6 +704,7 @@ func restartOnly(a, b Options) []string {
 	check("h2c", a.H2C != b.H2C)
 	check("http2_max_concurrent_streams", a.HTTP2MaxStreams != b.HTTP2MaxStreams)
 	check("http2_read_idle_timeout", a.HTTP2ReadIdleTimeout != b.HTTP2ReadIdleTimeout)
+	check("shutdown_delay", a.ShutdownDelay != b.ShutdownDelay)
 	check("admin_bind", a.AdminBind != b.AdminBind)
 	check("admin_pprof", a.AdminPprof != b.AdminPprof)
 	check("admin_on_public_port", a.AdminOnPublicPort != b.AdminOnPublicPort)

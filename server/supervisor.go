@@ -37,6 +37,13 @@ type strategy interface {
 	stop(sig syscall.Signal, deadline time.Duration) error
 }
 
+// A delayedStop is a strategy that may go on serving for a while after
+// SIGTERM (shutdown_delay): unready makes /readyz answer 503 and returns
+// how long to serve on before the drain (0: none).
+type delayedStop interface {
+	unready() time.Duration
+}
+
 // An event is something a strategy's goroutine hands to the supervisor's
 // loop, which runs it, so that the strategy's state needs no lock. It
 // returns end to stop the loop, and then err is Run's result.
@@ -158,8 +165,49 @@ func supervise(log zerolog.Logger, gracefulTimeout time.Duration, s strategy, w 
 			stop = sig
 		}
 	}
+	if stop == syscall.SIGTERM {
+		if d, ok := s.(delayedStop); ok {
+			if end, err := serveOn(log, d.unready(), events, sigs); end {
+				return err
+			}
+		}
+	}
 	notify(log, daemon.SdNotifyStopping)
 	return s.stop(stop.(syscall.Signal), stopDeadline(stop, gracefulTimeout))
+}
+
+// serveOn goes on serving for delay after SIGTERM, before the drain
+// (shutdown_delay): /readyz already answers 503, so a load balancer that
+// checks it stops sending new connections, while the listener still
+// accepts those it sends meanwhile. A connection the kernel has queued
+// when the listener closes is reset; without the delay, a balancer that
+// has not yet seen the 503 sends its next connections into that reset.
+// A second SIGTERM or a SIGINT cuts the delay short; a SIGHUP is not
+// acted on (the server is stopping). The strategy's events still run:
+// end is true when one ends Run, with err its result.
+func serveOn(log zerolog.Logger, delay time.Duration, events <-chan event, sigs *signals) (end bool, err error) {
+	if delay <= 0 {
+		return false, nil
+	}
+	log.Info().Float64("shutdown_delay_seconds", delay.Seconds()).Msg("stopping: /readyz answers 503; serving on until the drain begins")
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	for {
+		select {
+		case <-timer.C:
+			return false, nil
+		case ev := <-events:
+			if end, err := ev(); end {
+				return end, err
+			}
+		case sig := <-sigs.c:
+			if sig != syscall.SIGHUP {
+				log.Info().Str("signal", sig.String()).Msg("second signal: the drain begins now")
+				return false, nil
+			}
+			log.Info().Msg("SIGHUP while stopping: not reloading")
+		}
+	}
 }
 
 // stoppedDuringStart is Run's result when SIGTERM or SIGINT came during

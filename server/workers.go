@@ -327,6 +327,13 @@ func (m *master) reload(ctx context.Context) {
 // of the deadline: the workers' requests may be in it.
 //
 // /readyz turns 503 first; the admin listener closes last.
+// unready is delayedStop's: /readyz answers 503 from now on, while the
+// workers, which have not been told yet, go on serving.
+func (m *master) unready() time.Duration {
+	m.ready.set(stateDraining)
+	return m.cfg.ShutdownDelay
+}
+
 func (m *master) stop(sig syscall.Signal, deadline time.Duration) error {
 	m.ready.set(stateDraining)
 	defer m.agg.close()

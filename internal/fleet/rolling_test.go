@@ -48,8 +48,18 @@ memcache_secret_key = fleet-cache-s3cret
 
 [app:echo]
 use = egg:pasteserve#echo
+
+# HAProxy takes a server out after two failed checks 200 ms apart: the
+# delay keeps the listener open until it has (docs/fleet.md).
+[server:main]
+use = egg:pasteserve#http
+shutdown_delay = ` + shutdownDelay + `
 `
 }
+
+// shutdownDelay is the instances' shutdown_delay: more than HAProxy's
+// two checks 200 ms apart (checkSettings) take to see /readyz's 503.
+const shutdownDelay = "0.8"
 
 // instance is one pasteserve of the fleet: its fixed ports (the API's
 // and the admin listener's, where HAProxy checks /readyz), HAProxy's
@@ -186,14 +196,15 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 			t.Errorf("%s exited with %v after SIGTERM (a drain that cut requests off)\n%s", old.name, err, old.tail(20))
 		}
 		drained := time.Since(t0)
-		// A restart can be quicker than HAProxy's checks (two failed
-		// ones, 200 ms apart): then it never takes the server out, and
-		// only the connection retries keep the requests whole. Waiting
-		// until it has, the test takes the instance out for real.
+		// shutdown_delay keeps the instance serving until HAProxy's
+		// checks (two failed ones, 200 ms apart) have taken it out, so
+		// it is DOWN by the time it exits; were it not, a restart could
+		// be quicker than the checks, and only the connection retries
+		// would keep the requests whole. The wait makes sure.
 		down := hap.waitState(t, in.name, "DOWN", 20*time.Second)
 		in.start(t)
 		up := hap.waitState(t, in.name, "UP", 30*time.Second)
-		t.Logf("%s: SIGTERM; exited %.2fs later; DOWN in HAProxy %.2fs after the exit; started again, UP in HAProxy %.2fs after the start",
+		t.Logf("%s: SIGTERM; exited %.2fs later (shutdown_delay "+shutdownDelay+" s, then the drain); DOWN in HAProxy %.2fs after the exit; started again, UP in HAProxy %.2fs after the start",
 			in.name, drained.Seconds(), down.Seconds(), up.Seconds())
 		time.Sleep(time.Second)
 	}
