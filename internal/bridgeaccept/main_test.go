@@ -158,7 +158,7 @@ func (p *process) stop(t testing.TB) {
 		select {
 		case <-p.done:
 		case <-time.After(20 * time.Second):
-			t.Errorf("%s (pid %d) still running 20 s after SIGTERM; killing its process group", p.name, pgid)
+			t.Errorf("%s (pid %d) still running 20 s after SIGTERM; killing its process group; its log ends:\n%s", p.name, pgid, p.tail(30))
 		}
 	}
 	// The group outlives its leader when a child of it did not stop.
@@ -350,4 +350,14 @@ func do(t testing.TB, method, url string, body io.Reader, header ...string) resp
 		t.Fatalf("%s %s: reading the body: %v", method, url, err)
 	}
 	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+// tail is the last n lines of the process's log, for a failure message.
+func (p *process) tail(n int) string {
+	b, _ := os.ReadFile(p.path)
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
