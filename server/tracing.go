@@ -263,7 +263,17 @@ func (t *tracing) handler(next http.Handler) http.Handler {
 		otelhttp.WithTracerProvider(t.tp),
 		otelhttp.WithPropagators(propagation.TraceContext{}),
 		otelhttp.WithMeterProvider(noopmetric.NewMeterProvider()), // metrics are the admin listener's
-		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method }))
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return spanMethod(r.Method) }))
+}
+
+// spanMethod is the method a span's name gives: one net/http names, or
+// "HTTP" (OpenTelemetry's HTTP conventions), never a client's own, so
+// that span names are as bounded as the metrics' method label.
+func spanMethod(m string) string {
+	if i := methodIndex(m); i < len(methods)-1 {
+		return methods[i]
+	}
+	return "HTTP"
 }
 
 // annotate gives span what the request learnt: its id (id, the
@@ -283,7 +293,7 @@ func (st *serverTrace) annotate(span trace.Span, r *http.Request, id string, w h
 		if route == "" {
 			route = "/"
 		}
-		span.SetName(r.Method + " " + route)
+		span.SetName(spanMethod(r.Method) + " " + route)
 		span.SetAttributes(semconv.HTTPRoute(route), attribute.String("pasteserve.app", st.app))
 	}
 }
