@@ -77,6 +77,10 @@ func (e *TracingEndpoint) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// String is the endpoint as the options print it (--debug,
+// log_options), a credential in its query masked.
+func (e TracingEndpoint) String() string { return redact.URL(string(e)) }
+
 // url is the URL spans are posted to: the endpoint, with OTLP's
 // /v1/traces when it has no path.
 func (e TracingEndpoint) url() string {
