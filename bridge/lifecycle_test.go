@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -174,6 +175,44 @@ func TestStopLeavesNothing(t *testing.T) {
 		case <-p.Done():
 		default:
 			t.Error("Done is not closed after Stop")
+		}
+	})
+	// Connections open to the pool with no request on them (keep-alive
+	// ones Go's Transport holds after load, and ones it dialed and then
+	// did not need, as it does when an idle connection comes back before
+	// its dial ends) do not hold up a stop: gunicorn 20.1's gthread worker
+	// gives a thread to a connection as soon as it accepts it, and on
+	// SIGTERM waits graceful_timeout (an hour here) for that thread, which
+	// blocks reading a request that never comes, until Go closes the
+	// connection (after its 60 s idle timeout).
+	t.Run("idle connections", func(t *testing.T) {
+		p, c, _ := startPool(t, testSpec(t, tl))
+		srv := httptest.NewServer(c.Handler(tl))
+		defer srv.Close()
+		master := p.Pid()
+		for range 8 {
+			if code, _ := get(http.DefaultClient, srv.URL+"/"); code != http.StatusOK {
+				t.Fatalf("GET /: %d", code)
+			}
+		}
+		var d net.Dialer
+		for range 8 { // 2 workers: every one accepts some
+			conn, err := d.Dial("unix", c.Socket())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+		}
+		time.Sleep(500 * time.Millisecond) // accepted by the workers
+		start := time.Now()
+		if err := p.Stop(20 * time.Second); err != nil {
+			t.Errorf("Stop with nothing in flight: %v (after %v)", err, time.Since(start).Round(time.Millisecond))
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("Stop with nothing in flight took %v", d)
+		}
+		if m := GroupMembers(master); len(m) != 0 {
+			t.Errorf("left after Stop: %v", m)
 		}
 	})
 	t.Run("deadline", func(t *testing.T) {

@@ -30,7 +30,9 @@ gunicorn's own lines as "[pid] [LEVEL] message", newlines escaped.
 import base64
 import binascii
 import configparser
+import errno
 import fcntl
+import functools
 import hashlib
 import hmac
 import importlib
@@ -38,6 +40,7 @@ import json
 import logging
 import logging.config
 import os
+import selectors
 import shutil
 import signal
 import sys
@@ -528,7 +531,7 @@ def make_application(spec):
     from gunicorn.errors import HaltServer
     from gunicorn.glogging import Logger
     from gunicorn.http.errors import InvalidHeader, InvalidHeaderName
-    from gunicorn.workers.gthread import ThreadWorker
+    from gunicorn.workers.gthread import TConn, ThreadWorker
 
     class HostWorker(ThreadWorker):
         """gunicorn's gthread worker, but for a response header it refuses
@@ -537,6 +540,33 @@ def make_application(spec):
         answers a bad request: 400 Bad Request, blaming the client, with
         the value in the body. It is the app's error: a bare 500, as for
         an exception in the app, logged with the request id."""
+
+        def accept(self, server, listener):
+            """Accepts a connection, and gives it a thread only once it is
+            readable (a request, or its close), as gunicorn 21 does.
+
+            gunicorn 20.1 hands a connection to a thread as soon as it is
+            accepted, and the thread blocks reading a request. Go's
+            Transport keeps connections it dialed and then did not need
+            (an idle one came back first) unused until its idle timeout:
+            each held a thread meanwhile, and on SIGTERM the worker waited
+            graceful_timeout (an hour) for that thread, so that a stop with
+            nothing in flight lasted until Go closed the connection. Kept
+            in the poller as a keep-alive connection is, it takes no
+            thread, a stop does not wait for it, and gunicorn's keepalive
+            closes it if Go never does."""
+            try:
+                sock, client = listener.accept()
+            except EnvironmentError as e:
+                if e.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                    raise
+                return
+            conn = TConn(self.cfg, sock, client, server)
+            self.nr_conns += 1
+            conn.set_timeout()
+            with self._lock:
+                self._keep.append(conn)
+                self.poller.register(conn.sock, selectors.EVENT_READ, functools.partial(self.reuse_connection, conn))
 
         def handle_error(self, req, client, addr, exc):
             # req is None when the request itself could not be read:
