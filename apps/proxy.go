@@ -181,6 +181,10 @@ func (b *clientBody) readErr() error {
 // nothing is allocated.
 func propagateTrace(ctx context.Context, h http.Header) {
 	if trace.SpanContextFromContext(ctx).IsValid() {
+		// Inject writes a tracestate only when the span has one: the
+		// client's, of a traceparent that did not parse (a new trace)
+		// or malformed itself, must not go on with the new one.
+		delete(h, "Tracestate")
 		propagation.TraceContext{}.Inject(ctx, propagation.HeaderCarrier(h))
 	}
 }

@@ -39,3 +39,22 @@ func TestPropagateTraceOn(t *testing.T) {
 		t.Errorf("tracestate = %q", got)
 	}
 }
+
+// TestPropagateTraceDropsStaleState: a span with no trace state (a new
+// trace, begun because the client's traceparent did not parse, or whose
+// tracestate did not) sends upstream no tracestate: the client's belongs
+// to another trace, or is malformed, and W3C Trace Context says to drop
+// it rather than pass it on with a traceparent it does not go with.
+func TestPropagateTraceDropsStaleState(t *testing.T) {
+	tid, _ := trace.TraceIDFromHex("0af7651916cd43dd8448eb211c80319c")
+	sid, _ := trace.SpanIDFromHex("b7ad6b7169203331")
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled})
+	h := http.Header{"Traceparent": {"00-not-a-trace-parent"}, "Tracestate": {"vendor=client"}}
+	propagateTrace(trace.ContextWithSpanContext(context.Background(), sc), h)
+	if got, want := h.Get("Traceparent"), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"; got != want {
+		t.Errorf("traceparent = %q, want %q", got, want)
+	}
+	if got, ok := h["Tracestate"]; ok {
+		t.Errorf("tracestate = %q, want none: the client's went with another trace", got)
+	}
+}

@@ -374,6 +374,7 @@ func (h *handler) rewrite(pr *httputil.ProxyRequest) {
 	// The Go span that reached Python is the Python side's parent: its
 	// WSGI environ's HTTP_TRACEPARENT is that span's, not the client's.
 	if trace.SpanContextFromContext(in.Context()).IsValid() {
+		delete(out.Header, "Tracestate") // the client's, if the span has none (apps.propagateTrace)
 		propagation.TraceContext{}.Inject(in.Context(), propagation.HeaderCarrier(out.Header))
 	}
 	out.URL.Scheme, out.URL.Host = "http", "python"

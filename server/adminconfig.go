@@ -2,7 +2,10 @@ package server
 
 import (
 	"net"
+	"net/netip"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pasteserve/pasteserve/dsl"
 )
@@ -58,8 +61,36 @@ func (c *Settings) adminOnPublic(host string, port int) bool {
 	if port == 0 || port != int(c.BindPort) {
 		return false
 	}
-	any := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" || h == "*" }
-	return any(host) || any(c.BindHost) || host == c.BindHost
+	a, b := listenHostOf(host), listenHostOf(c.BindHost)
+	return a.any || b.any || slices.ContainsFunc(a.addrs, func(x netip.Addr) bool { return slices.Contains(b.addrs, x) }) ||
+		(a.name != "" && strings.EqualFold(a.name, b.name))
+}
+
+// listenHost is a host as adminOnPublic compares it: every address
+// (empty, "*", or an unspecified address in any spelling: "0.0.0.0",
+// "::", "::0"), the addresses it names (an IP in any spelling, mapped
+// IPv4 as IPv4; "localhost" as the loopback addresses it names), or
+// else its name. Nothing is looked up: a bind_host that is a name
+// other than localhost is compared by name.
+type listenHost struct {
+	any   bool
+	addrs []netip.Addr
+	name  string
+}
+
+func listenHostOf(h string) listenHost {
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	if h == "" || h == "*" {
+		return listenHost{any: true}
+	}
+	if a, err := netip.ParseAddr(h); err == nil {
+		a = a.Unmap()
+		return listenHost{any: a.IsUnspecified(), addrs: []netip.Addr{a}}
+	}
+	if strings.EqualFold(strings.TrimSuffix(h, "."), "localhost") {
+		return listenHost{addrs: []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback()}}
+	}
+	return listenHost{name: h}
 }
 
 // adminShared reports whether the admin paths are answered on the public

@@ -113,11 +113,13 @@ func (e *hostError) Unwrap() error { return e.err }
 // bindListen makes the socket by hand, because net.Listen does not take a
 // backlog.
 func bindListen(addr netip.Addr, port, backlog int, v6only bool) (net.Listener, error) {
-	family := unix.AF_INET
-	var sa unix.Sockaddr = &unix.SockaddrInet4{Port: port, Addr: addr.As4()}
-	if addr.Is6() {
-		family = unix.AF_INET6
-		sa = &unix.SockaddrInet6{Port: port, Addr: addr.As16()}
+	// As4 panics on an IPv6 address: look at the family first.
+	var family int
+	var sa unix.Sockaddr
+	if addr.Is4() {
+		family, sa = unix.AF_INET, &unix.SockaddrInet4{Port: port, Addr: addr.As4()}
+	} else {
+		family, sa = unix.AF_INET6, &unix.SockaddrInet6{Port: port, Addr: addr.As16()}
 	}
 	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
 	if err != nil {

@@ -191,10 +191,25 @@ type countedBody struct {
 	n int64
 }
 
+// Read reads the request's body; once the request has ended (observe
+// has let go of it), it fails as a closed body does: a reader that
+// outlives the handler (http.Transport, writing a proxied body after
+// RoundTrip returned) must get an error, not a nil dereference.
 func (b *countedBody) Read(p []byte) (int, error) {
+	if b.ReadCloser == nil {
+		return 0, http.ErrBodyReadAfterClose
+	}
 	n, err := b.ReadCloser.Read(p)
 	b.n += int64(n)
 	return n, err
+}
+
+// Close closes the request's body, or does nothing once it has ended.
+func (b *countedBody) Close() error {
+	if b.ReadCloser == nil {
+		return nil
+	}
+	return b.ReadCloser.Close()
 }
 
 // observeRequests is the outermost metrics layer, just inside

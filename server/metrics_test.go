@@ -122,6 +122,13 @@ func TestAdminBindErrors(t *testing.T) {
 		{"bind_port = 9696\nadmin_bind = :9696\n", "pasteserve.conf:3:1: admin_bind :9696 is the public listener's address and port"},
 		{"bind_host = 127.0.0.1\nbind_port = 9696\nadmin_bind = 0.0.0.0:9696\n", "is the public listener's address and port"},
 		{"bind_port = 9696\nadmin_bind = :9696\nadmin_on_public_port = true\napi_workers = 2\n", "admin_on_public_port does not work with api_workers"},
+		// The same address in another spelling: the admin listener took
+		// the public port and the server then waited for it to come free.
+		{"bind_host = 127.0.0.1\nbind_port = 9696\nadmin_bind = localhost:9696\n", "is the public listener's address and port"},
+		{"bind_host = localhost\nbind_port = 9696\nadmin_bind = 127.0.0.1:9696\n", "is the public listener's address and port"},
+		{"bind_host = ::1\nbind_port = 9696\nadmin_bind = [0:0:0:0:0:0:0:1]:9696\n", "is the public listener's address and port"},
+		{"bind_host = 127.0.0.1\nbind_port = 9696\nadmin_bind = [::ffff:127.0.0.1]:9696\n", "is the public listener's address and port"},
+		{"bind_host = 0:0:0:0:0:0:0:0\nbind_port = 9696\nadmin_bind = 127.0.0.1:9696\n", "is the public listener's address and port"},
 	} {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "api.ini"), []byte(metricsTestPaste), 0o644)

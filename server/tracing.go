@@ -77,6 +77,10 @@ func (e *TracingEndpoint) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// String is the endpoint as the options print it (--debug,
+// log_options), a credential in its query masked.
+func (e TracingEndpoint) String() string { return redact.URL(string(e)) }
+
 // url is the URL spans are posted to: the endpoint, with OTLP's
 // /v1/traces when it has no path.
 func (e TracingEndpoint) url() string {
@@ -263,7 +267,17 @@ func (t *tracing) handler(next http.Handler) http.Handler {
 		otelhttp.WithTracerProvider(t.tp),
 		otelhttp.WithPropagators(propagation.TraceContext{}),
 		otelhttp.WithMeterProvider(noopmetric.NewMeterProvider()), // metrics are the admin listener's
-		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method }))
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return spanMethod(r.Method) }))
+}
+
+// spanMethod is the method a span's name gives: one net/http names, or
+// "HTTP" (OpenTelemetry's HTTP conventions), never a client's own, so
+// that span names are as bounded as the metrics' method label.
+func spanMethod(m string) string {
+	if i := methodIndex(m); i < len(methods)-1 {
+		return methods[i]
+	}
+	return "HTTP"
 }
 
 // annotate gives span what the request learnt: its id (id, the
@@ -283,7 +297,7 @@ func (st *serverTrace) annotate(span trace.Span, r *http.Request, id string, w h
 		if route == "" {
 			route = "/"
 		}
-		span.SetName(r.Method + " " + route)
+		span.SetName(spanMethod(r.Method) + " " + route)
 		span.SetAttributes(semconv.HTTPRoute(route), attribute.String("pasteserve.app", st.app))
 	}
 }

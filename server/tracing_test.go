@@ -99,3 +99,18 @@ func TestRoutePath(t *testing.T) {
 		}
 	}
 }
+
+// TestTracingEndpointPrints: --debug and log_options print
+// tracing_endpoint as it was set, a query's credential masked; they
+// printed it empty, as if tracing were off, for want of a way to write
+// the type back.
+func TestTracingEndpointPrints(t *testing.T) {
+	cfg, err := loadTracing(t, "tracing_endpoint = http://127.0.0.1:4318/v1/traces?api_key=s3cr3t\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := optionValues(&cfg.Options)["DEFAULT.tracing_endpoint"]
+	if !strings.HasPrefix(v, "http://127.0.0.1:4318/v1/traces") || strings.Contains(v, "s3cr3t") {
+		t.Errorf("tracing_endpoint prints as %q, want the URL with its api_key masked", v)
+	}
+}
