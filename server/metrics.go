@@ -178,38 +178,30 @@ func metricsFor(route, pipeline string) *routeMetrics {
 }
 
 // metricsState is what the metrics keep in a request's state: the
-// metrics of the last route it passed, and the counter of a body sent
-// without a Content-Length.
+// metrics of the last route it passed, and the size of its body: its
+// Content-Length, or the counter of a body sent without one.
 type metricsState struct {
 	route *routeMetrics
-	body  countedBody
+	size  int64
+	body  *countedBody
 }
 
-// countedBody counts the bytes read of a request body.
+// countedBody counts the bytes read of a request body sent without a
+// Content-Length. Each such request gets one of its own (an allocation,
+// for chunked uploads only), never one kept in the connection's state:
+// a reader can outlive its request (http.Transport, writing a proxied
+// body after RoundTrip returned), and must go on reading that request's
+// body, which net/http fails once the handler has returned
+// (http.ErrBodyReadAfterClose), never the connection's next request's.
 type countedBody struct {
 	io.ReadCloser
-	n int64
+	n atomic.Int64
 }
 
-// Read reads the request's body; once the request has ended (observe
-// has let go of it), it fails as a closed body does: a reader that
-// outlives the handler (http.Transport, writing a proxied body after
-// RoundTrip returned) must get an error, not a nil dereference.
 func (b *countedBody) Read(p []byte) (int, error) {
-	if b.ReadCloser == nil {
-		return 0, http.ErrBodyReadAfterClose
-	}
 	n, err := b.ReadCloser.Read(p)
-	b.n += int64(n)
+	b.n.Add(int64(n))
 	return n, err
-}
-
-// Close closes the request's body, or does nothing once it has ended.
-func (b *countedBody) Close() error {
-	if b.ReadCloser == nil {
-		return nil
-	}
-	return b.ReadCloser.Close()
 }
 
 // observeRequests is the outermost metrics layer, just inside
@@ -240,11 +232,10 @@ func (l *metricsLayer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	s.metrics.route = l.root
+	s.metrics.size, s.metrics.body = max(r.ContentLength, 0), nil
 	if r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody {
-		s.metrics.body = countedBody{ReadCloser: r.Body}
-		r.Body = &s.metrics.body
-	} else {
-		s.metrics.body = countedBody{n: max(r.ContentLength, 0)}
+		s.metrics.body = &countedBody{ReadCloser: r.Body}
+		r.Body = s.metrics.body
 	}
 	if !l.accessLog {
 		s.access.ResponseWriter = w
@@ -262,9 +253,13 @@ func (l *metricsLayer) observe(s *requestState, r *http.Request, start time.Time
 	m := s.metrics.route
 	m.count(methodIndex(r.Method), classIndex(s.access.status))
 	m.duration.Observe(time.Since(start).Seconds())
-	m.reqSize.Observe(float64(s.metrics.body.n))
+	size := s.metrics.size
+	if b := s.metrics.body; b != nil {
+		size = b.n.Load()
+		s.metrics.body = nil
+	}
+	m.reqSize.Observe(float64(size))
 	m.respSize.Observe(float64(s.access.size))
-	s.metrics.body.ReadCloser = nil
 }
 
 // routeMark marks the requests that pass it as the route's (see the
