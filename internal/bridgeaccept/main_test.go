@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pasteserve/pasteserve/internal/binarytest"
 )
 
 // python is Debian's interpreter: the one with the OpenStack libraries
@@ -31,22 +32,7 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(hopEnv); spec != "" {
 		os.Exit(runHop(spec))
 	}
-	dir, err := os.MkdirTemp("", "pasteserve-bridgeaccept")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	pasteserve = filepath.Join(dir, "pasteserve")
-	build := exec.Command("go", "build", "-o", pasteserve, "../../cmd/pasteserve")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building pasteserve:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(binarytest.Run(m, "../../cmd/pasteserve", "pasteserve", &pasteserve))
 }
 
 // skipUnlessPython skips t unless Debian's python3 imports every module

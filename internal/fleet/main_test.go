@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pasteserve/pasteserve/internal/binarytest"
 )
 
 // pasteserve is the binary the test runs, built from cmd/pasteserve
@@ -26,22 +27,7 @@ func TestMain(m *testing.M) {
 		// binary: nothing to build.
 		os.Exit(m.Run())
 	}
-	dir, err := os.MkdirTemp("", "pasteserve-fleet")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	pasteserve = filepath.Join(dir, "pasteserve")
-	build := exec.Command("go", "build", "-o", pasteserve, "../../cmd/pasteserve")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building pasteserve:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(binarytest.Run(m, "../../cmd/pasteserve", "pasteserve", &pasteserve))
 }
 
 // skipUnlessFile skips t when path is missing, naming the Debian package
