@@ -95,11 +95,7 @@ func (t logTemplate) log(s *requestState, r *http.Request, aw *accessWriter, sta
 		buf = append(buf, port...)
 		buf = append(buf, `","request_line":"`...)
 		l0 := len(buf)
-		buf = append(buf, r.Method...)
-		buf = append(buf, ' ')
-		buf = append(buf, redact.URL(r.URL.EscapedPath())...)
-		buf = append(buf, ' ')
-		buf = append(buf, r.Proto...)
+		buf = appendRequestLine(buf, r)
 		l1 := len(buf)
 		if jsonPlainBytes(buf[l0:l1]) {
 			buf = append(buf, `","status_code":`...)
@@ -129,11 +125,7 @@ func (t logTemplate) log(s *requestState, r *http.Request, aw *accessWriter, sta
 		buf = buf[:0]
 	}
 	// The plain way, zerolog escaping each value.
-	buf = append(buf, r.Method...)
-	buf = append(buf, ' ')
-	buf = append(buf, redact.URL(r.URL.EscapedPath())...)
-	buf = append(buf, ' ')
-	buf = append(buf, r.Proto...)
+	buf = appendRequestLine(buf, r)
 	n := len(buf)
 	line := bytesString(buf)
 	a := accessFields{ip, port, line, aw.status, aw.size, took, start}
@@ -143,6 +135,17 @@ func (t logTemplate) log(s *requestState, r *http.Request, aw *accessWriter, sta
 		Int("status_code", aw.status).Int("body_length", aw.size).
 		Float64("wall_seconds", took.Seconds()).
 		Msg(bytesString(buf[n:]))
+}
+
+// appendRequestLine appends r's request line, its path's secret
+// parameters masked (redact.URL) and without the query, which can carry
+// tokens.
+func appendRequestLine(dst []byte, r *http.Request) []byte {
+	dst = append(dst, r.Method...)
+	dst = append(dst, ' ')
+	dst = append(dst, redact.URL(r.URL.EscapedPath())...)
+	dst = append(dst, ' ')
+	return append(dst, r.Proto...)
 }
 
 // appendWallSeconds appends d in seconds as zerolog's Float64 writes
