@@ -15,7 +15,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
 	noopmetric "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
@@ -24,6 +24,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/pasteserve/pasteserve/build"
+	"github.com/pasteserve/pasteserve/internal/otlphttp"
 	"github.com/pasteserve/pasteserve/plan"
 	"github.com/pasteserve/pasteserve/redact"
 	"github.com/pasteserve/pasteserve/request"
@@ -173,9 +174,13 @@ func startTracing(o TracingOptions, log zerolog.Logger) (*tracing, error) {
 	// What the exporter's errors quote is masked as redact masks any
 	// message, and the headers' values too, should a collector echo one.
 	secrets := redact.Collect(values...)
-	exp, err := otlptracehttp.New(context.Background(),
-		otlptracehttp.WithEndpointURL(o.Endpoint.url()),
-		otlptracehttp.WithHeaders(headers))
+	// OpenTelemetry's exporter turns the spans into OTLP; otlphttp
+	// posts them, without the gRPC that otlptracehttp links.
+	client, err := otlphttp.New(otlphttp.Options{URL: o.Endpoint.url(), Headers: headers})
+	if err != nil {
+		return nil, fmt.Errorf("tracing: %s", secrets.Text(err.Error()))
+	}
+	exp, err := otlptrace.New(context.Background(), client)
 	if err != nil {
 		return nil, fmt.Errorf("tracing_endpoint: %s", secrets.Text(err.Error()))
 	}

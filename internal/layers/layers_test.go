@@ -17,7 +17,7 @@ import (
 // layers before its own, and no other package of the module.
 var layers = [][]string{
 	// What every other package may use: the standard library only.
-	{"redact", "request", "internal/keystonetest", "internal/moduletest", "internal/binarytest"},
+	{"redact", "request", "internal/otlphttp", "internal/keystonetest", "internal/moduletest", "internal/binarytest"},
 	// The paste text; the fault body and the request's logger.
 	{"dsl", "fault", "reqlog"},
 	// The resolved plan: pure data; the one decoder of options (struct
