@@ -200,7 +200,7 @@ func TestBinaryLinksNoKubernetes(t *testing.T) {
 		if strings.HasPrefix(pkg, "k8s.io/") || strings.HasPrefix(pkg, "sigs.k8s.io/") {
 			t.Errorf("cmd/pasteserve links %s", pkg)
 		}
-		// gRPC is 3.4 MB of binary and 2.1 MiB of idle RSS that a
+		// gRPC is 3.3 MB of binary and 2.1 MiB of idle RSS that a
 		// server exporting spans over OTLP/HTTP does not need
 		// (internal/otlphttp says how it came in).
 		if strings.HasPrefix(pkg, "google.golang.org/grpc") {

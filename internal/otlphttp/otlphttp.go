@@ -6,7 +6,7 @@
 // OpenTelemetry's otlptracehttp does the same, but its request type
 // lives in the collector's protobuf package next to the gRPC service
 // stubs, so linking it links gRPC (google.golang.org/grpc and the
-// grpc-gateway): 3.4 MB of binary and 2.1 MiB of idle RSS for a
+// grpc-gateway): 3.3 MB of binary and 2.1 MiB of idle RSS for a
 // server that never speaks gRPC. The one message this package writes
 // itself, ExportTraceServiceRequest, is a single repeated field of
 // ResourceSpans (opentelemetry-proto's collector/trace/v1), so it is
@@ -204,7 +204,7 @@ func (c *Client) UploadTraces(ctx context.Context, spans []*tracepb.ResourceSpan
 		wait := backoff/2 + rand.N(backoff/2+1)
 		wait = max(wait, retryAfter)
 		if time.Now().Add(wait).After(deadline) {
-			return fmt.Errorf("%w (gave up retrying after %s)", err, c.retryTotal)
+			return fmt.Errorf("%w (not retried: the next try would come after the %s limit)", err, c.retryTotal)
 		}
 		select {
 		case <-ctx.Done():

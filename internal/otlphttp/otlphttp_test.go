@@ -174,7 +174,7 @@ func TestUploadStopsRetryingAfterItsLimit(t *testing.T) {
 	c := newClient(t, Options{URL: srv.URL})
 	c.retryTotal = 50 * time.Millisecond
 	err := c.UploadTraces(context.Background(), spans())
-	if err == nil || !strings.Contains(err.Error(), "gave up retrying") {
+	if err == nil || !strings.Contains(err.Error(), "not retried") {
 		t.Fatalf("got %v, want it to give up", err)
 	}
 	if n := posts.Load(); n < 2 || n > 60 {
