@@ -142,6 +142,39 @@ func TestTimestampIsZerologs(t *testing.T) {
 	}
 }
 
+// lineTimed is an event context that has read the clock for its line.
+type lineTimed struct {
+	context.Context
+	t  time.Time
+	ok bool
+}
+
+func (c lineTimed) LineTime() (time.Time, bool) { return c.t, c.ok }
+
+// Timestamp writes the time an event's context has read for the line
+// (LineTimer), and reads the clock when the context has none.
+func TestTimestampTakesTheLinesTime(t *testing.T) {
+	defer func(f func() time.Time) { zerolog.TimestampFunc = f }(zerolog.TimestampFunc)
+	clock := time.Date(2026, 12, 2, 17, 0, 0, 0, time.UTC)
+	zerolog.TimestampFunc = func() time.Time { return clock }
+	read := time.Date(2026, 12, 2, 16, 59, 58, 500, time.UTC)
+	for _, c := range []struct {
+		ctx  context.Context
+		want string
+	}{
+		{lineTimed{context.Background(), read, true}, `"time":"2026-12-02T16:59:58Z"`},
+		{lineTimed{context.Background(), read, false}, `"time":"2026-12-02T17:00:00Z"`},
+		{context.Background(), `"time":"2026-12-02T17:00:00Z"`},
+	} {
+		var buf bytes.Buffer
+		l := zerolog.New(&buf).Hook(reqlog.Timestamp{})
+		l.Info().Ctx(c.ctx).Msg("m")
+		if !strings.Contains(buf.String(), c.want) {
+			t.Errorf("%T: got %s, want %s in it", c.ctx, buf.String(), c.want)
+		}
+	}
+}
+
 func BenchmarkTimestamp(b *testing.B) {
 	for _, h := range []struct {
 		name string

@@ -22,6 +22,19 @@ import (
 // line, as zerolog does.
 type Timestamp struct{}
 
+// A LineTimer is an event's context (zerolog.Event.Ctx) that has
+// already read the clock for the line: Timestamp writes the time it
+// read, rather than read the clock again. A server's access log reads it
+// when the request ends, for the time the request took; the line's time
+// is the same instant, and a second reading of the clock (tens of
+// nanoseconds on a virtual machine) is saved on every request.
+//
+// The time must come from zerolog.TimestampFunc, as Timestamp's own
+// would; ok false means there is none, and Timestamp reads the clock.
+type LineTimer interface {
+	LineTime() (t time.Time, ok bool)
+}
+
 // stamp is a second as the field's JSON value, quoted.
 type stamp struct {
 	sec  int64
@@ -39,7 +52,15 @@ func (Timestamp) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
 		e.Timestamp()
 		return
 	}
-	t := zerolog.TimestampFunc()
+	var t time.Time
+	if lt, ok := e.GetCtx().(LineTimer); ok {
+		t, ok = lt.LineTime()
+		if !ok {
+			t = zerolog.TimestampFunc()
+		}
+	} else {
+		t = zerolog.TimestampFunc()
+	}
 	sec, loc := t.Unix(), t.Location()
 	s := lastStamp.Load()
 	if s == nil || s.sec != sec || s.loc != loc {

@@ -73,7 +73,16 @@ func accessLog(format string, next http.Handler) http.Handler {
 // than of six, each of which has zerolog scan its key and value again for
 // characters to escape.
 func (t logTemplate) log(s *requestState, r *http.Request, aw *accessWriter, start time.Time) {
-	took := time.Since(start)
+	// One reading of the clock for the time the request took and the
+	// line's time (requestState.LineTime): zerolog's, so that a test's
+	// TimestampFunc still sets the line's time. A time without the
+	// clock's monotonic reading (a test's fixed one) says nothing of how
+	// long the request took: that is then read from the clock.
+	end := zerolog.TimestampFunc()
+	took := end.Sub(start)
+	if end == end.Round(0) {
+		took = time.Since(start)
+	}
 	var buf []byte
 	var e *zerolog.Event
 	if s != nil {
@@ -118,8 +127,9 @@ func (t logTemplate) log(s *requestState, r *http.Request, aw *accessWriter, sta
 			if !short {
 				e.Float64("wall_seconds", took.Seconds())
 			}
+			s.ended = end
 			e.Ctx(s).Msg("") // accessMessage writes s.message
-			s.message = nil
+			s.message, s.ended = nil, time.Time{}
 			return
 		}
 		buf = buf[:0]
@@ -385,10 +395,7 @@ func appendSeconds(dst []byte, d time.Duration, prec int) []byte {
 	if prec < 0 || prec > 9 || d < 0 || d > 24*time.Hour {
 		return strconv.AppendFloat(dst, d.Seconds(), 'f', prec, 64)
 	}
-	unit := int64(1)
-	for range 9 - prec {
-		unit *= 10
-	}
+	unit := pow10[9-prec]
 	ns := int64(d)
 	q, r := ns/unit, ns%unit
 	switch {
@@ -397,21 +404,26 @@ func appendSeconds(dst []byte, d time.Duration, prec int) []byte {
 	case 2*r > unit:
 		q++
 	}
-	scale := int64(1) // 10^prec
-	for range prec {
-		scale *= 10
-	}
+	scale := pow10[prec]
 	dst = strconv.AppendInt(dst, q/scale, 10)
 	if prec == 0 {
 		return dst
 	}
-	dst = append(dst, '.')
+	// The decimals, from the last: a division by the constant 10 is a
+	// multiplication, where one by a variable power of ten is a
+	// division, and an access line has seven of them.
+	var digits [9]byte
 	frac := q % scale
-	for div := scale / 10; div > 0; div /= 10 {
-		dst = append(dst, byte('0'+frac/div%10))
+	for i := prec - 1; i >= 0; i-- {
+		digits[i] = byte('0' + frac%10)
+		frac /= 10
 	}
-	return dst
+	dst = append(dst, '.')
+	return append(dst, digits[:prec]...)
 }
+
+// pow10 is 10^i for the decimals appendSeconds writes.
+var pow10 = [10]int64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000}
 
 // compileLogFormat is the template as a function, for the rare lines
 // made outside a request's handler (the connection's own answers).

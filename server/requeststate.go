@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -113,7 +114,15 @@ type requestState struct {
 	// message is the access line's message, JSON-escaped and quoted,
 	// while the access log writes the line (accessMessage).
 	message []byte
+	// ended is when the request ended, while the access log writes the
+	// line: the line's time (LineTime), so that the clock is read once
+	// for the time the request took and the line's time field.
+	ended time.Time
 }
+
+// LineTime is reqlog.LineTimer's: the time the access log read when the
+// request ended, while it writes the request's line; none otherwise.
+func (s *requestState) LineTime() (time.Time, bool) { return s.ended, !s.ended.IsZero() }
 
 // ownState is the state of a request that gets one of its own (an
 // HTTP/2 stream's, a test's), with the copy of the Request whose
