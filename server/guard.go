@@ -10,9 +10,8 @@ import "net/http"
 //     with Connection: close;
 //   - headerLimits: a header line longer than max_header_line, or the
 //     request line and headers together larger than max_header_size,
-//     get 431 with a body that says which;
-//   - dropUnderscoreHeaders: request headers whose names contain '_'
-//     are dropped;
+//     get 431 with a body that says which; within them, request
+//     headers whose names contain '_' are dropped (underscore.go);
 //   - serverOptions: "OPTIONS *" is answered here;
 //   - poolLimit: beyond wsgi_default_pool_size requests at once, 503
 //     with Retry-After at once;
@@ -31,7 +30,6 @@ func guard(o Options, next http.Handler) http.Handler {
 		stallLimit(noProgressLimit(o), o.WriteTimeout),
 		poolLimit(o.PoolSize),
 		serverOptions,
-		dropUnderscoreHeaders,
 		headerLimits(o.MaxHeaderLine, o.MaxHeaderSize),
 		closeUnframed,
 	} {

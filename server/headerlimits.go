@@ -19,6 +19,9 @@ import (
 //     request as it came but for what net/http folds away (see
 //     docs/server.md, "Limits"): those are counted low, never high, and
 //     net/http's limit bounds them.
+//
+// A request within the limits then loses its headers whose names contain
+// '_' (dropUnderscoreHeaders), which were counted: the client sent them.
 func headerLimits(maxLine, maxSize int) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -33,7 +36,9 @@ func headerLimits(maxLine, maxSize int) func(http.Handler) http.Handler {
 				}
 				size += n + 2
 			}
+			underscore := false
 			for name, values := range r.Header {
+				underscore = underscore || underscoreName(name)
 				for _, v := range values {
 					n := len(name) + 2 + len(v)
 					if n > maxLine {
@@ -60,6 +65,9 @@ func headerLimits(maxLine, maxSize int) func(http.Handler) http.Handler {
 			if size > maxSize {
 				headersTooLarge(w, size, maxSize)
 				return
+			}
+			if underscore {
+				dropUnderscoreHeaders(r.Header)
 			}
 			next.ServeHTTP(w, r)
 		})
