@@ -46,7 +46,7 @@ import (
 func accessLog(format string, next http.Handler) http.Handler {
 	t := parseLogFormat(format)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
+		began := time.Since(monoEpoch)
 		s := stateOf(r)
 		var aw *accessWriter
 		if s != nil {
@@ -57,12 +57,19 @@ func accessLog(format string, next http.Handler) http.Handler {
 		aw.ResponseWriter = w
 		// Deferred, so that a request whose handler panics through
 		// (http.ErrAbortHandler) is logged too.
-		defer t.log(s, r, aw, start)
+		defer t.log(s, r, aw, began)
 		next.ServeHTTP(aw, r)
 	})
 }
 
-// log writes r's access line.
+// monoEpoch is what the access log measures a request's start from:
+// time.Since of it reads only the monotonic clock, where time.Now reads
+// the wall clock too, which the start does not need (the line's time is
+// when the request ended). On a virtual machine that is 26 ns against 49.
+var monoEpoch = time.Now()
+
+// log writes r's access line; began is when the request began, since
+// monoEpoch.
 //
 // On the usual path (the request's state, values that need no escaping)
 // the line's own fields are written by hand into the request's buffer,
@@ -72,17 +79,20 @@ func accessLog(format string, next http.Handler) http.Handler {
 // byte for byte (TestAccessLineBytes) at the cost of one field, rather
 // than of six, each of which has zerolog scan its key and value again for
 // characters to escape.
-func (t logTemplate) log(s *requestState, r *http.Request, aw *accessWriter, start time.Time) {
+func (t logTemplate) log(s *requestState, r *http.Request, aw *accessWriter, began time.Duration) {
 	// One reading of the clock for the time the request took and the
 	// line's time (requestState.LineTime): zerolog's, so that a test's
 	// TimestampFunc still sets the line's time. A time without the
 	// clock's monotonic reading (a test's fixed one) says nothing of how
 	// long the request took: that is then read from the clock.
 	end := zerolog.TimestampFunc()
-	took := end.Sub(start)
-	if end == end.Round(0) {
-		took = time.Since(start)
+	var took time.Duration
+	if end != end.Round(0) {
+		took = end.Sub(monoEpoch) - began
+	} else {
+		took = time.Since(monoEpoch) - began
 	}
+	start := end.Add(-took)
 	var buf []byte
 	var e *zerolog.Event
 	if s != nil {
