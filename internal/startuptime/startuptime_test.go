@@ -106,7 +106,7 @@ func TestNoPackageInitTakesMilliseconds(t *testing.T) {
 func TestMeasure(t *testing.T) {
 	bin := pasteserve(t)
 	var out strings.Builder
-	if err := run(2, bin, "../../testdata/paste/example.ini", "/", time.Millisecond, 50*time.Millisecond, &out); err != nil {
+	if err := run(2, bin, false, "../../testdata/paste/example.ini", "/", time.Millisecond, 50*time.Millisecond, &out); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"warm-up: first 200 after", "run  2: first 200 after", "start to first 200 (2 runs): median", "RSS idle after 50ms (2 runs): median"} {
