@@ -16,7 +16,8 @@
 #
 #   bench/serve.sh [SECONDS] [ROUNDS]     (default 5 s, 3 rounds)
 #
-# Each round runs wrk --latency against each server in turn, P Q A B Y
+# After one uncounted warm-up run of 1 s per server, each round runs wrk
+# --latency against each server in turn, P Q A B Y
 # in odd rounds and Y B A Q P in even ones, so that a drift in the machine's
 # speed hits all alike. Per run it prints requests/s, p50/p99, the
 # requests wrk completed, non-2xx answers and socket errors (a run with
@@ -213,6 +214,16 @@ load() {
       printf "%d %s %s\n", round, rps, us >> (out "/" name ".rounds")
     }' "$out/wrk.txt"
 }
+
+# One warm-up run of 1 s per server before the first round, not counted,
+# as bench/bridge.sh does: a fresh process's first load grows its heap
+# and its log file and faults in its buffers, which a steady state does
+# not pay per request, and which fell on whichever server came first.
+for name in "${names[@]}"; do
+  "${client_cpu[@]}" wrk -t2 -c"${nconns[$name]}" -d1s "$(url "$name")" >"$out/wrk.txt" 2>&1 ||
+    { echo "warm-up of $name failed:" >&2; cat "$out/wrk.txt" >&2; exit 1; }
+  : >"$out/$name.log"
+done
 
 for r in $(seq 1 "$rounds"); do
   order=("${names[@]}")
