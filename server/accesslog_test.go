@@ -208,3 +208,59 @@ func TestSplitRemote(t *testing.T) {
 		}
 	}
 }
+
+// The access line's time field and its date_time are the end of the
+// request, read once, through zerolog.TimestampFunc (reqlog.LineTimer):
+// with a test's fixed clock, both show that time, and the time taken,
+// which a reading without a monotonic clock cannot give, still comes
+// from the clock (small and not negative).
+func TestAccessLineTimeIsTheEnd(t *testing.T) {
+	defer func(f func() time.Time) { zerolog.TimestampFunc = f }(zerolog.TimestampFunc)
+	fixed := time.Date(2026, 12, 2, 18, 30, 15, 0, time.UTC)
+	for _, tc := range []struct {
+		name  string
+		clock func() time.Time
+	}{
+		{"fixed", func() time.Time { return fixed }},
+		{"clock", time.Now},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			zerolog.TimestampFunc = tc.clock
+			var logs bytes.Buffer
+			o := Defaults()
+			o.LogFormat = `[%(date_time)s] %(wall_seconds).9f`
+			log := zerolog.New(&logs).Hook(reqlog.Timestamp{}).With().Str("service", "pasteserve").Logger()
+			h := newHTTPServer(o, log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				time.Sleep(2 * time.Millisecond)
+			})).Handler
+			before := time.Now()
+			r := httptest.NewRequest("GET", "/", nil)
+			h.ServeHTTP(httptest.NewRecorder(), r)
+			after := time.Now()
+			var line struct {
+				Time    string  `json:"time"`
+				Wall    float64 `json:"wall_seconds"`
+				Message string  `json:"message"`
+			}
+			if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+				t.Fatalf("%v: %s", err, logs.String())
+			}
+			at, err := time.Parse(time.RFC3339, line.Time)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.name == "fixed" && !at.Equal(fixed) {
+				t.Errorf("time %s, want the clock's %s", line.Time, fixed.Format(time.RFC3339))
+			}
+			if tc.name == "clock" && (at.Before(before.Truncate(time.Second)) || at.After(after)) {
+				t.Errorf("time %s, not between %s and %s", line.Time, before.Format(time.RFC3339), after.Format(time.RFC3339))
+			}
+			if want := "[" + at.UTC().Format("02/Jan/2006 15:04:05") + "] "; !strings.HasPrefix(line.Message, want) {
+				t.Errorf("message %q, want it to start with the line's time, %q", line.Message, want)
+			}
+			if line.Wall < 0.002 || line.Wall > after.Sub(before).Seconds() {
+				t.Errorf("wall_seconds %v, want from 0.002 to %v", line.Wall, after.Sub(before).Seconds())
+			}
+		})
+	}
+}

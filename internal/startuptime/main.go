@@ -2,13 +2,15 @@
 // its first 200, and how much memory it holds once idle, for the figures
 // in docs/benchmarks.md and issue 12's "start in 20 ms":
 //
-//	go run ./internal/startuptime [-n 20] [-bin PATH] [-paste FILE] [-path /]
+//	go run ./internal/startuptime [-n 20] [-bin PATH | -cgo] [-paste FILE] [-path /]
 //
 // Without -bin it builds ./cmd/pasteserve into a temporary directory
 // first, as deploy/Containerfile builds the binary it ships: with
 // CGO_ENABLED=0, so without libc, which a cgo build maps and holds
 // (about 1.4 MiB of RSS idle, measured on 2026-12-02); -cgo builds with
-// the environment's cgo setting instead, as a plain go build does. Each run starts the binary on a free loopback port (--bind), then
+// the environment's cgo setting instead, as a plain go build does.
+//
+// Each run starts the binary on a free loopback port (--bind), then
 // dials and sends GET every -poll (1 ms by default) until a 200 comes
 // back: the time from just before exec to the end of that response's
 // status line is the start time. A coarser poll (a curl every 10 ms, a
