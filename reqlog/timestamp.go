@@ -53,12 +53,11 @@ func (Timestamp) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
 		return
 	}
 	var t time.Time
-	if lt, ok := e.GetCtx().(LineTimer); ok {
+	ok := false
+	if lt, is := e.GetCtx().(LineTimer); is {
 		t, ok = lt.LineTime()
-		if !ok {
-			t = zerolog.TimestampFunc()
-		}
-	} else {
+	}
+	if !ok {
 		t = zerolog.TimestampFunc()
 	}
 	sec, loc := t.Unix(), t.Location()
