@@ -32,6 +32,38 @@ func (l *keepAliveLoad) fail(format string, args ...any) {
 	l.mu.Unlock()
 }
 
+// seen waits up to timeout for at least n responses whose body begins
+// with word, and reports whether they came. A test that changes what the
+// server answers uses it to keep the load running until the change is
+// seen, rather than guessing how long the load lasts: a fixed request
+// count can be spent before a reload takes effect on a fast machine.
+func (l *keepAliveLoad) seen(word string, n int, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		l.mu.Lock()
+		got := l.bodies[word]
+		l.mu.Unlock()
+		if got >= n {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// stopLoad closes stop unless the test already has, and waits for the
+// clients: deferred, it ends the load on a test's early return too.
+func stopLoad(stop chan struct{}, wait func()) {
+	select {
+	case <-stop:
+	default:
+		close(stop)
+	}
+	wait()
+}
+
 // summary is the figures for a failure message or a log line.
 func (l *keepAliveLoad) summary() string {
 	l.mu.Lock()

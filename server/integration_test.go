@@ -494,8 +494,13 @@ func TestSIGHUPSwapsPipelineUnderLoad(t *testing.T) {
 	stop := make(chan struct{})
 	// Clients that never retry (Go's http.Client would resend a request
 	// that failed on a reused connection, hiding a loss).
-	load, wait := keepAliveClients(p.addr, "/", 4, 2000, stop, false)
-	time.Sleep(200 * time.Millisecond)
+	// The count is a bound, not the length of the test: the load runs
+	// until the new pipeline has answered, then stops.
+	load, wait := keepAliveClients(p.addr, "/", 4, 200000, stop, false)
+	defer stopLoad(stop, wait)
+	if !load.seen("hello", 100, 10*time.Second) {
+		t.Fatalf("the old pipeline did not answer under load: %s", load.summary())
+	}
 	newApps := strings.Replace(apps, "greeting = hello", "greeting = reloaded", 1)
 	if err := os.WriteFile(filepath.Join(p.dir, "api.ini"), []byte(urlmap+newApps+local), 0o644); err != nil {
 		t.Fatal(err)
@@ -504,12 +509,15 @@ func TestSIGHUPSwapsPipelineUnderLoad(t *testing.T) {
 	if err := p.waitFor("reloaded: new requests use the rebuilt pipeline", 10*time.Second); err != nil {
 		t.Fatalf("%v\n%s", err, p.logText())
 	}
-	time.Sleep(200 * time.Millisecond)
+	if !load.seen("reloaded", 100, 10*time.Second) {
+		t.Errorf("the rebuilt pipeline did not answer under load within 10 s")
+	}
 	close(stop)
 	wait()
 	if len(load.failures) != 0 || load.bodies["hello"] == 0 || load.bodies["reloaded"] == 0 {
 		t.Errorf("under load across SIGHUP: %s", load.summary())
 	}
+	t.Logf("across SIGHUP: %s", load.summary())
 	if _, body, _ := get(t, p.url("/")); !strings.HasPrefix(body, "reloaded ") {
 		t.Errorf("after reload: %q", body)
 	}

@@ -398,7 +398,8 @@ func TestPythonSIGHUPUnderLoad(t *testing.T) {
 	p := startPython(t, nil, nil)
 	old := p.poolPid(t, 0)
 	stop := make(chan struct{})
-	load, wait := keepAliveClients(p.addr, "/v1/version", 4, 3000, stop, false)
+	load, wait := keepAliveClients(p.addr, "/v1/version", 4, 100000, stop, false)
+	defer stopLoad(stop, wait)
 	slow := make(chan string, 1)
 	go func() {
 		resp, err := client.Get(p.url("/v1/version?delay_ms=4000"))
@@ -410,13 +411,17 @@ func TestPythonSIGHUPUnderLoad(t *testing.T) {
 		resp.Body.Close()
 		slow <- fmt.Sprint(resp.StatusCode, " ", string(body))
 	}()
-	time.Sleep(300 * time.Millisecond)
+	if !load.seen("pswire-1", 20, 30*time.Second) {
+		t.Fatalf("the old Python code did not answer under load: %s", load.summary())
+	}
 	setVersion(t, p.dir, "VERSION = \"2\"\n")
 	p.signal(syscall.SIGHUP)
 	if err := p.waitFor("reloaded: new requests use the rebuilt pipeline", 60*time.Second); err != nil {
 		t.Fatalf("%v\n%s", err, p.eventsText())
 	}
-	time.Sleep(300 * time.Millisecond)
+	if !load.seen("pswire-2", 20, 30*time.Second) {
+		t.Errorf("the new Python code did not answer under load within 30 s")
+	}
 	close(stop)
 	wait()
 	if len(load.failures) != 0 || load.bodies["pswire-1"] == 0 || load.bodies["pswire-2"] == 0 {
@@ -536,13 +541,16 @@ func TestPythonWorkersShareOnePool(t *testing.T) {
 	}
 
 	stop := make(chan struct{})
-	load, wait := keepAliveClients(p.addr, "/v1/version", 4, 3000, stop, false)
+	load, wait := keepAliveClients(p.addr, "/v1/version", 4, 100000, stop, false)
+	defer stopLoad(stop, wait)
 	setVersion(t, p.dir, "VERSION = \"2\"\n")
 	p.signal(syscall.SIGHUP)
 	if err := p.waitFor("reloaded: every worker replaced", 90*time.Second); err != nil {
 		t.Fatalf("%v\n%s", err, p.eventsText())
 	}
-	time.Sleep(300 * time.Millisecond)
+	if !load.seen("pswire-2", 20, 30*time.Second) {
+		t.Errorf("the new Python code did not answer under load within 30 s")
+	}
 	close(stop)
 	wait()
 	if len(load.failures) != 0 || load.bodies["pswire-2"] == 0 {
