@@ -126,8 +126,9 @@ func startPool(t testing.TB, spec Spec) (*Pool, *Client, *logBuf) {
 			return // the test stopped it
 		default:
 		}
+		inflight := c.InFlight()
 		if err := p.Stop(10 * time.Second); err != nil {
-			t.Errorf("Stop: %v", err)
+			t.Errorf("Stop: %v (%d requests in flight at the stop)\nlog:\n%s", err, inflight, logs)
 		}
 	})
 	return p, c, logs
