@@ -376,3 +376,63 @@ func TestHostWatchdogStopsAnOrphanedPool(t *testing.T) {
 		t.Errorf("the directory is left: %v", err)
 	}
 }
+
+// A worker that gunicorn is still forking when the pool is stopped
+// stops too. gunicorn 20.1 loses a signal that reaches a worker between
+// its fork and the worker's own signal handlers (benoitc/gunicorn#1910):
+// the handlers it inherited from the master queue the signal in the
+// master's queue, which the worker never reads, so that the worker
+// served on and the master waited graceful_timeout (an hour) for it,
+// until Stop's deadline killed the pool. A restarted master stopped
+// while its second worker booted lost its stop that way (seen on CI).
+// Here a sitecustomize module holds each worker in that window for 2 s
+// once the marker file exists, a worker is killed so that the master
+// forks another, and the pool is stopped while it waits.
+func TestStopReachesAWorkerStillForking(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "slow-fork")
+	site := fmt.Sprintf(`import os, time
+_fork = os.fork
+def fork():
+    pid = _fork()
+    if pid == 0 and os.path.exists(%q):
+        time.sleep(2)  # after the fork, before the worker's handlers
+    return pid
+os.fork = fork
+`, marker)
+	if err := os.WriteFile(filepath.Join(dir, "sitecustomize.py"), []byte(site), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spec := testSpec(t, tail(t, "main"))
+	spec.Env = append(spec.Env, "PYTHONPATH="+dir)
+	p, _, logs := startPool(t, spec)
+	master := p.Pid()
+	before := GroupMembers(master)
+	if len(before) != 3 {
+		t.Fatalf("the group %v, want a master and 2 workers", before)
+	}
+	if err := os.WriteFile(marker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	worker := before[0]
+	if worker == master {
+		worker = before[1]
+	}
+	syscall.Kill(worker, syscall.SIGKILL)
+	if !waitFor(5*time.Second, func() bool {
+		m := GroupMembers(master)
+		return len(m) == 3 && !slices.Contains(m, worker)
+	}) {
+		t.Fatalf("the master forked no worker in place of %d: %v", worker, GroupMembers(master))
+	}
+	start := time.Now()
+	if err := p.Stop(20 * time.Second); err != nil {
+		t.Errorf("Stop with a worker in its fork: %v (after %v)\nlog:\n%s", err, time.Since(start).Round(time.Millisecond), logs)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Stop with a worker in its fork took %v", d)
+	}
+	if m := GroupMembers(master); len(m) != 0 {
+		t.Errorf("left after Stop: %v", m)
+	}
+}

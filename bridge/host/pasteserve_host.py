@@ -568,6 +568,30 @@ def make_application(spec):
                 self._keep.append(conn)
                 self.poller.register(conn.sock, selectors.EVENT_READ, functools.partial(self.reuse_connection, conn))
 
+        def init_signals(self):
+            """Installs the worker's signal handlers, then delivers again
+            a stop that reached the worker before them
+            (benoitc/gunicorn#1910).
+
+            From its fork until here the worker runs the handlers it
+            inherited from the master, which only append the signal to
+            Arbiter.SIG_QUEUE (a class attribute: in the worker, a copy
+            that nothing reads). A SIGTERM the master sent a worker it
+            had just forked was lost that way: the worker served on, and
+            the stopping master waited graceful_timeout (an hour) for it.
+            A stop in the copy is one the master sent this worker, or one
+            the master had queued at the fork, after which it stops its
+            workers: either way, this worker is to stop. A quick stop
+            (SIGINT, SIGQUIT: the master sends SIGQUIT) wins over a
+            graceful one."""
+            super().init_signals()
+            stops = {s for s in Arbiter.SIG_QUEUE if s in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)}
+            del Arbiter.SIG_QUEUE[:]
+            if stops - {signal.SIGTERM}:
+                os.kill(os.getpid(), signal.SIGQUIT)
+            elif stops:
+                os.kill(os.getpid(), signal.SIGTERM)
+
         def handle_error(self, req, client, addr, exc):
             # req is None when the request itself could not be read:
             # that InvalidHeader is the client's, and its 400 stands.
