@@ -115,8 +115,13 @@ func isZombie(pid int) bool {
 func TestWorkersReloadWithoutDroppingRequests(t *testing.T) {
 	p := start(t, map[string]string{"api.ini": urlmap + apps + local}, "--workers", "2")
 	stop := make(chan struct{})
-	load, wait := keepAliveClients(p.addr, "/", 8, 20000, stop, false)
-	time.Sleep(300 * time.Millisecond)
+	// The count is a bound: the load runs until each configuration has
+	// answered under it.
+	load, wait := keepAliveClients(p.addr, "/", 8, 200000, stop, false)
+	defer stopLoad(stop, wait)
+	if !load.seen("hello", 100, 10*time.Second) {
+		t.Fatalf("no answers under load: %s", load.summary())
+	}
 	for i, greeting := range []string{"reloaded", "again"} {
 		newApps := strings.Replace(apps, "greeting = hello", "greeting = "+greeting, 1)
 		if err := os.WriteFile(filepath.Join(p.dir, "api.ini"), []byte(urlmap+newApps+local), 0o644); err != nil {
@@ -128,7 +133,10 @@ func TestWorkersReloadWithoutDroppingRequests(t *testing.T) {
 			wait()
 			t.Fatalf("reload %d: %v\n%s", i+1, err, p.eventsText())
 		}
-		time.Sleep(500 * time.Millisecond)
+		if !load.seen(greeting, 100, 10*time.Second) {
+			t.Errorf("reload %d: the new workers did not answer under load within 10 s", i+1)
+		}
+		time.Sleep(500 * time.Millisecond) // the old workers drain under load
 	}
 	close(stop)
 	wait()
