@@ -180,8 +180,12 @@ func TestSIGTERMUnderKeepAliveLoadDropsNothing(t *testing.T) {
 	p := start(t, map[string]string{"api.ini": urlmap + apps + local})
 	stop := make(chan struct{})
 	defer close(stop)
-	load, wait := keepAliveClients(p.addr, "/", 8, 20000, stop, true)
-	time.Sleep(500 * time.Millisecond)
+	// The count is a bound: the clients run until the server has exited
+	// and refuses them.
+	load, wait := keepAliveClients(p.addr, "/", 8, 200000, stop, true)
+	if !load.seen("hello", 1000, 10*time.Second) {
+		t.Fatalf("no answers under load: %s", load.summary())
+	}
 	p.signal(syscall.SIGTERM)
 	if err := p.wait(20 * time.Second); err != nil {
 		t.Errorf("exit after SIGTERM: %v\n%s", err, p.eventsText())
