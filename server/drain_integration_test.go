@@ -179,10 +179,10 @@ func keepAliveClients(addr, path string, n, limit int, stop <-chan struct{}, sto
 func TestSIGTERMUnderKeepAliveLoadDropsNothing(t *testing.T) {
 	p := start(t, map[string]string{"api.ini": urlmap + apps + local})
 	stop := make(chan struct{})
-	defer close(stop)
 	// The count is a bound: the clients run until the server has exited
 	// and refuses them.
 	load, wait := keepAliveClients(p.addr, "/", 8, 200000, stop, true)
+	defer stopLoad(stop, wait)
 	if !load.seen("hello", 1000, 10*time.Second) {
 		t.Fatalf("no answers under load: %s", load.summary())
 	}

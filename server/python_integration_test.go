@@ -414,6 +414,7 @@ func TestPythonSIGHUPUnderLoad(t *testing.T) {
 	if !load.seen("pswire-1", 20, 30*time.Second) {
 		t.Fatalf("the old Python code did not answer under load: %s", load.summary())
 	}
+	time.Sleep(300 * time.Millisecond) // the slow request reaches the old pool
 	setVersion(t, p.dir, "VERSION = \"2\"\n")
 	p.signal(syscall.SIGHUP)
 	if err := p.waitFor("reloaded: new requests use the rebuilt pipeline", 60*time.Second); err != nil {
